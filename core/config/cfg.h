@@ -1,0 +1,62 @@
+/* cfg.h - the core's (not installed) view of an experiment config: load, compose, override,
+ * validate against plugin schemas, print. Plugins see only ganlab/config.h's gl_params.
+ *
+ * Pipeline (docs/config.md):
+ *   gl_cfg_load:     read YAML (bounded: file size, nesting depth, alias expansion; UTF-8 only),
+ *                    follow `base:` layers (cycles are errors), merge key by key (a list replaces a
+ *                    list; a layer that changes a section's `plugin` drops the keys earlier layers
+ *                    gave that section), then apply command-line overrides `a.b.c=YAML`.
+ *                    Structural checks: unknown top-level section, steps and epochs both set.
+ *   gl_cfg_validate: for each plugin section ask `lookup` for the plugin's schema, then check every
+ *                    key (unknown with a near-name suggestion, type, range, choices, required) and
+ *                    fill defaults. The core sections (experiment, train, eval) have built-in schemas.
+ *                    Every fault is reported with file:line:col (or "override 'k=v'").
+ *   gl_cfg_emit:     the fully resolved config as YAML that loads back to the identical config.
+ */
+#ifndef GL_CFG_H
+#define GL_CFG_H
+
+#include <stdio.h>
+
+#include <ganlab/config.h>
+#include <ganlab/error.h>
+#include <ganlab/plugin.h>
+
+typedef struct gl_cfg gl_cfg;
+
+/* The plugin sections, in the order they are validated and printed. */
+extern const char *const gl_cfg_plugin_sections[];   /* NULL-terminated: "dataset", "model",
+                                                         "loss", "optimizer.generator",
+                                                         "optimizer.discriminator" */
+gl_plugin_kind gl_cfg_section_kind(const char *section);
+
+/* Reads path and its bases, applies overrides ("key.path=yaml value"). On success *out is a new
+ * config the caller frees with gl_cfg_destroy. On failure *out is NULL and err holds every fault. */
+int gl_cfg_load(const char *path, const char *const *overrides, int n_overrides, gl_cfg **out,
+                gl_error *err);
+
+/* Finds the schema for `plugin_name` of `kind` (used for `section`). Returns GL_OK and sets *schema
+ * (may be NULL for a plugin without parameters), or fills err (plugin not found, wrong kind...).
+ * where is "file:line:col" of the `plugin:` value, for the message. */
+typedef int (*gl_cfg_schema_lookup)(void *ud, const char *section, gl_plugin_kind kind,
+                                    const char *plugin_name, const char *where,
+                                    const gl_param_spec **schema, gl_error *err);
+
+int gl_cfg_validate(gl_cfg *cfg, gl_cfg_schema_lookup lookup, void *ud, gl_error *err);
+
+/* After a successful validate: */
+const char *gl_cfg_plugin(const gl_cfg *cfg, const char *section);          /* "mlp" */
+const gl_params *gl_cfg_params(const gl_cfg *cfg, const char *section);     /* plugin's or core's
+                                                                              ("experiment", "train") */
+const char *gl_cfg_source(const gl_cfg *cfg);   /* the path it was loaded from */
+
+/* Writes the resolved config (every default filled in) as YAML. */
+int gl_cfg_emit(const gl_cfg *cfg, FILE *f, gl_error *err);
+
+/* Keys ("train.batch_size") whose values differ between a and b, one per line into buf;
+ * returns the number of differing keys. For refusing a resume with a changed config. */
+int gl_cfg_diff(const gl_cfg *a, const gl_cfg *b, const char *const *ignore, char *buf, size_t cap);
+
+void gl_cfg_destroy(gl_cfg *cfg);
+
+#endif

@@ -1,0 +1,1 @@
+# core/config: sources of this area (see Makefile.am)

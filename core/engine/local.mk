@@ -1,0 +1,1 @@
+# core/engine: sources of this area (see Makefile.am)

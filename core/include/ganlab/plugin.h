@@ -1,0 +1,205 @@
+/* ganlab/plugin.h - the plugin ABI: what a shared object must export to be a ganlab plugin.
+ *
+ * A plugin is one shared object built from one .c file. It exports exactly one symbol,
+ *
+ *     const gl_plugin_header *gl_plugin_entry(void);
+ *
+ * returning a pointer to a static descriptor. The descriptor is a kind-specific struct
+ * (gl_dataset_plugin, gl_model_plugin, ...) whose FIRST member is a gl_plugin_header, so the loader
+ * can read the header without knowing the kind. The loader checks, in order: dlopen(RTLD_NOW |
+ * RTLD_LOCAL), the entry symbol, abi_version == GL_ABI_VERSION, the kind against the config section,
+ * header.size >= the size of the kind's descriptor in ABI 1 (fields are only ever appended, so a
+ * plugin built against an older minor layout still loads), and that the required functions are set.
+ *
+ * The parameter schema (gl_param_spec) is what the core validates a config section against before
+ * the plugin is created, what `ganlab plugins NAME` prints, and what docs/config-reference.md is
+ * generated from. docs/plugins.md has a complete example plugin.
+ *
+ * Lifetimes: every `create`/`open` returns an opaque instance through `void **self`; the core calls
+ * the matching `destroy`/`close` exactly once, even when a later step of the set-up failed.
+ */
+#ifndef GANLAB_PLUGIN_H
+#define GANLAB_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ganlab/config.h>
+#include <ganlab/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on any incompatible change to a descriptor or to a type a descriptor uses. */
+#define GL_ABI_VERSION 1u
+
+#define GL_PLUGIN_ENTRY_SYMBOL "gl_plugin_entry"
+
+#if defined(__GNUC__)
+#define GL_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define GL_PLUGIN_EXPORT
+#endif
+
+typedef enum gl_plugin_kind {
+    GL_KIND_DATASET = 1,
+    GL_KIND_MODEL = 2,
+    GL_KIND_LOSS = 3,
+    GL_KIND_OPTIMIZER = 4,
+    GL_KIND_EVALUATOR = 5
+} gl_plugin_kind;
+
+typedef enum gl_param_type {
+    GL_PARAM_BOOL = 1,
+    GL_PARAM_INT,
+    GL_PARAM_FLOAT,
+    GL_PARAM_STRING,
+    GL_PARAM_CHOICE,      /* a string from `choices` */
+    GL_PARAM_PATH,        /* a string resolved against the directory of the config file that set it */
+    GL_PARAM_INT_LIST,
+    GL_PARAM_FLOAT_LIST
+} gl_param_type;
+
+/* One declared parameter. Arrays of these end with an entry whose name is NULL. */
+typedef struct gl_param_spec {
+    const char *name;          /* snake_case key in the plugin's config section */
+    gl_param_type type;
+    const char *default_value; /* YAML text ("0.0002", "[256, 512]", "ring"); NULL: no default */
+    int required;              /* 1: must be given (default_value is then ignored) */
+    double min, max;           /* inclusive range for numbers and list elements; ignored when min > max */
+    const char *choices;       /* GL_PARAM_CHOICE: allowed values separated by '|', e.g. "ring|grid" */
+    const char *doc;           /* one line, shown by `ganlab plugins NAME` */
+} gl_param_spec;
+
+/* No range: pass as min, max in a spec. */
+#define GL_NO_RANGE 1.0, 0.0
+
+typedef struct gl_plugin_header {
+    uint32_t abi_version;          /* GL_ABI_VERSION the plugin was compiled against */
+    uint32_t kind;                 /* gl_plugin_kind */
+    uint32_t size;                 /* sizeof the whole kind-specific descriptor */
+    const char *name;              /* lookup name, e.g. "wgan_gp"; [a-z0-9_]+ */
+    const char *summary;           /* one line for `ganlab plugins` */
+    const gl_param_spec *params;   /* NULL-name terminated; may be NULL for no parameters */
+} gl_plugin_header;
+
+/* Engine types the descriptors use (defined in tensor.h, autograd.h, nn.h, rng.h). */
+typedef struct gl_ctx gl_ctx;
+typedef struct gl_tensor gl_tensor;
+typedef struct gl_net gl_net;
+typedef struct gl_rng gl_rng;
+
+/* ---------------------------------------------------------------- datasets */
+
+typedef struct gl_dataset_info {
+    int ndim;              /* 1 for vectors (toy2d: shape[0] = 2), 3 for images (C, H, W) */
+    int shape[3];
+    int n_classes;         /* 0 when unlabelled */
+    int64_t n_items;       /* items in one epoch */
+    float lo, hi;          /* the range the values of a batch lie in, e.g. -1, 1 */
+} gl_dataset_info;
+
+typedef struct gl_dataset_plugin {
+    gl_plugin_header hdr;
+    /* Opens the data. seed is the experiment seed (for generated data). Fills *info. */
+    int (*open)(const gl_params *params, uint64_t seed, void **self, gl_dataset_info *info,
+                gl_error *err);
+    /* Fills x (n, item size) and, when labelled, labels (n) with the items at indices[0..n).
+     * The core chooses the order (shuffling is the core's), so the same indices give the same bytes.
+     * Called in the training step: must not allocate. */
+    int (*get)(void *self, const int64_t *indices, int n, float *x, int32_t *labels, gl_error *err);
+    void (*close)(void *self);
+} gl_dataset_plugin;
+
+/* ---------------------------------------------------------------- models */
+
+/* What the core tells a model about its data before the model declares its parameters. */
+typedef struct gl_model_env {
+    gl_dataset_info data;
+    int conditional;       /* filled by the model: 1 when G and D take labels */
+    int latent_dim;        /* filled by the model */
+} gl_model_env;
+
+typedef struct gl_model_plugin {
+    gl_plugin_header hdr;
+    /* Declares the parameters of G in g and of D in d (nn.h) and creates the instance.
+     * Must set env->latent_dim and env->conditional. */
+    int (*create)(const gl_params *params, gl_model_env *env, gl_net *g, gl_net *d, void **self,
+                  gl_error *err);
+    /* z (B, latent) [, labels (B)] -> samples (B, item shape...). train: 1 in a training step. */
+    gl_tensor *(*generate)(void *self, gl_ctx *ctx, gl_tensor *z, const int32_t *labels, int train);
+    /* x (B, item shape...) [, labels (B)] -> logits / critic values (B, 1). */
+    gl_tensor *(*discriminate)(void *self, gl_ctx *ctx, gl_tensor *x, const int32_t *labels,
+                               int train);
+    void (*destroy)(void *self);
+    uint32_t flags;        /* GL_MODEL_D_BATCH_STATS: D mixes samples of a batch (batch norm) */
+} gl_model_plugin;
+
+#define GL_MODEL_D_BATCH_STATS 1u
+
+/* ---------------------------------------------------------------- losses */
+
+#define GL_LOSS_MAX_TERMS 8
+
+/* The scalar a loss returns for one update, with named terms for metrics.csv. */
+typedef struct gl_loss_result {
+    gl_tensor *loss;                        /* scalar (1) to differentiate */
+    int n_terms;
+    const char *term_names[GL_LOSS_MAX_TERMS];  /* static strings, e.g. "d_real", "gp" */
+    double term_values[GL_LOSS_MAX_TERMS];
+} gl_loss_result;
+
+/* What the runner gives a loss for one update: the engine context, the real batch and ways to run
+ * the networks. generate() draws fresh noise from the run's noise stream. */
+typedef struct gl_loss_env {
+    gl_ctx *ctx;
+    gl_tensor *real;            /* (B, item...) */
+    const int32_t *labels;      /* (B) or NULL */
+    int batch;
+    gl_rng *rng;                /* the penalty stream (interpolation weights, ...) */
+    void *runner;
+    gl_tensor *(*generate)(void *runner, int n, const int32_t *labels);
+    gl_tensor *(*discriminate)(void *runner, gl_tensor *x, const int32_t *labels);
+} gl_loss_env;
+
+typedef struct gl_loss_plugin {
+    gl_plugin_header hdr;
+    int (*create)(const gl_params *params, void **self, gl_error *err);
+    int (*d_loss)(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err);
+    int (*g_loss)(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err);
+    void (*destroy)(void *self);
+    uint32_t flags;             /* GL_LOSS_INPUT_GRADIENT: differentiates D w.r.t. its input */
+} gl_loss_plugin;
+
+#define GL_LOSS_INPUT_GRADIENT 1u
+
+/* ---------------------------------------------------------------- optimizers */
+
+typedef struct gl_optimizer_plugin {
+    gl_plugin_header hdr;
+    /* Creates the instance and says how many floats of state it keeps per parameter element
+     * (Adam: 2). The core owns that state (zeroed), so checkpoints need nothing from the plugin. */
+    int (*create)(const gl_params *params, int *state_per_param, void **self, gl_error *err);
+    /* One update of n parameters in place. step counts from 1. Must not allocate. */
+    void (*step)(void *self, float *param, const float *grad, float *state, size_t n,
+                 uint64_t step);
+    void (*destroy)(void *self);
+} gl_optimizer_plugin;
+
+/* ---------------------------------------------------------------- evaluators (reserved) */
+
+typedef struct gl_evaluator_plugin {
+    gl_plugin_header hdr;
+    int (*create)(const gl_params *params, void **self, gl_error *err);
+    void (*destroy)(void *self);
+} gl_evaluator_plugin;
+
+/* The one symbol a plugin exports. Use as:
+ *     GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &my_plugin.hdr; } */
+typedef const gl_plugin_header *(*gl_plugin_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,1 @@
+# core/plugin: sources of this area (see Makefile.am)

@@ -1,0 +1,1 @@
+# plugins: sources of this area (see Makefile.am)

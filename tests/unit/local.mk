@@ -1,0 +1,1 @@
+# tests/unit: sources of this area (see Makefile.am)
