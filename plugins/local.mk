@@ -1,1 +1,6 @@
-# plugins: sources of this area (see Makefile.am)
+# plugins: one stanza per bundled plugin, all alike:
+#   plugin_LTLIBRARIES += plugins/KIND/NAME.la
+#   plugins_KIND_NAME_la_SOURCES = plugins/KIND/NAME.c
+#   plugins_KIND_NAME_la_CFLAGS = $(GL_PLUGIN_CC_FLAGS)
+#   plugins_KIND_NAME_la_LDFLAGS = $(GL_PLUGIN_LD_FLAGS)
+#   plugins_KIND_NAME_la_LIBADD = $(GL_PLUGIN_LIBS)

@@ -1,0 +1,1 @@
+# tests/unit/data.mk: Check tests of this area (check_PROGRAMS += ..., TESTS += ...)

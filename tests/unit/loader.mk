@@ -1,0 +1,1 @@
+# tests/unit/loader.mk: Check tests of this area (check_PROGRAMS += ..., TESTS += ...)

@@ -1,1 +1,0 @@
-# tests/unit: sources of this area (see Makefile.am)
