@@ -1,0 +1,1 @@
+# plugins/dataset: one stanza per plugin (see plugins/local.mk)

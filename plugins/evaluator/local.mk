@@ -1,0 +1,1 @@
+# plugins/evaluator: one stanza per plugin (see plugins/local.mk)

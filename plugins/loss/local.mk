@@ -1,0 +1,1 @@
+# plugins/loss: one stanza per plugin (see plugins/local.mk)

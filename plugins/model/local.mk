@@ -1,0 +1,1 @@
+# plugins/model: one stanza per plugin (see plugins/local.mk)

@@ -1,0 +1,1 @@
+# plugins/optimizer: one stanza per plugin (see plugins/local.mk)
