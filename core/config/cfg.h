@@ -6,10 +6,14 @@
  *                    follow `base:` layers (cycles are errors), merge key by key (a list replaces a
  *                    list; a layer that changes a section's `plugin` drops the keys earlier layers
  *                    gave that section), then apply command-line overrides `a.b.c=YAML`.
- *                    Structural checks: unknown top-level section, steps and epochs both set.
+ *                    Computed defaults: experiment.name (the file's base name) and
+ *                    experiment.threads (GANLAB_THREADS, which beats the files but not an override,
+ *                    else the number of online cores).
+ *                    Structural checks: unknown top-level section, a section that is not a mapping.
  *   gl_cfg_validate: for each plugin section ask `lookup` for the plugin's schema, then check every
  *                    key (unknown with a near-name suggestion, type, range, choices, required) and
  *                    fill defaults. The core sections (experiment, train, eval) have built-in schemas.
+ *                    train: steps and epochs both set, or neither, is a fault.
  *                    Every fault is reported with file:line:col (or "override 'k=v'").
  *   gl_cfg_emit:     the fully resolved config as YAML that loads back to the identical config.
  */
@@ -28,7 +32,18 @@ typedef struct gl_cfg gl_cfg;
 extern const char *const gl_cfg_plugin_sections[];   /* NULL-terminated: "dataset", "model",
                                                          "loss", "optimizer.generator",
                                                          "optimizer.discriminator" */
-gl_plugin_kind gl_cfg_section_kind(const char *section);
+gl_plugin_kind gl_cfg_section_kind(const char *section);   /* 0 for a core section */
+
+/* The core sections, with built-in schemas; NULL-name terminated. after_plugins: printed after the
+ * plugin sections (train) rather than before them (experiment). */
+typedef struct gl_cfg_core_section {
+    const char *name;
+    const gl_param_spec *schema;
+    int after_plugins;
+} gl_cfg_core_section;
+extern const gl_cfg_core_section gl_cfg_core_sections[];
+/* The built-in schema of core section `section`, or NULL. For `ganlab plugins`-style listings. */
+const gl_param_spec *gl_cfg_core_schema(const char *section);
 
 /* Reads path and its bases, applies overrides ("key.path=yaml value"). On success *out is a new
  * config the caller frees with gl_cfg_destroy. On failure *out is NULL and err holds every fault. */
@@ -42,19 +57,26 @@ typedef int (*gl_cfg_schema_lookup)(void *ud, const char *section, gl_plugin_kin
                                     const char *plugin_name, const char *where,
                                     const gl_param_spec **schema, gl_error *err);
 
+/* The schemas lookup returns are kept (not copied) by cfg: they must outlive it (the registry must
+ * stay open until gl_cfg_destroy). May be called again (e.g. with another lookup). */
 int gl_cfg_validate(gl_cfg *cfg, gl_cfg_schema_lookup lookup, void *ud, gl_error *err);
 
-/* After a successful validate: */
+/* After a successful validate (NULL before, or for an unknown section): */
 const char *gl_cfg_plugin(const gl_cfg *cfg, const char *section);          /* "mlp" */
 const gl_params *gl_cfg_params(const gl_cfg *cfg, const char *section);     /* plugin's or core's
                                                                               ("experiment", "train") */
 const char *gl_cfg_source(const gl_cfg *cfg);   /* the path it was loaded from */
 
-/* Writes the resolved config (every default filled in) as YAML. */
+/* Writes the resolved config (every default filled in, paths absolute, floats shortest round-trip)
+ * as YAML that gl_cfg_load reads back to the identical config. Fails before validate. */
 int gl_cfg_emit(const gl_cfg *cfg, FILE *f, gl_error *err);
 
-/* Keys ("train.batch_size") whose values differ between a and b, one per line into buf;
- * returns the number of differing keys. For refusing a resume with a changed config. */
+/* Keys whose values differ between two validated configs, one line each into buf (always
+ * NUL-terminated; lines that do not fit are left out): "train.batch_size: 64 -> 128". A changed
+ * plugin gives one line ("loss.plugin: wgan_gp -> hinge") and that section's keys are not compared.
+ * ignore: NULL-terminated list (or NULL) of keys ("experiment.threads") or whole sections
+ * ("experiment") to skip. Returns the number of differing keys, -1 if either is not validated.
+ * For refusing a resume with a changed config. */
 int gl_cfg_diff(const gl_cfg *a, const gl_cfg *b, const char *const *ignore, char *buf, size_t cap);
 
 void gl_cfg_destroy(gl_cfg *cfg);

@@ -1,3 +1,152 @@
-/* main.c - placeholder until the CLI lands. */
+/* main.c - the ganlab command: a table of commands, the global options, and the one place that
+ * turns a status into an exit code (docs/cli.md). Each command lives in its own cmd_NAME.c.
+ *
+ * Global options may come before or after the command: --plugin-path DIR (repeatable, also
+ * --plugin-path=DIR), -h/--help, --version; "--" ends the options. Everything else that starts with
+ * '-' is an unknown option (usage, exit 2). stdout carries only what a script reads (help, version,
+ * a command's output); messages go to stderr.
+ */
+#include "config.h"
+#include "runner/runner.h"
+
 #include <stdio.h>
-int main(void) { puts("ganlab"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+
+static const gl_command *const commands[] = {
+    &gl_cmd_config,
+    &gl_cmd_plugins,
+    &gl_cmd_train,
+};
+
+/* dispatch's answer when it printed help or the version: exit 0 with nothing more to say. */
+enum { PRINTED_HELP = -1 };
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: ganlab [--plugin-path DIR]... COMMAND [ARGS...]\n"
+               "       ganlab COMMAND --help | ganlab --help | ganlab --version\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        char head[64];
+        snprintf(head, sizeof head, "%s %s", commands[i]->name, commands[i]->synopsis);
+        fprintf(f, "  %-28s %s\n", head, commands[i]->summary);
+    }
+    fprintf(f, "\noptions:\n"
+               "  --plugin-path DIR            search DIR for plugins first (repeatable)\n"
+               "  -h, --help                   show this help, or COMMAND's\n"
+               "  --version                    print the version and the plugin ABI\n"
+               "\nPlugins are searched in: each --plugin-path, $%s (colon-separated),\n"
+               "the build tree when run from it, then %s.\n"
+               "Exit status: 0 ok, 1 a run failed, 2 bad usage or input,\n"
+               "130/143 stopped by SIGINT/SIGTERM.\n",
+            GL_PLUGIN_PATH_ENV, GL_INSTALL_PLUGIN_DIR);
+}
+
+static void command_usage(const gl_command *c, FILE *f)
+{
+    fprintf(f, "usage: ganlab %s %s\n%s", c->name, c->synopsis, c->help);
+}
+
+static const gl_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i]->name, name) == 0)
+            return commands[i];
+    return NULL;
+}
+
+/* Parsed argv: the global options and, in order, the operands (the first is the command). */
+typedef struct options {
+    const char **plugin_path;
+    int n_plugin_path;
+    const char **operands;
+    int n_operands;
+    int help, version;
+    int bad_usage; /* set with the error: main adds the usage text */
+} options;
+
+/* Fills o from argv (o's arrays have room for argc entries). Returns GL_OK or a usage error. */
+static int parse_options(int argc, char **argv, options *o, gl_error *err)
+{
+    o->bad_usage = 1;
+    int only_operands = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_operands || a[0] != '-' || a[1] == '\0')
+            o->operands[o->n_operands++] = a;
+        else if (strcmp(a, "--") == 0)
+            only_operands = 1;
+        else if (strcmp(a, "--plugin-path") == 0) {
+            if (i + 1 >= argc)
+                return gl_error_add(err, GL_ERR_INPUT, "option --plugin-path needs a directory");
+            o->plugin_path[o->n_plugin_path++] = argv[++i];
+        } else if (strncmp(a, "--plugin-path=", 14) == 0)
+            o->plugin_path[o->n_plugin_path++] = a + 14;
+        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            o->help = 1;
+        else if (strcmp(a, "--version") == 0)
+            o->version = 1;
+        else
+            return gl_error_add(err, GL_ERR_INPUT, "unknown option '%s'", a);
+    }
+    o->bad_usage = 0;
+    return GL_OK;
+}
+
+/* Runs the command named by the first operand; returns its status, or PRINTED_HELP. */
+static int dispatch(options *o, gl_error *err)
+{
+    if (o->version) {
+        printf("ganlab %s (plugin ABI %u)\n", PACKAGE_VERSION, GL_ABI_VERSION);
+        return PRINTED_HELP;
+    }
+    if (o->n_operands == 0 && o->help) {
+        usage(stdout);
+        return PRINTED_HELP;
+    }
+    o->bad_usage = 1;
+    if (o->n_operands == 0)
+        return gl_error_add(err, GL_ERR_INPUT, "no command given");
+    const gl_command *c = find_command(o->operands[0]);
+    if (!c)
+        return gl_error_add(err, GL_ERR_INPUT, "unknown command '%s'", o->operands[0]);
+    o->bad_usage = 0;
+    if (o->help) {
+        command_usage(c, stdout);
+        return PRINTED_HELP;
+    }
+    gl_cli cli = {o->plugin_path, o->n_plugin_path, o->operands + 1, o->n_operands - 1};
+    if (cli.n_args < c->min_args || (c->max_args >= 0 && cli.n_args > c->max_args)) {
+        gl_error_add(err, GL_ERR_INPUT, "wrong number of arguments for '%s'", c->name);
+        command_usage(c, stderr);
+        return GL_ERR_INPUT;
+    }
+    int st = gl_runner_signals_install(err);
+    return st == GL_OK ? c->run(&cli, err) : st;
+}
+
+int main(int argc, char **argv)
+{
+    gl_error err;
+    gl_error_init(&err);
+    options o = {0};
+    o.plugin_path = calloc((size_t)argc, sizeof *o.plugin_path);
+    o.operands = calloc((size_t)argc, sizeof *o.operands);
+    if (!o.plugin_path || !o.operands) {
+        fputs("ganlab: error: out of memory\n", stderr);
+        return GL_ERR_RUN;
+    }
+    int st = parse_options(argc, argv, &o, &err);
+    if (st == GL_OK)
+        st = dispatch(&o, &err);
+    free(o.plugin_path);
+    free(o.operands);
+    if (st == PRINTED_HELP)
+        return 0;
+    if (st != GL_OK)
+        gl_error_print(&err, stderr);
+    if (o.bad_usage)
+        usage(stderr);
+    int sig = gl_runner_stop_signal();
+    return sig ? 128 + sig : st;
+}

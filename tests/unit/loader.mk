@@ -1,1 +1,28 @@
-# tests/unit/loader.mk: Check tests of this area (check_PROGRAMS += ..., TESTS += ...)
+# tests/unit/loader.mk: tests of the plugin loader, the optimizers and the ganlab command.
+
+# Deliberately broken (and one good) plugins for the loader's tests; all land in tests/plugins/.libs.
+GL_TEST_PLUGIN_LD_FLAGS = -module -avoid-version -shared -rpath '$(abs_builddir)/tests/plugins' \
+	$(AM_LDFLAGS)
+check_LTLIBRARIES += tests/plugins/tiny.la tests/plugins/dup_a.la tests/plugins/dup_b.la \
+	tests/plugins/missing_fn.la tests/plugins/no_entry.la tests/plugins/wrong_abi.la \
+	tests/plugins/wrong_kind.la
+tests_plugins_tiny_la_SOURCES = tests/plugins/tiny.c tests/plugins/stub.h
+tests_plugins_tiny_la_LDFLAGS = $(GL_TEST_PLUGIN_LD_FLAGS)
+tests_plugins_dup_a_la_SOURCES = tests/plugins/dup.c tests/plugins/stub.h
+tests_plugins_dup_a_la_LDFLAGS = $(GL_TEST_PLUGIN_LD_FLAGS)
+tests_plugins_dup_b_la_SOURCES = tests/plugins/dup.c tests/plugins/stub.h
+tests_plugins_dup_b_la_LDFLAGS = $(GL_TEST_PLUGIN_LD_FLAGS)
+tests_plugins_missing_fn_la_SOURCES = tests/plugins/missing_fn.c tests/plugins/stub.h
+tests_plugins_missing_fn_la_LDFLAGS = $(GL_TEST_PLUGIN_LD_FLAGS)
+tests_plugins_no_entry_la_SOURCES = tests/plugins/no_entry.c
+tests_plugins_no_entry_la_LDFLAGS = $(GL_TEST_PLUGIN_LD_FLAGS)
+tests_plugins_wrong_abi_la_SOURCES = tests/plugins/wrong_abi.c
+tests_plugins_wrong_abi_la_LDFLAGS = $(GL_TEST_PLUGIN_LD_FLAGS)
+tests_plugins_wrong_kind_la_SOURCES = tests/plugins/wrong_kind.c
+tests_plugins_wrong_kind_la_LDFLAGS = $(GL_TEST_PLUGIN_LD_FLAGS)
+
+check_PROGRAMS += tests/unit/test_loader
+tests_unit_test_loader_SOURCES = tests/unit/test_loader.c
+tests_unit_test_loader_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
+tests_unit_test_loader_LDADD = $(GL_TEST_LIBS)
+TESTS += tests/unit/test_loader

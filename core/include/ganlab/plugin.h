@@ -119,6 +119,7 @@ typedef struct gl_model_env {
     gl_dataset_info data;
     int conditional;       /* filled by the model: 1 when G and D take labels */
     int latent_dim;        /* filled by the model */
+    gl_rng *dropout_rng;   /* the run's dropout stream, owned by the core; valid for the model's life */
 } gl_model_env;
 
 typedef struct gl_model_plugin {

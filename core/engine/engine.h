@@ -1,0 +1,186 @@
+/* engine.h - internals shared by the engine's files (not installed): the tensor, node and context
+ * structs, the counted allocator, the op table and the helpers every op file uses.
+ *
+ * How an op is put together (docs/engine.md, "Adding an op"): its public function computes the
+ * value into a tensor from gl__new_out and calls gl__record, which appends a node to the tape when
+ * the result needs a gradient; its entry in gl__ops (autograd.c) gives the two gradient rules:
+ *   fast(ctx, node, gout, gin):  gin[i] != NULL: ADD d<out, gout>/d in[i] into gin[i] (kernels);
+ *   graph(ctx, node, gout, want, gin): for want[i], set gin[i] to that gradient built from recorded
+ *                                      ops (or leave NULL for "none"); GL_OK or GL_ERR_INPUT.
+ * The whole engine is compiled twice: with gl_real = float into libganlab, and with
+ * -DGL_REAL_DOUBLE into a test-only library for the finite-difference checks.
+ */
+#ifndef GL_ENGINE_INTERNAL_H
+#define GL_ENGINE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cblas.h>
+
+#include <ganlab/autograd.h>
+#include <ganlab/error.h>
+#include <ganlab/nn.h>
+#include <ganlab/tensor.h>
+
+#ifdef GL_REAL_DOUBLE
+#define gl__gemm cblas_dgemm
+#else
+#define gl__gemm cblas_sgemm
+#endif
+
+#define GL__ALIGN 64
+
+typedef struct gl_node gl_node;
+
+struct gl_tensor {
+    int ndim;
+    int shape[GL_MAX_DIMS];
+    size_t n;                  /* numel */
+    gl_real *data;             /* (n); an arena's or a net block's, shared by gl_reshape/gl_detach */
+    gl_real *grad;             /* parameters: their slice of the net's gradient block; else NULL */
+    gl_node *node;             /* the op that made it when recorded; NULL for leaves */
+    gl_net *net;               /* owner of a parameter or buffer */
+    const char *name;          /* parameters and buffers; else "" */
+    unsigned char requires_grad, is_param;
+    /* Scratch of one differentiation pass, meaningful only while pass equals that pass's id. */
+    uint64_t pass;
+    unsigned char reach;       /* depends on a differentiation target */
+    gl_real *gbuf;             /* fast pass: accumulated gradient (n) */
+    gl_tensor *gt;             /* graph pass: accumulated gradient tensor */
+};
+
+struct gl_node {
+    int op;                    /* gl__op */
+    int n_in;
+    gl_tensor **in;            /* (n_in); an entry may be NULL (absent bias) */
+    gl_tensor *out;
+    gl_node *prev, *next;      /* the tape, in creation order */
+    gl_real f[2];              /* op scalars (slope, scale, eps, ...) */
+    int i[12];                 /* op integers (modes, convolution geometry) */
+    void *aux;                 /* op data saved by the forward (arena) */
+};
+
+typedef struct gl__chunk gl__chunk;
+
+struct gl_ctx {
+    gl__chunk *chunks;         /* every chunk, first allocated first */
+    gl__chunk *cur;            /* the chunk allocations come from */
+    gl_node *head, *tail;      /* the tape */
+    int grad_enabled;
+    int status;                /* first op error, GL_OK if none */
+    char msg[256];
+};
+
+/* ---- counted heap allocation: every engine malloc goes through these (gl_engine_alloc_count) */
+void *gl__malloc(size_t bytes);
+void *gl__calloc(size_t n, size_t size);
+void gl__free(void *p);
+
+/* ---- arena (ctx.c) */
+/* bytes from ctx's arena, GL__ALIGN-aligned, valid until gl_ctx_reset; NULL + ctx error on OOM. */
+void *gl__arena(gl_ctx *ctx, size_t bytes);
+void *gl__arena_zero(gl_ctx *ctx, size_t bytes);
+/* Records the first error of ctx ("op: message"); returns NULL for `return gl__fail(...)`. */
+void *gl__fail(gl_ctx *ctx, const char *op, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- tensors and recording (ctx.c) */
+/* A new tensor in ctx with uninitialised data (zeroed when zero); NULL + ctx error on failure. */
+gl_tensor *gl__tensor(gl_ctx *ctx, int ndim, const int *shape, int zero);
+gl_tensor *gl__tensor_like(gl_ctx *ctx, const gl_tensor *x, int zero);
+int gl__same_shape(const gl_tensor *a, const gl_tensor *b);
+/* "(2, 3, 4)" into buf, for messages. */
+const char *gl__shape_str(const gl_tensor *t, char *buf, size_t len);
+/* Appends a node for op with inputs in[0..n_in) (NULLs allowed) producing out, if ctx records and
+ * an input requires a gradient; marks out as requiring one. Returns the node or NULL (not recorded,
+ * or out of memory, which also sets the ctx error). */
+gl_node *gl__record(gl_ctx *ctx, int op, gl_tensor *out, int n_in, gl_tensor *const *in);
+/* t itself when it already has like's shape, else gl_reshape of it to like's shape (op_shape.c). */
+gl_tensor *gl__as_shape(gl_ctx *ctx, gl_tensor *t, const gl_tensor *like);
+/* Rows of a (B, ...) tensor and the size of one row. */
+static inline int gl__rows(const gl_tensor *t) { return t->shape[0]; }
+static inline size_t gl__cols(const gl_tensor *t) { return t->n / (size_t)t->shape[0]; }
+/* The logistic function without overflow for either sign of x (needs <tgmath.h> in the caller). */
+#define GL__SIGMOID(x) ((x) >= 0 ? 1 / (1 + exp(-(x))) : exp(x) / (1 + exp(x)))
+
+/* ---- the op table (autograd.c) */
+enum gl__op {
+    GL__OP_ADD, GL__OP_SUB, GL__OP_MUL, GL__OP_DIV, GL__OP_SCALE, GL__OP_ADD_SCALAR,
+    GL__OP_SQUARE, GL__OP_SQRT, GL__OP_RECIP0,
+    GL__OP_LEAKY_RELU, GL__OP_LEAKY_MASK, GL__OP_TANH, GL__OP_SIGMOID, GL__OP_SOFTPLUS,
+    GL__OP_LOG_SIGMOID,
+    GL__OP_REDUCE, GL__OP_EXPAND, GL__OP_ROW_L2NORM, GL__OP_ADD_BIAS,
+    GL__OP_MATMUL, GL__OP_LINEAR,
+    GL__OP_CONV, GL__OP_CONV_BWD_DATA, GL__OP_CONV_BWD_WEIGHT,
+    GL__OP_BATCH_NORM, GL__OP_LAYER_NORM,
+    GL__OP_RESHAPE, GL__OP_CONCAT, GL__OP_SLICE, GL__OP_GATHER_ROWS, GL__OP_SCATTER_ROWS,
+    GL__OP_BCE_LOGITS,
+    GL__OP_COUNT
+};
+
+typedef void (*gl__fast_fn)(gl_ctx *ctx, gl_node *n, const gl_real *gout, gl_real *const *gin);
+typedef int (*gl__graph_fn)(gl_ctx *ctx, gl_node *n, gl_tensor *gout, const unsigned char *want,
+                            gl_tensor **gin);
+
+typedef struct gl__op_def {
+    const char *name;
+    gl__fast_fn fast;
+    gl__graph_fn graph;        /* NULL: no second-order rule (create_graph refuses the op) */
+} gl__op_def;
+
+extern const gl__op_def gl__ops[GL__OP_COUNT];
+
+/* Each op file's rules, named gl__<op>_fast / gl__<op>_graph. */
+#define GL__RULES(op) \
+    void gl__##op##_fast(gl_ctx *ctx, gl_node *n, const gl_real *gout, gl_real *const *gin); \
+    int gl__##op##_graph(gl_ctx *ctx, gl_node *n, gl_tensor *gout, const unsigned char *want, \
+                         gl_tensor **gin);
+GL__RULES(add) GL__RULES(sub) GL__RULES(mul) GL__RULES(div) GL__RULES(scale)
+GL__RULES(add_scalar) GL__RULES(square) GL__RULES(sqrt) GL__RULES(recip0)
+GL__RULES(leaky_relu) GL__RULES(leaky_mask) GL__RULES(tanh) GL__RULES(sigmoid)
+GL__RULES(softplus) GL__RULES(log_sigmoid)
+GL__RULES(reduce) GL__RULES(expand) GL__RULES(row_l2norm) GL__RULES(add_bias)
+GL__RULES(matmul) GL__RULES(linear)
+GL__RULES(conv) GL__RULES(conv_bwd_data) GL__RULES(conv_bwd_weight)
+GL__RULES(batch_norm) GL__RULES(layer_norm)
+GL__RULES(reshape) GL__RULES(concat) GL__RULES(slice) GL__RULES(gather_rows)
+GL__RULES(scatter_rows) GL__RULES(bce_logits)
+#undef GL__RULES
+
+/* ---- internal ops used by gradient rules */
+/* reduce / expand modes: over everything to (1); per row (B, ...) <-> (B, 1); per channel
+ * (B, C, ...) <-> (C). Both carry a factor (1 for a sum, 1/count for a mean). */
+enum { GL__ALL = 0, GL__ROWS = 1, GL__CHANNELS = 2 };
+gl_tensor *gl__reduce(gl_ctx *ctx, gl_tensor *x, int mode, gl_real factor);
+/* dst += factor * reduce(x), x's data laid out as like (the kernel of gl__reduce). */
+void gl__reduce_acc(const gl_real *x, const gl_tensor *like, int mode, gl_real factor,
+                    gl_real *dst);
+gl_tensor *gl__expand(gl_ctx *ctx, gl_tensor *v, const gl_tensor *like, int mode, gl_real factor);
+/* dst (laid out as like) += factor * broadcast(v) (the kernel of gl__expand). */
+void gl__expand_acc(const gl_real *v, const gl_tensor *like, int mode, gl_real factor,
+                    gl_real *dst);
+/* g * (ref > 0 ? 1 : slope): the leaky-ReLU derivative applied to g; ref is never differentiated. */
+gl_tensor *gl__leaky_mask(gl_ctx *ctx, gl_tensor *g, gl_tensor *ref, gl_real slope);
+/* y = act(x) elementwise (y may be x) (op_activation.c). */
+void gl__act_apply(gl_real *y, const gl_real *x, size_t n, gl_act act, gl_real slope);
+/* g * act'(y), y the activation's output: accumulated into dst / as recorded ops (op_activation.c). */
+void gl__act_grad_acc(gl_real *dst, const gl_real *g, const gl_real *y, gl_act act, gl_real slope,
+                      size_t n);
+gl_tensor *gl__act_grad(gl_ctx *ctx, gl_tensor *g, gl_tensor *y, gl_act act, gl_real slope);
+/* The adjoint of gather: (B, E) rows added into (n_rows, E) at labels. */
+gl_tensor *gl__scatter_rows(gl_ctx *ctx, gl_tensor *g, const int32_t *labels, int n_rows);
+/* Convolution geometry in node->i, indexed by these (the convolution's view: x -> y). */
+enum { GL__CB, GL__CCI, GL__CH, GL__CW, GL__CCO, GL__CKH, GL__CKW, GL__CS, GL__CP, GL__CHO,
+       GL__CWO, GL__CGEOM };
+gl_tensor *gl__conv_bwd_data(gl_ctx *ctx, gl_tensor *g, gl_tensor *w, const int *geom);
+gl_tensor *gl__conv_bwd_weight(gl_ctx *ctx, gl_tensor *x, gl_tensor *g, const int *geom);
+gl_tensor *gl__conv_fwd(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b, const int *geom);
+
+/* ---- nets (net.c) */
+/* Nonzero when t is a parameter of net. */
+int gl__is_param_of(const gl_tensor *t, const gl_net *net);
+/* Calls fn on each parameter of net. */
+void gl__net_each_param(gl_net *net, void (*fn)(gl_tensor *p, void *ud), void *ud);
+
+#endif

@@ -1,0 +1,164 @@
+/* ganlab/nn.h - parameter sets (gl_net) and the layers model plugins build from them.
+ *
+ * A gl_net is one network's parameters (G or D). A model plugin declares named tensors into it in
+ * `create` (gl_net_param, gl_net_buffer, or a layer's declare function); the core then finalises the
+ * net, which puts ALL parameter values into one allocation, all their gradients into a second one and
+ * all non-trainable buffers (batch-norm running statistics) into a third, in declaration order, and
+ * fills them with each declaration's initialiser drawn from the init stream. Hence an optimizer is a
+ * loop over (gl_net_values, gl_net_grads, its state) and a checkpoint writes two blocks.
+ * The gl_tensor handles returned by declarations stay valid for the net's life; their data exists
+ * from gl_net_finalize on.
+ *
+ * Initialisers reproduce PyTorch's defaults, the layer declare functions pick them:
+ *   Linear / Conv2d weight and bias      uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+ *                                        fan_in = in_features or C_in * kh * kw;
+ *   ConvTranspose2d weight (Ci, Co, k, k) the same with fan_in = weight.size(1) * kh * kw = Co*kh*kw
+ *                                        (torch's _calculate_fan_in_and_fan_out), bias too;
+ *   BatchNorm / LayerNorm                weight 1, bias 0; running mean 0, running var 1;
+ *   Embedding                            normal(0, 1).
+ * (Same distributions as torch, not the same numbers: the draws come from ganlab's Philox stream.)
+ *
+ * Example: the tutorial discriminator 784-512-256-1.
+ *
+ *     typedef struct { gl_linear_layer l1, l2, l3; } disc;
+ *     // in create():
+ *     gl_linear_layer_declare(&m->l1, d, "model.0", 784, 512, 1);
+ *     gl_linear_layer_declare(&m->l2, d, "model.2", 512, 256, 1);
+ *     gl_linear_layer_declare(&m->l3, d, "model.4", 256, 1, 1);
+ *     // in discriminate(): x (B, 1, 28, 28) -> logits (B, 1)
+ *     gl_tensor *h = gl_linear_layer_forward(ctx, &m->l1, x, GL_ACT_LEAKY_RELU, 0.2f);
+ *     h = gl_linear_layer_forward(ctx, &m->l2, h, GL_ACT_LEAKY_RELU, 0.2f);
+ *     return gl_linear_layer_forward(ctx, &m->l3, h, GL_ACT_NONE, 0);
+ *
+ * Declaration faults (a repeated name, a bad shape, declaring after finalising) make the declaration
+ * return NULL and are reported, all of them, by gl_net_finalize.
+ */
+#ifndef GANLAB_NN_H
+#define GANLAB_NN_H
+
+#include <stddef.h>
+
+#include <ganlab/error.h>
+#include <ganlab/rng.h>
+#include <ganlab/tensor.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gl_net gl_net;
+
+/* ---------------------------------------------------------------- initialisers */
+
+typedef enum gl_init_kind {
+    GL_INIT_ZEROS = 0,
+    GL_INIT_ONES,
+    GL_INIT_UNIFORM,   /* uniform(-a, a) */
+    GL_INIT_NORMAL     /* normal(0, a) */
+} gl_init_kind;
+
+typedef struct gl_init {
+    gl_init_kind kind;
+    double a;
+} gl_init;
+
+gl_init gl_init_zeros(void);
+gl_init gl_init_ones(void);
+gl_init gl_init_uniform(double a);
+gl_init gl_init_normal(double std);
+gl_init gl_init_fan_in(int fan_in);   /* uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) */
+
+/* ---------------------------------------------------------------- nets */
+
+/* New empty net; name (copied) is used in messages ("G", "D"). Free with gl_net_destroy. */
+gl_net *gl_net_create(const char *name);
+void gl_net_destroy(gl_net *net);
+const char *gl_net_name(const gl_net *net);
+
+/* Declares a trainable parameter / a non-trainable buffer; name is copied and must be unique in the
+ * net. Returns the tensor handle (owned by the net), or NULL on a declaration fault. */
+gl_tensor *gl_net_param(gl_net *net, const char *name, int ndim, const int *shape, gl_init init);
+gl_tensor *gl_net_buffer(gl_net *net, const char *name, int ndim, const int *shape, gl_init init);
+
+/* Allocates the three blocks and initialises them in declaration order from rng (advanced).
+ * Returns GL_OK, or GL_ERR_INPUT listing every declaration fault / GL_ERR_RUN on out of memory. */
+int gl_net_finalize(gl_net *net, gl_rng *rng, gl_error *err);
+
+/* The blocks (valid after finalize): values and grads hold gl_net_numel elements, buffers
+ * gl_net_buffer_numel; each parameter is a contiguous slice in declaration order. */
+size_t gl_net_numel(const gl_net *net);
+gl_real *gl_net_values(gl_net *net);
+gl_real *gl_net_grads(gl_net *net);
+size_t gl_net_buffer_numel(const gl_net *net);
+gl_real *gl_net_buffer_values(gl_net *net);
+void gl_net_zero_grad(gl_net *net);
+
+/* Enumeration, for checkpoints and logs: parameters, then buffers, in declaration order. */
+int gl_net_n_params(const gl_net *net);
+gl_tensor *gl_net_param_at(gl_net *net, int i);
+int gl_net_n_buffers(const gl_net *net);
+gl_tensor *gl_net_buffer_at(gl_net *net, int i);
+gl_tensor *gl_net_find(gl_net *net, const char *name);   /* a parameter or buffer, or NULL */
+/* A parameter's gradient slice (numel(p)), or NULL for a buffer / non-parameter. */
+gl_real *gl_tensor_grad(gl_tensor *p);
+
+/* ---------------------------------------------------------------- layers */
+
+/* torch.nn.Linear(in, out, bias): NAME.weight (out, in), NAME.bias (out). */
+typedef struct gl_linear_layer {
+    gl_tensor *w, *b;   /* b NULL without bias */
+    int in, out;
+} gl_linear_layer;
+void gl_linear_layer_declare(gl_linear_layer *l, gl_net *net, const char *name, int in, int out,
+                             int bias);
+/* x (B, in) or (B, ...) flattened -> act(x w^T + b) (B, out). */
+gl_tensor *gl_linear_layer_forward(gl_ctx *ctx, const gl_linear_layer *l, gl_tensor *x, gl_act act,
+                                   gl_real slope);
+
+/* torch.nn.Conv2d(ci, co, k, stride, pad, bias) / ConvTranspose2d(ci, co, k, stride, pad, out_pad,
+ * bias): NAME.weight (co, ci, k, k) / (ci, co, k, k), NAME.bias (co). */
+typedef struct gl_conv_layer {
+    gl_tensor *w, *b;
+    int ci, co, k, stride, pad, out_pad, transposed;
+} gl_conv_layer;
+void gl_conv2d_layer_declare(gl_conv_layer *l, gl_net *net, const char *name, int ci, int co, int k,
+                             int stride, int pad, int bias);
+void gl_conv_transpose2d_layer_declare(gl_conv_layer *l, gl_net *net, const char *name, int ci,
+                                       int co, int k, int stride, int pad, int out_pad, int bias);
+gl_tensor *gl_conv_layer_forward(gl_ctx *ctx, const gl_conv_layer *l, gl_tensor *x);
+
+/* torch.nn.BatchNorm1d/2d(c) (momentum 0.1, eps 1e-5): NAME.weight, NAME.bias (c) parameters and
+ * NAME.running_mean, NAME.running_var (c) buffers. Not usable in a penalised critic (autograd.h). */
+typedef struct gl_batch_norm_layer {
+    gl_tensor *w, *b, *running_mean, *running_var;
+    gl_real momentum, eps;
+} gl_batch_norm_layer;
+void gl_batch_norm_layer_declare(gl_batch_norm_layer *l, gl_net *net, const char *name, int c);
+gl_tensor *gl_batch_norm_layer_forward(gl_ctx *ctx, const gl_batch_norm_layer *l, gl_tensor *x,
+                                       int train);
+
+/* torch.nn.LayerNorm(item_shape) (eps 1e-5, elementwise affine): NAME.weight, NAME.bias
+ * shaped item_shape (ndim 1..3), normalising each item of x (B, item...). */
+typedef struct gl_layer_norm_layer {
+    gl_tensor *w, *b;
+    gl_real eps;
+} gl_layer_norm_layer;
+void gl_layer_norm_layer_declare(gl_layer_norm_layer *l, gl_net *net, const char *name, int ndim,
+                                 const int *item_shape);
+gl_tensor *gl_layer_norm_layer_forward(gl_ctx *ctx, const gl_layer_norm_layer *l, gl_tensor *x);
+
+/* torch.nn.Embedding(n, dim): NAME.weight (n, dim), normal(0, 1). */
+typedef struct gl_embedding_layer {
+    gl_tensor *table;
+    int n, dim;
+} gl_embedding_layer;
+void gl_embedding_layer_declare(gl_embedding_layer *l, gl_net *net, const char *name, int n,
+                                int dim);
+/* labels (B) -> (B, dim). */
+gl_tensor *gl_embedding_layer_forward(gl_ctx *ctx, const gl_embedding_layer *l,
+                                      const int32_t *labels, int batch);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

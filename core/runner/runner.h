@@ -1,0 +1,47 @@
+/* runner.h - what the ganlab command's files share: the parsed command line, the shape of a
+ * command (one per file, cmd_NAME.c), and the set-up steps several commands repeat.
+ *
+ * Only main() turns a status into an exit code (docs/cli.md): GL_OK 0, GL_ERR_RUN 1,
+ * GL_ERR_INPUT 2, 128 + signal when stopped by SIGINT/SIGTERM.
+ */
+#ifndef GL_RUNNER_H
+#define GL_RUNNER_H
+
+#include <ganlab/error.h>
+
+#include "config/cfg.h"
+#include "plugin/registry.h"
+
+/* The command line after the global options are taken out. Points into argv. */
+typedef struct gl_cli {
+    const char *const *plugin_path; /* every --plugin-path DIR, in order */
+    int n_plugin_path;
+    const char *const *args;        /* the command's operands */
+    int n_args;
+} gl_cli;
+
+typedef struct gl_command {
+    const char *name;
+    const char *synopsis;  /* operands, e.g. "CFG [KEY=VALUE...]" */
+    const char *summary;   /* one line for `ganlab --help` */
+    const char *help;      /* the body of `ganlab NAME --help` (after the usage line) */
+    int min_args, max_args;
+    int (*run)(const gl_cli *cli, gl_error *err);
+} gl_command;
+
+extern const gl_command gl_cmd_config, gl_cmd_plugins, gl_cmd_train;
+
+/* Opens the registry over the full search path (--plugin-path, GANLAB_PLUGIN_PATH, build tree,
+ * install dir). The caller closes *reg with gl_registry_close. */
+int gl_runner_open_registry(const gl_cli *cli, gl_registry **reg, gl_error *err);
+
+/* Loads args[0] with args[1..] as overrides and validates it against the plugins of reg.
+ * The caller frees *cfg with gl_cfg_destroy. */
+int gl_runner_load_config(const gl_cli *cli, gl_registry *reg, gl_cfg **cfg, gl_error *err);
+
+/* SIGINT and SIGTERM set a flag instead of killing the process, so that a command can stop at a
+ * safe point (the training loop checks it); gl_runner_stop_signal says which arrived, or 0. */
+int gl_runner_signals_install(gl_error *err);
+int gl_runner_stop_signal(void);
+
+#endif

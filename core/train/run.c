@@ -1,0 +1,233 @@
+/* run.c - `ganlab train`: a run from a validated config (new run directory) or from a run directory
+ * (resume), through the step schedule of step.c, writing the logs, samples and checkpoints at the
+ * cadences of the train section. Stops cleanly between steps on SIGINT/SIGTERM (checkpoint first).
+ * Time is measured here and only written to timing.csv and the progress line. */
+#include "train/run.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "train/csvlog.h"
+#include "train/rundir.h"
+#include "util/atomic.h"
+
+typedef struct run {
+    gl_session *s;
+    const gl_cfg *cfg;
+    const char *dir;
+    uint64_t total;
+    int64_t log_every, sample_every, ckpt_every, keep;
+    gl_csv metrics, timing;
+    FILE *log;
+    int tty;
+    double t0, elapsed0, last_t;
+    uint64_t last_d_updates;
+} run;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A plain line to log.txt and (clearing a live progress line first) to stderr. */
+static void say(run *r, const char *fmt, ...)
+{
+    va_list ap;
+    char line[1024];
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s[train] %s\n", r->tty ? "\r\033[K" : "", line);
+    if (r->log) {
+        fprintf(r->log, "%s\n", line);
+        fflush(r->log);
+    }
+}
+
+static int due(uint64_t step, int64_t every, uint64_t total)
+{
+    return step == total || (every > 0 && step % (uint64_t)every == 0);
+}
+
+static void log_row(run *r, const gl_loss_result *d, const gl_loss_result *g)
+{
+    const char *names[2 + 2 * GL_LOSS_MAX_TERMS];
+    double values[2 + 2 * GL_LOSS_MAX_TERMS];
+    int n = 0;
+    names[n] = "d_loss";
+    values[n++] = gl_tensor_item(d->loss);
+    names[n] = "g_loss";
+    values[n++] = gl_tensor_item(g->loss);
+    for (int k = 0; k < 2; k++) {
+        const gl_loss_result *res = k ? g : d;
+        for (int i = 0; i < res->n_terms; i++) {
+            names[n] = res->term_names[i];
+            values[n++] = res->term_values[i];
+        }
+    }
+    static const char *const ints[2] = {"step", "epoch"};
+    long long iv[2] = {(long long)r->s->st.step, (long long)r->s->st.epoch + 1};
+    gl_csv_row(&r->metrics, n, names, values, 2, ints, iv);
+
+    double t = now();
+    double span = t - r->last_t;
+    double imgs = (double)(r->s->st.d_updates - r->last_d_updates) * r->s->batch;
+    static const char *const tnames[2] = {"elapsed", "images_per_s"};
+    double tv[2] = {r->elapsed0 + (t - r->t0), span > 0 ? imgs / span : 0};
+    gl_csv_row(&r->timing, 2, tnames, tv, 1, ints, iv);
+    r->last_t = t;
+    r->last_d_updates = r->s->st.d_updates;
+
+    uint64_t step = r->s->st.step;
+    double eta = step ? (t - r->t0) / (double)step * (double)(r->total - step) : 0;
+    char msg[512];
+    snprintf(msg, sizeof msg, "step %llu/%llu  epoch %lld  %.0f img/s  ETA %.0fs  d_loss %.4f  g_loss %.4f",
+             (unsigned long long)step, (unsigned long long)r->total, iv[1], tv[1], eta, values[0],
+             values[1]);
+    if (r->tty) {
+        fprintf(stderr, "\r\033[K[train] %s", msg);
+        if (step == r->total)
+            fputc('\n', stderr);
+    } else {
+        fprintf(stderr, "[train] %s\n", msg);
+    }
+    if (r->log) {
+        fprintf(r->log, "%s\n", msg);
+        fflush(r->log);
+    }
+}
+
+static int checkpoint(run *r, gl_error *err)
+{
+    char path[4096];
+    gl_rundir_checkpoint_path(r->dir, r->s->st.step, path, sizeof path);
+    if (gl_checkpoint_save(r->s, path, err) != GL_OK)
+        return GL_ERR_RUN;
+    gl_rundir_prune(r->dir, (int)r->keep);
+    return GL_OK;
+}
+
+static int open_logs(run *r, gl_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/metrics.csv", r->dir);
+    if (gl_csv_truncate(path, r->s->st.step, err) != GL_OK || gl_csv_open(&r->metrics, path, err))
+        return err->status;
+    snprintf(path, sizeof path, "%s/timing.csv", r->dir);
+    if (gl_csv_truncate(path, r->s->st.step, err) != GL_OK || gl_csv_open(&r->timing, path, err))
+        return err->status;
+    /* The elapsed column continues across resumes: start from its last value. */
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f)) {
+            char *comma = strchr(line, ',');
+            if (comma && line[0] >= '0' && line[0] <= '9')
+                r->elapsed0 = strtod(comma + 1, NULL);
+        }
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/log.txt", r->dir);
+    r->log = fopen(path, "ab");
+    if (!r->log)
+        return gl_error_add(err, GL_ERR_RUN, "%s: cannot open for writing: %m", path);
+    return GL_OK;
+}
+
+static int write_config(const gl_cfg *cfg, const char *dir, gl_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/config.yaml", dir);
+    gl_atomic_file af;
+    if (gl_atomic_open(&af, path, err) != GL_OK)
+        return GL_ERR_RUN;
+    if (gl_cfg_emit(cfg, af.fp, err) != GL_OK) {
+        gl_atomic_abort(&af);
+        return err->status;
+    }
+    return gl_atomic_commit(&af, err) == GL_OK ? GL_OK : GL_ERR_RUN;
+}
+
+static int loop(run *r, const gl_train_opts *o, gl_error *err)
+{
+    gl_loss_result d, g;
+    int stopped = 0;
+    while (r->s->st.step < r->total) {
+        if (gl_session_step(r->s, &d, &g, err) != GL_OK) {
+            say(r, "stopped at step %llu: %s", (unsigned long long)r->s->st.step + 1, err->text);
+            return GL_ERR_RUN;
+        }
+        uint64_t step = r->s->st.step;
+        if (due(step, r->log_every, r->total))
+            log_row(r, &d, &g);
+        if (due(step, r->sample_every, r->total) &&
+            gl_train_write_samples(r->s, r->dir, step, err) != GL_OK)
+            return err->status;
+        stopped = o->stop_signal ? o->stop_signal() : 0;
+        int ck = due(step, r->ckpt_every, r->total);
+        if ((ck || stopped) && checkpoint(r, err) != GL_OK)
+            return err->status;
+        if (stopped) {
+            say(r, "stopped by signal %d after step %llu; resume with: ganlab train --resume %s",
+                stopped, (unsigned long long)step, r->dir);
+            return 128 + stopped;
+        }
+    }
+    return GL_OK;
+}
+
+int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts *o, char *dir,
+                 size_t cap, gl_error *err)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    r.cfg = cfg;
+    r.dir = dir;
+    r.tty = isatty(STDERR_FILENO);
+    const gl_params *train = gl_cfg_params(cfg, "train");
+    const gl_params *exp = gl_cfg_params(cfg, "experiment");
+    r.log_every = gl_params_int(train, "log_every");
+    r.sample_every = gl_params_int(train, "sample_every");
+    r.ckpt_every = gl_params_int(train, "checkpoint_every");
+    r.keep = gl_params_int(train, "keep_checkpoints");
+    gl_engine_set_threads((int)gl_params_int(exp, "threads"));
+
+    int rc = gl_session_create(cfg, reg, &r.s, err);
+    if (rc != GL_OK)
+        return rc;
+    r.total = gl_session_total_steps(r.s, cfg);
+    if (o->resume_dir) {
+        char path[4096];
+        snprintf(dir, cap, "%s", o->resume_dir);
+        rc = gl_rundir_newest_checkpoint(dir, path, sizeof path, err);
+        if (rc == GL_OK)
+            rc = gl_checkpoint_load(r.s, path, err);
+    } else {
+        rc = gl_rundir_create(gl_params_string(exp, "out_dir"), gl_params_string(exp, "name"), dir,
+                              cap, err);
+    }
+    if (rc == GL_OK)
+        rc = write_config(cfg, dir, err);
+    if (rc == GL_OK)
+        rc = open_logs(&r, err);
+    if (rc == GL_OK) {
+        say(&r, "%s %s: %s, %s, %s; %llu steps from step %llu", o->resume_dir ? "resuming" : "run",
+            dir, r.s->names[0], r.s->names[1], r.s->names[2], (unsigned long long)r.total,
+            (unsigned long long)r.s->st.step);
+        r.t0 = r.last_t = now();
+        r.last_d_updates = r.s->st.d_updates;
+        rc = loop(&r, o, err);
+    }
+    gl_csv_close(&r.metrics);
+    gl_csv_close(&r.timing);
+    if (r.log)
+        fclose(r.log);
+    gl_session_destroy(r.s);
+    return rc;
+}

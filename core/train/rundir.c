@@ -1,0 +1,123 @@
+/* rundir.c - the run directory: created fresh (never overwriting: <name>, <name>-2, <name>-3, ...),
+ * with samples/ and checkpoints/; checkpoint names step_NNNNNNNN.ckpt sort by step, so the newest
+ * is the largest name and pruning keeps the last train.keep_checkpoints. */
+#include "train/rundir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int mkdir_p(const char *path, gl_error *err)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return gl_error_add(err, GL_ERR_INPUT, "%s: path too long", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return gl_error_add(err, GL_ERR_RUN, "%s: cannot create directory: %s", buf,
+                                strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return gl_error_add(err, GL_ERR_RUN, "%s: cannot create directory: %s", buf, strerror(errno));
+    return GL_OK;
+}
+
+int gl_rundir_create(const char *out_dir, const char *name, char *dir, size_t cap, gl_error *err)
+{
+    if (mkdir_p(out_dir, err) != GL_OK)
+        return err->status;
+    for (int k = 1; k < 100000; k++) {
+        int n = k == 1 ? snprintf(dir, cap, "%s/%s", out_dir, name)
+                       : snprintf(dir, cap, "%s/%s-%d", out_dir, name, k);
+        if (n < 0 || (size_t)n >= cap)
+            return gl_error_add(err, GL_ERR_INPUT, "%s/%s: path too long", out_dir, name);
+        /* mkdir is the atomic claim: two runs started at once never share a directory. */
+        if (mkdir(dir, 0777) == 0) {
+            char sub[4096];
+            snprintf(sub, sizeof sub, "%s/samples", dir);
+            if (mkdir_p(sub, err) != GL_OK)
+                return err->status;
+            snprintf(sub, sizeof sub, "%s/checkpoints", dir);
+            return mkdir_p(sub, err);
+        }
+        if (errno != EEXIST)
+            return gl_error_add(err, GL_ERR_RUN, "%s: cannot create the run directory: %s", dir,
+                                strerror(errno));
+    }
+    return gl_error_add(err, GL_ERR_RUN, "%s/%s: too many runs of this name", out_dir, name);
+}
+
+void gl_rundir_checkpoint_path(const char *dir, uint64_t step, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/checkpoints/step_%08llu.ckpt", dir, (unsigned long long)step);
+}
+
+static int is_ckpt(const struct dirent *e)
+{
+    size_t n = strlen(e->d_name);
+    return n > 10 && strncmp(e->d_name, "step_", 5) == 0 && strcmp(e->d_name + n - 5, ".ckpt") == 0;
+}
+
+int gl_rundir_checkpoints(const char *dir, char ***names, int *n, gl_error *err)
+{
+    char sub[4096];
+    snprintf(sub, sizeof sub, "%s/checkpoints", dir);
+    struct dirent **list = NULL;
+    int k = scandir(sub, &list, is_ckpt, alphasort);
+    if (k < 0)
+        return gl_error_add(err, GL_ERR_INPUT, "%s: not a run directory (no checkpoints/): %s", dir,
+                            strerror(errno));
+    /* The caller frees with gl_rundir_free_names. */
+    *names = calloc((size_t)k + 1, sizeof **names);
+    for (int i = 0; i < k; i++) {
+        if (*names)
+            (*names)[i] = strdup(list[i]->d_name);
+        free(list[i]);
+    }
+    free(list);
+    *n = k;
+    return *names ? GL_OK : gl_error_add(err, GL_ERR_RUN, "out of memory");
+}
+
+void gl_rundir_free_names(char **names, int n)
+{
+    for (int i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int gl_rundir_newest_checkpoint(const char *dir, char *path, size_t cap, gl_error *err)
+{
+    char **names;
+    int n;
+    if (gl_rundir_checkpoints(dir, &names, &n, err) != GL_OK)
+        return err->status;
+    int rc = GL_OK;
+    if (n == 0)
+        rc = gl_error_add(err, GL_ERR_INPUT, "%s/checkpoints: no checkpoint to start from", dir);
+    else
+        snprintf(path, cap, "%s/checkpoints/%s", dir, names[n - 1]);
+    gl_rundir_free_names(names, n);
+    return rc;
+}
+
+void gl_rundir_prune(const char *dir, int keep)
+{
+    char **names;
+    int n;
+    if (keep < 1 || gl_rundir_checkpoints(dir, &names, &n, NULL) != GL_OK)
+        return;
+    for (int i = 0; i + keep < n; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/checkpoints/%s", dir, names[i]);
+        remove(path);
+    }
+    gl_rundir_free_names(names, n);
+}

@@ -1,0 +1,22 @@
+/* rundir.h - the run directory's layout (docs/formats.md): config.yaml, metrics.csv, timing.csv,
+ * log.txt, samples/step_NNNNNNNN.png, checkpoints/step_NNNNNNNN.ckpt. */
+#ifndef GL_TRAIN_RUNDIR_H
+#define GL_TRAIN_RUNDIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ganlab/error.h>
+
+/* Creates out_dir (and parents) and a new run directory in it, writing its path into dir. */
+int gl_rundir_create(const char *out_dir, const char *name, char *dir, size_t cap, gl_error *err);
+void gl_rundir_checkpoint_path(const char *dir, uint64_t step, char *path, size_t cap);
+/* Checkpoint file names of dir in step order: *names is a new array the caller frees with
+ * gl_rundir_free_names. */
+int gl_rundir_checkpoints(const char *dir, char ***names, int *n, gl_error *err);
+void gl_rundir_free_names(char **names, int n);
+int gl_rundir_newest_checkpoint(const char *dir, char *path, size_t cap, gl_error *err);
+/* Removes all but the newest keep checkpoints. */
+void gl_rundir_prune(const char *dir, int keep);
+
+#endif

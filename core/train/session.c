@@ -1,0 +1,181 @@
+/* session.c - builds a training session from a validated config: opens the plugins in the order
+ * dataset -> model (which needs the data's shape) -> nets (initialised from the init stream, G then D)
+ * -> loss -> optimizers, and allocates every buffer the step uses, so that the step itself never
+ * allocates. Refuses the combinations the plugins cannot detect alone (batch norm in a critic under
+ * a gradient penalty). */
+#include "train/train.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const opt_sections[2] = {"optimizer.generator", "optimizer.discriminator"};
+
+static const gl_plugin_header *find(const gl_cfg *cfg, const gl_registry *reg, const char *section,
+                                    gl_error *err)
+{
+    const gl_registry_entry *e = NULL;
+    const char *name = gl_cfg_plugin(cfg, section);
+    if (gl_registry_find(reg, gl_cfg_section_kind(section), name, section, NULL, &e, err) != GL_OK)
+        return NULL;
+    return e->hdr;
+}
+
+static int open_dataset(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, gl_error *err)
+{
+    s->dataset_p = (const gl_dataset_plugin *)find(cfg, reg, "dataset", err);
+    if (!s->dataset_p)
+        return GL_ERR_INPUT;
+    s->names[0] = s->dataset_p->hdr.name;
+    if (s->dataset_p->open(gl_cfg_params(cfg, "dataset"), s->seed, &s->dataset, &s->data, err) != GL_OK)
+        return err->status ? err->status : GL_ERR_INPUT;
+    s->item_size = 1;
+    for (int i = 0; i < s->data.ndim; i++)
+        s->item_size *= (size_t)s->data.shape[i];
+    if (s->data.n_items < 1 || s->item_size < 1)
+        return gl_error_add(err, GL_ERR_INPUT, "dataset '%s' is empty", s->names[0]);
+    return GL_OK;
+}
+
+static int open_model(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, gl_error *err)
+{
+    s->model_p = (const gl_model_plugin *)find(cfg, reg, "model", err);
+    if (!s->model_p)
+        return GL_ERR_INPUT;
+    s->names[1] = s->model_p->hdr.name;
+    s->net[0] = gl_net_create("G");
+    s->net[1] = gl_net_create("D");
+    if (!s->net[0] || !s->net[1])
+        return gl_error_add(err, GL_ERR_RUN, "out of memory creating the networks");
+    s->model_env.data = s->data;
+    s->model_env.dropout_rng = &s->st.dropout;
+    if (s->model_p->create(gl_cfg_params(cfg, "model"), &s->model_env, s->net[0], s->net[1],
+                           &s->model, err) != GL_OK)
+        return err->status ? err->status : GL_ERR_INPUT;
+    if (s->model_env.latent_dim < 1)
+        return gl_error_add(err, GL_ERR_INPUT, "model '%s' declared no latent dimension", s->names[1]);
+    gl_rng init;
+    gl_rng_init(&init, s->seed, GL_STREAM_INIT);
+    for (int i = 0; i < 2; i++)
+        if (gl_net_finalize(s->net[i], &init, err) != GL_OK)
+            return err->status;
+    return GL_OK;
+}
+
+static int open_loss(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, gl_error *err)
+{
+    s->loss_p = (const gl_loss_plugin *)find(cfg, reg, "loss", err);
+    if (!s->loss_p)
+        return GL_ERR_INPUT;
+    s->names[2] = s->loss_p->hdr.name;
+    if ((s->loss_p->flags & GL_LOSS_INPUT_GRADIENT) && (s->model_p->flags & GL_MODEL_D_BATCH_STATS))
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "loss '%s' penalises the critic's input gradient, but model '%s' uses batch "
+                            "norm in its critic, which has no second-order gradient and mixes the "
+                            "samples of a batch: set the model's critic normalisation to layer or none",
+                            s->names[2], s->names[1]);
+    if (s->loss_p->create(gl_cfg_params(cfg, "loss"), &s->loss, err) != GL_OK)
+        return err->status ? err->status : GL_ERR_INPUT;
+    return GL_OK;
+}
+
+static int open_optimizers(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, gl_error *err)
+{
+    for (int i = 0; i < 2; i++) {
+        s->opt_p[i] = (const gl_optimizer_plugin *)find(cfg, reg, opt_sections[i], err);
+        if (!s->opt_p[i])
+            return GL_ERR_INPUT;
+        if (s->opt_p[i]->create(gl_cfg_params(cfg, opt_sections[i]), &s->opt_state_per[i], &s->opt[i],
+                                err) != GL_OK)
+            return err->status ? err->status : GL_ERR_INPUT;
+        size_t n = gl_net_numel(s->net[i]) * (size_t)s->opt_state_per[i];
+        /* Freed in gl_session_destroy. */
+        s->opt_state[i] = calloc(n ? n : 1, sizeof(float));
+        if (!s->opt_state[i])
+            return gl_error_add(err, GL_ERR_RUN, "out of memory for the optimizer state");
+    }
+    return GL_OK;
+}
+
+static int alloc_buffers(gl_session *s, gl_error *err)
+{
+    size_t b = (size_t)s->batch;
+    /* All freed in gl_session_destroy. */
+    s->order = malloc((size_t)s->data.n_items * sizeof *s->order);
+    s->real = malloc(b * s->item_size * sizeof *s->real);
+    s->labels = calloc(b, sizeof *s->labels);
+    s->gen_labels = calloc(b, sizeof *s->gen_labels);
+    s->ctx = gl_ctx_create();
+    if (!s->order || !s->real || !s->labels || !s->gen_labels || !s->ctx)
+        return gl_error_add(err, GL_ERR_RUN, "out of memory for the training buffers");
+    return GL_OK;
+}
+
+int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **out, gl_error *err)
+{
+    *out = NULL;
+    /* Freed by gl_session_destroy, also on the failure paths below. */
+    gl_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return gl_error_add(err, GL_ERR_RUN, "out of memory");
+    const gl_params *exp = gl_cfg_params(cfg, "experiment");
+    const gl_params *train = gl_cfg_params(cfg, "train");
+    s->seed = (uint64_t)gl_params_int(exp, "seed");
+    s->batch = (int)gl_params_int(train, "batch_size");
+    s->n_critic = (int)gl_params_int(train, "n_critic");
+    gl_rng_init(&s->st.noise, s->seed, GL_STREAM_NOISE);
+    gl_rng_init(&s->st.penalty, s->seed, GL_STREAM_PENALTY);
+    gl_rng_init(&s->st.dropout, s->seed, GL_STREAM_DROPOUT);
+    int rc = open_dataset(s, cfg, reg, err);
+    if (rc == GL_OK)
+        rc = open_model(s, cfg, reg, err);
+    if (rc == GL_OK)
+        rc = open_loss(s, cfg, reg, err);
+    if (rc == GL_OK)
+        rc = open_optimizers(s, cfg, reg, err);
+    if (rc == GL_OK)
+        rc = alloc_buffers(s, err);
+    if (rc != GL_OK) {
+        gl_session_destroy(s);
+        return rc;
+    }
+    s->st.pos = s->data.n_items; /* forces the first epoch's shuffle */
+    s->st.epoch = -1;
+    *out = s;
+    return GL_OK;
+}
+
+void gl_session_destroy(gl_session *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < 2; i++) {
+        if (s->opt[i])
+            s->opt_p[i]->destroy(s->opt[i]);
+        free(s->opt_state[i]);
+    }
+    if (s->loss)
+        s->loss_p->destroy(s->loss);
+    if (s->model)
+        s->model_p->destroy(s->model);
+    if (s->dataset)
+        s->dataset_p->close(s->dataset);
+    gl_net_destroy(s->net[0]);
+    gl_net_destroy(s->net[1]);
+    gl_ctx_destroy(s->ctx);
+    free(s->order);
+    free(s->real);
+    free(s->labels);
+    free(s->gen_labels);
+    free(s);
+}
+
+uint64_t gl_session_total_steps(const gl_session *s, const gl_cfg *cfg)
+{
+    const gl_params *train = gl_cfg_params(cfg, "train");
+    if (gl_params_is_set(train, "epochs")) {
+        uint64_t per_epoch = (uint64_t)((s->data.n_items + s->batch - 1) / s->batch);
+        uint64_t d_updates = per_epoch * (uint64_t)gl_params_int(train, "epochs");
+        return (d_updates + (uint64_t)s->n_critic - 1) / (uint64_t)s->n_critic;
+    }
+    return (uint64_t)gl_params_int(train, "steps");
+}

@@ -1,0 +1,176 @@
+/* step.c - one generator step of the schedule in train.h, and sampling from G.
+ *
+ * The real batch, the labels and the optimizer state live in buffers the session allocated; the
+ * tensors of a step live in the session's context, reset after each update. So a step allocates
+ * nothing once the context's arena has grown in the first step. */
+#include "train/train.h"
+
+#include <math.h>
+#include <string.h>
+
+static void shuffle_epoch(gl_session *s)
+{
+    for (int64_t i = 0; i < s->data.n_items; i++)
+        s->order[i] = i;
+    gl_rng r;
+    /* One stream per epoch, so an epoch's order is a function of (seed, epoch) alone: a resumed run
+     * recomputes it instead of storing it. */
+    gl_rng_init(&r, s->seed, ((uint64_t)s->st.epoch << 8) | GL_STREAM_DATA);
+    gl_rng_shuffle(&r, s->order, (size_t)s->data.n_items);
+}
+
+static int next_batch(gl_session *s, gl_error *err)
+{
+    if (s->st.pos >= s->data.n_items) {
+        s->st.epoch++;
+        s->st.pos = 0;
+        shuffle_epoch(s);
+    }
+    int64_t left = s->data.n_items - s->st.pos;
+    int b = left < s->batch ? (int)left : s->batch;
+    if (s->dataset_p->get(s->dataset, s->order + s->st.pos, b, s->real,
+                          s->data.n_classes > 0 ? s->labels : NULL, err) != GL_OK)
+        return err->status ? err->status : GL_ERR_RUN;
+    s->st.pos += b;
+    s->last_batch = b;
+    return GL_OK;
+}
+
+static gl_tensor *batch_tensor(gl_session *s, int b)
+{
+    int shape[4] = {b, s->data.shape[0], s->data.shape[1], s->data.shape[2]};
+    return gl_tensor_from(s->ctx, 1 + s->data.ndim, shape, s->real);
+}
+
+static gl_tensor *z_tensor(gl_session *s, gl_rng *rng, int n)
+{
+    int shape[2] = {n, s->model_env.latent_dim};
+    gl_tensor *z = gl_tensor_new(s->ctx, 2, shape);
+    if (z)
+        gl_rng_fill_normal(rng, gl_tensor_data(z), gl_tensor_numel(z), 0.0f, 1.0f);
+    return z;
+}
+
+static gl_tensor *generate_cb(void *runner, int n, const int32_t *labels)
+{
+    gl_session *s = runner;
+    return s->model_p->generate(s->model, s->ctx, z_tensor(s, &s->st.noise, n),
+                                s->model_env.conditional ? labels : NULL, 1);
+}
+
+static gl_tensor *discriminate_cb(void *runner, gl_tensor *x, const int32_t *labels)
+{
+    gl_session *s = runner;
+    return s->model_p->discriminate(s->model, s->ctx, x, s->model_env.conditional ? labels : NULL, 1);
+}
+
+/* The first term that is not finite, else what: so the message names what went bad. */
+static const char *bad_term(const gl_loss_result *r, const char *what)
+{
+    for (int i = 0; i < r->n_terms; i++)
+        if (!isfinite(r->term_values[i]))
+            return r->term_names[i];
+    return what;
+}
+
+static int grads_finite(gl_net *net)
+{
+    /* An exponent of all ones is NaN or Inf. Testing the bits with integer ops lets the compiler
+     * vectorise the pass (a float sum would be serial without -ffast-math). */
+    const float *g = gl_net_grads(net);
+    size_t n = gl_net_numel(net);
+    uint32_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &g[i], sizeof u);
+        bad |= (u & 0x7f800000u) == 0x7f800000u;
+    }
+    return !bad;
+}
+
+/* One update of net `which` (0: G, 1: D) with the loss built by the plugin. */
+static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
+{
+    static const char *const what[2] = {"the G loss", "the D loss"};
+    gl_loss_env env = {
+        .ctx = s->ctx,
+        .real = batch_tensor(s, s->last_batch),
+        .labels = s->model_env.conditional ? (which ? s->labels : s->gen_labels) : NULL,
+        .batch = s->last_batch,
+        .rng = &s->st.penalty,
+        .runner = s,
+        .generate = generate_cb,
+        .discriminate = discriminate_cb,
+    };
+    memset(res, 0, sizeof *res);
+    int rc = which ? s->loss_p->d_loss(s->loss, &env, res, err)
+                   : s->loss_p->g_loss(s->loss, &env, res, err);
+    if (rc == GL_OK)
+        rc = gl_ctx_status(s->ctx, err);
+    if (rc == GL_OK && !res->loss)
+        rc = gl_error_add(err, GL_ERR_RUN, "loss '%s' returned no %s", s->names[2], what[which] + 4);
+    if (rc != GL_OK)
+        return rc;
+    uint64_t step = s->st.step + 1;
+    double v = gl_tensor_item(res->loss);
+    if (!isfinite(v) || bad_term(res, NULL))
+        return gl_error_add(err, GL_ERR_RUN, "step %llu: %s is %s (%s)", (unsigned long long)step,
+                            bad_term(res, what[which]), isnan(v) ? "NaN" : "not finite",
+                            "the run stopped; the last good checkpoint is kept");
+    gl_net *net = s->net[which];
+    gl_net_zero_grad(net);
+    if (gl_backward(s->ctx, res->loss, net, err) != GL_OK)
+        return err->status;
+    if (!grads_finite(net))
+        return gl_error_add(err, GL_ERR_RUN,
+                            "step %llu: a gradient of %s is not finite (the run stopped; the last "
+                            "good checkpoint is kept)", (unsigned long long)step, what[which]);
+    int o = which ? 1 : 0;
+    s->opt_p[o]->step(s->opt[o], gl_net_values(net), gl_net_grads(net), s->opt_state[o],
+                      gl_net_numel(net), ++s->st.opt_step[o]);
+    gl_ctx_reset(s->ctx);
+    return GL_OK;
+}
+
+int gl_session_step(gl_session *s, gl_loss_result *d_res, gl_loss_result *g_res, gl_error *err)
+{
+    for (int c = 0; c < s->n_critic; c++) {
+        int rc = next_batch(s, err);
+        if (rc == GL_OK)
+            rc = update(s, 1, d_res, err);
+        if (rc != GL_OK)
+            return rc;
+        s->st.d_updates++;
+    }
+    if (s->model_env.conditional)
+        for (int i = 0; i < s->last_batch; i++)
+            s->gen_labels[i] = (int32_t)gl_rng_below(&s->st.noise, (uint64_t)s->data.n_classes);
+    int rc = update(s, 0, g_res, err);
+    if (rc == GL_OK)
+        s->st.step++;
+    return rc;
+}
+
+int gl_session_resume_order(gl_session *s)
+{
+    if (s->st.epoch >= 0)
+        shuffle_epoch(s);
+    return GL_OK;
+}
+
+int gl_session_sample(gl_session *s, gl_rng *rng, int n, const int32_t *labels, float *out,
+                      gl_error *err)
+{
+    int prev = gl_ctx_set_grad_enabled(s->ctx, 0);
+    gl_tensor *z = z_tensor(s, rng, n);
+    gl_tensor *x = s->model_p->generate(s->model, s->ctx, z, s->model_env.conditional ? labels : NULL,
+                                        0);
+    int rc = gl_ctx_status(s->ctx, err);
+    if (rc == GL_OK && (!x || gl_tensor_numel(x) != (size_t)n * s->item_size))
+        rc = gl_error_add(err, GL_ERR_RUN, "model '%s' generated the wrong shape", s->names[1]);
+    if (rc == GL_OK)
+        memcpy(out, gl_tensor_data(x), (size_t)n * s->item_size * sizeof *out);
+    gl_ctx_reset(s->ctx);
+    gl_ctx_set_grad_enabled(s->ctx, prev);
+    return rc;
+}

@@ -1,0 +1,96 @@
+/* train.h - the core's (not installed) training machinery: a session of plugin instances built from a
+ * validated config, its training loop, checkpoints and run directories. The runner's `train`,
+ * `sample` and `eval` commands are thin layers over this.
+ *
+ * Schedule (the only place that knows it; docs/training.md): one generator step is n_critic
+ * discriminator updates, each on the next real batch of the epoch's shuffled order (the last, partial
+ * batch of an epoch is kept, as torch's DataLoader does) and a fresh fake batch, then one generator
+ * update with fresh noise at the size of the last real batch.
+ */
+#ifndef GL_TRAIN_H
+#define GL_TRAIN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <ganlab/autograd.h>
+#include <ganlab/nn.h>
+#include <ganlab/plugin.h>
+#include <ganlab/rng.h>
+
+#include "config/cfg.h"
+#include "plugin/registry.h"
+
+/* What a training step changes besides parameters: everything a checkpoint must restore. */
+typedef struct gl_train_state {
+    uint64_t step;          /* generator steps done */
+    uint64_t d_updates;     /* discriminator updates done */
+    int64_t epoch;          /* current epoch (0-based) */
+    int64_t pos;            /* items of the current epoch's order consumed */
+    uint64_t opt_step[2];   /* per optimizer (0: G, 1: D): updates done */
+    gl_rng noise, penalty, dropout;
+} gl_train_state;
+
+/* Everything one run needs, built from a validated config. Owns the plugin instances, the two nets,
+ * the optimizer state blocks and every buffer of the step (allocated once in gl_session_create). */
+typedef struct gl_session {
+    uint64_t seed;
+    int batch, n_critic;
+    const char *names[4];   /* dataset, model, loss plugin names (for messages) */
+
+    const gl_dataset_plugin *dataset_p;
+    void *dataset;
+    gl_dataset_info data;
+    size_t item_size;       /* floats per item */
+
+    const gl_model_plugin *model_p;
+    void *model;
+    gl_model_env model_env;
+    gl_net *net[2];         /* 0: G, 1: D */
+
+    const gl_loss_plugin *loss_p;
+    void *loss;
+
+    const gl_optimizer_plugin *opt_p[2];
+    void *opt[2];
+    int opt_state_per[2];
+    float *opt_state[2];    /* (numel(net) * opt_state_per) */
+
+    gl_ctx *ctx;
+    gl_train_state st;
+
+    int64_t *order;         /* (n_items) the current epoch's permutation */
+    float *real;            /* (batch, item) */
+    int32_t *labels;        /* (batch) real labels */
+    int32_t *gen_labels;    /* (batch) labels for generated samples */
+    int last_batch;         /* size of the last real batch */
+} gl_session;
+
+/* Opens every plugin named by cfg (validated against reg), declares and initialises the nets from the
+ * init stream, and allocates all step buffers. On failure *out is NULL and err says why; on success
+ * the caller frees with gl_session_destroy (which must outlive nothing it gave out). */
+int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **out, gl_error *err);
+void gl_session_destroy(gl_session *s);
+
+/* Generator steps in the budget: train.steps, or train.epochs converted (an epoch is one pass of the
+ * discriminator over the data). */
+uint64_t gl_session_total_steps(const gl_session *s, const gl_cfg *cfg);
+
+/* One generator step (n_critic D updates, then one G update). Fills d_res/g_res with the last D
+ * update's and the G update's losses and terms. GL_ERR_RUN with a message naming the term and the
+ * step when a loss or gradient is not finite. */
+int gl_session_step(gl_session *s, gl_loss_result *d_res, gl_loss_result *g_res, gl_error *err);
+
+/* After a checkpoint restored st: recomputes the current epoch's order from (seed, epoch). */
+int gl_session_resume_order(gl_session *s);
+
+/* Samples n items from G in eval mode into out (n, item) with noise z from rng and labels (NULL:
+ * unconditional or i mod n_classes). Uses the session's context (reset afterwards). */
+int gl_session_sample(gl_session *s, gl_rng *rng, int n, const int32_t *labels, float *out,
+                      gl_error *err);
+
+/* Checkpoints: versioned, checksummed, written atomically. No wall-clock time, path or budget. */
+int gl_checkpoint_save(const gl_session *s, const char *path, gl_error *err);
+int gl_checkpoint_load(gl_session *s, const char *path, gl_error *err);
+
+#endif

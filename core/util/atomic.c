@@ -1,0 +1,126 @@
+/* atomic.c - atomic file replacement (util/atomic.h): temporary file + fsync + rename + fsync of
+ * the directory. Not done: locking against concurrent writers of the same path (the last commit
+ * wins, which is what a run directory needs) and Windows. */
+#include "util/atomic.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Makes temporary names unique between threads of one process; the PID separates processes. */
+static atomic_uint tmp_counter;
+
+static void release(gl_atomic_file *f)
+{
+    free(f->path);
+    free(f->tmp_path);
+    f->fp = NULL;
+    f->path = NULL;
+    f->tmp_path = NULL;
+}
+
+int gl_atomic_open(gl_atomic_file *f, const char *path, gl_error *err)
+{
+    f->fp = NULL;
+    f->tmp_path = NULL;
+    f->path = strdup(path);
+    size_t cap = strlen(path) + 48;
+    f->tmp_path = malloc(cap);
+    if (!f->path || !f->tmp_path) {
+        release(f);
+        return gl_error_add(err, GL_ERR_RUN, "%s: out of memory", path);
+    }
+    int fd = -1;
+    /* O_EXCL: never write into a file that someone else created under the same name. */
+    for (int attempt = 0; attempt < 16 && fd < 0; attempt++) {
+        snprintf(f->tmp_path, cap, "%s.tmp.%ld.%u", path, (long)getpid(),
+                 atomic_fetch_add(&tmp_counter, 1u));
+        fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd < 0) {
+        int e = errno;
+        gl_error_add(err, GL_ERR_RUN, "%s: cannot create temporary file %s: %s", path,
+                     f->tmp_path, strerror(e));
+        release(f);
+        return GL_ERR_RUN;
+    }
+    f->fp = fdopen(fd, "wb");
+    if (!f->fp) {
+        int e = errno;
+        close(fd);
+        unlink(f->tmp_path);
+        gl_error_add(err, GL_ERR_RUN, "%s: cannot open temporary file: %s", path, strerror(e));
+        release(f);
+        return GL_ERR_RUN;
+    }
+    return GL_OK;
+}
+
+void gl_atomic_abort(gl_atomic_file *f)
+{
+    if (f->fp)
+        fclose(f->fp);
+    if (f->tmp_path)
+        unlink(f->tmp_path);
+    release(f);
+}
+
+/* The rename is only durable once the directory entry is on disk. Some filesystems refuse fsync on
+ * a directory (EINVAL); the data itself is already synced there, so that is not an error. */
+static int sync_dir(const char *path, gl_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir)
+        return gl_error_add(err, GL_ERR_RUN, "%s: out of memory", path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = GL_OK;
+    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL))
+        rc = gl_error_add(err, GL_ERR_RUN, "%s: cannot sync directory %s: %s", path, dir,
+                          strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    free(dir);
+    return rc;
+}
+
+int gl_atomic_commit(gl_atomic_file *f, gl_error *err)
+{
+    if (!f->fp)
+        return gl_error_add(err, GL_ERR_RUN, "atomic write: commit on a file that is not open");
+    const char *what = NULL;
+    int e = 0;
+    if (ferror(f->fp)) {
+        what = "write failed";
+        e = EIO;
+    } else if (fflush(f->fp) != 0) {
+        what = "write failed";
+        e = errno;
+    } else if (fsync(fileno(f->fp)) != 0) {
+        what = "fsync failed";
+        e = errno;
+    }
+    int closed = fclose(f->fp);
+    f->fp = NULL;
+    if (!what && closed != 0) {
+        what = "close failed";
+        e = errno;
+    }
+    if (!what && rename(f->tmp_path, f->path) != 0) {
+        what = "rename failed";
+        e = errno;
+    }
+    if (what) {
+        gl_error_add(err, GL_ERR_RUN, "%s: %s: %s", f->path, what, strerror(e));
+        gl_atomic_abort(f);
+        return GL_ERR_RUN;
+    }
+    int rc = sync_dir(f->path, err);
+    release(f);
+    return rc;
+}

@@ -1,0 +1,389 @@
+/* image_folder.c - dataset plugin `image_folder`: a directory of PNG images, optionally one
+ * sub-directory per class (torchvision's ImageFolder layout).
+ *
+ * Layout: when `path` has sub-directories, each is a class, labelled 0, 1, ... in byte-wise sorted
+ * order of their names, and holds that class's *.png files (loose PNGs next to class directories
+ * are an error, so nothing is silently skipped). Without sub-directories the PNGs in `path` form an
+ * unlabelled dataset. Files are taken in sorted name order; names starting with '.' and files not
+ * ending in .png (any case) are ignored.
+ *
+ * Pixels: 8-bit grey or RGB PNGs (libpng's simplified API; 1/2/4-bit grey is expanded to 8 bits);
+ * palette, alpha and 16-bit files are refused with the file's name. Converted to `channels`: grey
+ * to RGB repeats the value, RGB to grey is ITU-R 601 luma, L = (299 R + 587 G + 114 B) / 1000
+ * rounded (what PIL's convert("L") does). With `size` 0 every image must have the first one's
+ * size; otherwise each is resized to size x size, either `nearest` (source pixel floor(d * in /
+ * out), as PyTorch's nearest) or `bilinear` (half-pixel centres, src = (d + 0.5) * in / out - 0.5
+ * clamped to the image, as PyTorch's align_corners=False; no antialiasing, so shrink by large
+ * factors with nearest or beforehand), rounded to bytes.
+ *
+ * Everything is decoded in open() and kept as bytes (N, C, H, W); get() scales them to [-1, 1]
+ * with v = (x / 255 - 0.5) / 0.5 in float, like the idx plugin and torchvision's
+ * ToTensor + Normalize(0.5, 0.5).
+ *
+ * What it does not do: other image formats, recursion below one level, cropping, augmentation.
+ */
+#include <ganlab/plugin.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define MAX_SIDE 16384   /* refuse absurd image sizes before allocating for them */
+
+static const gl_param_spec image_folder_params[] = {
+    {"path", GL_PARAM_PATH, NULL, 1, GL_NO_RANGE, NULL,
+     "directory of *.png files, or of one sub-directory of *.png files per class"},
+    {"channels", GL_PARAM_INT, "3", 0, 1, 3, NULL,
+     "1 (grey) or 3 (RGB); images are converted to it"},
+    {"size", GL_PARAM_INT, "0", 0, 0, MAX_SIDE, NULL,
+     "resize every image to size x size; 0: keep, all images must then have one size"},
+    {"resize", GL_PARAM_CHOICE, "bilinear", 0, GL_NO_RANGE, "nearest|bilinear",
+     "interpolation when `size` is set: nearest or bilinear (half-pixel centres, no antialias)"},
+    {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
+
+typedef struct entry {
+    char *path;     /* malloc'ed, freed by free_entries */
+    int label;
+} entry;
+
+typedef struct entry_list {
+    entry *items;   /* malloc'ed, freed by free_entries */
+    size_t n, cap;
+} entry_list;
+
+typedef struct image_folder {
+    uint8_t *pixels;   /* (N, C, H, W); freed by image_folder_close */
+    int32_t *labels;   /* (N) or NULL when unlabelled; freed by image_folder_close */
+    int64_t n;
+    int c, h, w;
+    float scale[256];
+} image_folder;
+
+/* One decoded image in its own format and size. */
+typedef struct image {
+    uint8_t *px;       /* (H, W, C) interleaved, malloc'ed; the caller frees it with free() */
+    int w, h, c;
+} image;
+
+static void free_entries(entry_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i].path);
+    free(l->items);
+}
+
+static int push_entry(entry_list *l, const char *dir, const char *name, int label, gl_error *err)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        entry *grown = realloc(l->items, cap * sizeof *grown);
+        if (!grown)
+            return gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': out of memory");
+        l->items = grown;
+        l->cap = cap;
+    }
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(len);
+    if (!path)
+        return gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': out of memory");
+    snprintf(path, len, "%s/%s", dir, name);
+    l->items[l->n].path = path;
+    l->items[l->n].label = label;
+    l->n++;
+    return GL_OK;
+}
+
+static int has_png_suffix(const char *name)
+{
+    size_t len = strlen(name);
+    return len > 4 && strcasecmp(name + len - 4, ".png") == 0;
+}
+
+static int is_dir(const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int name_cmp(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int visible(const struct dirent *d)
+{
+    return d->d_name[0] != '.';
+}
+
+/* Lists dir's visible entries sorted by name. *names is the caller's to free with free_names. */
+static int list_dir(const char *dir, struct dirent ***names, int *n, gl_error *err)
+{
+    *n = scandir(dir, names, visible, name_cmp);
+    if (*n < 0)
+        return gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': %s: cannot list: %s",
+                            dir, strerror(errno));
+    return GL_OK;
+}
+
+static void free_names(struct dirent **names, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Appends dir's PNG files, in name order, with the given label (-1: unlabelled). */
+static int add_pngs(entry_list *l, const char *dir, int label, gl_error *err)
+{
+    struct dirent **names;
+    int n;
+    int rc = list_dir(dir, &names, &n, err);
+    for (int i = 0; rc == GL_OK && i < n; i++)
+        if (has_png_suffix(names[i]->d_name) && !is_dir(dir, names[i]->d_name))
+            rc = push_entry(l, dir, names[i]->d_name, label, err);
+    if (n >= 0)
+        free_names(names, n);
+    return rc;
+}
+
+/* Builds the file list and the class count (0: unlabelled) from the layout described above. */
+static int collect(const char *root, entry_list *l, int *n_classes, gl_error *err)
+{
+    struct dirent **names;
+    int n;
+    int rc = list_dir(root, &names, &n, err);
+    if (rc != GL_OK)
+        return rc;
+    int classes = 0;
+    const char *loose = NULL;
+    for (int i = 0; i < n; i++) {
+        if (is_dir(root, names[i]->d_name))
+            classes++;
+        else if (!loose && has_png_suffix(names[i]->d_name))
+            loose = names[i]->d_name;
+    }
+    if (classes > 0 && loose)
+        rc = gl_error_add(err, GL_ERR_INPUT,
+                          "dataset 'image_folder': %s/%s: a PNG next to class directories; move "
+                          "it into one of them or remove it",
+                          root, loose);
+    char sub[4096];
+    for (int i = 0, label = 0; rc == GL_OK && classes > 0 && i < n; i++) {
+        if (!is_dir(root, names[i]->d_name))
+            continue;
+        snprintf(sub, sizeof sub, "%s/%s", root, names[i]->d_name);
+        rc = add_pngs(l, sub, label++, err);
+    }
+    free_names(names, n);
+    if (rc == GL_OK && classes == 0)
+        rc = add_pngs(l, root, -1, err);
+    if (rc == GL_OK && l->n == 0)
+        rc = gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': %s: no *.png files found",
+                          root);
+    *n_classes = classes;
+    return rc;
+}
+
+/* Decodes one PNG into img (the caller frees img->px with free()). */
+static int read_png(const char *path, image *img, gl_error *err)
+{
+    png_image pi;
+    memset(&pi, 0, sizeof pi);
+    pi.version = PNG_IMAGE_VERSION;
+    img->px = NULL;
+    if (!png_image_begin_read_from_file(&pi, path))
+        return gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': %s: unreadable PNG: %s",
+                            path, pi.message);
+    const char *odd = (pi.format & PNG_FORMAT_FLAG_COLORMAP) ? "a palette"
+                      : (pi.format & PNG_FORMAT_FLAG_ALPHA)  ? "an alpha channel"
+                      : (pi.format & PNG_FORMAT_FLAG_LINEAR) ? "16-bit samples"
+                                                             : NULL;
+    if (!odd && (pi.width > MAX_SIDE || pi.height > MAX_SIDE))
+        odd = "a side over 16384 pixels";
+    if (odd) {
+        png_image_free(&pi);
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "dataset 'image_folder': %s: has %s; only 8-bit grey or RGB PNGs are "
+                            "read (convert it, e.g. with ImageMagick: -type TrueColor -depth 8)",
+                            path, odd);
+    }
+    img->c = (pi.format & PNG_FORMAT_FLAG_COLOR) ? 3 : 1;
+    pi.format = img->c == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
+    img->w = (int)pi.width;
+    img->h = (int)pi.height;
+    img->px = malloc(PNG_IMAGE_SIZE(pi));
+    if (!img->px) {
+        png_image_free(&pi);
+        return gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': %s: out of memory", path);
+    }
+    if (!png_image_finish_read(&pi, NULL, img->px, 0, NULL)) {
+        free(img->px);
+        img->px = NULL;
+        return gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': %s: corrupt PNG: %s",
+                            path, pi.message);
+    }
+    return GL_OK;
+}
+
+/* Sample (y, x) of channel c of img converted to `channels` channels (see the file comment). */
+static int sample(const image *img, int y, int x, int c, int channels)
+{
+    const uint8_t *p = img->px + ((size_t)y * img->w + x) * img->c;
+    if (img->c == channels)
+        return p[c];
+    if (img->c == 1)
+        return p[0];
+    return (299 * p[0] + 587 * p[1] + 114 * p[2] + 500) / 1000;
+}
+
+/* Writes img, converted to `channels` and resized to h x w, into dst (channels, h, w). */
+static void convert(const image *img, int channels, int h, int w, int bilinear, uint8_t *dst)
+{
+    double sy = (double)img->h / h, sx = (double)img->w / w;
+    for (int c = 0; c < channels; c++)
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                uint8_t *out = dst + ((size_t)c * h + y) * w + x;
+                if (!bilinear) {
+                    int iy = (int)floor(y * sy), ix = (int)floor(x * sx);
+                    *out = (uint8_t)sample(img, iy < img->h ? iy : img->h - 1,
+                                           ix < img->w ? ix : img->w - 1, c, channels);
+                    continue;
+                }
+                double fy = fmin(fmax((y + 0.5) * sy - 0.5, 0.0), img->h - 1);
+                double fx = fmin(fmax((x + 0.5) * sx - 0.5, 0.0), img->w - 1);
+                int y0 = (int)fy, x0 = (int)fx;
+                int y1 = y0 + 1 < img->h ? y0 + 1 : y0, x1 = x0 + 1 < img->w ? x0 + 1 : x0;
+                double ay = fy - y0, ax = fx - x0;
+                double v = (1 - ay) * ((1 - ax) * sample(img, y0, x0, c, channels) +
+                                       ax * sample(img, y0, x1, c, channels)) +
+                           ay * ((1 - ax) * sample(img, y1, x0, c, channels) +
+                                 ax * sample(img, y1, x1, c, channels));
+                *out = (uint8_t)lround(v);
+            }
+}
+
+static void image_folder_close(void *self)
+{
+    image_folder *d = self;
+    if (!d)
+        return;
+    free(d->pixels);
+    free(d->labels);
+    free(d);
+}
+
+/* Decodes every listed file into d->pixels; the first image fixes the size when size is 0. */
+static int decode_all(image_folder *d, const entry_list *l, int size, int bilinear, gl_error *err)
+{
+    int rc = GL_OK;
+    for (size_t i = 0; rc == GL_OK && i < l->n; i++) {
+        image img = {0};
+        rc = read_png(l->items[i].path, &img, err);
+        if (rc != GL_OK)
+            break;
+        if (i == 0) {
+            d->h = size > 0 ? size : img.h;
+            d->w = size > 0 ? size : img.w;
+            d->pixels = malloc(l->n * (size_t)d->c * d->h * d->w);
+            if (!d->pixels)
+                rc = gl_error_add(err, GL_ERR_INPUT,
+                                  "dataset 'image_folder': out of memory for %zu images", l->n);
+        }
+        if (rc == GL_OK && size == 0 && (img.h != d->h || img.w != d->w))
+            rc = gl_error_add(err, GL_ERR_INPUT,
+                              "dataset 'image_folder': %s: %dx%d but %s is %dx%d; set "
+                              "dataset.size to resize them all",
+                              l->items[i].path, img.w, img.h, l->items[0].path, d->w, d->h);
+        if (rc == GL_OK)
+            convert(&img, d->c, d->h, d->w, bilinear,
+                    d->pixels + i * (size_t)d->c * d->h * d->w);
+        free(img.px);
+    }
+    return rc;
+}
+
+static int image_folder_open(const gl_params *p, uint64_t seed, void **self,
+                             gl_dataset_info *info, gl_error *err)
+{
+    *self = NULL;
+    int channels = (int)gl_params_int(p, "channels");
+    if (channels == 2)
+        return gl_error_add(err, GL_ERR_INPUT, "key 'dataset.channels': must be 1 or 3, not 2");
+    image_folder *d = calloc(1, sizeof *d);
+    if (!d)
+        return gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': out of memory");
+    *self = d;
+    d->c = channels;
+
+    entry_list l = {0};
+    int n_classes = 0;
+    int rc = collect(gl_params_string(p, "path"), &l, &n_classes, err);
+    if (rc == GL_OK)
+        rc = decode_all(d, &l, (int)gl_params_int(p, "size"),
+                        strcmp(gl_params_string(p, "resize"), "bilinear") == 0, err);
+    if (rc == GL_OK && n_classes > 0) {
+        d->labels = malloc(l.n * sizeof *d->labels);
+        if (!d->labels)
+            rc = gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': out of memory");
+        for (size_t i = 0; rc == GL_OK && i < l.n; i++)
+            d->labels[i] = l.items[i].label;
+    }
+    d->n = (int64_t)l.n;
+    free_entries(&l);
+    if (rc != GL_OK)
+        return rc;
+    for (int v = 0; v < 256; v++)
+        d->scale[v] = ((float)v / 255.0f - 0.5f) / 0.5f;
+
+    info->ndim = 3;
+    info->shape[0] = d->c;
+    info->shape[1] = d->h;
+    info->shape[2] = d->w;
+    info->n_classes = n_classes;
+    info->n_items = d->n;
+    info->lo = -1.0f;
+    info->hi = 1.0f;
+    return GL_OK;
+}
+
+static int image_folder_get(void *self, const int64_t *indices, int n, float *x, int32_t *labels,
+                            gl_error *err)
+{
+    const image_folder *d = self;
+    const size_t item = (size_t)d->c * d->h * d->w;
+    for (int k = 0; k < n; k++) {
+        int64_t i = indices[k];
+        if (i < 0 || i >= d->n)
+            return gl_error_add(err, GL_ERR_RUN,
+                                "dataset 'image_folder': item %lld out of range [0, %lld)",
+                                (long long)i, (long long)d->n);
+        const uint8_t *src = d->pixels + (size_t)i * item;
+        for (size_t q = 0; q < item; q++)
+            x[(size_t)k * item + q] = d->scale[src[q]];
+        if (labels && d->labels)
+            labels[k] = d->labels[i];
+    }
+    return GL_OK;
+}
+
+static const gl_dataset_plugin image_folder_plugin = {
+    .hdr = {GL_ABI_VERSION, GL_KIND_DATASET, sizeof(gl_dataset_plugin), "image_folder",
+            "a folder of PNG images, one sub-folder per class", image_folder_params},
+    .open = image_folder_open,
+    .get = image_folder_get,
+    .close = image_folder_close,
+};
+
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
+{
+    return &image_folder_plugin.hdr;
+}

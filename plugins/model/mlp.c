@@ -1,0 +1,238 @@
+/* mlp.c - model plugin `mlp`: generator and discriminator as multilayer perceptrons.
+ *
+ * With the defaults these are exactly the networks of the PyTorch tutorial GAN
+ * (/work/shared/reference/tutorial_gan.py), parameter for parameter:
+ *   G: z (B, 100) -> Linear 256 -> LReLU(0.2) -> Linear 512 -> LReLU -> Linear 1024 -> LReLU
+ *        -> Linear 784 -> Tanh -> reshape (B, 1, 28, 28)          1,486,352 parameters
+ *   D: x (B, 1, 28, 28) -> flatten 784 -> Linear 512 -> LReLU(0.2) -> Linear 256 -> LReLU
+ *        -> Linear 1 (the logit)                                      533,505 parameters
+ * D ends in its logit, not in the tutorial's Sigmoid: the losses apply the sigmoid inside a stable
+ * BCE-with-logits (bce) or want the raw critic value (wgan_gp).
+ *
+ * Each net is a torch nn.Sequential called `model`: for every hidden width
+ *   Linear, [BatchNorm1d | LayerNorm] (g_norm/d_norm), activation, [Dropout] (D, d_dropout > 0)
+ * then the output Linear (and G's output activation), and parameters are named after the
+ * Sequential's module indices (model.0.weight, model.0.bias, model.2.weight, ...), declared in
+ * torch's order, so a torch state_dict maps one to one. Conditional (cGAN, Mirza & Osindero 2014):
+ * a label code (layers.h; `label_emb.weight` first when learned) is concatenated after z for G and
+ * after the flattened x for D, widening the first Linear.
+ *
+ * Dropout masks come from the model's own GL_STREAM_DROPOUT stream, keyed 0: the model is not told
+ * the experiment seed, so masks are reproducible but the same for every seed, and a resumed run
+ * restarts the stream.
+ *
+ * What it does not do: other initialisations than torch's defaults, spectral norm, skip
+ * connections, minibatch discrimination.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ganlab/nn.h>
+#include <ganlab/plugin.h>
+#include <ganlab/rng.h>
+#include <ganlab/tensor.h>
+
+#include "layers.h"
+
+static const gl_param_spec mlp_params[] = {
+    {"latent_dim", GL_PARAM_INT, "100", 0, 1, 65536, NULL, "length of the noise vector z"},
+    {"g_hidden", GL_PARAM_INT_LIST, "[256, 512, 1024]", 0, 1, 65536, NULL,
+     "widths of G's hidden layers, input side first"},
+    {"d_hidden", GL_PARAM_INT_LIST, "[512, 256]", 0, 1, 65536, NULL,
+     "widths of D's hidden layers, input side first"},
+    {"activation", GL_PARAM_CHOICE, "leaky_relu", 0, GL_NO_RANGE, "leaky_relu|relu|tanh",
+     "activation after every hidden layer of G and D"},
+    {"slope", GL_PARAM_FLOAT, "0.2", 0, 0, 1, NULL, "negative slope of leaky_relu"},
+    {"g_norm", GL_PARAM_CHOICE, "none", 0, GL_NO_RANGE, "none|batch|layer",
+     "normalisation after each hidden Linear of G"},
+    {"d_norm", GL_PARAM_CHOICE, "none", 0, GL_NO_RANGE, "none|batch|layer",
+     "normalisation after each hidden Linear of D (batch cannot be used with a gradient penalty)"},
+    {"g_output", GL_PARAM_CHOICE, "tanh", 0, GL_NO_RANGE, "tanh|sigmoid|none",
+     "G's output activation: tanh for data in [-1, 1], sigmoid for [0, 1], none for toy data"},
+    {"d_dropout", GL_PARAM_FLOAT, "0.0", 0, 0, 0.95, NULL,
+     "dropout probability after each hidden activation of D (training steps only)"},
+    {"conditional", GL_PARAM_BOOL, "false", 0, GL_NO_RANGE, NULL,
+     "G and D take the class label (needs a labelled dataset)"},
+    {"label_mode", GL_PARAM_CHOICE, "one_hot", 0, GL_NO_RANGE, "one_hot|embedding",
+     "how a label is encoded: constant one-hot row or learned embedding"},
+    {"embed_dim", GL_PARAM_INT, "0", 0, 0, 65536, NULL,
+     "width of the learned label embedding; 0: the number of classes"},
+    {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
+
+/* Linear -> [norm] -> activation [-> dropout]: one hidden layer. */
+typedef struct mlp_hidden {
+    gl_linear_layer lin;
+    glm_norm norm;
+} mlp_hidden;
+
+/* One net (G or D): label code, hidden layers, output Linear. */
+typedef struct mlp_net {
+    gl_embedding_layer emb;   /* used when the label code is learned */
+    mlp_hidden *hidden;       /* (n_hidden); freed by mlp_destroy */
+    int n_hidden;
+    gl_linear_layer out;
+    gl_act out_act;
+    float dropout;            /* after each hidden activation; 0 for G */
+} mlp_net;
+
+typedef struct mlp {
+    glm_cond cond;
+    gl_act act;
+    float slope;
+    mlp_net g, d;
+    int item_ndim;            /* G's output item shape (the dataset's) */
+    int item_shape[3];
+    gl_rng dropout_rng;
+} mlp;
+
+/* Not const: `flags` says whether the D of the instance last created uses batch statistics, which
+ * depends on d_norm (the core reads it after create). */
+static gl_model_plugin mlp_plugin;
+
+static gl_act parse_act(const char *s)
+{
+    if (strcmp(s, "leaky_relu") == 0)
+        return GL_ACT_LEAKY_RELU;
+    if (strcmp(s, "relu") == 0)
+        return GL_ACT_RELU;
+    if (strcmp(s, "tanh") == 0)
+        return GL_ACT_TANH;
+    if (strcmp(s, "sigmoid") == 0)
+        return GL_ACT_SIGMOID;
+    return GL_ACT_NONE;
+}
+
+/* Declares one net's parameters in torch's order (see the file comment for the names):
+ * in (the width of z or flattened x, before the label code) -> widths[0..n) -> out. */
+static int net_declare(mlp_net *s, gl_net *net, const glm_cond *cond, int in,
+                       const int64_t *widths, size_t n, int out, glm_norm_kind norm,
+                       float dropout, gl_error *err)
+{
+    s->hidden = calloc(n ? n : 1, sizeof *s->hidden);
+    if (!s->hidden)
+        return gl_error_add(err, GL_ERR_RUN, "model 'mlp': out of memory");
+    s->n_hidden = (int)n;
+    s->dropout = dropout;
+    glm_cond_declare(cond, &s->emb, net);
+    char name[32];
+    int idx = 0, width = in + (cond->on ? cond->dim : 0);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "model.%d", idx++);
+        gl_linear_layer_declare(&s->hidden[i].lin, net, name, width, (int)widths[i], 1);
+        width = (int)widths[i];
+        if (norm != GLM_NORM_NONE) {
+            snprintf(name, sizeof name, "model.%d", idx++);
+            glm_norm_declare(&s->hidden[i].norm, norm, net, name, 1, &width);
+        }
+        idx += dropout > 0.0f ? 2 : 1;   /* the activation [and the Dropout] hold no parameters */
+    }
+    snprintf(name, sizeof name, "model.%d", idx);
+    gl_linear_layer_declare(&s->out, net, name, width, out, 1);
+    return GL_OK;
+}
+
+/* x (B, in) [, labels (B)] -> (B, out). */
+static gl_tensor *net_forward(mlp *m, const mlp_net *s, gl_ctx *ctx, gl_tensor *x,
+                              const int32_t *labels, int train)
+{
+    if (m->cond.on) {
+        gl_tensor *parts[2] = {x, glm_cond_code(ctx, &m->cond, &s->emb, labels,
+                                                gl_tensor_dim(x, 0))};
+        x = gl_concat(ctx, 2, parts);
+    }
+    for (int i = 0; i < s->n_hidden; i++) {
+        const mlp_hidden *h = &s->hidden[i];
+        if (h->norm.kind == GLM_NORM_NONE) {
+            x = gl_linear_layer_forward(ctx, &h->lin, x, m->act, m->slope);
+        } else {
+            x = gl_linear_layer_forward(ctx, &h->lin, x, GL_ACT_NONE, 0);
+            x = gl_activate(ctx, glm_norm_forward(ctx, &h->norm, x, train), m->act, m->slope);
+        }
+        if (s->dropout > 0.0f)
+            x = gl_dropout(ctx, x, s->dropout, &m->dropout_rng, train);
+    }
+    return gl_linear_layer_forward(ctx, &s->out, x, s->out_act, m->slope);
+}
+
+static void mlp_destroy(void *self)
+{
+    mlp *m = self;
+    if (!m)
+        return;
+    free(m->g.hidden);
+    free(m->d.hidden);
+    free(m);
+}
+
+static int mlp_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net *d, void **self,
+                      gl_error *err)
+{
+    *self = NULL;
+    mlp *m = calloc(1, sizeof *m);
+    if (!m)
+        return gl_error_add(err, GL_ERR_RUN, "model 'mlp': out of memory");
+    *self = m;
+    int rc = glm_cond_read(&m->cond, p, env, "mlp", err);
+    if (rc != GL_OK)
+        return rc;
+    m->act = parse_act(gl_params_string(p, "activation"));
+    m->slope = (float)gl_params_float(p, "slope");
+    m->g.out_act = parse_act(gl_params_string(p, "g_output"));
+    m->d.out_act = GL_ACT_NONE;
+    gl_rng_init(&m->dropout_rng, 0, GL_STREAM_DROPOUT);
+
+    int item = 1;
+    m->item_ndim = env->data.ndim;
+    for (int i = 0; i < env->data.ndim; i++) {
+        m->item_shape[i] = env->data.shape[i];
+        item *= env->data.shape[i];
+    }
+    int latent = (int)gl_params_int(p, "latent_dim");
+    size_t ng, nd;
+    const int64_t *gw = gl_params_int_list(p, "g_hidden", &ng);
+    const int64_t *dw = gl_params_int_list(p, "d_hidden", &nd);
+    glm_norm_kind g_norm = glm_norm_parse(gl_params_string(p, "g_norm"));
+    glm_norm_kind d_norm = glm_norm_parse(gl_params_string(p, "d_norm"));
+    rc = net_declare(&m->g, g, &m->cond, latent, gw, ng, item, g_norm, 0.0f, err);
+    if (rc == GL_OK)
+        rc = net_declare(&m->d, d, &m->cond, item, dw, nd, 1, d_norm,
+                         (float)gl_params_float(p, "d_dropout"), err);
+    env->latent_dim = latent;
+    env->conditional = m->cond.on;
+    mlp_plugin.flags = d_norm == GLM_NORM_BATCH ? GL_MODEL_D_BATCH_STATS : 0u;
+    return rc;
+}
+
+static gl_tensor *mlp_generate(void *self, gl_ctx *ctx, gl_tensor *z, const int32_t *labels,
+                               int train)
+{
+    mlp *m = self;
+    gl_tensor *y = net_forward(m, &m->g, ctx, z, labels, train);   /* (B, item numel) */
+    int shape[GL_MAX_DIMS] = {gl_tensor_dim(z, 0)};
+    memcpy(shape + 1, m->item_shape, (size_t)m->item_ndim * sizeof *shape);
+    return gl_reshape(ctx, y, 1 + m->item_ndim, shape);
+}
+
+static gl_tensor *mlp_discriminate(void *self, gl_ctx *ctx, gl_tensor *x, const int32_t *labels,
+                                   int train)
+{
+    mlp *m = self;
+    return net_forward(m, &m->d, ctx, gl_flatten(ctx, x), labels, train);
+}
+
+static gl_model_plugin mlp_plugin = {
+    .hdr = {GL_ABI_VERSION, GL_KIND_MODEL, sizeof(gl_model_plugin), "mlp",
+            "fully connected G and D (defaults: the PyTorch tutorial GAN), optionally conditional",
+            mlp_params},
+    .create = mlp_create,
+    .generate = mlp_generate,
+    .discriminate = mlp_discriminate,
+    .destroy = mlp_destroy,
+    .flags = 0u,
+};
+
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
+{
+    return &mlp_plugin.hdr;
+}

@@ -1,0 +1,324 @@
+#!/usr/bin/python3
+"""make_fixtures.py - writes the PyTorch reference fixtures that tests/unit/test_fixtures.c checks
+ganlab's engine against. Not run by `make check`: the fixtures it writes are committed.
+
+Run with Debian's python3-torch (NOT a pyenv/venv python without torch):
+    /usr/bin/python3 tests/reference/make_fixtures.py [OUTDIR]      (default: tests/reference/fixtures)
+
+Everything is deterministic (fixed torch.Generator seeds). Weights and inputs are generated in
+float32 (weights rounded to float16 so they are stored in half the space, exactly), then every
+reference value is computed in float64 from those exact values and stored as float32: the stored
+numbers are the true results to float32 rounding, so the only error a test sees is its own.
+
+File format (".tensors", little-endian), read by tests/unit/fixture.c:
+    8 bytes  magic "GLTENSR1"
+    uint32   number of tensors
+    per tensor:
+        uint16  name length, then the name (ASCII, no NUL)
+        uint8   dtype: 1 = float32, 2 = float16 (IEEE binary16)
+        uint8   ndim (scalars are stored with shape (1))
+        uint32  dims[ndim]
+        data    prod(dims) values, row-major (PyTorch's layout: Linear weight (out, in),
+                Conv2d weight (out, in, kh, kw), ConvTranspose2d weight (in, out, kh, kw))
+MANIFEST.txt lists every tensor with dtype, shape, sum and max |x| (%.9g), so a diff of the
+fixtures is readable.
+
+Fixtures (batch B = 8 throughout):
+  tutorial.tensors  the tutorial GAN (tutorial_gan.py): D = Linear 784-512-256-1, LeakyReLU(0.2),
+                    Sigmoid; G = Linear 100-256-512-1024-784, LeakyReLU(0.2), Tanh. Weights D.*, G.*;
+                    inputs x (B, 784) in [-1, 1] on the byte grid, z_d, z_g (B, 100).
+                    D step: d.fake = G(z_d); d.logit_real, d.prob_real, d.logit_fake, d.prob_fake (B, 1);
+                    d.loss_real = BCE(D(x), 1), d.loss_fake = BCE(D(d.fake), 0) (batch means),
+                    d.loss = their sum (as the tutorial sums them); d.grad.D.* = d d.loss / d D.*.
+                    G step: g.fake = G(z_g), g.logit, g.prob, g.loss = BCE(D(g.fake), 1)
+                    (non-saturating); g.grad.G.* = d g.loss / d G.*.
+  wgan_gp.tensors   the same D weights (from tutorial.tensors) without the sigmoid as a critic C;
+                    inputs x (= tutorial x), fake (B, 784), eps (B, 1) ~ U[0, 1).
+                    x_hat = eps x + (1 - eps) fake; gp.grad_x_hat = d sum C(x_hat) / d x_hat (B, 784);
+                    gp.grad_norm (B) = ||gp.grad_x_hat||_2 per row; gp.penalty = 10 mean((norm - 1)^2);
+                    gp.c_real, gp.c_fake (B, 1); gp.loss = mean C(fake) - mean C(x) + gp.penalty;
+                    gp.grad.D.* = d gp.loss / d D.* (through the penalty: double backward).
+  dcgan.tensors     G: z (B, 16) -> Linear(16, 32*7*7) -> LeakyReLU(0.2) -> view (32, 7, 7)
+                    -> ConvTranspose2d(32, 16, 4, 2, 1) -> LeakyReLU(0.2)
+                    -> ConvTranspose2d(16, 1, 4, 2, 1) -> Tanh: (B, 1, 28, 28).
+                    D: Conv2d(1, 16, 4, 2, 1) -> LeakyReLU(0.2) -> Conv2d(16, 32, 4, 2, 1)
+                    -> LeakyReLU(0.2) -> flatten (B, 1568) -> Linear(1568, 1).
+                    DL (layer-norm variant): Conv2d(1,16,4,2,1) -> LeakyReLU -> Conv2d(16,32,4,2,1)
+                    -> LayerNorm([32, 7, 7], eps 1e-5, affine) -> LeakyReLU -> flatten -> Linear.
+                    Names follow nn.Sequential indices: G.0 linear, G.3 and G.5 transposed convs;
+                    D.0, D.2 convs, D.5 linear; DL.0, DL.2 convs, DL.3 layer norm, DL.6 linear.
+                    Inputs z (B, 16), x (B, 1, 28, 28).
+                    conv.g_out = G(z); conv.d_real = D(x); conv.d_fake = D(G(z)) (B, 1).
+                    conv.d_loss = mean D(x) - mean D(G(z)) with G(z) detached:
+                      conv.grad.D.* and conv.grad_x = d conv.d_loss / d x.
+                    conv.g_loss = -mean D(G(z)): conv.grad.G.* and conv.grad_z = d conv.g_loss / d z.
+                    ln.d_real = DL(x); ln.loss = mean DL(x): ln.grad.DL.*, ln.grad_x.
+  adam.tensors      torch.optim.Adam(lr 2e-4, betas (0.9, 0.999), eps 1e-8) on two tensors
+                    p.a (64) and p.b (16, 8): inputs p0.*, grads g1.* and g2.* (float32);
+                    p1.*, p2.* after steps 1 and 2 computed in float64, d1.* = p1 - p0 and
+                    d2.* = p2 - p1 the updates (float64, then stored); f1.*, f2.* the same two steps
+                    run by torch in float32 (for a bit-level comparison). Parameters are ~0.05 in
+                    size so that float32 rounding of p is small next to an update of ~2e-4; the
+                    grads span 1e-6 .. 1 so the eps placement matters.
+"""
+import hashlib
+import os
+import struct
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+B = 8
+MAGIC = b"GLTENSR1"
+DT_F32, DT_F16 = 1, 2
+
+
+def write_tensors(path, items, manifest):
+    """items: list of (name, dtype, numpy array). Writes the format in the module comment."""
+    with open(path, "wb") as f:
+        f.write(MAGIC)
+        f.write(struct.pack("<I", len(items)))
+        for name, dtype, a in items:
+            nb = name.encode("ascii")
+            f.write(struct.pack("<H", len(nb)))
+            f.write(nb)
+            f.write(struct.pack("<BB", dtype, a.ndim))
+            f.write(struct.pack("<%dI" % a.ndim, *a.shape))
+            f.write(a.astype("<f2" if dtype == DT_F16 else "<f4").tobytes())
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    manifest.append("%s  %d bytes  sha256 %s" % (os.path.basename(path), os.path.getsize(path), digest))
+    for name, dtype, a in items:
+        a64 = a.astype(np.float64)
+        manifest.append("  %-24s %s %-14s sum %.9g  max|x| %.9g" % (
+            name, "f16" if dtype == DT_F16 else "f32", "x".join(map(str, a.shape)) or "scalar",
+            a64.sum(), np.abs(a64).max() if a64.size else 0.0))
+
+
+class Tensors:
+    """Named tensors of one fixture file, in insertion order."""
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, name, t, dtype=DT_F32):
+        a = t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+        a = np.ascontiguousarray(a.astype(np.float16 if dtype == DT_F16 else np.float32))
+        assert all(n != name for n, _, _ in self.items), name
+        self.items.append((name, dtype, a))
+
+    def add_params(self, prefix, module, dtype=DT_F32):
+        for n, p in module.named_parameters():
+            self.add("%s.%s" % (prefix, n), p, dtype)
+
+    def add_grads(self, prefix, module):
+        for n, p in module.named_parameters():
+            self.add("%s.%s" % (prefix, n), p.grad)
+
+
+def init_half(module, gen):
+    """PyTorch's default init, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn from gen and rounded to
+    float16 so the stored half values are the weights exactly. Norm layers get weight ~ 1 +
+    U(-0.25, 0.25) and bias ~ U(-0.25, 0.25) so their affine part is exercised."""
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, nn.LayerNorm):
+                m.weight.copy_(1 + (torch.rand(m.weight.shape, generator=gen) - 0.5) * 0.5)
+                m.bias.copy_((torch.rand(m.bias.shape, generator=gen) - 0.5) * 0.5)
+            elif isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+                w = m.weight   # torch's fan_in: dim 1 times the kernel size, for every layer kind
+                fan_in = w.shape[1] * (w[0, 0].numel() if w.dim() > 2 else 1)
+                bound = fan_in ** -0.5
+                for p in (m.weight, m.bias):
+                    p.copy_((torch.rand(p.shape, generator=gen) * 2 - 1) * bound)
+        for p in module.parameters():
+            p.copy_(p.half().double())
+
+
+def byte_images(gen, shape):
+    """Values on the byte grid of the idx dataset: (b / 255 - 0.5) / 0.5 in float32."""
+    b = torch.randint(0, 256, shape, generator=gen).float()
+    return ((b / 255 - 0.5) / 0.5).double()
+
+
+def zero_grads(*modules):
+    for m in modules:
+        for p in m.parameters():
+            p.grad = None
+
+
+def tutorial_nets():
+    d = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256), nn.LeakyReLU(0.2),
+                      nn.Linear(256, 1)).double()
+    g = nn.Sequential(nn.Linear(100, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2),
+                      nn.Linear(512, 1024), nn.LeakyReLU(0.2), nn.Linear(1024, 784), nn.Tanh()).double()
+    return d, g
+
+
+def make_tutorial(gen):
+    """The D step and G step of tutorial_gan.py; d is the critic without its sigmoid (the sigmoid
+    is applied explicitly, so wgan_gp reuses d)."""
+    d, g = tutorial_nets()
+    init_half(d, gen)
+    init_half(g, gen)
+    x = byte_images(gen, (B, 784))
+    z_d = torch.randn((B, 100), generator=gen).float().double()
+    z_g = torch.randn((B, 100), generator=gen).float().double()
+    bce = nn.BCELoss()
+    t = Tensors()
+    t.add_params("D", d, DT_F16)
+    t.add_params("G", g, DT_F16)
+    t.add("x", x)
+    t.add("z_d", z_d)
+    t.add("z_g", z_g)
+
+    zero_grads(d, g)
+    fake = g(z_d)
+    lr, lf = d(x), d(fake)
+    pr, pf = torch.sigmoid(lr), torch.sigmoid(lf)
+    loss_real, loss_fake = bce(pr, torch.ones_like(pr)), bce(pf, torch.zeros_like(pf))
+    loss = loss_real + loss_fake
+    loss.backward()
+    for n, v in (("d.fake", fake), ("d.logit_real", lr), ("d.prob_real", pr), ("d.logit_fake", lf),
+                 ("d.prob_fake", pf), ("d.loss_real", loss_real), ("d.loss_fake", loss_fake),
+                 ("d.loss", loss)):
+        t.add(n, v)
+    t.add_grads("d.grad.D", d)
+
+    zero_grads(d, g)
+    fake = g(z_g)
+    lg = d(fake)
+    pg = torch.sigmoid(lg)
+    g_loss = bce(pg, torch.ones_like(pg))
+    g_loss.backward()
+    for n, v in (("g.fake", fake), ("g.logit", lg), ("g.prob", pg), ("g.loss", g_loss)):
+        t.add(n, v)
+    t.add_grads("g.grad.G", g)
+    return t, d, x
+
+
+def make_wgan_gp(gen, d, x):
+    fake = byte_images(gen, (B, 784))
+    eps = torch.rand((B, 1), generator=gen).float().double()
+    t = Tensors()
+    t.add("x", x)
+    t.add("fake", fake)
+    t.add("eps", eps)
+    zero_grads(d)
+    x_hat = (eps * x + (1 - eps) * fake).requires_grad_(True)
+    grad = torch.autograd.grad(d(x_hat).sum(), x_hat, create_graph=True)[0]
+    norm = grad.norm(2, dim=1)
+    penalty = 10 * ((norm - 1) ** 2).mean()
+    c_real, c_fake = d(x), d(fake)
+    loss = c_fake.mean() - c_real.mean() + penalty
+    loss.backward()
+    for n, v in (("gp.grad_x_hat", grad), ("gp.grad_norm", norm), ("gp.penalty", penalty),
+                 ("gp.c_real", c_real), ("gp.c_fake", c_fake), ("gp.loss", loss)):
+        t.add(n, v)
+    t.add_grads("gp.grad.D", d)
+    return t
+
+
+def make_dcgan(gen):
+    g = nn.Sequential(nn.Linear(16, 32 * 7 * 7), nn.LeakyReLU(0.2), nn.Unflatten(1, (32, 7, 7)),
+                      nn.ConvTranspose2d(32, 16, 4, 2, 1), nn.LeakyReLU(0.2),
+                      nn.ConvTranspose2d(16, 1, 4, 2, 1), nn.Tanh()).double()
+    d = nn.Sequential(nn.Conv2d(1, 16, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(16, 32, 4, 2, 1),
+                      nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(32 * 7 * 7, 1)).double()
+    dl = nn.Sequential(nn.Conv2d(1, 16, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(16, 32, 4, 2, 1),
+                       nn.LayerNorm([32, 7, 7]), nn.LeakyReLU(0.2), nn.Flatten(),
+                       nn.Linear(32 * 7 * 7, 1)).double()
+    for m in (g, d, dl):
+        init_half(m, gen)
+    z = torch.randn((B, 16), generator=gen).float().double().requires_grad_(True)
+    x = byte_images(gen, (B, 1, 28, 28)).requires_grad_(True)
+    t = Tensors()
+    t.add_params("G", g, DT_F16)
+    t.add_params("D", d, DT_F16)
+    t.add_params("DL", dl, DT_F16)
+    t.add("z", z)
+    t.add("x", x)
+
+    g_out = g(z)
+    d_real, d_fake = d(x), d(g_out.detach())
+    d_loss = d_real.mean() - d_fake.mean()
+    d_loss.backward()
+    t.add("conv.g_out", g_out)
+    t.add("conv.d_real", d_real)
+    t.add("conv.d_fake", d_fake)
+    t.add("conv.d_loss", d_loss)
+    t.add_grads("conv.grad.D", d)
+    t.add("conv.grad_x", x.grad)
+
+    zero_grads(d, g)
+    g_loss = -d(g(z)).mean()
+    g_loss.backward()
+    t.add("conv.g_loss", g_loss)
+    t.add_grads("conv.grad.G", g)
+    t.add("conv.grad_z", z.grad)
+
+    x.grad = None
+    ln_real = dl(x)
+    ln_loss = ln_real.mean()
+    ln_loss.backward()
+    t.add("ln.d_real", ln_real)
+    t.add("ln.loss", ln_loss)
+    t.add_grads("ln.grad.DL", dl)
+    t.add("ln.grad_x", x.grad)
+    return t
+
+
+def make_adam(gen):
+    p = {"a": (torch.rand(64, generator=gen) - 0.5) * 0.1,
+         "b": (torch.rand((16, 8), generator=gen) - 0.5) * 0.1}
+
+    def grads():
+        """Magnitudes 10^U(-6, 0) with random signs, in float32."""
+        return {k: (torch.sign(torch.rand(v.shape, generator=gen) - 0.5)
+                    * 10 ** (-6 * torch.rand(v.shape, generator=gen))).float() for k, v in p.items()}
+
+    gs = (grads(), grads())
+    t = Tensors()
+    for k in p:
+        t.add("p0." + k, p[k])
+    for step in (1, 2):
+        for k in p:
+            t.add("g%d.%s" % (step, k), gs[step - 1][k])
+    for dtype, tag in ((torch.float64, "p"), (torch.float32, "f")):
+        params = {k: v.to(dtype).clone().requires_grad_(True) for k, v in p.items()}
+        opt = torch.optim.Adam(params.values(), lr=2e-4, betas=(0.9, 0.999), eps=1e-8)
+        prev = {k: v.detach().clone() for k, v in params.items()}
+        for step in (1, 2):
+            for k in p:
+                params[k].grad = gs[step - 1][k].to(dtype)
+            opt.step()
+            for k in p:
+                t.add("%s%d.%s" % (tag, step, k), params[k])
+                if dtype == torch.float64:
+                    t.add("d%d.%s" % (step, k), params[k].detach() - prev[k])
+                prev[k] = params[k].detach().clone()
+    return t
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                             "fixtures")
+    os.makedirs(out, exist_ok=True)
+    torch.use_deterministic_algorithms(True)
+    gen = torch.Generator().manual_seed(20240601)
+    tut, d, x = make_tutorial(gen)
+    files = (("tutorial.tensors", tut), ("wgan_gp.tensors", make_wgan_gp(gen, d, x)),
+             ("dcgan.tensors", make_dcgan(gen)), ("adam.tensors", make_adam(gen)))
+    manifest = ["# Written by tests/reference/make_fixtures.py with torch %s; see its docstring." %
+                torch.__version__]
+    for name, t in files:
+        write_tensors(os.path.join(out, name), t.items, manifest)
+    with open(os.path.join(out, "MANIFEST.txt"), "w") as f:
+        f.write("\n".join(manifest) + "\n")
+    print("wrote %s" % ", ".join(os.path.join(out, n) for n, _ in files))
+
+
+if __name__ == "__main__":
+    main()

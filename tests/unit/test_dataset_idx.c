@@ -1,0 +1,332 @@
+/* test_dataset_idx.c - the `idx` dataset plugin, loaded from the build tree's shared object and
+ * given parameters through the config system. Small IDX files (raw and gzip, 3-dim and 4-dim,
+ * and corrupt variants) are written into a temporary directory by each test; the real
+ * Fashion-MNIST of the Debian package is read too when it is installed. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../data/idx_write.h"
+#include "fixture.h"
+
+static char dir[4096];
+
+static void setup(void)
+{
+    ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK);
+}
+
+static void teardown(void)
+{
+    fx_rmtree(dir);
+}
+
+/* Writes dir/name holding an idx of the given dims, data i * 37 + 11 mod 256 (or data). */
+static void write_file(const char *name, int gz, int ndim, const uint32_t *dims,
+                       const uint8_t *data, size_t len)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    ck_assert_int_eq(fx_write_idx(path, gz, ndim, dims, data, len), 0);
+}
+
+/* Five 3x4 grey images with bytes b_j = (j * 37 + 11) % 256 and labels 0 1 2 1 0. */
+static uint8_t pixels[5 * 3 * 4];
+static const uint8_t five_labels[5] = {0, 1, 2, 1, 0};
+static const uint32_t five_dims[3] = {5, 3, 4};
+
+static void write_five(const char *images, const char *labels, int gz)
+{
+    for (size_t j = 0; j < sizeof pixels; j++)
+        pixels[j] = (uint8_t)((j * 37 + 11) % 256);
+    write_file(images, gz, 3, five_dims, pixels, sizeof pixels);
+    write_file(labels, gz, 1, five_dims, five_labels, 5);
+}
+
+static float expected(uint8_t b)
+{
+    return ((float)b / 255.0f - 0.5f) / 0.5f;
+}
+
+/* Opens `idx` with yaml expected to fail and checks err holds every needle. */
+static void expect_error(const char *yaml, const char *needle1, const char *needle2)
+{
+    fx_dataset d;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_ne(fx_dataset_open(&d, "idx", dir, yaml, 1, &err), GL_OK);
+    ck_assert_msg(strstr(err.text, needle1), "'%s' not in: %s", needle1, err.text);
+    if (needle2)
+        ck_assert_msg(strstr(err.text, needle2), "'%s' not in: %s", needle2, err.text);
+    fx_dataset_close(&d);
+}
+
+static void check_five(const char *yaml)
+{
+    fx_dataset d;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(fx_dataset_open(&d, "idx", dir, yaml, 1, &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(d.info.ndim, 3);
+    ck_assert_int_eq(d.info.shape[0], 1);
+    ck_assert_int_eq(d.info.shape[1], 3);
+    ck_assert_int_eq(d.info.shape[2], 4);
+    ck_assert_int_eq(d.info.n_items, 5);
+    ck_assert_int_eq(d.info.n_classes, 3);
+    ck_assert(d.info.lo == -1.0f && d.info.hi == 1.0f);
+
+    int64_t idx[3] = {4, 0, 2};
+    float x[3 * 12];
+    int32_t labels[3];
+    ck_assert_int_eq(d.ds->get(d.self, idx, 3, x, labels, &err), GL_OK);
+    for (int k = 0; k < 3; k++) {
+        ck_assert_int_eq(labels[k], five_labels[idx[k]]);
+        for (int j = 0; j < 12; j++)
+            ck_assert_float_eq(x[k * 12 + j], expected(pixels[idx[k] * 12 + j]));
+    }
+    int64_t bad = 5;
+    ck_assert_int_ne(d.ds->get(d.self, &bad, 1, x, labels, &err), GL_OK);
+    ck_assert_ptr_nonnull(strstr(err.text, "item 5 out of range"));
+    fx_dataset_close(&d);
+}
+
+START_TEST(raw_files)
+{
+    write_five("a.idx", "a.lab", 0);
+    check_five("dataset:\n  plugin: idx\n  images: a.idx\n  labels: a.lab\n");
+}
+END_TEST
+
+START_TEST(gzip_files)
+{
+    write_five("a.idx.gz", "a.lab.gz", 1);
+    check_five("dataset:\n  plugin: idx\n  images: a.idx.gz\n  labels: a.lab.gz\n");
+}
+END_TEST
+
+/* The directory layout: Fashion-MNIST's names (gzip) and MNIST's dotted raw names, both splits. */
+START_TEST(directory_and_split)
+{
+    write_five("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 1);
+    check_five("dataset:\n  plugin: idx\n  path: .\n");
+    write_five("t10k-images.idx3-ubyte", "t10k-labels.idx1-ubyte", 0);
+    check_five("dataset:\n  plugin: idx\n  path: .\n  split: test\n");
+}
+END_TEST
+
+START_TEST(scale_matches_torchvision)
+{
+    /* (x / 255 - 0.5) / 0.5 in float: the ends exact, the middle as torchvision computes it. */
+    ck_assert_float_eq(expected(0), -1.0f);
+    ck_assert_float_eq(expected(255), 1.0f);
+    uint8_t all[256];
+    for (int i = 0; i < 256; i++)
+        all[i] = (uint8_t)i;
+    uint32_t dims[3] = {1, 16, 16};
+    write_file("all.idx", 0, 3, dims, all, 256);
+    fx_dataset d;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(fx_dataset_open(&d, "idx", dir, "dataset:\n  plugin: idx\n  images: all.idx\n", 1,
+                                  &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(d.info.n_classes, 0);
+    float x[256];
+    int64_t i0 = 0;
+    int32_t label = -7;
+    ck_assert_int_eq(d.ds->get(d.self, &i0, 1, x, &label, &err), GL_OK);
+    ck_assert_int_eq(label, -7);   /* unlabelled: labels untouched */
+    for (int i = 0; i < 256; i++) {
+        ck_assert_float_eq(x[i], expected((uint8_t)i));
+        ck_assert(x[i] >= -1.0f && x[i] <= 1.0f);
+    }
+    ck_assert_float_eq_tol(x[128], 0.00392157f, 1e-7f);
+    fx_dataset_close(&d);
+}
+END_TEST
+
+/* (N, H, W, C) colour is transposed to (C, H, W). */
+START_TEST(colour_hwc_to_chw)
+{
+    uint32_t dims[4] = {2, 2, 3, 3};
+    uint8_t px[2 * 2 * 3 * 3];
+    for (size_t i = 0; i < sizeof px; i++)
+        px[i] = (uint8_t)(i * 5);
+    write_file("c.idx", 1, 4, dims, px, sizeof px);
+    fx_dataset d;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(fx_dataset_open(&d, "idx", dir, "dataset:\n  plugin: idx\n  images: c.idx\n", 1,
+                                  &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(d.info.shape[0], 3);
+    ck_assert_int_eq(d.info.shape[1], 2);
+    ck_assert_int_eq(d.info.shape[2], 3);
+    float x[18];
+    int64_t i1 = 1;
+    ck_assert_int_eq(d.ds->get(d.self, &i1, 1, x, NULL, &err), GL_OK);
+    for (int c = 0; c < 3; c++)
+        for (int q = 0; q < 6; q++)
+            ck_assert_float_eq(x[c * 6 + q], expected(px[18 + q * 3 + c]));
+    fx_dataset_close(&d);
+}
+END_TEST
+
+START_TEST(max_items_and_n_classes)
+{
+    write_five("a.idx", "a.lab", 1);
+    fx_dataset d;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(fx_dataset_open(&d, "idx", dir,
+                                  "dataset:\n  plugin: idx\n  images: a.idx\n  labels: a.lab\n"
+                                  "  max_items: 2\n  n_classes: 10\n",
+                                  1, &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(d.info.n_items, 2);
+    ck_assert_int_eq(d.info.n_classes, 10);
+    fx_dataset_close(&d);
+    expect_error("dataset:\n  plugin: idx\n  images: a.idx\n  labels: a.lab\n  n_classes: 2\n",
+                 "a.lab: label 2 is out of range for n_classes 2", NULL);
+}
+END_TEST
+
+START_TEST(bad_magic)
+{
+    write_five("a.idx", "a.lab", 0);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/a.idx", dir);
+    FILE *f = fopen(path, "r+b");
+    fputc(0x0D, f);   /* a float IDX would say 0x0D in byte 2; here byte 0 is simply wrong */
+    fclose(f);
+    expect_error("dataset:\n  plugin: idx\n  images: a.idx\n", "a.idx: not an IDX file", NULL);
+    /* A labels file where images are expected: rank 1 is refused. */
+    expect_error("dataset:\n  plugin: idx\n  images: a.lab\n", "a.lab: not an IDX file",
+                 "expected 00 00 08 03");
+}
+END_TEST
+
+START_TEST(truncated_and_trailing)
+{
+    for (size_t j = 0; j < sizeof pixels; j++)
+        pixels[j] = (uint8_t)j;
+    write_file("short.idx.gz", 1, 3, five_dims, pixels, sizeof pixels - 1);
+    expect_error("dataset:\n  plugin: idx\n  images: short.idx.gz\n",
+                 "short.idx.gz: truncated: the header promises 60 bytes of data, the file holds 59",
+                 NULL);
+    write_file("long.idx", 0, 3, five_dims, pixels, sizeof pixels);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/long.idx", dir);
+    FILE *f = fopen(path, "ab");
+    fputc(1, f);
+    fclose(f);
+    expect_error("dataset:\n  plugin: idx\n  images: long.idx\n",
+                 "long.idx: more data than the header's dimensions describe", NULL);
+    /* A header cut short. */
+    write_file("head.idx", 0, 3, five_dims, NULL, 0);
+    snprintf(path, sizeof path, "%s/head.idx", dir);
+    ck_assert_int_eq(truncate(path, 9), 0);
+    expect_error("dataset:\n  plugin: idx\n  images: head.idx\n", "head.idx: truncated in the header",
+                 NULL);
+}
+END_TEST
+
+START_TEST(huge_and_zero_dims)
+{
+    uint32_t huge[3] = {0xFFFFFFFFu, 28, 28};
+    write_file("huge.idx", 0, 3, huge, pixels, 16);
+    expect_error("dataset:\n  plugin: idx\n  images: huge.idx\n",
+                 "huge.idx: dimension 0 is 4294967295", "corrupt header");
+    uint32_t wide[3] = {10, 0x800000u, 0x800000u};
+    write_file("wide.idx", 1, 3, wide, pixels, 16);
+    expect_error("dataset:\n  plugin: idx\n  images: wide.idx\n", "wide.idx: items of more than",
+                 NULL);
+    uint32_t many[3] = {0xFFFFFFu, 64, 64};   /* 68 GB claimed, 16 bytes present */
+    write_file("many.idx", 1, 3, many, pixels, 16);
+    expect_error("dataset:\n  plugin: idx\n  images: many.idx\n", "many.idx: header claims",
+                 "over the limit");
+    uint32_t zero[3] = {3, 0, 4};
+    write_file("zero.idx", 0, 3, zero, pixels, 0);
+    expect_error("dataset:\n  plugin: idx\n  images: zero.idx\n", "zero.idx: dimension 1 is 0",
+                 NULL);
+    /* Big enough to pass the caps, but the file holds only 16 bytes: truncated, no huge read. */
+    uint32_t big[3] = {100000, 28, 28};
+    write_file("big.idx.gz", 1, 3, big, pixels, 16);
+    expect_error("dataset:\n  plugin: idx\n  images: big.idx.gz\n", "big.idx.gz: truncated", NULL);
+}
+END_TEST
+
+START_TEST(count_mismatch)
+{
+    write_five("a.idx", "a.lab", 0);
+    uint32_t four[1] = {4};
+    write_file("four.lab", 0, 1, four, five_labels, 4);
+    expect_error("dataset:\n  plugin: idx\n  images: a.idx\n  labels: four.lab\n",
+                 "four.lab holds 4 labels but", "a.idx holds 5 images");
+}
+END_TEST
+
+START_TEST(missing_files)
+{
+    expect_error("dataset:\n  plugin: idx\n  images: nothere.idx\n", "nothere.idx: cannot open",
+                 "No such file");
+    expect_error("dataset:\n  plugin: idx\n  path: empty\n", "no train split in",
+                 "dataset-fashion-mnist");
+    expect_error("dataset:\n  plugin: idx\n  path: .\n  split: test\n",
+                 "t10k-images-idx3-ubyte.gz", "t10k-images.idx3-ubyte");
+    expect_error("dataset:\n  plugin: idx\n  labels: a.lab\n", "dataset.labels",
+                 "without 'dataset.images'");
+}
+END_TEST
+
+/* The real dataset, when the Debian package is installed: the default needs no parameters. */
+START_TEST(fashion_mnist_default)
+{
+    FILE *probe = fopen("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", "rb");
+    if (!probe)
+        return;   /* not installed here: the synthetic tests above cover the code */
+    fclose(probe);
+    fx_dataset d;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(fx_dataset_open(&d, "idx", dir, "dataset:\n  plugin: idx\n  split: test\n", 1,
+                                  &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(d.info.n_items, 10000);
+    ck_assert_int_eq(d.info.n_classes, 10);
+    ck_assert_int_eq(d.info.shape[0], 1);
+    ck_assert_int_eq(d.info.shape[1], 28);
+    ck_assert_int_eq(d.info.shape[2], 28);
+    /* Fashion-MNIST's first test item is an ankle boot (class 9). */
+    float x[784];
+    int32_t label;
+    int64_t i0 = 0;
+    ck_assert_int_eq(d.ds->get(d.self, &i0, 1, x, &label, &err), GL_OK);
+    ck_assert_int_eq(label, 9);
+    ck_assert_float_eq(x[0], -1.0f);
+    fx_dataset_close(&d);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("dataset_idx");
+    TCase *tc = tcase_create("idx");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, raw_files);
+    tcase_add_test(tc, gzip_files);
+    tcase_add_test(tc, directory_and_split);
+    tcase_add_test(tc, scale_matches_torchvision);
+    tcase_add_test(tc, colour_hwc_to_chw);
+    tcase_add_test(tc, max_items_and_n_classes);
+    tcase_add_test(tc, bad_magic);
+    tcase_add_test(tc, truncated_and_trailing);
+    tcase_add_test(tc, huge_and_zero_dims);
+    tcase_add_test(tc, count_mismatch);
+    tcase_add_test(tc, missing_files);
+    tcase_add_test(tc, fashion_mnist_default);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
