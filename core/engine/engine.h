@@ -143,10 +143,11 @@ GL__RULES(softplus) GL__RULES(log_sigmoid)
 GL__RULES(reduce) GL__RULES(expand) GL__RULES(row_l2norm) GL__RULES(add_bias)
 GL__RULES(matmul) GL__RULES(linear)
 GL__RULES(conv) GL__RULES(conv_bwd_data) GL__RULES(conv_bwd_weight)
-GL__RULES(batch_norm) GL__RULES(layer_norm)
+GL__RULES(layer_norm)
 GL__RULES(reshape) GL__RULES(concat) GL__RULES(slice) GL__RULES(gather_rows)
 GL__RULES(scatter_rows) GL__RULES(bce_logits)
 #undef GL__RULES
+void gl__batch_norm_fast(gl_ctx *ctx, gl_node *n, const gl_real *gout, gl_real *const *gin);
 
 /* ---- internal ops used by gradient rules */
 /* reduce / expand modes: over everything to (1); per row (B, ...) <-> (B, 1); per channel

@@ -168,8 +168,8 @@ gl_tensor *gl__conv_bwd_weight(gl_ctx *ctx, gl_tensor *x, gl_tensor *g, const in
 
 /* Checks the operands of a convolution x (B, Ci, H, W) -> (B, Co, Ho, Wo) with weight w
  * (Co, Ci, kh, kw) and fills geom. 0 and a ctx error when they do not fit. */
-static int geometry(gl_ctx *ctx, const char *op, const gl_tensor *w, const gl_tensor *b, int batch,
-                    int ci, int h, int wd, int stride, int pad, int *geom)
+static int geometry(gl_ctx *ctx, const char *op, const gl_tensor *w, int batch, int ci, int h,
+                    int wd, int stride, int pad, int *geom)
 {
     char sw[64];
     if (w->ndim != 4 || w->shape[1] != ci || stride < 1 || pad < 0) {
@@ -199,7 +199,7 @@ gl_tensor *gl_conv2d(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b, int 
         return gl__fail(ctx, "conv2d", "input %s must be (B, C, H, W)",
                         gl__shape_str(x, sx, sizeof sx));
     }
-    if (!geometry(ctx, "conv2d", w, b, x->shape[0], x->shape[1], x->shape[2], x->shape[3], stride,
+    if (!geometry(ctx, "conv2d", w, x->shape[0], x->shape[1], x->shape[2], x->shape[3], stride,
                   pad, geom))
         return NULL;
     if (b && b->n != (size_t)w->shape[0])
@@ -226,7 +226,7 @@ gl_tensor *gl_conv_transpose2d(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tenso
         return gl__fail(ctx, "conv_transpose2d", "output would be %dx%d", h, wd);
     /* The convolution this transposes maps (B, Co_t, h, wd) to x's shape. */
     int geom[GL__CGEOM];
-    if (!geometry(ctx, "conv_transpose2d", w, NULL, x->shape[0], w->shape[1], h, wd, stride, pad,
+    if (!geometry(ctx, "conv_transpose2d", w, x->shape[0], w->shape[1], h, wd, stride, pad,
                   geom))
         return NULL;
     if (b && b->n != (size_t)w->shape[1])

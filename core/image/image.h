@@ -111,11 +111,15 @@ typedef struct gl_axes {
 int gl_axes_px(const gl_axes *a, double x);
 int gl_axes_py(const gl_axes *a, double y);
 /* "Nice" tick positions (1, 2 or 5 times a power of ten, about `want` of them) inside [lo, hi].
- * Fills ticks[0..cap) and returns how many; *step gets the spacing. */
+ * Fills ticks[0..cap) and returns how many; *step gets the spacing. An empty or non-finite range
+ * gives 0 ticks. */
 int gl_axes_ticks(double lo, double hi, int want, double *ticks, int cap, double *step);
 /* Frame, light grid lines, ticks and their labels (scale-1 font), and the axis labels (NULL for
  * none) below and left of the area. */
 void gl_axes_draw(gl_canvas *c, const gl_axes *a, const char *xlabel, const char *ylabel);
+/* Draws title centred across the canvas with its top at row y, at scale 2 when it fits (else 1).
+ * Returns the height in pixels of what it drew. */
+int gl_axes_title(gl_canvas *c, int y, const char *title);
 
 /* ---------------------------------------------------------------- scatter plots (scatter.c) */
 

@@ -172,7 +172,7 @@ void gl_session_destroy(gl_session *s)
 uint64_t gl_session_total_steps(const gl_session *s, const gl_cfg *cfg)
 {
     const gl_params *train = gl_cfg_params(cfg, "train");
-    if (gl_params_is_set(train, "epochs")) {
+    if (gl_params_int(train, "epochs") > 0) {
         uint64_t per_epoch = (uint64_t)((s->data.n_items + s->batch - 1) / s->batch);
         uint64_t d_updates = per_epoch * (uint64_t)gl_params_int(train, "epochs");
         return (d_updates + (uint64_t)s->n_critic - 1) / (uint64_t)s->n_critic;

@@ -17,9 +17,8 @@
  * a label code (layers.h; `label_emb.weight` first when learned) is concatenated after z for G and
  * after the flattened x for D, widening the first Linear.
  *
- * Dropout masks come from the model's own GL_STREAM_DROPOUT stream, keyed 0: the model is not told
- * the experiment seed, so masks are reproducible but the same for every seed, and a resumed run
- * restarts the stream.
+ * Dropout masks come from the run's dropout stream (env->dropout_rng, owned and checkpointed by the
+ * core), so they follow the experiment seed and a resumed run continues them.
  *
  * What it does not do: other initialisations than torch's defaults, spectral norm, skip
  * connections, minibatch discrimination.
@@ -30,7 +29,6 @@
 
 #include <ganlab/nn.h>
 #include <ganlab/plugin.h>
-#include <ganlab/rng.h>
 #include <ganlab/tensor.h>
 
 #include "layers.h"
@@ -83,7 +81,7 @@ typedef struct mlp {
     mlp_net g, d;
     int item_ndim;            /* G's output item shape (the dataset's) */
     int item_shape[3];
-    gl_rng dropout_rng;
+    gl_rng *dropout_rng;      /* the core's (env->dropout_rng) */
 } mlp;
 
 /* Not const: `flags` says whether the D of the instance last created uses batch statistics, which
@@ -150,7 +148,7 @@ static gl_tensor *net_forward(mlp *m, const mlp_net *s, gl_ctx *ctx, gl_tensor *
             x = gl_activate(ctx, glm_norm_forward(ctx, &h->norm, x, train), m->act, m->slope);
         }
         if (s->dropout > 0.0f)
-            x = gl_dropout(ctx, x, s->dropout, &m->dropout_rng, train);
+            x = gl_dropout(ctx, x, s->dropout, m->dropout_rng, train);
     }
     return gl_linear_layer_forward(ctx, &s->out, x, s->out_act, m->slope);
 }
@@ -180,7 +178,12 @@ static int mlp_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net *
     m->slope = (float)gl_params_float(p, "slope");
     m->g.out_act = parse_act(gl_params_string(p, "g_output"));
     m->d.out_act = GL_ACT_NONE;
-    gl_rng_init(&m->dropout_rng, 0, GL_STREAM_DROPOUT);
+    m->dropout_rng = env->dropout_rng;
+    float dropout = (float)gl_params_float(p, "d_dropout");
+    if (dropout > 0.0f && !m->dropout_rng)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "model 'mlp': d_dropout > 0 needs a dropout stream, and the core gave "
+                            "none (env->dropout_rng is NULL)");
 
     int item = 1;
     m->item_ndim = env->data.ndim;
@@ -196,8 +199,7 @@ static int mlp_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net *
     glm_norm_kind d_norm = glm_norm_parse(gl_params_string(p, "d_norm"));
     rc = net_declare(&m->g, g, &m->cond, latent, gw, ng, item, g_norm, 0.0f, err);
     if (rc == GL_OK)
-        rc = net_declare(&m->d, d, &m->cond, item, dw, nd, 1, d_norm,
-                         (float)gl_params_float(p, "d_dropout"), err);
+        rc = net_declare(&m->d, d, &m->cond, item, dw, nd, 1, d_norm, dropout, err);
     env->latent_dim = latent;
     env->conditional = m->cond.on;
     mlp_plugin.flags = d_norm == GLM_NORM_BATCH ? GL_MODEL_D_BATCH_STATS : 0u;

@@ -1,4 +1,4 @@
-/* stub.h - do-nothing plugin functions for the loader's test plugins (tests/plugins/*.c), which
+/* stub.h - do-nothing plugin functions for the loader's test plugins (the .c files beside it), which
  * exist only to be loaded, looked up and refused; nothing ever calls these. */
 #ifndef GL_TEST_PLUGIN_STUB_H
 #define GL_TEST_PLUGIN_STUB_H

@@ -26,3 +26,9 @@ tests_unit_test_dataset_image_folder_LDADD = $(GL_DATA_TEST_LIBS)
 tests_data_make_idx_SOURCES = tests/data/make_idx.c tests/data/idx_write.c tests/data/idx_write.h
 tests_data_make_idx_CPPFLAGS = $(AM_CPPFLAGS) $(ZLIB_CFLAGS)
 tests_data_make_idx_LDADD = $(ZLIB_LIBS) -lm
+
+check_PROGRAMS += tests/unit/test_fixtures
+TESTS += tests/unit/test_fixtures
+tests_unit_test_fixtures_SOURCES = tests/unit/test_fixtures.c $(GL_DATA_TEST_SOURCES)
+tests_unit_test_fixtures_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
+tests_unit_test_fixtures_LDADD = $(GL_DATA_TEST_LIBS)

@@ -252,7 +252,7 @@ START_TEST(first_directory_wins_and_shadows)
             ck_assert_int_eq(o->shadowed_by, 0);
             ck_assert_str_eq(o->dir, plugdir);
             shadowed++;
-        } else {
+        } else if (strcmp(o->name, "dup") != 0) { /* dup_b.so: hidden by dup_a.so */
             ck_assert_int_eq(o->shadowed_by, -1);
         }
     }
@@ -340,7 +340,8 @@ START_TEST(descriptor_size_and_functions)
 }
 END_TEST
 
-#define SPEC(name, type, def, req, lo, hi, choices) {name, type, def, req, lo, hi, choices, "doc"}
+/* name, type, default, required, then min, max, choices */
+#define SPEC(name, type, def, req, ...) {name, type, def, req, __VA_ARGS__, "doc"}
 
 START_TEST(schema_faults)
 {

@@ -1,0 +1,44 @@
+/* cfg.c - the life of a gl_cfg (gl_cfg_load in load.c creates it) and its accessors. */
+#include "config/cfg_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const gl_cfg_slot *slot_of(const gl_cfg *cfg, const char *section)
+{
+    for (size_t i = 0; cfg && section && i < cfg->n_slots; i++)
+        if (strcmp(cfg->slots[i].name, section) == 0)
+            return &cfg->slots[i];
+    return NULL;
+}
+
+const char *gl_cfg_plugin(const gl_cfg *cfg, const char *section)
+{
+    const gl_cfg_slot *s = slot_of(cfg, section);
+    return s && cfg->validated ? s->plugin : NULL;
+}
+
+const gl_params *gl_cfg_params(const gl_cfg *cfg, const char *section)
+{
+    const gl_cfg_slot *s = slot_of(cfg, section);
+    return s && cfg->validated ? s->params : NULL;
+}
+
+const char *gl_cfg_source(const gl_cfg *cfg)
+{
+    return cfg->source;
+}
+
+void gl_cfg_destroy(gl_cfg *cfg)
+{
+    if (!cfg)
+        return;
+    if (cfg->slots)
+        gl_cfg__slots_reset(cfg);
+    free(cfg->slots);
+    gl_cfg__node_free(cfg->root);
+    gl_cfg__origins_free(cfg->origins);
+    free(cfg->source);
+    free(cfg->cwd);
+    free(cfg);
+}
