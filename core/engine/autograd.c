@@ -114,9 +114,7 @@ static int sweep_backward(pass *ps, gl_node *last, gl_error *err)
     gl_ctx *ctx = ps->ctx;
     for (gl_node *n = last; n; n = n->prev) {
         gl_tensor *out = n->out;
-        if (!reaches(out, ps->id) || !(ps->graph ? (void *)out->gt : (void *)fast_dest(ps, out)))
-            continue;
-        if (!ps->graph && !out->gbuf && !(ps->net && gl__is_param_of(out, ps->net)))
+        if (!reaches(out, ps->id) || !(ps->graph ? out->gt != NULL : out->gbuf != NULL))
             continue;
         unsigned char want[n->n_in];
         int any = 0;
@@ -147,7 +145,7 @@ static int sweep_backward(pass *ps, gl_node *last, gl_error *err)
                 gin[i] = want[i] ? fast_dest(ps, n->in[i]) : NULL;
             if (ctx->status != GL_OK)
                 break;
-            def->fast(ctx, n, out->gbuf ? out->gbuf : out->grad, gin);
+            def->fast(ctx, n, out->gbuf, gin);
         }
         if (ctx->status != GL_OK)
             break;
@@ -232,16 +230,5 @@ int gl_tensor_requires_grad(const gl_tensor *t)
 
 gl_tensor *gl_detach(gl_ctx *ctx, gl_tensor *x)
 {
-    if (!x)
-        return NULL;
-    gl_tensor *t = gl__arena(ctx, sizeof *t);
-    if (!t)
-        return NULL;
-    memset(t, 0, sizeof *t);
-    t->ndim = x->ndim;
-    memcpy(t->shape, x->shape, sizeof t->shape);
-    t->n = x->n;
-    t->data = x->data;
-    t->name = "";
-    return t;
+    return x ? gl__view(ctx, x, x->ndim, x->shape) : NULL;
 }

@@ -96,6 +96,8 @@ const char *gl__shape_str(const gl_tensor *t, char *buf, size_t len);
  * an input requires a gradient; marks out as requiring one. Returns the node or NULL (not recorded,
  * or out of memory, which also sets the ctx error). */
 gl_node *gl__record(gl_ctx *ctx, int op, gl_tensor *out, int n_in, gl_tensor *const *in);
+/* A new unrecorded tensor header on x's data with another shape of the same numel (op_shape.c). */
+gl_tensor *gl__view(gl_ctx *ctx, gl_tensor *x, int ndim, const int *shape);
 /* t itself when it already has like's shape, else gl_reshape of it to like's shape (op_shape.c). */
 gl_tensor *gl__as_shape(gl_ctx *ctx, gl_tensor *t, const gl_tensor *like);
 /* Rows of a (B, ...) tensor and the size of one row. */

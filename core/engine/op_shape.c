@@ -11,8 +11,7 @@
 
 #include <string.h>
 
-/* A tensor header for x's data with another shape (numel checked by the caller). */
-static gl_tensor *view(gl_ctx *ctx, gl_tensor *x, int ndim, const int *shape)
+gl_tensor *gl__view(gl_ctx *ctx, gl_tensor *x, int ndim, const int *shape)
 {
     gl_tensor *t = gl__arena(ctx, sizeof *t);
     if (!t)
@@ -39,7 +38,7 @@ gl_tensor *gl_reshape(gl_ctx *ctx, gl_tensor *x, int ndim, const int *shape)
         return gl__fail(ctx, "reshape", "cannot view %s as %d-D with %zu elements",
                         gl__shape_str(x, sx, sizeof sx), ndim, n);
     }
-    gl_tensor *y = view(ctx, x, ndim, shape);
+    gl_tensor *y = gl__view(ctx, x, ndim, shape);
     if (y)
         gl__record(ctx, GL__OP_RESHAPE, y, 1, &x);
     return y;

@@ -92,14 +92,15 @@ int gl_chart_draw(gl_canvas *c, const gl_series *series, int n_series, const gl_
         legend_w = w > legend_w ? w : legend_w;
     }
     legend_w += SWATCH + 6 + 12;
-    int top = 16;
+    int y = 8; /* where the next line of text above the plot goes */
     if (opts->title)
-        top += gl_axes_title(c, 8, opts->title) + 6;
+        y += gl_axes_title(c, y, opts->title) + 6;
     if (opts->note) {
-        int nx = (c->width - gl_text_width(opts->note, 1)) / 2;
-        gl_canvas_text(c, nx, top - 8, opts->note, 1, (gl_rgb){96, 96, 96});
-        top += GL_FONT_LINE + 4;
+        gl_canvas_text(c, (c->width - gl_text_width(opts->note, 1)) / 2, y, opts->note, 1,
+                       (gl_rgb){96, 96, 96});
+        y += GL_FONT_LINE + 4;
     }
+    int top = y + 8;
     gl_axes a = {.left = MARGIN_LEFT, .top = top, .right = c->width - MARGIN_RIGHT - legend_w - 1,
                  .bottom = c->height - MARGIN_BOTTOM - 1};
     if (a.right - a.left < 40 || a.bottom - a.top < 40)

@@ -165,8 +165,9 @@ typedef struct gl_chart_opts {
 /* Colour of series i (a fixed 10-colour palette, cycling). */
 gl_rgb gl_chart_colour(int i);
 
-/* Draws the series as coloured lines with dots at the points, over axes that fit every finite
- * point, and a legend (colour, name) right of the plot. c must be opts->width x opts->height.
+/* Draws the series as coloured lines (with dots at the points for series of at most 100 points)
+ * over axes that fit every finite point, a legend (colour, name) right of the plot, and the title
+ * and note above it. c must be opts->width x opts->height.
  * GL_OK or GL_ERR_INPUT (size mismatch or too small, no series). */
 int gl_chart_draw(gl_canvas *c, const gl_series *series, int n_series, const gl_chart_opts *opts,
                   gl_axes *axes_out, gl_error *err);

@@ -15,8 +15,22 @@ typedef struct gl_train_opts {
 int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts *o, char *dir,
                  size_t cap, gl_error *err);
 
+/* The config to resume the run in dir with: dir/config.yaml plus overrides, validated through
+ * lookup. Refused (GL_ERR_INPUT, naming the differing keys) when the overrides change anything but
+ * train.steps, train.epochs or experiment.threads, unless force. *out is freed with gl_cfg_destroy. */
+int gl_train_resume_config(const char *dir, const char *const *overrides, int n_overrides,
+                           int force, gl_cfg_schema_lookup lookup, void *ud, gl_cfg **out,
+                           gl_error *err);
+
 /* Writes samples/step_NNNNNNNN.png: a grid of images from the fixed noise (a row per class for
  * conditional models), or a scatter plot over the real mixture for 2-D data. */
 int gl_train_write_samples(gl_session *s, const char *dir, uint64_t step, gl_error *err);
+
+/* `ganlab sample`: n samples from G (eval mode) with noise from (seed, stream EVAL), labels all
+ * `label` (>= 0) or i mod n_classes for a conditional model, written to path by its extension:
+ * .png (grid of ceil(sqrt(n)) columns, or a scatter plot for 2-D data), .csv, or .idx (uint8
+ * images, plus PATH-labels.idx for a conditional model). */
+int gl_train_export_samples(gl_session *s, const char *path, int n, int label, uint64_t seed,
+                            gl_error *err);
 
 #endif

@@ -1,0 +1,272 @@
+/* net.c - gl_net: named parameter and buffer declarations, finalised into one block of values, one
+ * of gradients and one of buffers (llm.c style), initialised like PyTorch's layers.
+ *
+ * Each declaration is one heap record (the gl_tensor handle and its name) made at declaration time,
+ * so handles are stable; finalize only points them into the blocks. Faults in declarations are
+ * collected in the net and reported together by gl_net_finalize (declarations cannot fail loudly
+ * inside a plugin's create without every call site checking).
+ * Initialisation order: parameters in declaration order, then buffers, each element in order,
+ * from the one rng given to finalize: the same seed gives the same net.
+ */
+#include "engine.h"
+
+#include <string.h>
+#include <tgmath.h>
+
+typedef struct decl {
+    gl_tensor t;              /* first: a gl_tensor * of a declaration is a decl * */
+    gl_init init;
+    char name[];
+} decl;
+
+typedef struct list {
+    decl **items;
+    int n, cap;
+} list;
+
+struct gl_net {
+    char *name;
+    list params, buffers;
+    int finalized;
+    size_t n_values, n_buffers;
+    gl_real *values, *grads, *buffer_values;   /* (n_values), (n_values), (n_buffers) */
+    gl_error faults;
+};
+
+gl_init gl_init_zeros(void) { return (gl_init){GL_INIT_ZEROS, 0}; }
+gl_init gl_init_ones(void) { return (gl_init){GL_INIT_ONES, 0}; }
+gl_init gl_init_uniform(double a) { return (gl_init){GL_INIT_UNIFORM, a}; }
+gl_init gl_init_normal(double std) { return (gl_init){GL_INIT_NORMAL, std}; }
+
+gl_init gl_init_fan_in(int fan_in)
+{
+    return gl_init_uniform(fan_in > 0 ? 1.0 / sqrt((double)fan_in) : 0.0);
+}
+
+/* Free with gl_net_destroy. */
+gl_net *gl_net_create(const char *name)
+{
+    gl_net *net = gl__calloc(1, sizeof *net);
+    if (!net)
+        return NULL;
+    size_t len = strlen(name ? name : "") + 1;
+    net->name = gl__malloc(len);
+    if (!net->name) {
+        gl__free(net);
+        return NULL;
+    }
+    memcpy(net->name, name ? name : "", len);
+    gl_error_init(&net->faults);
+    return net;
+}
+
+static void list_free(list *l)
+{
+    for (int i = 0; i < l->n; i++)
+        gl__free(l->items[i]);
+    gl__free(l->items);
+}
+
+void gl_net_destroy(gl_net *net)
+{
+    if (!net)
+        return;
+    list_free(&net->params);
+    list_free(&net->buffers);
+    gl__free(net->values);
+    gl__free(net->grads);
+    gl__free(net->buffer_values);
+    gl__free(net->name);
+    gl__free(net);
+}
+
+const char *gl_net_name(const gl_net *net) { return net->name; }
+
+static int list_push(list *l, decl *d)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? 2 * l->cap : 16;
+        decl **items = gl__malloc((size_t)cap * sizeof *items);
+        if (!items)
+            return 0;
+        if (l->n)
+            memcpy(items, l->items, (size_t)l->n * sizeof *items);
+        gl__free(l->items);
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->n++] = d;
+    return 1;
+}
+
+static decl *list_find(const list *l, const char *name)
+{
+    for (int i = 0; i < l->n; i++)
+        if (strcmp(l->items[i]->name, name) == 0)
+            return l->items[i];
+    return NULL;
+}
+
+static gl_tensor *declare(gl_net *net, int trainable, const char *name, int ndim, const int *shape,
+                          gl_init init)
+{
+    const char *what = trainable ? "parameter" : "buffer";
+    if (net->finalized) {
+        gl_error_add(&net->faults, GL_ERR_INPUT, "net %s: %s '%s' declared after finalize",
+                     net->name, what, name ? name : "");
+        return NULL;
+    }
+    if (!name || !*name || gl_net_find(net, name)) {
+        gl_error_add(&net->faults, GL_ERR_INPUT, "net %s: %s name '%s' is %s", net->name, what,
+                     name ? name : "", name && *name ? "already declared" : "empty");
+        return NULL;
+    }
+    int ok = ndim >= 1 && ndim <= GL_MAX_DIMS;
+    for (int i = 0; ok && i < ndim; i++)
+        ok = shape[i] >= 1;
+    if (!ok) {
+        gl_error_add(&net->faults, GL_ERR_INPUT,
+                     "net %s: %s '%s' has a bad shape (1 to %d dims, each >= 1)", net->name, what,
+                     name, GL_MAX_DIMS);
+        return NULL;
+    }
+    size_t len = strlen(name) + 1;
+    decl *d = gl__calloc(1, sizeof *d + len);
+    if (!d || !list_push(trainable ? &net->params : &net->buffers, d)) {
+        gl__free(d);
+        gl_error_add(&net->faults, GL_ERR_RUN, "net %s: out of memory declaring '%s'", net->name,
+                     name);
+        return NULL;
+    }
+    memcpy(d->name, name, len);
+    d->init = init;
+    gl_tensor *t = &d->t;
+    t->ndim = ndim;
+    t->n = 1;
+    for (int i = 0; i < GL_MAX_DIMS; i++) {
+        t->shape[i] = i < ndim ? shape[i] : 1;
+        t->n *= (size_t)t->shape[i];
+    }
+    t->name = d->name;
+    t->net = net;
+    t->is_param = (unsigned char)trainable;
+    t->requires_grad = (unsigned char)trainable;
+    return t;
+}
+
+gl_tensor *gl_net_param(gl_net *net, const char *name, int ndim, const int *shape, gl_init init)
+{
+    return declare(net, 1, name, ndim, shape, init);
+}
+
+gl_tensor *gl_net_buffer(gl_net *net, const char *name, int ndim, const int *shape, gl_init init)
+{
+    return declare(net, 0, name, ndim, shape, init);
+}
+
+static void fill(gl_real *x, size_t n, gl_init init, gl_rng *rng)
+{
+    for (size_t i = 0; i < n; i++) {
+        switch (init.kind) {
+        case GL_INIT_ZEROS: x[i] = 0; break;
+        case GL_INIT_ONES: x[i] = 1; break;
+        case GL_INIT_UNIFORM:
+            x[i] = (gl_real)(init.a * (2.0 * gl_rng_uniform_double(rng) - 1.0));
+            break;
+        case GL_INIT_NORMAL: x[i] = (gl_real)(init.a * gl_rng_normal(rng)); break;
+        }
+    }
+}
+
+/* Points each declaration of l into block (consecutively) and initialises it; returns the size. */
+static size_t place(list *l, gl_real *block, gl_real *grads, gl_rng *rng)
+{
+    size_t off = 0;
+    for (int i = 0; i < l->n; i++) {
+        gl_tensor *t = &l->items[i]->t;
+        if (block) {
+            t->data = block + off;
+            t->grad = grads ? grads + off : NULL;
+            fill(t->data, t->n, l->items[i]->init, rng);
+        }
+        off += t->n;
+    }
+    return off;
+}
+
+int gl_net_finalize(gl_net *net, gl_rng *rng, gl_error *err)
+{
+    if (net->faults.status != GL_OK || net->finalized) {
+        if (net->finalized)
+            return gl_error_add(err, GL_ERR_INPUT, "net %s: finalized twice", net->name);
+        const char *line = net->faults.text;
+        for (int i = 0; i < net->faults.count; i++) {
+            const char *nl = strchr(line, '\n');
+            int len = nl ? (int)(nl - line) : (int)strlen(line);
+            gl_error_add(err, net->faults.status, "%.*s", len, line);
+            line = nl ? nl + 1 : line + len;
+        }
+        return net->faults.status;
+    }
+    net->n_values = place(&net->params, NULL, NULL, NULL);
+    net->n_buffers = place(&net->buffers, NULL, NULL, NULL);
+    net->values = gl__calloc(net->n_values, sizeof(gl_real));
+    net->grads = gl__calloc(net->n_values, sizeof(gl_real));
+    net->buffer_values = gl__calloc(net->n_buffers, sizeof(gl_real));
+    if (!net->values || !net->grads || !net->buffer_values)
+        return gl_error_add(err, GL_ERR_RUN, "net %s: out of memory for %zu parameters",
+                            net->name, net->n_values);
+    place(&net->params, net->values, net->grads, rng);
+    place(&net->buffers, net->buffer_values, NULL, rng);
+    net->finalized = 1;
+    return GL_OK;
+}
+
+size_t gl_net_numel(const gl_net *net) { return net->n_values; }
+gl_real *gl_net_values(gl_net *net) { return net->values; }
+gl_real *gl_net_grads(gl_net *net) { return net->grads; }
+size_t gl_net_buffer_numel(const gl_net *net) { return net->n_buffers; }
+gl_real *gl_net_buffer_values(gl_net *net) { return net->buffer_values; }
+
+void gl_net_zero_grad(gl_net *net)
+{
+    if (net->grads)
+        memset(net->grads, 0, net->n_values * sizeof(gl_real));
+}
+
+int gl_net_n_params(const gl_net *net) { return net->params.n; }
+int gl_net_n_buffers(const gl_net *net) { return net->buffers.n; }
+
+gl_tensor *gl_net_param_at(gl_net *net, int i)
+{
+    return i >= 0 && i < net->params.n ? &net->params.items[i]->t : NULL;
+}
+
+gl_tensor *gl_net_buffer_at(gl_net *net, int i)
+{
+    return i >= 0 && i < net->buffers.n ? &net->buffers.items[i]->t : NULL;
+}
+
+gl_tensor *gl_net_find(gl_net *net, const char *name)
+{
+    decl *d = list_find(&net->params, name);
+    if (!d)
+        d = list_find(&net->buffers, name);
+    return d ? &d->t : NULL;
+}
+
+gl_real *gl_tensor_grad(gl_tensor *p)
+{
+    return p->grad;
+}
+
+int gl__is_param_of(const gl_tensor *t, const gl_net *net)
+{
+    return t->is_param && t->net == net;
+}
+
+void gl__net_each_param(gl_net *net, void (*fn)(gl_tensor *p, void *ud), void *ud)
+{
+    for (int i = 0; i < net->params.n; i++)
+        fn(&net->params.items[i]->t, ud);
+}
