@@ -61,9 +61,9 @@ static void log_row(run *r, const gl_loss_result *d, const gl_loss_result *g)
     double values[2 + 2 * GL_LOSS_MAX_TERMS];
     int n = 0;
     names[n] = "d_loss";
-    values[n++] = gl_tensor_item(d->loss);
+    values[n++] = r->s->last_loss[1];
     names[n] = "g_loss";
-    values[n++] = gl_tensor_item(g->loss);
+    values[n++] = r->s->last_loss[0];
     for (int k = 0; k < 2; k++) {
         const gl_loss_result *res = k ? g : d;
         for (int i = 0; i < res->n_terms; i++) {
@@ -160,7 +160,7 @@ static int loop(run *r, const gl_train_opts *o, gl_error *err)
     int stopped = 0;
     while (r->s->st.step < r->total) {
         if (gl_session_step(r->s, &d, &g, err) != GL_OK) {
-            say(r, "stopped at step %llu: %s", (unsigned long long)r->s->st.step + 1, err->text);
+            say(r, "%s", err->text);
             return GL_ERR_RUN;
         }
         uint64_t step = r->s->st.step;

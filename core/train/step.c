@@ -114,9 +114,9 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
     uint64_t step = s->st.step + 1;
     double v = gl_tensor_item(res->loss);
     if (!isfinite(v) || bad_term(res, NULL))
-        return gl_error_add(err, GL_ERR_RUN, "step %llu: %s is %s (%s)", (unsigned long long)step,
-                            bad_term(res, what[which]), isnan(v) ? "NaN" : "not finite",
-                            "the run stopped; the last good checkpoint is kept");
+        return gl_error_add(err, GL_ERR_RUN, "step %llu: %s is %s (the run stopped; the last good "
+                            "checkpoint is kept)", (unsigned long long)step,
+                            bad_term(res, what[which]), isnan(v) ? "NaN" : "not finite");
     gl_net *net = s->net[which];
     gl_net_zero_grad(net);
     if (gl_backward(s->ctx, res->loss, net, err) != GL_OK)
@@ -128,6 +128,9 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
     int o = which ? 1 : 0;
     s->opt_p[o]->step(s->opt[o], gl_net_values(net), gl_net_grads(net), s->opt_state[o],
                       gl_net_numel(net), ++s->st.opt_step[o]);
+    s->last_loss[which] = v;
+    /* The loss tensor lives in the context being reset: only its value outlives the update. */
+    res->loss = NULL;
     gl_ctx_reset(s->ctx);
     return GL_OK;
 }

@@ -64,6 +64,7 @@ typedef struct gl_session {
     int32_t *labels;        /* (batch) real labels */
     int32_t *gen_labels;    /* (batch) labels for generated samples */
     int last_batch;         /* size of the last real batch */
+    double last_loss[2];    /* the last G (0) and D (1) loss values */
 } gl_session;
 
 /* Opens every plugin named by cfg (validated against reg), declares and initialises the nets from the
@@ -77,7 +78,8 @@ void gl_session_destroy(gl_session *s);
 uint64_t gl_session_total_steps(const gl_session *s, const gl_cfg *cfg);
 
 /* One generator step (n_critic D updates, then one G update). Fills d_res/g_res with the last D
- * update's and the G update's losses and terms. GL_ERR_RUN with a message naming the term and the
+ * update's and the G update's terms (their loss tensors are gone with the step: the values are in
+ * last_loss). GL_ERR_RUN with a message naming the term and the
  * step when a loss or gradient is not finite. */
 int gl_session_step(gl_session *s, gl_loss_result *d_res, gl_loss_result *g_res, gl_error *err);
 

@@ -1,0 +1,297 @@
+/* test_train.c - the training loop end to end on tiny budgets: the run directory's files, determinism
+ * (two runs, same bytes), resume (N then M steps == N+M steps in one go), and refusal of damaged or
+ * foreign checkpoints and of a changed config on resume. Uses the bundled plugins from the build tree. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plugin/registry.h"
+#include "train/run.h"
+
+static gl_registry *reg;
+static char tmp[256];
+
+static void setup(void)
+{
+    char **dirs;
+    int n;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_plugin_search_dirs(NULL, 0, NULL, 1, &dirs, &n, &err), GL_OK);
+    ck_assert_int_eq(gl_registry_open((const char *const *)dirs, n, &reg, &err), GL_OK);
+    gl_plugin_dirs_free(dirs, n);
+    snprintf(tmp, sizeof tmp, "/tmp/gl_test_train_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+}
+
+static void teardown(void)
+{
+    gl_registry_close(reg);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *toy_cfg =
+    "experiment: {seed: 7, threads: 1, out_dir: %s, name: %s}\n"
+    "dataset: {plugin: toy2d, mixture: ring, size: 512}\n"
+    "model: {plugin: mlp, latent_dim: 2, g_hidden: [16, 16], d_hidden: [16, 16], activation: relu,\n"
+    "        g_output: none}\n"
+    "loss: {plugin: %s}\n"
+    "optimizer:\n"
+    "  generator: {plugin: adam, lr: 0.001}\n"
+    "  discriminator: {plugin: adam, lr: 0.001}\n"
+    "train: {batch_size: 64, steps: 12, n_critic: %d, log_every: 3, sample_every: 6,\n"
+    "        checkpoint_every: 6, keep_checkpoints: 5}\n";
+
+static gl_cfg *load(const char *loss, int n_critic, const char *out, const char *name,
+                    const char *const *ov, int n_ov)
+{
+    char path[512], text[2048];
+    snprintf(path, sizeof path, "%s/%s.yaml", tmp, name);
+    snprintf(text, sizeof text, toy_cfg, out, name, loss, n_critic);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%s", text);
+    fclose(f);
+    gl_cfg *cfg;
+    gl_error err;
+    gl_error_init(&err);
+    int rc = gl_cfg_load(path, ov, n_ov, &cfg, &err);
+    if (rc == GL_OK)
+        rc = gl_cfg_validate(cfg, gl_registry_schema_lookup, reg, &err);
+    if (rc != GL_OK)
+        ck_abort_msg("config: %s", err.text);
+    return cfg;
+}
+
+static int train(gl_cfg *cfg, const char *resume, char *dir, gl_error *err)
+{
+    gl_train_opts o = {.resume_dir = resume};
+    gl_error_init(err);
+    return gl_train_run(cfg, reg, &o, dir, 512, err);
+}
+
+/* The whole file as a new string (caller frees), NULL if missing. */
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static void assert_same_file(const char *a, const char *b, const char *name)
+{
+    size_t la, lb;
+    char *x = slurp(a, name, &la), *y = slurp(b, name, &lb);
+    ck_assert_msg(x && y, "%s missing", name);
+    ck_assert_msg(la == lb && memcmp(x, y, la) == 0, "%s differs between %s and %s", name, a, b);
+    free(x);
+    free(y);
+}
+
+START_TEST(run_directory_files)
+{
+    char dir[512];
+    gl_error err;
+    gl_cfg *cfg = load("bce", 1, tmp, "toy", NULL, 0);
+    ck_assert_msg(train(cfg, NULL, dir, &err) == GL_OK, "%s", err.text);
+    size_t n;
+    char *m = slurp(dir, "metrics.csv", &n);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_msg(strncmp(m, "step,epoch,d_loss,g_loss", 24) == 0, "header: %s", m);
+    /* rows at 3, 6, 9, 12 */
+    int rows = 0;
+    for (char *p = m; *p; p++)
+        rows += *p == '\n';
+    ck_assert_int_eq(rows, 5);
+    ck_assert_ptr_nonnull(strstr(m, "\n12,"));
+    free(m);
+    struct stat st;
+    const char *files[] = {"config.yaml", "timing.csv", "log.txt", "samples/step_00000006.png",
+                           "samples/step_00000012.png", "checkpoints/step_00000006.ckpt",
+                           "checkpoints/step_00000012.ckpt"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        ck_assert_msg(stat(path, &st) == 0, "%s missing", path);
+    }
+    /* A second run of the same name gets a new directory. */
+    char dir2[512];
+    ck_assert_msg(train(cfg, NULL, dir2, &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(strstr(dir2, "toy-2") != NULL, "second run dir %s", dir2);
+    assert_same_file(dir, dir2, "metrics.csv");
+    assert_same_file(dir, dir2, "checkpoints/step_00000012.ckpt");
+    assert_same_file(dir, dir2, "samples/step_00000012.png");
+    gl_cfg_destroy(cfg);
+}
+END_TEST
+
+static void resume_matches(const char *loss, int n_critic)
+{
+    char full[512], part[512];
+    gl_error err;
+    gl_cfg *cfg = load(loss, n_critic, tmp, "full", NULL, 0);
+    ck_assert_msg(train(cfg, NULL, full, &err) == GL_OK, "%s", err.text);
+    gl_cfg_destroy(cfg);
+
+    const char *first[] = {"train.steps=6"};
+    cfg = load(loss, n_critic, tmp, "part", first, 1);
+    ck_assert_msg(train(cfg, NULL, part, &err) == GL_OK, "%s", err.text);
+    gl_cfg_destroy(cfg);
+
+    const char *more[] = {"train.steps=12"};
+    gl_error_init(&err);
+    ck_assert_msg(gl_train_resume_config(part, more, 1, 0, gl_registry_schema_lookup, reg, &cfg,
+                                         &err) == GL_OK, "%s", err.text);
+    char again[512];
+    ck_assert_msg(train(cfg, part, again, &err) == GL_OK, "%s", err.text);
+    gl_cfg_destroy(cfg);
+    ck_assert_str_eq(again, part);
+    assert_same_file(full, part, "checkpoints/step_00000012.ckpt");
+    assert_same_file(full, part, "metrics.csv");
+}
+
+START_TEST(resume_equals_uninterrupted_bce)
+{
+    resume_matches("bce", 1);
+}
+END_TEST
+
+START_TEST(resume_equals_uninterrupted_wgan_gp)
+{
+    resume_matches("wgan_gp", 3);
+}
+END_TEST
+
+START_TEST(resume_refuses_changed_config)
+{
+    char dir[512];
+    gl_error err;
+    const char *six[] = {"train.steps=6"};
+    gl_cfg *cfg = load("bce", 1, tmp, "chg", six, 1);
+    ck_assert_msg(train(cfg, NULL, dir, &err) == GL_OK, "%s", err.text);
+    gl_cfg_destroy(cfg);
+    const char *ov[] = {"train.batch_size=32"};
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_train_resume_config(dir, ov, 1, 0, gl_registry_schema_lookup, reg, &cfg,
+                                            &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "train.batch_size") != NULL, "%s", err.text);
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_train_resume_config(dir, ov, 1, 1, gl_registry_schema_lookup, reg, &cfg,
+                                            &err), GL_OK);
+    gl_cfg_destroy(cfg);
+}
+END_TEST
+
+START_TEST(damaged_and_foreign_checkpoints_refused)
+{
+    char dir[512];
+    gl_error err;
+    const char *six[] = {"train.steps=6"};
+    gl_cfg *cfg = load("bce", 1, tmp, "dmg", six, 1);
+    ck_assert_msg(train(cfg, NULL, dir, &err) == GL_OK, "%s", err.text);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/checkpoints/step_00000006.ckpt", dir);
+
+    /* A model of another size: the checkpoint does not fit. */
+    const char *wide[] = {"train.steps=6", "model.g_hidden=[32,16]"};
+    gl_cfg *other = load("bce", 1, tmp, "dmg_other", wide, 2);
+    gl_session *s;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_session_create(other, reg, &s, &err), GL_OK);
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_checkpoint_load(s, path, &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "another model") != NULL, "%s", err.text);
+    gl_session_destroy(s);
+    gl_cfg_destroy(other);
+
+    /* One flipped byte: the checksum catches it. */
+    FILE *f = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 100, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, 100, SEEK_SET);
+    fputc(c ^ 0x10, f);
+    fclose(f);
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_session_create(cfg, reg, &s, &err), GL_OK);
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_checkpoint_load(s, path, &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "damaged") != NULL, "%s", err.text);
+    /* Not a checkpoint at all. */
+    snprintf(path, sizeof path, "%s/config.yaml", dir);
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_checkpoint_load(s, path, &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "not a ganlab checkpoint") != NULL, "%s", err.text);
+    gl_session_destroy(s);
+    gl_cfg_destroy(cfg);
+}
+END_TEST
+
+START_TEST(diverging_run_stops_with_the_term)
+{
+    char dir[512];
+    gl_error err;
+    const char *ov[] = {"optimizer.discriminator.lr=1e30", "optimizer.generator.lr=1e30"};
+    gl_cfg *cfg = load("wgan_gp", 1, tmp, "nan", ov, 2);
+    ck_assert_int_eq(train(cfg, NULL, dir, &err), GL_ERR_RUN);
+    ck_assert_msg(strstr(err.text, "step ") && (strstr(err.text, "not finite") || strstr(err.text,
+                  "NaN")), "%s", err.text);
+    gl_cfg_destroy(cfg);
+}
+END_TEST
+
+START_TEST(steady_state_step_does_not_allocate)
+{
+    gl_error err;
+    gl_cfg *cfg = load("wgan_gp", 2, tmp, "alloc", NULL, 0);
+    gl_session *s;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_session_create(cfg, reg, &s, &err), GL_OK);
+    gl_loss_result d, g;
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(gl_session_step(s, &d, &g, &err) == GL_OK, "%s", err.text);
+    uint64_t before = gl_engine_alloc_count();
+    for (int i = 0; i < 5; i++)
+        ck_assert_msg(gl_session_step(s, &d, &g, &err) == GL_OK, "%s", err.text);
+    ck_assert_uint_eq(gl_engine_alloc_count(), before);
+    gl_session_destroy(s);
+    gl_cfg_destroy(cfg);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("train");
+    TCase *tc = tcase_create("train");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, run_directory_files);
+    tcase_add_test(tc, resume_equals_uninterrupted_bce);
+    tcase_add_test(tc, resume_equals_uninterrupted_wgan_gp);
+    tcase_add_test(tc, resume_refuses_changed_config);
+    tcase_add_test(tc, damaged_and_foreign_checkpoints_refused);
+    tcase_add_test(tc, diverging_run_stops_with_the_term);
+    tcase_add_test(tc, steady_state_step_does_not_allocate);
+    suite_add_tcase(su, tc);
+    SRunner *sr = srunner_create(su);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,6 @@
+# tests/unit/train.mk: the training loop end to end on tiny budgets.
+check_PROGRAMS += tests/unit/test_train
+tests_unit_test_train_SOURCES = tests/unit/test_train.c
+tests_unit_test_train_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
+tests_unit_test_train_LDADD = $(GL_TEST_LIBS)
+TESTS += tests/unit/test_train
