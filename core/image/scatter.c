@@ -59,7 +59,7 @@ static int legend_entry(gl_canvas *c, int x, int y, const char *name, gl_rgb col
         gl_canvas_cross(c, x + 3, y + 3, 3, col);
     else
         gl_canvas_dot(c, x + 3, y + 3, 2, col);
-    return x + 12 + gl_canvas_text(c, x + 10, y, name, 1, (gl_rgb){0, 0, 0}) + 14;
+    return x + 12 + gl_canvas_text(c, x + 12, y, name, 1, (gl_rgb){0, 0, 0}) + 14;
 }
 
 int gl_scatter_draw(gl_canvas *c, const float *real, int n_real, const float *fake, int n_fake,
