@@ -117,8 +117,8 @@ static int read_header(gzFile f, const char *path, int min_ndim, int max_ndim, i
         return read_error(f, path, err);
     if (r < 4 * out->ndim)
         return gl_error_add(err, GL_ERR_INPUT, "dataset 'idx': %s: truncated in the header", path);
-    /* Each dimension is <= 2^24 and item is checked after every factor, so item <= 2^50 and
-     * size <= 2^74 cannot happen: size <= MAX_ITEM_BYTES * MAX_DIM = 2^50. */
+    /* Every dimension is <= 2^24 and item is checked after each factor, so item never exceeds
+     * 2^26 * 2^24 and size = item * dims[0] stays below 2^26 * 2^24: no uint64 overflow. */
     uint64_t item = 1;
     for (int i = 0; i < out->ndim; i++) {
         const uint8_t *b = raw + 4 * i;
@@ -317,7 +317,7 @@ static int idx_open(const gl_params *p, uint64_t seed, void **self, gl_dataset_i
     int rc = resolve_paths(p, images, labels, sizeof images, err);
     if (rc != GL_OK)
         return rc;
-    idx_data *d = calloc(1, sizeof *d);
+    idx_data *d = calloc(1, sizeof *d);   /* freed by idx_close, which the core always calls */
     if (!d)
         return gl_error_add(err, GL_ERR_INPUT, "dataset 'idx': out of memory");
     *self = d;

@@ -318,7 +318,7 @@ static int image_folder_open(const gl_params *p, uint64_t seed, void **self,
     int channels = (int)gl_params_int(p, "channels");
     if (channels == 2)
         return gl_error_add(err, GL_ERR_INPUT, "key 'dataset.channels': must be 1 or 3, not 2");
-    image_folder *d = calloc(1, sizeof *d);
+    image_folder *d = calloc(1, sizeof *d);   /* freed by image_folder_close (always called) */
     if (!d)
         return gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': out of memory");
     *self = d;

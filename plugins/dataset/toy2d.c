@@ -66,7 +66,7 @@ static int fill_centres(toy2d *t, int grid, double radius, gl_error *err)
                                 "needs (e.g. 25 = 5x5)",
                                 t->modes);
     }
-    t->centres = malloc((size_t)t->modes * sizeof *t->centres);
+    t->centres = malloc((size_t)t->modes * sizeof *t->centres);   /* freed by toy2d_close */
     if (!t->centres)
         return gl_error_add(err, GL_ERR_INPUT, "dataset 'toy2d': out of memory");
     for (int k = 0; k < t->modes; k++) {
@@ -88,7 +88,7 @@ static int toy2d_open(const gl_params *p, uint64_t seed, void **self, gl_dataset
 {
     *self = NULL;
     int grid = strcmp(gl_params_string(p, "mixture"), "grid") == 0;
-    toy2d *t = calloc(1, sizeof *t);
+    toy2d *t = calloc(1, sizeof *t);   /* freed by toy2d_close, which the core always calls */
     if (!t)
         return gl_error_add(err, GL_ERR_INPUT, "dataset 'toy2d': out of memory");
     *self = t;

@@ -57,7 +57,8 @@ int fx_plugin_open(fx_plugin *p, const char *kind_dir, const char *name, gl_plug
                    gl_error *err);
 void fx_plugin_close(fx_plugin *p);
 
-/* Writes yaml to dir/experiment.yaml (so relative paths in it resolve against dir), loads and
+/* Writes yaml to dir/experiment.yaml (so relative paths in it resolve against dir) over a base
+ * dir/stub_base.yaml giving every other section a parameterless "stub" plugin, loads and
  * validates it with `hdr`'s schema answering for the plugin sections of hdr's kind, and returns the
  * config in *cfg (free with gl_cfg_destroy). A section's parameters: gl_cfg_params(*cfg, "dataset"). */
 int fx_params(const char *dir, const char *yaml, const gl_plugin_header *hdr, gl_cfg **cfg,

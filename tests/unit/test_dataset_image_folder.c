@@ -151,7 +151,9 @@ START_TEST(resize)
 {
     uint8_t px[4] = {0, 100, 200, 40};   /* rows (0, 100), (200, 40) */
     write_png("a.png", 2, 2, PNG_FORMAT_GRAY, px);
-    uint8_t other[9] = {7};
+    uint8_t other[9];
+    for (int i = 0; i < 9; i++)
+        other[i] = (uint8_t)(10 * i + 7);
     write_png("b.png", 3, 3, PNG_FORMAT_GRAY, other);
     fx_dataset d;
     float x[2 * 16];
@@ -165,7 +167,11 @@ START_TEST(resize)
     for (int y = 0; y < 4; y++)
         for (int c = 0; c < 4; c++)
             ck_assert_float_eq(x[y * 4 + c], expected(px[(y / 2) * 2 + c / 2]));
-    ck_assert_float_eq(x[16 + 5], expected(7 * 0 + other[4]));
+    /* 3x3 -> 4x4 nearest: rows and columns 0, 1, 2, 3 come from floor(d * 3 / 4) = 0, 0, 1, 2. */
+    const int src3[4] = {0, 0, 1, 2};
+    for (int y = 0; y < 4; y++)
+        for (int c = 0; c < 4; c++)
+            ck_assert_float_eq(x[16 + y * 4 + c], expected(other[src3[y] * 3 + src3[c]]));
     fx_dataset_close(&d);
 
     open_ok(&d, "dataset:\n  plugin: image_folder\n  path: .\n  channels: 1\n  size: 4\n");
