@@ -87,12 +87,20 @@ int gl_plugin_name_ok(const char *name)
     return 1;
 }
 
+int gl_plugin_check_kind(const gl_plugin_header *hdr, const char *path, gl_error *err)
+{
+    if (!kind_info(hdr->kind))
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "%s declares unknown plugin kind %u: rebuild the plugin against this "
+                            "ganlab", path, (unsigned)hdr->kind);
+    return GL_OK;
+}
+
 int gl_plugin_check_descriptor(const gl_plugin_header *hdr, const char *path, gl_error *err)
 {
+    if (gl_plugin_check_kind(hdr, path, err) != GL_OK)
+        return GL_ERR_INPUT;
     const struct kind_info *k = kind_info(hdr->kind);
-    if (!k)
-        return gl_error_add(err, GL_ERR_INPUT, "%s declares unknown plugin kind %u", path,
-                            (unsigned)hdr->kind);
     if (hdr->size < k->abi1_size)
         return gl_error_add(err, GL_ERR_INPUT,
                             "%s: descriptor size %u is smaller than an ABI %u %s descriptor (%u "

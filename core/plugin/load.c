@@ -67,12 +67,8 @@ static const gl_plugin_header *open_header(gl_registry_entry *e, gl_error *p)
                      e->path, (unsigned)hdr->abi_version, GL_ABI_VERSION);
         return NULL;
     }
-    if (!gl_plugin_kind_name(hdr->kind)) {
-        gl_error_add(p, GL_ERR_INPUT,
-                     "%s declares unknown plugin kind %u: rebuild the plugin against this ganlab",
-                     e->path, (unsigned)hdr->kind);
+    if (gl_plugin_check_kind(hdr, e->path, p) != GL_OK)
         return NULL;
-    }
     if (!gl_plugin_name_ok(hdr->name)) {
         gl_error_add(p, GL_ERR_INPUT,
                      "%s: plugin name '%s' is not [a-z0-9_]+ starting with a letter", e->path,

@@ -8,6 +8,9 @@
 /* 1 when name is a valid plugin or parameter name: [a-z0-9_]+, starting with a letter. */
 int gl_plugin_name_ok(const char *name);
 
+/* GL_OK when hdr's kind is one this ganlab knows; else one line into err naming path. */
+int gl_plugin_check_kind(const gl_plugin_header *hdr, const char *path, gl_error *err);
+
 /* Checks a NULL-name terminated parameter schema (NULL is an empty one). One line into err,
  * naming path and the parameter, for the first fault. */
 int gl_plugin_check_schema(const gl_param_spec *params, const char *path, gl_error *err);

@@ -81,8 +81,8 @@ const char *gl_plugin_kind_name(uint32_t kind);
 /* "bool", "int", "float", "string", "choice", "path", "int list", "float list"; NULL if unknown. */
 const char *gl_param_type_name(uint32_t type);
 
-/* Checks a descriptor whose abi_version, kind and name are already known to be good, in the
- * loader's order: size against the kind's ABI 1 descriptor, required functions, then the schema
+/* Checks a descriptor whose abi_version and name are already known to be good, in the loader's
+ * order: a known kind, size against the kind's ABI 1 descriptor, required functions, then the schema
  * (names, types, defaults that parse and fit their range and choices, choices lists). path names
  * the file in the message. Returns GL_OK or GL_ERR_INPUT with one line in err. */
 int gl_plugin_check_descriptor(const gl_plugin_header *hdr, const char *path, gl_error *err);

@@ -105,9 +105,8 @@ static int print_params(const gl_param_spec *params, gl_error *err)
     }
     printf("parameters:\n");
     for (size_t i = 0; i <= n; i++) {
-        printf(" ");
         for (int c = 0; c < 5; c++)
-            printf(" %-*s", width[c], rows[i].cell[c]);
+            printf("  %-*s", width[c], rows[i].cell[c]);
         printf("  %s\n", rows[i].doc);
     }
     free(rows);

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "runner/runner.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,8 @@ typedef struct options {
     const char **operands;
     int n_operands;
     int help, version;
-    int bad_usage; /* set with the error: main adds the usage text */
+    int bad_usage;                 /* set with the error: main adds the usage text */
+    const gl_command *usage_of;    /* ... of this command rather than the general one */
 } options;
 
 /* Fills o from argv (o's arrays have room for argc entries). Returns GL_OK or a usage error. */
@@ -117,9 +119,9 @@ static int dispatch(options *o, gl_error *err)
     }
     gl_cli cli = {o->plugin_path, o->n_plugin_path, o->operands + 1, o->n_operands - 1};
     if (cli.n_args < c->min_args || (c->max_args >= 0 && cli.n_args > c->max_args)) {
-        gl_error_add(err, GL_ERR_INPUT, "wrong number of arguments for '%s'", c->name);
-        command_usage(c, stderr);
-        return GL_ERR_INPUT;
+        o->bad_usage = 1;
+        o->usage_of = c;
+        return gl_error_add(err, GL_ERR_INPUT, "wrong number of arguments for '%s'", c->name);
     }
     int st = gl_runner_signals_install(err);
     return st == GL_OK ? c->run(&cli, err) : st;
@@ -145,8 +147,12 @@ int main(int argc, char **argv)
         return 0;
     if (st != GL_OK)
         gl_error_print(&err, stderr);
-    if (o.bad_usage)
+    if (o.usage_of)
+        command_usage(o.usage_of, stderr);
+    else if (o.bad_usage)
         usage(stderr);
     int sig = gl_runner_stop_signal();
+    if (sig)
+        fprintf(stderr, "ganlab: stopped by %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     return sig ? 128 + sig : st;
 }

@@ -281,7 +281,7 @@ START_TEST(a_directory_given_twice_is_scanned_once)
     snprintf(again, sizeof again, "%s/.", plugdir);
     gl_registry *twice = open_dirs(plugdir, again);
     ck_assert_uint_eq(gl_registry_count(twice), gl_registry_count(once));
-    ck_assert_uint_eq(gl_registry_count(once), 7);
+    ck_assert_uint_eq(gl_registry_count(once), 9);
     gl_registry_close(once);
     gl_registry_close(twice);
 }
@@ -337,6 +337,11 @@ START_TEST(descriptor_size_and_functions)
     gl_error_init(&err);
     d.create = ok_create;
     ck_assert_int_eq(gl_plugin_check_descriptor(&d.hdr, "t.so", &err), GL_OK);
+
+    d.hdr.kind = 9;
+    ck_assert_int_eq(gl_plugin_check_descriptor(&d.hdr, "t.so", &err), GL_ERR_INPUT);
+    ck_assert_str_eq(err.text, "t.so declares unknown plugin kind 9: rebuild the plugin against "
+                               "this ganlab");
 }
 END_TEST
 

@@ -1,0 +1,43 @@
+#!/bin/sh
+# oot.sh - an out-of-tree plugin against an installed ganlab: `make install DESTDIR=TMP` of this
+# build, then tests/data/oot/example.c compiled with only the flags of the installed pkg-config
+# file, then loaded by the installed ganlab. Proves the installed headers, library and .pc suffice.
+#
+# DESTDIR, not prefix=TMP: libtool refuses to install a module outside the directory it was linked
+# for. A staged install is then used the standard way: PKG_CONFIG_SYSROOT_DIR makes pkg-config
+# prefix its -I/-L paths with TMP, and LD_LIBRARY_PATH lets the staged binary find its library.
+# Needs GL_BUILDDIR and GL_SRCDIR (make check sets them).
+set -u
+B=${GL_BUILDDIR:?run through make check}
+S=${GL_SRCDIR:?run through make check}
+T=$(mktemp -d /tmp/gl_oot_XXXXXX) || exit 99
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# A sub-make of this build; MAKEFLAGS from make check would pass on its jobserver and targets.
+env -u MAKEFLAGS -u MFLAGS make -s -C "$B" install DESTDIR="$T" >"$T/install.log" 2>&1 ||
+    { cat "$T/install.log"; fail "make install DESTDIR=$T"; }
+pcdir=$(dirname "$(find "$T" -name ganlab.pc)")
+libdir=$(dirname "$pcdir")
+ganlab=$(find "$T" -path '*/bin/ganlab')
+[ -x "$ganlab" ] || fail "no bin/ganlab installed"
+export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+flags=$(PKG_CONFIG_SYSROOT_DIR="$T" PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs ganlab) ||
+    fail "pkg-config does not know the installed ganlab"
+mkdir "$T/oot"
+${CC:-cc} "$S/tests/data/oot/example.c" $flags -shared -fPIC -o "$T/oot/sign_sgd.so" ||
+    fail "the example plugin does not build with: $flags"
+
+out=$("$ganlab" plugins sign_sgd --plugin-path "$T/oot" 2>"$T/err") ||
+    { cat "$T/err"; fail "the installed ganlab does not load the example plugin"; }
+echo "$out" | grep -qxF "sign_sgd (optimizer plugin): signSGD: steps by the sign of the gradient" ||
+    fail "unexpected output: $out"
+echo "$out" | grep -qF "  lr    float  0.001    [0, 1]" || fail "unexpected parameters: $out"
+
+# The bundled plugins are installed too, and the installed binary finds nothing of the build tree.
+"$ganlab" plugins adam --plugin-path "$libdir/ganlab/plugins" >/dev/null 2>"$T/err" ||
+    { cat "$T/err"; fail "installed adam does not load"; }
+"$ganlab" plugins no_such_plugin 2>"$T/err"
+grep -qF "$B/" "$T/err" && fail "the installed ganlab searches the build tree: $(cat "$T/err")"
+echo "oot.sh: all passed"
