@@ -1,44 +1,22 @@
-/* cmd_train.c - `ganlab train CFG [KEY=VALUE...]`: set-up (config, plugins, validation), then the
- * training run. The run itself is not written yet: train_run() below is the seam where the training
- * loop goes; everything before it is done and tested, so a config that reaches it is valid and
- * every plugin it names is loaded and well formed. */
+/* cmd_train.c - `ganlab train CFG [KEY=VALUE...]` and `ganlab train --resume RUN_DIR [KEY=VALUE...]`:
+ * set-up (config, plugins, validation), then the run (core/train/run.c). The run directory's path
+ * is the last line of stdout, also when the run failed or was stopped after creating it. */
 #include "runner/runner.h"
 
-#include <stddef.h>
+#include <stdio.h>
 
-/* The descriptors of a validated config's plugin sections, in gl_cfg_plugin_sections order. */
-typedef struct train_setup {
-    const gl_cfg *cfg;
-    const gl_plugin_header *plugins[8];
-    int n_plugins;
-} train_setup;
+#include "train/run.h"
 
-/* The seam: the training loop goes here. It may read gl_runner_stop_signal() between steps. */
-static int train_run(const train_setup *s, gl_error *err)
+static int load(const gl_cli *cli, gl_registry *reg, const char *resume, gl_cfg **cfg,
+                gl_error *err)
 {
-    return gl_error_add(err, GL_ERR_RUN,
-                        "training is not implemented yet (%s is valid and its %d plugins load)",
-                        gl_cfg_source(s->cfg), s->n_plugins);
-}
-
-/* Looks up every plugin section of cfg (validation loaded them; this keeps their descriptors). */
-static int collect_plugins(const gl_registry *reg, train_setup *s, gl_error *err)
-{
-    for (int i = 0; gl_cfg_plugin_sections[i]; i++) {
-        const char *section = gl_cfg_plugin_sections[i];
-        const char *name = gl_cfg_plugin(s->cfg, section);
-        if (!name)
-            return gl_error_add(err, GL_ERR_INPUT, "%s: section '%s' is missing: training needs it",
-                                gl_cfg_source(s->cfg), section);
-        if (s->n_plugins == (int)(sizeof s->plugins / sizeof s->plugins[0]))
-            return gl_error_add(err, GL_ERR_RUN, "too many plugin sections");
-        const gl_registry_entry *e;
-        if (gl_registry_find(reg, gl_cfg_section_kind(section), name, section, NULL, &e, err) !=
-            GL_OK)
-            return GL_ERR_INPUT;
-        s->plugins[s->n_plugins++] = e->hdr;
+    if (!resume) {
+        if (cli->n_args < 1)
+            return gl_error_add(err, GL_ERR_INPUT, "train needs a config file (or --resume RUN_DIR)");
+        return gl_runner_load_config(cli, reg, cfg, err);
     }
-    return GL_OK;
+    return gl_train_resume_config(resume, cli->args, cli->n_args, gl_cli_option(cli, "--force") != NULL,
+                                  gl_registry_schema_lookup, reg, cfg, err);
 }
 
 static int run(const gl_cli *cli, gl_error *err)
@@ -47,26 +25,40 @@ static int run(const gl_cli *cli, gl_error *err)
     int st = gl_runner_open_registry(cli, &reg, err);
     if (st != GL_OK)
         return st;
-    gl_cfg *cfg;
-    st = gl_runner_load_config(cli, reg, &cfg, err);
+    const char *resume = gl_cli_option(cli, "--resume");
+    gl_cfg *cfg = NULL;
+    st = load(cli, reg, resume, &cfg, err);
     if (st == GL_OK) {
-        train_setup s = {.cfg = cfg};
-        st = collect_plugins(reg, &s, err);
-        if (st == GL_OK)
-            st = train_run(&s, err);
+        char dir[4096] = "";
+        gl_train_opts o = {.resume_dir = resume, .stop_signal = gl_runner_stop_signal};
+        st = gl_train_run(cfg, reg, &o, dir, sizeof dir, err);
+        if (dir[0])
+            printf("%s\n", dir);
         gl_cfg_destroy(cfg);
     }
     gl_registry_close(reg);
     return st;
 }
 
+static const gl_option options[] = {
+    {"--resume", "RUN_DIR"},
+    {"--force", NULL},
+    {NULL, NULL},
+};
+
 const gl_command gl_cmd_train = {
     .name = "train",
-    .synopsis = "CFG [KEY=VALUE...]",
-    .summary = "train the experiment CFG",
+    .synopsis = "CFG [KEY=VALUE...] | --resume RUN_DIR [--force] [KEY=VALUE...]",
+    .summary = "train the experiment CFG, or continue a run",
     .help = "Loads and validates CFG with the overrides (as `ganlab config` does), loads every\n"
-            "plugin it names, then trains. SIGINT/SIGTERM stop the run (exit 130/143).\n",
-    .min_args = 1,
+            "plugin it names, then trains in a new run directory <out_dir>/<name>[-N], whose path\n"
+            "is the last line of stdout. SIGINT/SIGTERM finish the step, write a checkpoint and\n"
+            "exit 130/143.\n"
+            "  --resume RUN_DIR  continue RUN_DIR from its newest checkpoint; overrides may change\n"
+            "                    only train.steps, train.epochs and experiment.threads\n"
+            "  --force           with --resume: accept any other change to the config\n",
+    .min_args = 0,
     .max_args = -1,
     .run = run,
+    .options = options,
 };

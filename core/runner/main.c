@@ -2,8 +2,9 @@
  * turns a status into an exit code (docs/cli.md). Each command lives in its own cmd_NAME.c.
  *
  * Global options may come before or after the command: --plugin-path DIR (repeatable, also
- * --plugin-path=DIR), -h/--help, --version; "--" ends the options. Everything else that starts with
- * '-' is an unknown option (usage, exit 2). stdout carries only what a script reads (help, version,
+ * --plugin-path=DIR), -h/--help, --version; "--" ends the options. After the command's name, the
+ * command's own options (gl_command.options, e.g. train's --resume DIR; also --name=VALUE) are
+ * accepted too. Everything else that starts with '-' is an unknown option (usage, exit 2). stdout carries only what a script reads (help, version,
  * a command's output); messages go to stderr.
  */
 #include "config.h"
@@ -18,6 +19,7 @@ static const gl_command *const commands[] = {
     &gl_cmd_config,
     &gl_cmd_plugins,
     &gl_cmd_train,
+    &gl_cmd_sample,
 };
 
 /* dispatch's answer when it printed help or the version: exit 0 with nothing more to say. */
@@ -62,10 +64,23 @@ typedef struct options {
     int n_plugin_path;
     const char **operands;
     int n_operands;
+    const char **opt_names, **opt_values;   /* the command's own options */
+    int n_opts;
     int help, version;
     int bad_usage;                 /* set with the error: main adds the usage text */
     const gl_command *usage_of;    /* ... of this command rather than the general one */
 } options;
+
+/* The command's declaration of option a (without any "=VALUE"), or NULL. */
+static const gl_option *command_option(const char *cmd, const char *a)
+{
+    const gl_command *c = cmd ? find_command(cmd) : NULL;
+    size_t len = strcspn(a, "=");
+    for (const gl_option *op = c ? c->options : NULL; op && op->name; op++)
+        if (strlen(op->name) == len && strncmp(op->name, a, len) == 0)
+            return op;
+    return NULL;
+}
 
 /* Fills o from argv (o's arrays have room for argc entries). Returns GL_OK or a usage error. */
 static int parse_options(int argc, char **argv, options *o, gl_error *err)
@@ -74,6 +89,7 @@ static int parse_options(int argc, char **argv, options *o, gl_error *err)
     int only_operands = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        const gl_option *op;
         if (only_operands || a[0] != '-' || a[1] == '\0')
             o->operands[o->n_operands++] = a;
         else if (strcmp(a, "--") == 0)
@@ -88,7 +104,20 @@ static int parse_options(int argc, char **argv, options *o, gl_error *err)
             o->help = 1;
         else if (strcmp(a, "--version") == 0)
             o->version = 1;
-        else
+        else if ((op = command_option(o->n_operands ? o->operands[0] : NULL, a)) != NULL) {
+            const char *eq = strchr(a, '=');
+            const char *v = "";
+            if (op->value && eq)
+                v = eq + 1;
+            else if (op->value && i + 1 < argc)
+                v = argv[++i];
+            else if (op->value || eq)
+                return gl_error_add(err, GL_ERR_INPUT, op->value ? "option %s needs a value (%s)"
+                                                                 : "option %s takes no value",
+                                    op->name, op->value);
+            o->opt_names[o->n_opts] = op->name;
+            o->opt_values[o->n_opts++] = v;
+        } else
             return gl_error_add(err, GL_ERR_INPUT, "unknown option '%s'", a);
     }
     o->bad_usage = 0;
@@ -117,7 +146,8 @@ static int dispatch(options *o, gl_error *err)
         command_usage(c, stdout);
         return PRINTED_HELP;
     }
-    gl_cli cli = {o->plugin_path, o->n_plugin_path, o->operands + 1, o->n_operands - 1};
+    gl_cli cli = {o->plugin_path, o->n_plugin_path, o->operands + 1, o->n_operands - 1,
+                  o->opt_names, o->opt_values, o->n_opts};
     if (cli.n_args < c->min_args || (c->max_args >= 0 && cli.n_args > c->max_args)) {
         o->bad_usage = 1;
         o->usage_of = c;
@@ -134,7 +164,9 @@ int main(int argc, char **argv)
     options o = {0};
     o.plugin_path = calloc((size_t)argc, sizeof *o.plugin_path);
     o.operands = calloc((size_t)argc, sizeof *o.operands);
-    if (!o.plugin_path || !o.operands) {
+    o.opt_names = calloc((size_t)argc, sizeof *o.opt_names);
+    o.opt_values = calloc((size_t)argc, sizeof *o.opt_values);
+    if (!o.plugin_path || !o.operands || !o.opt_names || !o.opt_values) {
         fputs("ganlab: error: out of memory\n", stderr);
         return GL_ERR_RUN;
     }
@@ -143,6 +175,8 @@ int main(int argc, char **argv)
         st = dispatch(&o, &err);
     free(o.plugin_path);
     free(o.operands);
+    free(o.opt_names);
+    free(o.opt_values);
     if (st == PRINTED_HELP)
         return 0;
     if (st != GL_OK)

@@ -3,6 +3,7 @@
 #include "runner/runner.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int gl_runner_open_registry(const gl_cli *cli, gl_registry **reg, gl_error *err)
 {
@@ -29,4 +30,13 @@ int gl_runner_load_config(const gl_cli *cli, gl_registry *reg, gl_cfg **cfg, gl_
         *cfg = NULL;
     }
     return st;
+}
+
+const char *gl_cli_option(const gl_cli *cli, const char *name)
+{
+    const char *v = NULL;
+    for (int i = 0; i < cli->n_opts; i++)
+        if (strcmp(cli->opt_names[i], name) == 0)
+            v = cli->opt_values[i];
+    return v;
 }

@@ -175,6 +175,8 @@ static gl_tensor *dcgan_generate(void *self, gl_ctx *ctx, gl_tensor *z, const in
  * code_col (B*E, 1) x ones (1, H*W), so the maps stay differentiable w.r.t. a learned code. */
 static gl_tensor *label_planes(gl_ctx *ctx, gl_tensor *code, int h, int w)
 {
+    if (!code)
+        return NULL;
     int b = gl_tensor_dim(code, 0), e = gl_tensor_dim(code, 1);
     int col[2] = {b * e, 1}, row[2] = {1, h * w}, planes[4] = {b, e, h, w};
     gl_tensor *ones = gl_tensor_new(ctx, 2, row);

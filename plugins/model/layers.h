@@ -61,11 +61,14 @@ static inline void glm_cond_declare(const glm_cond *c, gl_embedding_layer *emb, 
         gl_embedding_layer_declare(emb, net, "label_emb", c->n_classes, c->dim);
 }
 
-/* labels (B) -> code (B, dim), owned by ctx. */
+/* labels (B) -> code (B, dim), owned by ctx. NULL labels (the runner passes labels whenever
+ * env->conditional is set) give NULL, which the engine's ops pass on to the caller's check. */
 static inline gl_tensor *glm_cond_code(gl_ctx *ctx, const glm_cond *c,
                                        const gl_embedding_layer *emb, const int32_t *labels,
                                        int batch)
 {
+    if (!labels)
+        return NULL;
     return c->embed ? gl_embedding_layer_forward(ctx, emb, labels, batch)
                     : gl_one_hot(ctx, labels, batch, c->n_classes);
 }
