@@ -67,7 +67,7 @@ static int open_loss(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, g
     if (!s->loss_p)
         return GL_ERR_INPUT;
     s->names[2] = s->loss_p->hdr.name;
-    if ((s->loss_p->flags & GL_LOSS_INPUT_GRADIENT) && (s->model_p->flags & GL_MODEL_D_BATCH_STATS))
+    if ((s->loss_p->flags & GL_LOSS_INPUT_GRADIENT) && (s->model_env.flags & GL_MODEL_D_BATCH_STATS))
         return gl_error_add(err, GL_ERR_INPUT,
                             "loss '%s' penalises the critic's input gradient, but model '%s' uses batch "
                             "norm in its critic, which has no second-order gradient and mixes the "

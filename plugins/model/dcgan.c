@@ -72,10 +72,6 @@ typedef struct dcgan {
     gl_linear_layer d_fc;
 } dcgan;
 
-/* Not const: `flags` follows the `norm` of the instance last created (the core reads it after
- * create). */
-static gl_model_plugin dcgan_plugin;
-
 static void dcgan_destroy(void *self)
 {
     free(self);
@@ -149,7 +145,7 @@ static int dcgan_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net
     declare_d(m, d, d_norm);
     env->latent_dim = latent;
     env->conditional = m->cond.on;
-    dcgan_plugin.flags = d_norm == GLM_NORM_BATCH ? GL_MODEL_D_BATCH_STATS : 0u;
+    env->flags = d_norm == GLM_NORM_BATCH ? GL_MODEL_D_BATCH_STATS : 0u;
     return GL_OK;
 }
 
@@ -204,7 +200,7 @@ static gl_tensor *dcgan_discriminate(void *self, gl_ctx *ctx, gl_tensor *x, cons
     return gl_linear_layer_forward(ctx, &m->d_fc, x, GL_ACT_NONE, 0);   /* (B, 1) */
 }
 
-static gl_model_plugin dcgan_plugin = {
+static const gl_model_plugin dcgan_plugin = {
     .hdr = {GL_ABI_VERSION, GL_KIND_MODEL, sizeof(gl_model_plugin), "dcgan",
             "convolutional G and D for 28x28 / 32x32 images (DCGAN), optionally conditional",
             dcgan_params},
@@ -212,7 +208,6 @@ static gl_model_plugin dcgan_plugin = {
     .generate = dcgan_generate,
     .discriminate = dcgan_discriminate,
     .destroy = dcgan_destroy,
-    .flags = 0u,
 };
 
 GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)

@@ -84,10 +84,6 @@ typedef struct mlp {
     gl_rng *dropout_rng;      /* the core's (env->dropout_rng) */
 } mlp;
 
-/* Not const: `flags` says whether the D of the instance last created uses batch statistics, which
- * depends on d_norm (the core reads it after create). */
-static gl_model_plugin mlp_plugin;
-
 static gl_act parse_act(const char *s)
 {
     if (strcmp(s, "leaky_relu") == 0)
@@ -202,7 +198,7 @@ static int mlp_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net *
         rc = net_declare(&m->d, d, &m->cond, item, dw, nd, 1, d_norm, dropout, err);
     env->latent_dim = latent;
     env->conditional = m->cond.on;
-    mlp_plugin.flags = d_norm == GLM_NORM_BATCH ? GL_MODEL_D_BATCH_STATS : 0u;
+    env->flags = d_norm == GLM_NORM_BATCH ? GL_MODEL_D_BATCH_STATS : 0u;
     return rc;
 }
 
@@ -223,7 +219,7 @@ static gl_tensor *mlp_discriminate(void *self, gl_ctx *ctx, gl_tensor *x, const 
     return net_forward(m, &m->d, ctx, gl_flatten(ctx, x), labels, train);
 }
 
-static gl_model_plugin mlp_plugin = {
+static const gl_model_plugin mlp_plugin = {
     .hdr = {GL_ABI_VERSION, GL_KIND_MODEL, sizeof(gl_model_plugin), "mlp",
             "fully connected G and D (defaults: the PyTorch tutorial GAN), optionally conditional",
             mlp_params},
@@ -231,7 +227,6 @@ static gl_model_plugin mlp_plugin = {
     .generate = mlp_generate,
     .discriminate = mlp_discriminate,
     .destroy = mlp_destroy,
-    .flags = 0u,
 };
 
 GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)

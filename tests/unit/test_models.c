@@ -119,7 +119,7 @@ START_TEST(mlp_defaults_are_the_tutorial)
     open_ok(&m, "mlp", "", tm_images(1, 28, 28, 10));
     ck_assert_int_eq(m.env.latent_dim, 100);
     ck_assert_int_eq(m.env.conditional, 0);
-    ck_assert_uint_eq(m.mp->flags, 0);
+    ck_assert_uint_eq(m.env.flags, 0);
     ck_assert_uint_eq(gl_net_numel(m.g), 1486352);
     ck_assert_uint_eq(gl_net_numel(m.d), 533505);
     assert_names(m.g, tutorial_g_names);
@@ -194,7 +194,7 @@ START_TEST(mlp_toy_data_and_norm_layout)
     assert_names(m.d, d_names);
     ck_assert_int_eq(gl_net_n_buffers(m.g), 4);   /* running mean and var of both batch norms */
     ck_assert_int_eq(gl_net_n_buffers(m.d), 0);
-    ck_assert_uint_eq(m.mp->flags, 0);
+    ck_assert_uint_eq(m.env.flags, 0);
     gl_ctx *ctx = gl_ctx_create();
     gl_tensor *x = m.mp->generate(m.self, ctx, rand_z(ctx, &m, B, 2), NULL, 1);
     int pts[2] = {B, 2}, logit[2] = {B, 1};
@@ -208,7 +208,7 @@ START_TEST(mlp_toy_data_and_norm_layout)
     tm_model_close(&m);
 
     open_ok(&m, "mlp", "  d_norm: batch\n  g_hidden: []\n", tm_vectors(2, 0));
-    ck_assert_uint_eq(m.mp->flags, GL_MODEL_D_BATCH_STATS);
+    ck_assert_uint_eq(m.env.flags, GL_MODEL_D_BATCH_STATS);
     static const char *const linear_g[] = {"model.0.weight", "model.0.bias", NULL};
     assert_names(m.g, linear_g);   /* no hidden layer: G is one Linear(100, 2) */
     ck_assert_uint_eq(gl_net_numel(m.g), 202);
@@ -390,7 +390,7 @@ START_TEST(dcgan_shapes_and_counts)
     tm_model m;
     open_ok(&m, "dcgan", "", tm_images(1, 28, 28, 0));
     ck_assert_int_eq(m.env.latent_dim, 100);
-    ck_assert_uint_eq(m.mp->flags, 0);   /* layer norm in D by default */
+    ck_assert_uint_eq(m.env.flags, 0);   /* layer norm in D by default */
     ck_assert_uint_eq(gl_net_numel(m.g), 766017);
     ck_assert_uint_eq(gl_net_numel(m.d), 151105);
     static const char *const g_names[] = {
@@ -426,7 +426,7 @@ START_TEST(dcgan_shapes_and_counts)
     tm_model_close(&m);
 
     open_ok(&m, "dcgan", "  norm: batch\n  g_norm: none\n", tm_images(1, 28, 28, 0));
-    ck_assert_uint_eq(m.mp->flags, GL_MODEL_D_BATCH_STATS);
+    ck_assert_uint_eq(m.env.flags, GL_MODEL_D_BATCH_STATS);
     ck_assert_int_eq(gl_net_n_buffers(m.g), 0);
     ck_assert_int_eq(gl_net_n_buffers(m.d), 2);
     ck_assert_str_eq(gl_tensor_name(gl_net_param_at(m.g, 2)), "model.1.weight");

@@ -120,6 +120,8 @@ typedef struct gl_model_env {
     int conditional;       /* filled by the model: 1 when G and D take labels */
     int latent_dim;        /* filled by the model */
     gl_rng *dropout_rng;   /* the run's dropout stream, owned by the core; valid for the model's life */
+    uint32_t flags;        /* filled by the model: GL_MODEL_D_BATCH_STATS when this instance's D
+                              mixes the samples of a batch (batch norm) */
 } gl_model_env;
 
 typedef struct gl_model_plugin {
@@ -134,7 +136,6 @@ typedef struct gl_model_plugin {
     gl_tensor *(*discriminate)(void *self, gl_ctx *ctx, gl_tensor *x, const int32_t *labels,
                                int train);
     void (*destroy)(void *self);
-    uint32_t flags;        /* GL_MODEL_D_BATCH_STATS: D mixes samples of a batch (batch norm) */
 } gl_model_plugin;
 
 #define GL_MODEL_D_BATCH_STATS 1u
