@@ -17,9 +17,10 @@
 #define GL_CFG_MAX_FILE_BYTES ((size_t)16 << 20)
 #define GL_CFG_MAX_DEPTH 64
 #define GL_CFG_MAX_NODES ((size_t)1000000)
+#define GL_CFG_MAX_ALIAS_NODES ((size_t)100000) /* nodes that aliases may add to one file */
 #define GL_CFG_MAX_TEXT_BYTES ((size_t)64 << 20)
 #define GL_CFG_MAX_KEYS 4096          /* keys in one mapping */
-#define GL_CFG_MAX_FILES 256          /* files read for one config, bases included */
+#define GL_CFG_MAX_FILES 64           /* files read for one config, bases included */
 #define GL_CFG_MAX_BASE_DEPTH 32      /* length of a base chain */
 #define GL_CFG_CLIP 80                /* user text quoted in a message is cut to this many bytes */
 

@@ -296,9 +296,12 @@ static int check_section(vctx *c, const gl_cfg_node *sec, const gl_param_spec *s
     return rc;
 }
 
-/* train: exactly one of steps and epochs. */
+/* train: exactly one of steps and epochs (checked when both have valid values). */
 static int check_train_length(vctx *c, const gl_cfg_node *sec, const gl_params *p)
 {
+    if (!p->v[gl_cfg__params_index(p, "steps")].present ||
+        !p->v[gl_cfg__params_index(p, "epochs")].present)
+        return GL_OK;
     int64_t steps = gl_params_int(p, "steps"), epochs = gl_params_int(p, "epochs");
     if (steps > 0 && epochs > 0)
         return gl_cfg__fault(c->err, gl_cfg__node_get(sec, "epochs"), 1,
@@ -316,8 +319,9 @@ static int check_core(vctx *c, gl_cfg_slot *slot)
     snprintf(c->label, sizeof c->label, "%s", slot->name);
     slot->schema = slot->core_schema;
     int rc = check_section(c, sec, slot->schema, 0, &slot->params);
-    if (rc == GL_OK && strcmp(slot->name, "train") == 0)
-        rc = check_train_length(c, sec, slot->params);
+    if (slot->params && strcmp(slot->name, "train") == 0 &&
+        check_train_length(c, sec, slot->params) != GL_OK)
+        rc = GL_ERR_INPUT;
     return rc;
 }
 

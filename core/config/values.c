@@ -1,7 +1,8 @@
 /* values.c - typed values as YAML text, for gl_cfg_emit and gl_cfg_diff.
  *
  * The text must read back to the identical value: a float is printed with the fewest significant
- * digits (1..17) that strtod maps back to the same double, and always with a '.' or an exponent
+ * digits (1..17, but no fewer than its integer digits below 1e17, so no "1e+01") that strtod maps
+ * back to the same double, and always with a '.' or an exponent
  * so that it reads as a float to a person too; a string is left plain only when it is made of
  * [A-Za-z0-9_./+-], starts with a letter, '_' or '/', and is not a YAML 1.1 bool or null word
  * (yes, no, on, off, ...); anything else is double-quoted with \\, \", \n, \t, \r and \xHH escapes.
@@ -10,13 +11,17 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 void gl_cfg__format_double(double v, char *buf, size_t cap)
 {
-    for (int digits = 1; digits <= 17; digits++) {
+    /* At least the integer digits, so that 10 prints as "10", not "1e+01". */
+    double a = fabs(v);
+    int digits = a >= 1 && a < 1e17 ? (int)floor(log10(a)) + 1 : 1;
+    for (; digits <= 17; digits++) {
         snprintf(buf, cap, "%.*g", digits, v);
         if (strtod(buf, NULL) == v)
             return;

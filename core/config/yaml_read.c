@@ -4,9 +4,10 @@
  * a hostile file may cost. Before libyaml sees a byte, the text must be UTF-8 without NUL bytes (a
  * binary file is named as such). While events arrive:
  *   - nesting deeper than GL_CFG_MAX_DEPTH collections is refused at the opening event;
- *   - every node counts against GL_CFG_MAX_NODES and its text against GL_CFG_MAX_TEXT_BYTES, and an
- *     alias is refused *before* it is copied when the copy would pass either bound (each node
- *     knows its subtree's size), so a "billion laughs" file fails after a few thousand nodes;
+ *   - every node counts against GL_CFG_MAX_NODES and its text against GL_CFG_MAX_TEXT_BYTES, and
+ *     the nodes that aliases add against GL_CFG_MAX_ALIAS_NODES; an alias is refused *before* it
+ *     is copied when the copy would pass a bound (each node knows its subtree's size), so a
+ *     "billion laughs" file fails after ~10^5 cheap copies, in milliseconds;
  *   - a mapping may hold GL_CFG_MAX_KEYS keys, and duplicate keys are found by sorting (n log n).
  * Anchors are kept in a hash table, so aliases cost O(1) each.
  *
@@ -49,6 +50,7 @@ typedef struct reader {
     int depth;
     gl_cfg_node *root;
     size_t nodes, bytes;
+    size_t alias_nodes;        /* nodes added by alias expansion */
     anchor **buckets;
     size_t n_buckets, n_anchors;
 } reader;
@@ -248,10 +250,16 @@ static int on_alias(reader *r, yaml_event_t *ev)
                               GL_CFG_CLIP, name);
         return set_key(r, a->node->text, ev->start_mark);
     }
+    if (r->alias_nodes + a->node->weight > GL_CFG_MAX_ALIAS_NODES)
+        return fault_mark(r, ev->start_mark,
+                          "alias '*%.*s' would make aliases add more than %zu nodes; refusing "
+                          "the file (an alias bomb?)",
+                          GL_CFG_CLIP, name, GL_CFG_MAX_ALIAS_NODES);
     char what[160];
     snprintf(what, sizeof what, "alias '*%.100s'", name);
     if (over_budget(r, a->node->weight, a->node->bytes, ev->start_mark, what))
         return GL_ERR_INPUT;
+    r->alias_nodes += a->node->weight;
     gl_cfg_node *c = gl_cfg__node_clone(a->node);
     if (!c)
         return gl_error_add(r->err, GL_ERR_INPUT, "out of memory reading the config");
