@@ -50,8 +50,9 @@ int gl_error_add(gl_error *err, int status, const char *fmt, ...)
 
 void gl_error_print(const gl_error *err, FILE *f)
 {
+    /* Every line, also those a message embeds (a list of changed keys, say). */
     const char *line = err->text;
-    for (int i = 0; i < err->count && *line; i++) {
+    while (err->count > 0 && *line) {
         const char *nl = strchr(line, '\n');
         int n = nl ? (int)(nl - line) : (int)strlen(line);
         fprintf(f, "ganlab: error: %.*s\n", n, line);

@@ -4,3 +4,8 @@ tests_unit_test_train_SOURCES = tests/unit/test_train.c
 tests_unit_test_train_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
 tests_unit_test_train_LDADD = $(GL_TEST_LIBS)
 TESTS += tests/unit/test_train
+
+# The command line end to end: every shipped config, resume, sample, signals.
+TESTS += tests/e2e/train.sh
+EXTRA_DIST += tests/e2e/train.sh
+tests/e2e/train.log: tests/data/make_idx$(EXEEXT)

@@ -1,0 +1,113 @@
+#!/bin/sh
+# shellcheck disable=SC2086 # the override lists are meant to split into words
+# train.sh - `ganlab train` and `ganlab sample` end to end through the command line: every shipped
+# config loads, validates and trains a few steps on tiny data (the Fashion-MNIST ones on IDX files
+# that tests/data/make_idx writes); the run directory; resume and its refusals; sample's three
+# formats; SIGTERM (checkpoint, exit 143, resumable). Needs GL_BUILDDIR and GL_SRCDIR (make check).
+set -u
+B=${GL_BUILDDIR:?run through make check}
+S=${GL_SRCDIR:?run through make check}
+G="$B/core/ganlab"
+T=$(mktemp -d /tmp/gl_train_XXXXXX) || exit 99
+trap 'rm -rf "$T"' EXIT
+unset GANLAB_PLUGIN_PATH
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# run WANT_RC ARGS...: runs ganlab, keeping stdout in $T/out and stderr in $T/err.
+run() {
+    want=$1; shift
+    "$G" "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    [ "$rc" -eq "$want" ] || { fail "ganlab $* exited $rc, expected $want:"; tail -5 "$T/err"; }
+}
+has() { grep -qF -- "$2" "$T/$1" || { fail "no '$2' in std$1:"; tail -5 "$T/$1"; }; }
+exists() { [ -e "$1" ] || fail "$1 missing"; }
+
+mkdir -p "$T/data" && "$B/tests/data/make_idx" "$T/data" 96 32 || exit 99
+# Small enough to run in a second or two each; every config keeps its plugins and schedule.
+tiny_img="dataset.path=$T/data train.epochs=0 train.steps=3 train.batch_size=8 train.log_every=1
+ train.sample_every=3 train.checkpoint_every=3 experiment.out_dir=$T/runs experiment.threads=1"
+tiny_toy="dataset.size=256 train.steps=3 train.batch_size=16 train.log_every=1 train.sample_every=3
+ train.checkpoint_every=3 experiment.out_dir=$T/runs experiment.threads=1"
+for cfg in "$S"/configs/fashion_mnist/*.yaml "$S"/configs/toy/*.yaml; do
+    case $cfg in */toy/*) ov=$tiny_toy ;; *) ov=$tiny_img ;; esac
+    run 0 config "$cfg" $ov
+    run 0 train "$cfg" $ov
+    dir=$(tail -n 1 "$T/out")
+    for f in config.yaml metrics.csv timing.csv log.txt samples/step_00000003.png \
+             checkpoints/step_00000003.ckpt; do exists "$dir/$f"; done
+    [ "$(wc -l < "$dir/metrics.csv")" -eq 4 ] || fail "$dir/metrics.csv: expected a header and 3 rows"
+done
+
+# The tutorial's config is the tutorial's networks: 1,486,352 + 533,505 parameters.
+run 0 plugins mlp
+run 0 config "$S/configs/fashion_mnist/gan.yaml"
+has out "g_hidden: [256, 512, 1024]"
+has out "d_hidden: [512, 256]"
+has out "latent_dim: 100"
+
+# Resume: 3 more steps, then refusals.
+run 0 train "$S/configs/toy/ring_gan.yaml" $tiny_toy experiment.name=res
+dir=$(tail -n 1 "$T/out")
+run 0 train --resume "$dir" train.steps=6
+[ "$(tail -n 1 "$T/out")" = "$dir" ] || fail "resume printed another directory"
+exists "$dir/checkpoints/step_00000006.ckpt"
+run 2 train --resume "$dir" train.steps=9 train.batch_size=32
+has err "train.batch_size: 16 -> 32"
+run 0 train --resume "$dir" --force train.steps=9 train.batch_size=32
+run 2 train --resume "$T/nowhere"
+
+# Sample: CSV, PNG, and IDX refused for 2-D data; labels for a conditional model.
+run 0 sample "$dir" -n 10 -o "$T/s.csv"
+[ "$(head -n 1 "$T/s.csv")" = "x,y" ] || fail "sample CSV header: $(head -n 1 "$T/s.csv")"
+[ "$(wc -l < "$T/s.csv")" -eq 11 ] || fail "sample CSV: expected 10 rows"
+run 0 sample "$dir" -n 10 -o "$T/s2.csv"
+cmp -s "$T/s.csv" "$T/s2.csv" || fail "sample is not deterministic"
+run 0 sample "$dir" -o "$T/s.png"
+exists "$T/s.png"
+run 2 sample "$dir" -o "$T/s.idx"
+has err ".idx output needs image data"
+run 2 sample "$dir" -o "$T/s.txt"
+run 2 sample "$dir" --label 1 -o "$T/s.csv"
+has err "the model is not conditional"
+
+run 0 train "$S/configs/fashion_mnist/cgan.yaml" $tiny_img experiment.name=cg
+cg=$(tail -n 1 "$T/out")
+run 0 sample "$cg" -n 12 --label 3 -o "$T/c.csv"
+[ "$(cut -d, -f785 "$T/c.csv" | sort -u | tr '\n' ' ')" = "3 label " ] ||
+    fail "conditional sample labels: $(cut -d, -f785 "$T/c.csv" | sort -u | tr '\n' ' ')"
+run 0 sample "$cg" -n 20 -o "$T/c.idx"
+exists "$T/c-labels.idx"
+[ "$(wc -c < "$T/c.idx")" -eq $((16 + 20 * 784)) ] || fail "c.idx size $(wc -c < "$T/c.idx")"
+[ "$(wc -c < "$T/c-labels.idx")" -eq $((8 + 20)) ] || fail "c-labels.idx size"
+
+# Determinism through the CLI: the same config twice gives the same checkpoint and metrics.
+run 0 train "$S/configs/toy/grid_wgan_gp.yaml" $tiny_toy experiment.name=det
+d1=$(tail -n 1 "$T/out")
+run 0 train "$S/configs/toy/grid_wgan_gp.yaml" $tiny_toy experiment.name=det
+d2=$(tail -n 1 "$T/out")
+[ "$d2" = "$d1-2" ] || fail "second run directory $d2"
+cmp -s "$d1/checkpoints/step_00000003.ckpt" "$d2/checkpoints/step_00000003.ckpt" || fail "ckpt differs"
+cmp -s "$d1/metrics.csv" "$d2/metrics.csv" || fail "metrics.csv differs"
+
+# A gradient penalty with batch norm in the critic is refused, naming both plugins.
+run 2 train "$S/configs/fashion_mnist/dcgan_wgan_gp.yaml" $tiny_img model.norm=batch
+has err "loss 'wgan_gp'"
+has err "model 'dcgan'"
+
+# SIGTERM: the step finishes, a checkpoint is written, exit 143; the run resumes.
+"$G" train "$S/configs/toy/ring_gan.yaml" $tiny_toy train.steps=1000000 train.checkpoint_every=0 \
+    experiment.name=sig >"$T/out" 2>"$T/err" &
+pid=$!
+sleep 2
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 143 ] || fail "SIGTERM gave exit $rc, expected 143"
+sig=$(tail -n 1 "$T/out")
+ls "$sig"/checkpoints/step_*.ckpt >/dev/null 2>&1 || fail "no checkpoint after SIGTERM"
+has err "stopped by signal 15"
+
+[ "$fails" -eq 0 ] && echo "train.sh: all passed"
+[ "$fails" -eq 0 ]
