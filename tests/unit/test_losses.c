@@ -503,7 +503,7 @@ START_TEST(wgan_gp_batch_norm_critic_fails)
     ck_assert_msg(tm_model_open(&m, "mlp", "  d_hidden: [4]\n  d_norm: batch\n", &data, 1, &err) ==
                       GL_OK,
                   "%s", err.text);
-    ck_assert_uint_eq(m.mp->flags, GL_MODEL_D_BATCH_STATS);
+    ck_assert_uint_eq(m.env.flags, GL_MODEL_D_BATCH_STATS);
     tm_loss l;
     open_loss(&l, "wgan_gp", "");
     runner r = {.ctx = gl_ctx_create(), .m = &m};
