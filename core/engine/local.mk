@@ -1,1 +1,10 @@
-# core/engine: sources of this area (see Makefile.am)
+# core/engine: tensors, ops, autograd and nets (docs/engine.md). GL_ENGINE_SOURCES are also built a
+# second time with gl_real = double into a test-only library (tests/unit/engine.mk).
+GL_ENGINE_SOURCES = core/engine/engine.h core/engine/alloc.c core/engine/ctx.c \
+	core/engine/autograd.c core/engine/net.c core/engine/nn.c \
+	core/engine/op_elementwise.c core/engine/op_activation.c core/engine/op_reduce.c \
+	core/engine/op_linear.c core/engine/op_conv.c core/engine/op_norm.c \
+	core/engine/op_shape.c core/engine/op_loss.c
+core_libganlab_la_SOURCES += $(GL_ENGINE_SOURCES)
+ganlabinclude_HEADERS += core/include/ganlab/tensor.h core/include/ganlab/autograd.h \
+	core/include/ganlab/nn.h

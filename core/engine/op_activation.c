@@ -21,9 +21,17 @@ void gl__act_apply(gl_real *y, const gl_real *x, size_t n, gl_act act, gl_real s
         break;
     case GL_ACT_RELU:
     case GL_ACT_LEAKY_RELU: {
+        /* For 0 <= s <= 1, v > 0 ? v : s v equals max(v, s v) (and max(v, 0) for ReLU, which
+         * avoids -0): a maxss, where a branch would mispredict on random signs. */
         gl_real s = act == GL_ACT_RELU ? 0 : slope;
-        for (size_t i = 0; i < n; i++)
-            y[i] = x[i] > 0 ? x[i] : s * x[i];
+        if (s > 0)
+            for (size_t i = 0; i < n; i++) {
+                gl_real v = x[i], w = s * v;
+                y[i] = v > w ? v : w;
+            }
+        else
+            for (size_t i = 0; i < n; i++)
+                y[i] = x[i] > 0 ? x[i] : 0;
         break;
     }
     case GL_ACT_TANH:
@@ -139,8 +147,10 @@ void gl__act_grad_acc(gl_real *dst, const gl_real *g, const gl_real *y, gl_act a
     case GL_ACT_RELU:
     case GL_ACT_LEAKY_RELU: {
         gl_real s = act == GL_ACT_RELU ? 0 : slope;
-        for (size_t i = 0; i < n; i++)
-            dst[i] += y[i] > 0 ? g[i] : s * g[i];
+        for (size_t i = 0; i < n; i++) {
+            gl_real k = y[i] > 0 ? 1 : s;   /* a select, not a branch */
+            dst[i] += k * g[i];
+        }
         break;
     }
     case GL_ACT_TANH:

@@ -45,15 +45,15 @@ static void reduce_acc(const gl_real *x, geom gm, int mode, gl_real f, gl_real *
             dst[b] += f * (gl_real)acc;
         }
     } else {
-        for (size_t c = 0; c < gm.c; c++) {
-            double acc = 0;
-            for (size_t b = 0; b < gm.b; b++) {
+        /* batch outer, channels inner: contiguous, and the same order for any thread count */
+        for (size_t b = 0; b < gm.b; b++)
+            for (size_t c = 0; c < gm.c; c++) {
                 const gl_real *p = x + (b * gm.c + c) * gm.s;
+                double acc = 0;
                 for (size_t s = 0; s < gm.s; s++)
                     acc += p[s];
+                dst[c] += f * (gl_real)acc;
             }
-            dst[c] += f * (gl_real)acc;
-        }
     }
 }
 
@@ -157,20 +157,23 @@ gl_tensor *gl_expand(gl_ctx *ctx, gl_tensor *v, const gl_tensor *like)
 
 gl_tensor *gl_row_l2norm(gl_ctx *ctx, gl_tensor *x)
 {
-    gl_tensor *y = rowwise(ctx, x, "row_l2norm", 0);
+    if (!x)
+        return NULL;
+    if (x->ndim < 2)
+        return gl__fail(ctx, "row_l2norm", "needs a batch (B, ...), got %d-D", x->ndim);
+    int shape[2] = {gl__rows(x), 1};
+    gl_tensor *y = gl__tensor(ctx, 2, shape, 0);
     if (!y)
         return NULL;
-    /* rowwise recorded a sum node; recompute the values and retag it as the norm. */
     size_t cols = gl__cols(x);
-    for (int b = 0; b < gl__rows(x); b++) {
+    for (int b = 0; b < shape[0]; b++) {
         double acc = 0;
         const gl_real *p = x->data + (size_t)b * cols;
         for (size_t j = 0; j < cols; j++)
             acc += (double)p[j] * p[j];
         y->data[b] = (gl_real)sqrt(acc);
     }
-    if (y->node)
-        y->node->op = GL__OP_ROW_L2NORM;
+    gl__record(ctx, GL__OP_ROW_L2NORM, y, 1, &x);
     return y;
 }
 
