@@ -43,4 +43,4 @@ TESTS += tests/e2e/cli.sh tests/e2e/oot.sh
 EXTRA_DIST += tests/e2e/cli.sh tests/e2e/oot.sh tests/e2e/cli_stub.yaml
 # oot.sh runs `make install`, whose libtool relinks the plugins in place: every other test, which
 # may be loading them, must have finished first.
-tests/e2e/oot.sh.log: $(filter-out tests/e2e/oot.sh.log,$(TEST_LOGS))
+tests/e2e/oot.log: $(filter-out tests/e2e/oot.log,$(TEST_LOGS))

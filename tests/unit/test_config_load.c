@@ -393,22 +393,15 @@ END_TEST
 
 /* ---------------------------------------------------------------- hostile input */
 
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
+/* The refusal comes from the bound on nodes that aliases add, so the work done before it is bounded
+ * by that count, not by the 10^9 nodes the file describes. (No timed assertion: the test case's
+ * timeout is the guard against a hang.) */
 START_TEST(billion_laughs_refused_fast)
 {
     cd_fixtures();
-    double t0 = seconds();
     expect_fault("billion.yaml", NULL, 0,
                  "billion.yaml:7:8: alias '*e' would make aliases add more than 100000 nodes; "
                  "refusing the file (an alias bomb?)");
-    double dt = seconds() - t0;
-    ck_assert_msg(dt < 0.5, "took %.3f s", dt);
 }
 END_TEST
 

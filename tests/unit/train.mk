@@ -8,4 +8,4 @@ TESTS += tests/unit/test_train
 # The command line end to end: every shipped config, resume, sample, signals.
 TESTS += tests/e2e/train.sh
 EXTRA_DIST += tests/e2e/train.sh
-tests/e2e/train.sh.log: tests/data/make_idx$(EXEEXT)
+tests/e2e/train.log: tests/data/make_idx$(EXEEXT)
