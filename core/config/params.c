@@ -2,11 +2,13 @@
  *
  * Values are filled by the validator, so a getter only looks the name up (a linear scan: schemas
  * are a few dozen entries and plugins read their parameters once, at creation). Asking for a name
- * the schema does not declare, or with a getter of another type, returns 0 / 0.0 / "" / NULL;
- * `ganlab plugin-check` is where such a plugin bug is reported, not here.
+ * the schema does not declare, or with a getter of another type, returns 0 / 0.0 / "" / NULL and
+ * prints a warning naming the parameter: a plugin bug that every run (and `ganlab plugin-check`,
+ * which creates each plugin) shows, without failing a run over it.
  */
 #include "config/cfg_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,9 +54,12 @@ static const gl_param_value *value(const gl_params *p, const char *name, gl_para
                                    gl_param_type u)
 {
     long i = gl_cfg__params_index(p, name);
-    if (i < 0 || (p->spec[i].type != t && p->spec[i].type != u) || !p->v[i].present)
+    if (i < 0 || (p->spec[i].type != t && p->spec[i].type != u)) {
+        fprintf(stderr, "ganlab: warning: a plugin asked for parameter '%s', which its schema %s\n",
+                name ? name : "(null)", i < 0 ? "does not declare" : "declares with another type");
         return NULL;
-    return &p->v[i];
+    }
+    return p->v[i].present ? &p->v[i] : NULL;
 }
 
 int64_t gl_params_int(const gl_params *p, const char *name)

@@ -8,7 +8,8 @@
  *
  * Because the values are already validated, the getters cannot fail for a name the schema declares
  * with that type; asking for an undeclared name or the wrong type is a programming error in the
- * plugin, reported by `ganlab plugin-check` and returning 0 / 0.0 / "" / NULL here.
+ * plugin: the getter returns 0 / 0.0 / "" / NULL and prints a warning naming the parameter (so
+ * `ganlab plugin-check`, which creates the plugin, shows it too).
  */
 #ifndef GANLAB_CONFIG_H
 #define GANLAB_CONFIG_H
