@@ -14,6 +14,9 @@
  *                    key (unknown with a near-name suggestion, type, range, choices, required) and
  *                    fill defaults. The core sections (experiment, train, eval) have built-in schemas.
  *                    train: steps and epochs both set, or neither, is a fault.
+ *                    eval.evaluators: a list of plugin mappings, each checked like a plugin
+ *                    section against its evaluator plugin's schema; a plugin listed twice is a
+ *                    fault (its metrics would share column names).
  *                    Every fault is reported with file:line:col (or "override 'k=v'").
  *   gl_cfg_emit:     the fully resolved config as YAML that loads back to the identical config.
  */
@@ -66,6 +69,25 @@ const char *gl_cfg_plugin(const gl_cfg *cfg, const char *section);          /* "
 const gl_params *gl_cfg_params(const gl_cfg *cfg, const char *section);     /* plugin's or core's
                                                                               ("experiment", "train") */
 const char *gl_cfg_source(const gl_cfg *cfg);   /* the path it was loaded from */
+
+/* The key of the eval section that lists the evaluator plugins (also the section name their
+ * lookups and messages use). */
+#define GL_CFG_EVALUATORS "eval.evaluators"
+
+/* The evaluators of eval.evaluators after a successful validate (0 before): their count, and item
+ * i's plugin name and parameters (owned by cfg). */
+size_t gl_cfg_n_evaluators(const gl_cfg *cfg);
+const char *gl_cfg_evaluator_plugin(const gl_cfg *cfg, size_t i);
+const gl_params *gl_cfg_evaluator_params(const gl_cfg *cfg, size_t i);
+
+/* New parameters for schema: base's values (base may be NULL: the defaults) with the keys of the
+ * YAML mapping `changes` ("split: test"; NULL or "" for none) laid over them, validated as a
+ * section named label (in messages). Relative paths in changes are taken from the working
+ * directory. For the core's derived plugin instances (a dataset's test split). On success *out is
+ * freed with gl_cfg_params_free; on failure it is NULL and err says why. */
+int gl_cfg_params_derive(const gl_param_spec *schema, const gl_params *base, const char *changes,
+                         const char *label, gl_params **out, gl_error *err);
+void gl_cfg_params_free(gl_params *p);
 
 /* Writes the resolved config (every default filled in, paths absolute, floats shortest round-trip)
  * as YAML that gl_cfg_load reads back to the identical config. Fails before validate. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "config/cfg.h"
+#include "util/suggest.h"
 
 /* Limits on hostile input (docs/config.md, "Limits"). Nodes and bytes count alias expansion. */
 #define GL_CFG_MAX_FILE_BYTES ((size_t)16 << 20)
@@ -104,17 +105,13 @@ int gl_cfg__fault(gl_error *err, const gl_cfg_node *n, int at_key, const char *f
 int gl_cfg__fault_at(gl_error *err, const gl_cfg_origin *org, int line, int col, const char *fmt,
                      ...) __attribute__((format(printf, 5, 6)));
 
-/* Best near name for a misspelt word: feed candidates, then read the suggestion. */
-typedef struct gl_cfg_suggest {
-    const char *word;
-    const char *best;              /* candidate text (not NUL-terminated: best_len) */
-    size_t best_len;
-    int best_d;
-} gl_cfg_suggest;
-void gl_cfg__suggest_init(gl_cfg_suggest *s, const char *word);
-void gl_cfg__suggest_try(gl_cfg_suggest *s, const char *cand, size_t len);
-/* " (did you mean 'x'?)" when a candidate was close enough, else "". */
-void gl_cfg__suggest_text(const gl_cfg_suggest *s, char *buf, size_t cap);
+/* Near-name hints are util/suggest.h's, shared with the plugin registry. The old names stay for
+ * the callers not yet moved to gl_suggest_* (validate.c, compare/suite.c); drop them with the
+ * last. */
+typedef gl_suggest gl_cfg_suggest;
+#define gl_cfg__suggest_init gl_suggest_init
+#define gl_cfg__suggest_try gl_suggest_try
+#define gl_cfg__suggest_text gl_suggest_text
 
 /* ---------------------------------------------------------------- text helpers */
 
@@ -193,9 +190,13 @@ struct gl_cfg {
     int validated;
     gl_cfg_slot *slots;
     size_t n_slots;
+    gl_cfg_slot *evals;       /* after validate: the items of eval.evaluators, in order (name is
+                                 GL_CFG_EVALUATORS); malloc'ed, freed by gl_cfg__slots_reset */
+    size_t n_evals;
 };
 
-/* Drops what gl_cfg_validate filled in (plugins, schemas, params); cfg is then not validated. */
+/* Drops what gl_cfg_validate filled in (plugins, schemas, params, evaluators); cfg is then not
+ * validated. */
 void gl_cfg__slots_reset(gl_cfg *cfg);
 
 #endif

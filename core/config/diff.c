@@ -2,6 +2,9 @@
  * against the config it was started with). Values are compared as the YAML text emit would print,
  * which is exact for every type (floats print to round-trip precision). Parameters are matched by
  * name, so a parameter that only one side's schema declares counts as a difference.
+ * eval.evaluators: a different list of plugins is one line ("eval.evaluators: [a, b] -> [a]");
+ * otherwise item i's parameters are compared as section "eval.evaluators[i]". Ignoring "eval" or
+ * "eval.evaluators" skips them.
  */
 #include "config/cfg_internal.h"
 
@@ -67,6 +70,47 @@ static void compare(diff *d, const char *section, const gl_params *a, const gl_p
     free(tb.s);
 }
 
+static void compare_params(diff *d, const char *section, const gl_params *a, const gl_params *b)
+{
+    for (size_t k = 0; k < a->n; k++)
+        compare(d, section, a, b, a->spec[k].name);
+    for (size_t k = 0; k < b->n; k++)
+        if (gl_cfg__params_index(a, b->spec[k].name) < 0)
+            compare(d, section, a, b, b->spec[k].name);
+}
+
+/* "[a, b]": the plugin names of cfg's evaluators. */
+static void evaluator_names(const gl_cfg *cfg, gl_cfg_sb *out)
+{
+    gl_cfg__sb_add(out, "[");
+    for (size_t i = 0; i < cfg->n_evals; i++)
+        gl_cfg__sb_add(out, "%s%s", i ? ", " : "", cfg->evals[i].plugin);
+    gl_cfg__sb_add(out, "]");
+}
+
+static void compare_evaluators(diff *d, const gl_cfg *a, const gl_cfg *b)
+{
+    if (ignored(d, "eval", "evaluators"))
+        return;
+    int same = a->n_evals == b->n_evals;
+    for (size_t i = 0; same && i < a->n_evals; i++)
+        same = strcmp(a->evals[i].plugin, b->evals[i].plugin) == 0;
+    if (!same) {
+        gl_cfg_sb ta = {0}, tb = {0};
+        evaluator_names(a, &ta);
+        evaluator_names(b, &tb);
+        add_line(d, "eval", "evaluators", ta.failed ? "?" : ta.s, tb.failed ? "?" : tb.s);
+        free(ta.s);
+        free(tb.s);
+        return;
+    }
+    for (size_t i = 0; i < a->n_evals; i++) {
+        char section[64];
+        snprintf(section, sizeof section, "eval.evaluators[%zu]", i);
+        compare_params(d, section, a->evals[i].params, b->evals[i].params);
+    }
+}
+
 int gl_cfg_diff(const gl_cfg *a, const gl_cfg *b, const char *const *ignore, char *buf, size_t cap)
 {
     diff d = {.ignore = ignore, .buf = cap ? buf : NULL, .cap = cap};
@@ -83,11 +127,9 @@ int gl_cfg_diff(const gl_cfg *a, const gl_cfg *b, const char *const *ignore, cha
                 add_line(&d, sa->name, "plugin", sa->plugin, sb->plugin);
             continue;
         }
-        for (size_t k = 0; k < sa->params->n; k++)
-            compare(&d, sa->name, sa->params, sb->params, sa->params->spec[k].name);
-        for (size_t k = 0; k < sb->params->n; k++)
-            if (gl_cfg__params_index(sa->params, sb->params->spec[k].name) < 0)
-                compare(&d, sa->name, sa->params, sb->params, sb->params->spec[k].name);
+        compare_params(&d, sa->name, sa->params, sb->params);
     }
+    if (!ignored(&d, "eval", NULL))
+        compare_evaluators(&d, a, b);
     return d.count;
 }

@@ -3,7 +3,8 @@
  * Sections in their fixed order (sections.c), grouped sections (optimizer.generator) under their
  * group, each with `plugin:` first and then every declared parameter in schema order with its
  * value, given or default. Paths are absolute (already resolved), so the text means the same from
- * any directory; floats and strings are written as values.c says, so that loading the output gives
+ * any directory; eval's `evaluators` follow its own keys as a block list of plugin mappings
+ * (`evaluators: []` when empty). Floats and strings are written as values.c says, so that loading the output gives
  * the identical config and printing that again gives the same bytes. No comments or source names
  * are written: they would break that fixed point.
  */
@@ -12,19 +13,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* `plugin:` (when the slot has one) and every parameter, one per line at indent; the first line's
+ * indent is written by the caller when first_done (a list item's "- "). */
+static void emit_keys(const gl_cfg_slot *slot, int indent, int first_done, gl_cfg_sb *out)
+{
+    size_t n = slot->params ? slot->params->n : 0;
+    if (slot->plugin) {
+        gl_cfg__sb_add(out, "%*splugin: ", first_done ? 0 : indent, "");
+        gl_cfg__yaml_string(slot->plugin, out);
+        gl_cfg__sb_addn(out, "\n", 1);
+        first_done = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        gl_cfg__sb_add(out, "%*s%s: ", first_done ? 0 : indent, "", slot->schema[i].name);
+        gl_cfg__value_yaml(&slot->schema[i], &slot->params->v[i], out);
+        gl_cfg__sb_addn(out, "\n", 1);
+        first_done = 0;
+    }
+}
+
 static void emit_section(const gl_cfg_slot *slot, const char *leaf, int indent, gl_cfg_sb *out)
 {
     size_t n = slot->params ? slot->params->n : 0;
     gl_cfg__sb_add(out, "%*s%s:%s\n", indent, "", leaf, !slot->plugin && n == 0 ? " {}" : "");
-    if (slot->plugin) {
-        gl_cfg__sb_add(out, "%*splugin: ", indent + 2, "");
-        gl_cfg__yaml_string(slot->plugin, out);
-        gl_cfg__sb_addn(out, "\n", 1);
-    }
-    for (size_t i = 0; i < n; i++) {
-        gl_cfg__sb_add(out, "%*s%s: ", indent + 2, "", slot->schema[i].name);
-        gl_cfg__value_yaml(&slot->schema[i], &slot->params->v[i], out);
-        gl_cfg__sb_addn(out, "\n", 1);
+    emit_keys(slot, indent + 2, 0, out);
+}
+
+static void emit_evaluators(const gl_cfg *cfg, gl_cfg_sb *out)
+{
+    gl_cfg__sb_add(out, "  evaluators:%s\n", cfg->n_evals ? "" : " []");
+    for (size_t i = 0; i < cfg->n_evals; i++) {
+        gl_cfg__sb_add(out, "    - ");
+        emit_keys(&cfg->evals[i], 6, 1, out);
     }
 }
 
@@ -42,6 +62,8 @@ int gl_cfg_emit(const gl_cfg *cfg, FILE *f, gl_error *err)
         if (!dot) {
             group = NULL;
             emit_section(&cfg->slots[i], name, 0, &out);
+            if (strcmp(name, "eval") == 0)
+                emit_evaluators(cfg, &out);
             continue;
         }
         size_t len = (size_t)(dot - name) + 1;

@@ -309,16 +309,16 @@ static int check_mapping(gl_cfg_node *n, const char *section, gl_error *err)
 static int unknown_section(const gl_cfg *cfg, const gl_cfg_node *n, const char *name,
                            gl_error *err)
 {
-    gl_cfg_suggest s;
-    gl_cfg__suggest_init(&s, name);
+    gl_suggest s;
+    gl_suggest_init(&s, name);
     size_t dot = strcspn(name, ".");
     for (size_t i = 0; i < cfg->n_slots; i++) {
         const char *cand = cfg->slots[i].name;
         /* a top-level name is compared with the first part of each section */
-        gl_cfg__suggest_try(&s, cand, name[dot] ? strlen(cand) : strcspn(cand, "."));
+        gl_suggest_try(&s, cand, name[dot] ? strlen(cand) : strcspn(cand, "."));
     }
     char hint[128];
-    gl_cfg__suggest_text(&s, hint, sizeof hint);
+    gl_suggest_text(&s, hint, sizeof hint);
     return gl_cfg__fault(err, n, 1, "unknown section '%.*s'%s", GL_CFG_CLIP, name, hint);
 }
 

@@ -1,8 +1,8 @@
 /* sections.c - which top-level sections a config has, in what order they are validated and printed,
- * and the built-in schemas of the core sections (experiment, train).
+ * and the built-in schemas of the core sections (experiment, train, eval).
  *
  * The core sections are described with the same gl_param_spec a plugin uses, so one validator and
- * one printer serve both. Adding a core section (e.g. `eval`) is one line in gl_cfg_core_sections
+ * one printer serve both. Adding a core section is one line in gl_cfg_core_sections
  * plus its schema; adding a plugin section is one line in gl_cfg_plugin_sections (its kind follows
  * from its first name part, see kinds[]).
  *
@@ -40,16 +40,24 @@ static const gl_param_spec train_schema[] = {
     {"sample_every", GL_PARAM_INT, "1000", 0, 0, I64_MAX_D, NULL,
      "steps between sample grids; 0: never"},
     {"eval_every", GL_PARAM_INT, "0", 0, 0, I64_MAX_D, NULL,
-     "steps between evaluations; 0: only at the end"},
+     "steps between evaluations (eval.csv; also at the last step); 0: never"},
     {"checkpoint_every", GL_PARAM_INT, "1000", 0, 0, I64_MAX_D, NULL,
      "steps between checkpoints; 0: only at the end"},
     {"keep_checkpoints", GL_PARAM_INT, "3", 0, 0, 1000000, NULL,
      "newest checkpoints kept on disk; 0: keep all"},
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
+/* Besides these keys, eval has `evaluators`: a list of evaluator plugin mappings, which
+ * validate.c checks against each plugin's schema (GL_CFG_EVALUATORS). */
+static const gl_param_spec eval_schema[] = {
+    {"samples", GL_PARAM_INT, "10000", 0, 1, 1e9, NULL,
+     "generated samples per evaluation (an evaluator may cap or override it)"},
+    {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
+
 const gl_cfg_core_section gl_cfg_core_sections[] = {
     {"experiment", experiment_schema, 0},
     {"train", train_schema, 1},
+    {"eval", eval_schema, 1},
     {NULL, NULL, 0}};
 
 const char *const gl_cfg_plugin_sections[] = {

@@ -12,6 +12,9 @@
  * A null value (`key:`, `~`, `null`) means "not given": the default applies.
  * Defaults (gl_param_spec.default_value) go through the same conversion: numbers, bools and lists
  * as YAML text, strings, choices and paths verbatim (so a path default "" is the empty path).
+ * eval.evaluators is a list of plugin mappings, each checked like a plugin section.
+ * gl_cfg_params_derive reuses the section check for parameters the core derives from a section's
+ * (a dataset's test split): the base values printed as YAML, the changes merged over them.
  */
 #include "config/cfg_internal.h"
 
@@ -19,6 +22,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Upper bounds at or past this print as "must be >= MIN" (they mean "no upper bound"). */
 #define NO_UPPER 9.2e18
@@ -251,9 +255,10 @@ static int missing(vctx *c, const gl_cfg_node *sec, const char *fmt, const char 
     return gl_error_add(c->err, GL_ERR_INPUT, "%s: %s", c->cfg->source, msg);
 }
 
-/* Checks mapping sec (NULL: absent, all defaults) against the schema into *out. */
+/* Checks mapping sec (NULL: absent, all defaults) against the schema into *out. own_key (or NULL)
+ * is a key the caller checks itself ("plugin" of a plugin section, "evaluators" of eval). */
 static int check_section(vctx *c, const gl_cfg_node *sec, const gl_param_spec *schema,
-                         int is_plugin, gl_params **out)
+                         const char *own_key, gl_params **out)
 {
     gl_params *p = gl_cfg__params_new(schema);
     if (!p)
@@ -262,14 +267,14 @@ static int check_section(vctx *c, const gl_cfg_node *sec, const gl_param_spec *s
     int rc = GL_OK;
     for (size_t k = 0; sec && k < sec->n; k++) {
         const char *key = sec->kids[k]->key;
-        if ((is_plugin && strcmp(key, "plugin") == 0) || gl_cfg__params_index(p, key) >= 0)
+        if ((own_key && strcmp(key, own_key) == 0) || gl_cfg__params_index(p, key) >= 0)
             continue;
         gl_cfg_suggest sug;
         gl_cfg__suggest_init(&sug, key);
         for (size_t i = 0; i < p->n; i++)
             gl_cfg__suggest_try(&sug, schema[i].name, strlen(schema[i].name));
-        if (is_plugin)
-            gl_cfg__suggest_try(&sug, "plugin", 6);
+        if (own_key)
+            gl_cfg__suggest_try(&sug, own_key, strlen(own_key));
         char hint[128];
         gl_cfg__suggest_text(&sug, hint, sizeof hint);
         rc = gl_cfg__fault(c->err, sec->kids[k], 1, "unknown key '%.*s' in %s%s", GL_CFG_CLIP,
@@ -313,14 +318,90 @@ static int check_train_length(vctx *c, const gl_cfg_node *sec, const gl_params *
     return GL_OK;
 }
 
-static int check_core(vctx *c, gl_cfg_slot *slot)
+/* Plugin mapping sec (the section slot->name, or an item of eval.evaluators) against the schema of
+ * its plugin of `kind`, found through lookup. what names it in messages ("section 'loss'"). */
+static int check_plugin_map(vctx *c, const gl_cfg_node *sec, gl_cfg_slot *slot, gl_plugin_kind kind,
+                            const char *what, gl_cfg_schema_lookup lookup, void *ud)
+{
+    const gl_cfg_node *p = gl_cfg__node_get(sec, "plugin");
+    if (!p || gl_cfg__is_null(p))
+        return gl_cfg__fault(c->err, sec, sec->key != NULL,
+                             "%s does not name its plugin ('plugin: NAME')", what);
+    if (p->kind != GL_CFG_SCALAR)
+        return gl_cfg__fault(c->err, p, 0, "'plugin' in %s must be a plugin name, not %s",
+                             slot->name, gl_cfg__kind_name(p));
+    char where[512];
+    gl_cfg__where(p, 0, where, sizeof where);
+    const gl_param_spec *schema = NULL;
+    int before = c->err ? c->err->count : 0;
+    if (lookup(ud, slot->name, kind, p->text, where, &schema, c->err) != GL_OK) {
+        if (c->err && c->err->count == before) /* a lookup that failed silently */
+            gl_error_add(c->err, GL_ERR_INPUT, "%s: no usable plugin '%.*s' for %s", where,
+                         GL_CFG_CLIP, p->text, slot->name);
+        return GL_ERR_INPUT;
+    }
+    if (!(slot->plugin = strdup(p->text)))
+        return oom(c->err);
+    slot->schema = schema;
+    snprintf(c->label, sizeof c->label, "%s '%.*s'",
+             kind == GL_KIND_EVALUATOR ? "evaluator" : slot->name, GL_CFG_CLIP, p->text);
+    return check_section(c, sec, schema, "plugin", &slot->params);
+}
+
+/* eval.evaluators: a list of evaluator plugin mappings into cfg->evals; a plugin listed twice is a
+ * fault (its metrics would share column names in eval.csv). */
+static int check_evaluators(vctx *c, const gl_cfg_node *sec, gl_cfg_schema_lookup lookup, void *ud)
+{
+    const gl_cfg_node *list = gl_cfg__node_get(sec, "evaluators");
+    if (!list || gl_cfg__is_null(list))
+        return GL_OK;
+    if (list->kind != GL_CFG_SEQ)
+        return gl_cfg__fault(c->err, list, 0,
+                             "'evaluators' in eval must be a list of {plugin: NAME, ...}, not %s",
+                             gl_cfg__kind_name(list));
+    /* Freed by gl_cfg__slots_reset. */
+    c->cfg->evals = calloc(list->n + 1, sizeof *c->cfg->evals);
+    if (!c->cfg->evals)
+        return oom(c->err);
+    c->cfg->n_evals = list->n;
+    int rc = GL_OK;
+    for (size_t i = 0; i < list->n; i++) {
+        const gl_cfg_node *item = list->kids[i];
+        gl_cfg_slot *slot = &c->cfg->evals[i];
+        slot->name = GL_CFG_EVALUATORS;
+        if (item->kind != GL_CFG_MAP) {
+            rc = gl_cfg__fault(c->err, item, 0, "item %zu of eval.evaluators must be a mapping "
+                               "{plugin: NAME, ...}, not %s", i, gl_cfg__kind_name(item));
+            continue;
+        }
+        char what[64];
+        snprintf(what, sizeof what, "item %zu of eval.evaluators", i);
+        if (check_plugin_map(c, item, slot, GL_KIND_EVALUATOR, what, lookup, ud) != GL_OK) {
+            rc = GL_ERR_INPUT;
+            continue;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (c->cfg->evals[j].plugin && strcmp(c->cfg->evals[j].plugin, slot->plugin) == 0) {
+                rc = gl_cfg__fault(c->err, gl_cfg__node_get(item, "plugin"), 0,
+                                   "evaluator '%.*s' is listed twice in eval.evaluators (items %zu "
+                                   "and %zu); list it once", GL_CFG_CLIP, slot->plugin, j, i);
+                break;
+            }
+    }
+    return rc;
+}
+
+static int check_core(vctx *c, gl_cfg_slot *slot, gl_cfg_schema_lookup lookup, void *ud)
 {
     const gl_cfg_node *sec = gl_cfg__node_path(c->cfg->root, slot->name);
+    int is_eval = strcmp(slot->name, "eval") == 0;
     snprintf(c->label, sizeof c->label, "%s", slot->name);
     slot->schema = slot->core_schema;
-    int rc = check_section(c, sec, slot->schema, 0, &slot->params);
+    int rc = check_section(c, sec, slot->schema, is_eval ? "evaluators" : NULL, &slot->params);
     if (slot->params && strcmp(slot->name, "train") == 0 &&
         check_train_length(c, sec, slot->params) != GL_OK)
+        rc = GL_ERR_INPUT;
+    if (is_eval && sec && check_evaluators(c, sec, lookup, ud) != GL_OK)
         rc = GL_ERR_INPUT;
     return rc;
 }
@@ -332,42 +413,30 @@ static int check_plugin(vctx *c, gl_cfg_slot *slot, gl_cfg_schema_lookup lookup,
         return gl_error_add(c->err, GL_ERR_INPUT,
                             "%s: missing section '%s' (it needs at least 'plugin: NAME')",
                             c->cfg->source, slot->name);
-    const gl_cfg_node *p = gl_cfg__node_get(sec, "plugin");
-    if (!p || gl_cfg__is_null(p))
-        return gl_cfg__fault(c->err, sec, 1, "section '%s' does not name its plugin ('plugin: NAME')",
-                             slot->name);
-    if (p->kind != GL_CFG_SCALAR)
-        return gl_cfg__fault(c->err, p, 0, "'plugin' in %s must be a plugin name, not %s",
-                             slot->name, gl_cfg__kind_name(p));
-    char where[512];
-    gl_cfg__where(p, 0, where, sizeof where);
-    const gl_param_spec *schema = NULL;
-    int before = c->err ? c->err->count : 0;
-    if (lookup(ud, slot->name, gl_cfg_section_kind(slot->name), p->text, where, &schema,
-               c->err) != GL_OK) {
-        if (c->err && c->err->count == before) /* a lookup that failed silently */
-            gl_error_add(c->err, GL_ERR_INPUT, "%s: no usable plugin '%.*s' for %s", where,
-                         GL_CFG_CLIP, p->text, slot->name);
-        return GL_ERR_INPUT;
-    }
-    if (!(slot->plugin = strdup(p->text)))
-        return oom(c->err);
-    slot->schema = schema;
-    snprintf(c->label, sizeof c->label, "%s '%.*s'", slot->name, GL_CFG_CLIP, p->text);
-    return check_section(c, sec, schema, 1, &slot->params);
+    char what[96];
+    snprintf(what, sizeof what, "section '%s'", slot->name);
+    return check_plugin_map(c, sec, slot, gl_cfg_section_kind(slot->name), what, lookup, ud);
+}
+
+static void slot_clear(gl_cfg_slot *s)
+{
+    free(s->plugin);
+    gl_cfg__params_free(s->params);
+    s->plugin = NULL;
+    s->params = NULL;
+    s->schema = NULL;
 }
 
 void gl_cfg__slots_reset(gl_cfg *cfg)
 {
     cfg->validated = 0;
-    for (size_t i = 0; i < cfg->n_slots; i++) {
-        gl_cfg_slot *s = &cfg->slots[i];
-        free(s->plugin);
-        gl_cfg__params_free(s->params);
-        s->plugin = NULL;
-        s->params = NULL;
-        s->schema = NULL;
-    }
+    for (size_t i = 0; i < cfg->n_slots; i++)
+        slot_clear(&cfg->slots[i]);
+    for (size_t i = 0; i < cfg->n_evals; i++)
+        slot_clear(&cfg->evals[i]);
+    free(cfg->evals);
+    cfg->evals = NULL;
+    cfg->n_evals = 0;
 }
 
 int gl_cfg_validate(gl_cfg *cfg, gl_cfg_schema_lookup lookup, void *ud, gl_error *err)
@@ -377,7 +446,8 @@ int gl_cfg_validate(gl_cfg *cfg, gl_cfg_schema_lookup lookup, void *ud, gl_error
     int rc = GL_OK;
     for (size_t i = 0; i < cfg->n_slots; i++) {
         gl_cfg_slot *slot = &cfg->slots[i];
-        int r = slot->core_schema ? check_core(&c, slot) : check_plugin(&c, slot, lookup, ud);
+        int r = slot->core_schema ? check_core(&c, slot, lookup, ud)
+                                  : check_plugin(&c, slot, lookup, ud);
         if (r != GL_OK)
             rc = GL_ERR_INPUT;
     }
@@ -387,4 +457,82 @@ int gl_cfg_validate(gl_cfg *cfg, gl_cfg_schema_lookup lookup, void *ud, gl_error
     }
     cfg->validated = 1;
     return GL_OK;
+}
+
+/* YAML mapping text of p's present values ("key: value\n" lines) into out. */
+static void params_yaml(const gl_params *p, gl_cfg_sb *out)
+{
+    for (size_t i = 0; p && i < p->n; i++) {
+        if (!p->v[i].present)
+            continue;
+        gl_cfg__sb_add(out, "%s: ", p->spec[i].name);
+        gl_cfg__value_yaml(&p->spec[i], &p->v[i], out);
+        gl_cfg__sb_addn(out, "\n", 1);
+    }
+}
+
+/* Parses text (may be empty) as a mapping named by org into *out (an empty mapping for no text). */
+static int parse_map(const char *text, const gl_cfg_origin *org, gl_cfg_node **out, gl_error *err)
+{
+    *out = NULL;
+    if (text && *text && gl_cfg__parse(text, strlen(text), org, out, err) != GL_OK)
+        return GL_ERR_INPUT;
+    if (!*out)
+        *out = gl_cfg__node_new(GL_CFG_MAP, org, 0, 0);
+    if (!*out)
+        return oom(err);
+    if ((*out)->kind == GL_CFG_MAP)
+        return GL_OK;
+    int rc = gl_cfg__fault(err, *out, 0, "expected a mapping of parameters, not %s",
+                           gl_cfg__kind_name(*out));
+    gl_cfg__node_free(*out);
+    *out = NULL;
+    return rc;
+}
+
+int gl_cfg_params_derive(const gl_param_spec *schema, const gl_params *base, const char *changes,
+                         const char *label, gl_params **out, gl_error *err)
+{
+    *out = NULL;
+    /* A config of its own holds the origins and the working directory while this validates. */
+    gl_cfg tmp = {.source = (char *)label, .cwd = getcwd(NULL, 0)};
+    if (!tmp.cwd)
+        return gl_error_add(err, GL_ERR_INPUT, "cannot get the working directory: %s",
+                            strerror(errno));
+    gl_cfg_sb text = {0};
+    params_yaml(base, &text);
+    const gl_cfg_origin *from_base =
+        gl_cfg__origin_new(&tmp.origins, GL_CFG_FROM_OVERRIDE, label, tmp.cwd);
+    const gl_cfg_origin *from_changes =
+        from_base ? gl_cfg__origin_new(&tmp.origins, GL_CFG_FROM_OVERRIDE, label, tmp.cwd) : NULL;
+    gl_cfg_node *a = NULL, *b = NULL;
+    int rc = text.failed || !from_changes ? oom(err) : GL_OK;
+    if (rc == GL_OK)
+        rc = parse_map(text.s, from_base, &a, err);
+    if (rc == GL_OK)
+        rc = parse_map(changes, from_changes, &b, err);
+    if (rc == GL_OK) {
+        rc = gl_cfg__merge(&a, b, err); /* consumes b */
+        b = NULL;
+    }
+    if (rc == GL_OK) {
+        vctx c = {.cfg = &tmp, .err = err};
+        snprintf(c.label, sizeof c.label, "%.*s", GL_CFG_CLIP, label);
+        rc = check_section(&c, a, schema, NULL, out);
+        if (rc != GL_OK) {
+            gl_cfg__params_free(*out);
+            *out = NULL;
+        }
+    }
+    gl_cfg__node_free(a);
+    gl_cfg__node_free(b);
+    gl_cfg__origins_free(tmp.origins);
+    free(text.s);
+    free(tmp.cwd);
+    return rc;
+}
+
+void gl_cfg_params_free(gl_params *p)
+{
+    gl_cfg__params_free(p);
 }

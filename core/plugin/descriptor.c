@@ -47,7 +47,7 @@ static const char *missing_optimizer(const gl_plugin_header *hdr)
 static const char *missing_evaluator(const gl_plugin_header *hdr)
 {
     const gl_evaluator_plugin *p = (const gl_evaluator_plugin *)hdr;
-    return !p->create ? "create" : !p->destroy ? "destroy" : NULL;
+    return !p->create ? "create" : !p->evaluate ? "evaluate" : !p->destroy ? "destroy" : NULL;
 }
 
 static const struct kind_info {
@@ -55,7 +55,8 @@ static const struct kind_info {
     uint32_t abi1_size; /* sizeof the ABI 1 descriptor: the least a plugin may declare */
     missing_fn missing;
 } kinds[] = {
-    [GL_KIND_DATASET] = {"dataset", sizeof(gl_dataset_plugin), missing_dataset},
+    /* `modes` was appended to the dataset descriptor: older layouts end before it. */
+    [GL_KIND_DATASET] = {"dataset", offsetof(gl_dataset_plugin, modes), missing_dataset},
     [GL_KIND_MODEL] = {"model", sizeof(gl_model_plugin), missing_model},
     [GL_KIND_LOSS] = {"loss", sizeof(gl_loss_plugin), missing_loss},
     [GL_KIND_OPTIMIZER] = {"optimizer", sizeof(gl_optimizer_plugin), missing_optimizer},

@@ -9,6 +9,7 @@
  * It does not create plugin instances and does not read configs.
  */
 #include "plugin/loader.h"
+#include "util/suggest.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -188,48 +189,18 @@ const gl_registry_entry *gl_registry_entry_at(const gl_registry *reg, size_t i)
     return i < reg->n ? &reg->entries[i] : NULL;
 }
 
-/* Levenshtein distance of two short names (longer ones count as far apart). */
-static size_t edit_distance(const char *a, const char *b)
-{
-    enum { MAX = 64 };
-    size_t la = strlen(a), lb = strlen(b), row[MAX + 1];
-    if (la > MAX || lb > MAX)
-        return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-/* The usable plugin of `kind` (0: any) whose name is nearest to name, if near enough to be a typo. */
+/* The usable plugin of `kind` (0: any) whose name is nearest to name, by util/suggest.h's rule;
+ * NULL when none is near enough to be a typo. */
 static const char *near_name(const gl_registry *reg, uint32_t kind, const char *name)
 {
-    const char *best = NULL;
-    size_t best_d = strlen(name) / 3 + 1; /* a typo or two, not a different word */
+    gl_suggest s;
+    gl_suggest_init(&s, name);
     for (size_t i = 0; i < reg->n; i++) {
         const gl_registry_entry *e = &reg->entries[i];
-        if (!e->hdr || (kind && e->hdr->kind != kind))
-            continue;
-        size_t d = edit_distance(name, e->name);
-        if (d <= best_d && (!best || d < best_d)) {
-            best = e->name;
-            best_d = d;
-        }
+        if (e->hdr && (!kind || e->hdr->kind == kind))
+            gl_suggest_try(&s, e->name, strlen(e->name));
     }
-    return best;
+    return s.best;   /* a whole entry name: NUL-terminated */
 }
 
 /* "an optimizer", "a loss". */

@@ -20,6 +20,10 @@ static const gl_command *const commands[] = {
     &gl_cmd_plugins,
     &gl_cmd_train,
     &gl_cmd_sample,
+    &gl_cmd_eval,
+    &gl_cmd_plugin_check,
+    &gl_cmd_compare,
+    &gl_cmd_suite,
 };
 
 /* dispatch's answer when it printed help or the version: exit 0 with nothing more to say. */

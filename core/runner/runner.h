@@ -43,6 +43,9 @@ typedef struct gl_command {
 } gl_command;
 
 extern const gl_command gl_cmd_config, gl_cmd_plugins, gl_cmd_train, gl_cmd_sample;
+extern const gl_command gl_cmd_compare, gl_cmd_suite;
+extern const gl_command gl_cmd_eval;
+extern const gl_command gl_cmd_plugin_check;
 
 /* Opens the registry over the full search path (--plugin-path, GANLAB_PLUGIN_PATH, build tree,
  * install dir). The caller closes *reg with gl_registry_close. */

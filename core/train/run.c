@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "eval/eval.h"
 #include "train/csvlog.h"
 #include "train/rundir.h"
 #include "util/atomic.h"
@@ -26,6 +27,7 @@ typedef struct run {
     int tty;
     double t0, elapsed0, last_t;
     uint64_t last_d_updates;
+    gl_eval_log *eval;   /* NULL when train.eval_every is 0 or no evaluators are configured */
 } run;
 
 static double now(void)
@@ -173,6 +175,8 @@ static int loop(run *r, const gl_train_opts *o, gl_error *err)
         int ck = due(step, r->ckpt_every, r->total);
         if ((ck || stopped) && checkpoint(r, err) != GL_OK)
             return err->status;
+        if (gl_eval_log_step(r->eval, step, r->total, err) != GL_OK)
+            return err->status;
         if (stopped) {
             say(r, "stopped by signal %d after step %llu; resume with: ganlab train --resume %s",
                 stopped, (unsigned long long)step, r->dir);
@@ -216,6 +220,8 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
         rc = write_config(cfg, dir, err);
     if (rc == GL_OK)
         rc = open_logs(&r, err);
+    if (rc == GL_OK)
+        rc = gl_eval_log_open(cfg, reg, r.s, dir, &r.eval, err);
     if (rc == GL_OK) {
         say(&r, "%s %s: %s, %s, %s; %llu steps from step %llu", o->resume_dir ? "resuming" : "run",
             dir, r.s->names[0], r.s->names[1], r.s->names[2], (unsigned long long)r.total,
@@ -224,6 +230,7 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
         r.last_d_updates = r.s->st.d_updates;
         rc = loop(&r, o, err);
     }
+    gl_eval_log_close(r.eval);
     gl_csv_close(&r.metrics);
     gl_csv_close(&r.timing);
     if (r.log)

@@ -11,13 +11,15 @@
  * arrives, so a header that lies about huge dimensions cannot make us allocate more than about
  * twice what the file really holds.
  *
- * Values stay bytes in memory (a quarter of the floats) and are scaled per batch in get() as
+ * Values stay bytes in memory (a quarter of the floats) and are scaled per batch as
  * torchvision's ToTensor + Normalize((0.5,), (0.5,)) does, in float: v = (x / 255 - 0.5) / 0.5,
  * so v lies in [-1, 1]. Colour images are transposed from the file's (H, W, C) to the (C, H, W)
- * layout that gl_dataset_info promises.
+ * layout that gl_dataset_info promises. Scaling and transposing are libganlab's gl_byte_images
+ * (ganlab/dataset.h).
  *
  * What it does not do: shuffling and drop_last (the core's), augmentation, other IDX value types.
  */
+#include <ganlab/dataset.h>
 #include <ganlab/plugin.h>
 
 #include <errno.h>
@@ -51,14 +53,6 @@ static const gl_param_spec idx_params[] = {
     {"max_items", GL_PARAM_INT, "0", 0, 0, 1e15, NULL,
      "use only the first max_items items (for quick runs); 0: all"},
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
-
-typedef struct idx_data {
-    uint8_t *images;    /* (N, H, W, C) as in the file; freed by idx_close */
-    int32_t *labels;    /* (N) or NULL when unlabelled; freed by idx_close */
-    int64_t n;
-    int h, w, c;
-    float scale[256];   /* byte -> value, computed once so get() is a lookup */
-} idx_data;
 
 /* One IDX file read completely into memory. */
 typedef struct idx_file {
@@ -263,10 +257,10 @@ static int resolve_paths(const gl_params *p, char *images, char *labels, size_t 
                         split, dir, tried);
 }
 
-/* Reads the labels, checks the count and range, widens them to int32. */
-/* n_images is the count in the images file (before max_items); d->n items are kept. */
-static int load_labels(idx_data *d, const char *path, int64_t n_images, int64_t n_classes,
-                       const char *images, int *classes_out, gl_error *err)
+/* Reads the labels, checks the count and range, widens them to int32 and sets d->n_classes.
+ * n_images is the count in the images file (before max_items); d->n items are kept. */
+static int load_labels(gl_byte_images *d, const char *path, int64_t n_images, int64_t n_classes,
+                       const char *images, gl_error *err)
 {
     idx_file lf;
     int rc = read_idx(path, 1, 1, &lf, err);
@@ -295,18 +289,13 @@ static int load_labels(idx_data *d, const char *path, int64_t n_images, int64_t 
         return gl_error_add(err, GL_ERR_INPUT,
                             "dataset 'idx': %s: label %d is out of range for n_classes %lld", path,
                             max_label, (long long)n_classes);
-    *classes_out = n_classes > 0 ? (int)n_classes : max_label + 1;
+    d->n_classes = n_classes > 0 ? (int)n_classes : max_label + 1;
     return GL_OK;
 }
 
 static void idx_close(void *self)
 {
-    idx_data *d = self;
-    if (!d)
-        return;
-    free(d->images);
-    free(d->labels);
-    free(d);
+    gl_byte_images_free(self);
 }
 
 static int idx_open(const gl_params *p, uint64_t seed, void **self, gl_dataset_info *info,
@@ -317,7 +306,7 @@ static int idx_open(const gl_params *p, uint64_t seed, void **self, gl_dataset_i
     int rc = resolve_paths(p, images, labels, sizeof images, err);
     if (rc != GL_OK)
         return rc;
-    idx_data *d = calloc(1, sizeof *d);   /* freed by idx_close, which the core always calls */
+    gl_byte_images *d = gl_byte_images_new("idx");  /* freed by idx_close (always called) */
     if (!d)
         return gl_error_add(err, GL_ERR_INPUT, "dataset 'idx': out of memory");
     *self = d;
@@ -326,7 +315,8 @@ static int idx_open(const gl_params *p, uint64_t seed, void **self, gl_dataset_i
     rc = read_idx(images, 3, 4, &img, err);
     if (rc != GL_OK)
         return rc;
-    d->images = img.data;
+    d->pixels = img.data;
+    d->channels_last = 1;
     d->n = img.dims[0];
     d->h = (int)img.dims[1];
     d->w = (int)img.dims[2];
@@ -338,46 +328,19 @@ static int idx_open(const gl_params *p, uint64_t seed, void **self, gl_dataset_i
     if (max_items > 0 && max_items < d->n)
         d->n = max_items;
 
-    int n_classes = 0;
     if (*labels) {
-        rc = load_labels(d, labels, img.dims[0], gl_params_int(p, "n_classes"), images,
-                         &n_classes, err);
+        rc = load_labels(d, labels, img.dims[0], gl_params_int(p, "n_classes"), images, err);
         if (rc != GL_OK)
             return rc;
     }
-    for (int v = 0; v < 256; v++)
-        d->scale[v] = ((float)v / 255.0f - 0.5f) / 0.5f;
-
-    info->ndim = 3;
-    info->shape[0] = d->c;
-    info->shape[1] = d->h;
-    info->shape[2] = d->w;
-    info->n_classes = n_classes;
-    info->n_items = d->n;
-    info->lo = -1.0f;
-    info->hi = 1.0f;
+    gl_byte_images_info(d, info);
     return GL_OK;
 }
 
 static int idx_get(void *self, const int64_t *indices, int n, float *x, int32_t *labels,
                    gl_error *err)
 {
-    const idx_data *d = self;
-    const size_t hw = (size_t)d->h * d->w, item = hw * d->c;
-    for (int k = 0; k < n; k++) {
-        int64_t i = indices[k];
-        if (i < 0 || i >= d->n)
-            return gl_error_add(err, GL_ERR_RUN, "dataset 'idx': item %lld out of range [0, %lld)",
-                                (long long)i, (long long)d->n);
-        const uint8_t *src = d->images + (size_t)i * item;  /* (H, W, C) */
-        float *dst = x + (size_t)k * item;                  /* (C, H, W) */
-        for (size_t q = 0; q < hw; q++)
-            for (int c = 0; c < d->c; c++)
-                dst[(size_t)c * hw + q] = d->scale[src[q * d->c + c]];
-        if (labels && d->labels)
-            labels[k] = d->labels[i];
-    }
-    return GL_OK;
+    return gl_byte_images_get(self, indices, n, x, labels, err);
 }
 
 static const gl_dataset_plugin idx_plugin = {

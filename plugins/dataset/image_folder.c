@@ -18,10 +18,11 @@
  *
  * Everything is decoded in open() and kept as bytes (N, C, H, W); get() scales them to [-1, 1]
  * with v = (x / 255 - 0.5) / 0.5 in float, like the idx plugin and torchvision's
- * ToTensor + Normalize(0.5, 0.5).
+ * ToTensor + Normalize(0.5, 0.5), through libganlab's gl_byte_images (ganlab/dataset.h).
  *
  * What it does not do: other image formats, recursion below one level, cropping, augmentation.
  */
+#include <ganlab/dataset.h>
 #include <ganlab/plugin.h>
 
 #include <dirent.h>
@@ -56,14 +57,6 @@ typedef struct entry_list {
     entry *items;   /* malloc'ed, freed by free_entries */
     size_t n, cap;
 } entry_list;
-
-typedef struct image_folder {
-    uint8_t *pixels;   /* (N, C, H, W); freed by image_folder_close */
-    int32_t *labels;   /* (N) or NULL when unlabelled; freed by image_folder_close */
-    int64_t n;
-    int c, h, w;
-    float scale[256];
-} image_folder;
 
 /* One decoded image in its own format and size. */
 typedef struct image {
@@ -273,16 +266,11 @@ static void convert(const image *img, int channels, int h, int w, int bilinear, 
 
 static void image_folder_close(void *self)
 {
-    image_folder *d = self;
-    if (!d)
-        return;
-    free(d->pixels);
-    free(d->labels);
-    free(d);
+    gl_byte_images_free(self);
 }
 
 /* Decodes every listed file into d->pixels; the first image fixes the size when size is 0. */
-static int decode_all(image_folder *d, const entry_list *l, int size, int bilinear, gl_error *err)
+static int decode_all(gl_byte_images *d, const entry_list *l, int size, int bilinear, gl_error *err)
 {
     int rc = GL_OK;
     for (size_t i = 0; rc == GL_OK && i < l->n; i++) {
@@ -318,19 +306,19 @@ static int image_folder_open(const gl_params *p, uint64_t seed, void **self,
     int channels = (int)gl_params_int(p, "channels");
     if (channels == 2)
         return gl_error_add(err, GL_ERR_INPUT, "key 'dataset.channels': must be 1 or 3, not 2");
-    image_folder *d = calloc(1, sizeof *d);   /* freed by image_folder_close (always called) */
+    /* freed by image_folder_close, which the core always calls */
+    gl_byte_images *d = gl_byte_images_new("image_folder");
     if (!d)
         return gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': out of memory");
     *self = d;
     d->c = channels;
 
     entry_list l = {0};
-    int n_classes = 0;
-    int rc = collect(gl_params_string(p, "path"), &l, &n_classes, err);
+    int rc = collect(gl_params_string(p, "path"), &l, &d->n_classes, err);
     if (rc == GL_OK)
         rc = decode_all(d, &l, (int)gl_params_int(p, "size"),
                         strcmp(gl_params_string(p, "resize"), "bilinear") == 0, err);
-    if (rc == GL_OK && n_classes > 0) {
+    if (rc == GL_OK && d->n_classes > 0) {
         d->labels = malloc(l.n * sizeof *d->labels);
         if (!d->labels)
             rc = gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': out of memory");
@@ -341,38 +329,14 @@ static int image_folder_open(const gl_params *p, uint64_t seed, void **self,
     free_entries(&l);
     if (rc != GL_OK)
         return rc;
-    for (int v = 0; v < 256; v++)
-        d->scale[v] = ((float)v / 255.0f - 0.5f) / 0.5f;
-
-    info->ndim = 3;
-    info->shape[0] = d->c;
-    info->shape[1] = d->h;
-    info->shape[2] = d->w;
-    info->n_classes = n_classes;
-    info->n_items = d->n;
-    info->lo = -1.0f;
-    info->hi = 1.0f;
+    gl_byte_images_info(d, info);
     return GL_OK;
 }
 
 static int image_folder_get(void *self, const int64_t *indices, int n, float *x, int32_t *labels,
                             gl_error *err)
 {
-    const image_folder *d = self;
-    const size_t item = (size_t)d->c * d->h * d->w;
-    for (int k = 0; k < n; k++) {
-        int64_t i = indices[k];
-        if (i < 0 || i >= d->n)
-            return gl_error_add(err, GL_ERR_RUN,
-                                "dataset 'image_folder': item %lld out of range [0, %lld)",
-                                (long long)i, (long long)d->n);
-        const uint8_t *src = d->pixels + (size_t)i * item;
-        for (size_t q = 0; q < item; q++)
-            x[(size_t)k * item + q] = d->scale[src[q]];
-        if (labels && d->labels)
-            labels[k] = d->labels[i];
-    }
-    return GL_OK;
+    return gl_byte_images_get(self, indices, n, x, labels, err);
 }
 
 static const gl_dataset_plugin image_folder_plugin = {

@@ -14,8 +14,9 @@
  * The label is k. An epoch holds `size` items; the core's shuffle picks which indices a batch gets,
  * so nothing is stored and every epoch of every run with the same seed sees the same points.
  *
- * What it does not do: other mixtures, anisotropic noise, exporting the centres (evaluators
- * recompute them from the formula above).
+ * The centres and the std are also exported through the descriptor's `modes` (for modes2d).
+ *
+ * What it does not do: other mixtures, anisotropic noise.
  */
 #include <ganlab/plugin.h>
 #include <ganlab/rng.h>
@@ -143,12 +144,21 @@ static int toy2d_get(void *self, const int64_t *indices, int n, float *x, int32_
     return GL_OK;
 }
 
+static int toy2d_modes(void *self, const float **centres, float *std)
+{
+    const toy2d *t = self;
+    *centres = &t->centres[0][0];
+    *std = t->std;
+    return t->modes;
+}
+
 static const gl_dataset_plugin toy2d_plugin = {
     .hdr = {GL_ABI_VERSION, GL_KIND_DATASET, sizeof(gl_dataset_plugin), "toy2d",
             "2-D Gaussian mixtures for mode collapse: ring of 8, grid of 25", toy2d_params},
     .open = toy2d_open,
     .get = toy2d_get,
     .close = toy2d_close,
+    .modes = toy2d_modes,
 };
 
 GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)

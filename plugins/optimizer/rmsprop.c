@@ -10,8 +10,13 @@
  *     momentum > 0: b <- momentum b + g / d;  p <- p - lr b
  *     else:                                   p <- p - lr g / d
  *
- * Rounding as torch's float32 kernels: lerp_ and add_ with alpha are fused multiply-adds in its
- * vectorised CPU path (fmaf here); mul_, addcmul_ and addcdiv_ round each operation.
+ * Rounding: float32, one rounding per operation in torch's order; the lerp's weight (1 - alpha) is
+ * computed in double and rounded once. torch's vectorised kernels fuse the multiply-adds of lerp_
+ * and add_ with alpha where the CPU has FMA; this file rounds each operation instead (a libm fmaf
+ * call per element costs more than the rest of the update on CPUs built without FMA), so it agrees
+ * with torch to an ulp or so per step. Each combination of centered and momentum is its own loop
+ * (see rmsprop_pass), with restrict pointers and no branch, so that it can vectorise. The weight
+ * decay term is added even when weight_decay is 0 (it then adds 0 * p).
  * State: planar, s = state[0, n), then a (centered), then b (momentum > 0): 1 to 3 floats per element.
  * It does not implement maximize (not a parameter here).
  */
@@ -57,43 +62,62 @@ static int rmsprop_create(const gl_params *p, int *state_per_param, void **self,
     return GL_OK;
 }
 
-/* torch's lerp for a float weight: the form it picks depends on whether the weight is below 0.5. */
-static float lerp(float start, float end, float weight)
+/* The constants of one step. */
+typedef struct pass_consts {
+    float alpha, w, neg_lr, wd, eps, momentum;
+    /* torch's lerp(a, g, w) is a + w (g - a) for w < 0.5 and g - (1 - w)(g - a) otherwise: `low`
+     * picks the form for the pass, lerp_w is w or w - 1 to match */
+    int low;
+    float lerp_w;
+} pass_consts;
+
+/* One pass over n parameters: sq (n) always, avg (n) when centered, buf (n) when momentum.
+ * rmsprop_step calls it with constant centered and momentum, so after inlining each combination is
+ * a loop of its own and neither test is left in it. */
+static inline void rmsprop_pass(float *restrict param, const float *restrict grad,
+                                float *restrict sq, float *restrict avg, float *restrict buf,
+                                size_t n, pass_consts k, int centered, int momentum)
 {
-    return fabsf(weight) < 0.5f ? fmaf(weight, end - start, start)
-                                : fmaf(weight - 1.0f, end - start, end);
+    for (size_t i = 0; i < n; i++) {
+        float g = grad[i] + k.wd * param[i];
+        float s = sq[i] * k.alpha + k.w * g * g;
+        sq[i] = s;
+        float d;
+        if (centered) {
+            float a = avg[i], diff = g - a;
+            a = k.low ? a + k.lerp_w * diff : g + k.lerp_w * diff;
+            avg[i] = a;
+            d = sqrtf(s - a * a) + k.eps;
+        } else {
+            d = sqrtf(s) + k.eps;
+        }
+        if (momentum) {
+            float b = buf[i] * k.momentum + g / d;
+            buf[i] = b;
+            param[i] += k.neg_lr * b;
+        } else {
+            param[i] += k.neg_lr * g / d;
+        }
+    }
 }
 
 static void rmsprop_step(void *self, float *param, const float *grad, float *state, size_t n,
                          uint64_t step)
 {
     const rmsprop *o = self;
-    float *sq = state;                              /* (n) */
-    float *avg = o->centered ? state + n : NULL;    /* (n) when centered */
-    float *buf = state + n * (1 + (o->centered != 0)); /* (n) when momentum > 0 */
     float w = (float)(1.0 - o->alpha_d);
-    for (size_t i = 0; i < n; i++) {
-        float g = grad[i];
-        if (o->weight_decay != 0.0f)
-            g = fmaf(param[i], o->weight_decay, g);
-        float s = sq[i] * o->alpha;
-        sq[i] = s + w * g * g;
-        float d;
-        if (avg) {
-            avg[i] = lerp(avg[i], g, w);
-            d = sqrtf(sq[i] + -1.0f * avg[i] * avg[i]);
-        } else {
-            d = sqrtf(sq[i]);
-        }
-        d = d + o->eps;
-        if (o->momentum > 0.0f) {
-            float b = buf[i] * o->momentum;
-            buf[i] = b + 1.0f * g / d;
-            param[i] = fmaf(buf[i], -o->lr, param[i]);
-        } else {
-            param[i] = param[i] + -o->lr * g / d;
-        }
-    }
+    int low = fabsf(w) < 0.5f;
+    pass_consts k = {o->alpha, w, -o->lr, o->weight_decay, o->eps, o->momentum, low,
+                     low ? w : w - 1.0f};
+    /* state, planar: sq, then avg when centered, then buf when momentum > 0 */
+    if (o->centered && o->momentum > 0.0f)
+        rmsprop_pass(param, grad, state, state + n, state + 2 * n, n, k, 1, 1);
+    else if (o->centered)
+        rmsprop_pass(param, grad, state, state + n, NULL, n, k, 1, 0);
+    else if (o->momentum > 0.0f)
+        rmsprop_pass(param, grad, state, NULL, state + n, n, k, 0, 1);
+    else
+        rmsprop_pass(param, grad, state, NULL, NULL, n, k, 0, 0);
 }
 
 static void rmsprop_destroy(void *self)

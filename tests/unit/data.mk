@@ -32,3 +32,10 @@ TESTS += tests/unit/test_fixtures
 tests_unit_test_fixtures_SOURCES = tests/unit/test_fixtures.c $(GL_DATA_TEST_SOURCES)
 tests_unit_test_fixtures_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
 tests_unit_test_fixtures_LDADD = $(GL_DATA_TEST_LIBS)
+
+# ganlab/dataset.h (byte images served as float batches) on its own.
+check_PROGRAMS += tests/unit/test_byte_images
+TESTS += tests/unit/test_byte_images
+tests_unit_test_byte_images_SOURCES = tests/unit/test_byte_images.c
+tests_unit_test_byte_images_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
+tests_unit_test_byte_images_LDADD = $(GL_TEST_LIBS)

@@ -37,6 +37,13 @@ tests_unit_test_loader_optim_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
 tests_unit_test_loader_optim_LDADD = $(GL_TEST_LIBS)
 TESTS += tests/unit/test_loader_optim
 
+# The near-name rule of the registry's (and the config's) "did you mean" hints.
+check_PROGRAMS += tests/unit/test_suggest
+tests_unit_test_suggest_SOURCES = tests/unit/test_suggest.c
+tests_unit_test_suggest_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
+tests_unit_test_suggest_LDADD = $(GL_TEST_LIBS)
+TESTS += tests/unit/test_suggest
+
 # The ganlab command end to end (exit codes, outputs), and an out-of-tree plugin built against
 # an installed copy of this build with pkg-config alone.
 TESTS += tests/e2e/cli.sh tests/e2e/oot.sh

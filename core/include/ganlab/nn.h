@@ -158,6 +158,22 @@ void gl_embedding_layer_declare(gl_embedding_layer *l, gl_net *net, const char *
 gl_tensor *gl_embedding_layer_forward(gl_ctx *ctx, const gl_embedding_layer *l,
                                       const int32_t *labels, int batch);
 
+/* ---------------------------------------------------------------- training helpers
+ * For plugins that train a network of their own (the classifier evaluator); core/engine/train_util.c.
+ * A GAN's own updates go through optimizer plugins instead. */
+
+/* Mean softmax cross-entropy of logits (B, K) against labels (B) in [0, K), as torch's
+ * F.cross_entropy: a scalar (1) whose value is the loss and whose first derivative with respect to
+ * logits is (softmax(logits) - onehot(labels)) / B, so gl_backward trains with it (no higher-order
+ * gradient). With recording off it is the value only. NULL (and a ctx error) on a bad label. */
+gl_tensor *gl_cross_entropy(gl_ctx *ctx, gl_tensor *logits, const int32_t *labels);
+
+/* One Adam update (Kingma and Ba; torch.optim.Adam's formula, no weight decay) of every parameter of
+ * net from its gradient block. state: 2 * gl_net_numel(net) floats, zeroed before the first step and
+ * owned by the caller; t counts steps from 1. */
+void gl_net_adam_step(gl_net *net, float *state, uint64_t t, double lr, double beta1, double beta2,
+                      double eps);
+
 #ifdef __cplusplus
 }
 #endif

@@ -110,6 +110,12 @@ typedef struct gl_dataset_plugin {
      * Called in the training step: must not allocate. */
     int (*get)(void *self, const int64_t *indices, int n, float *x, int32_t *labels, gl_error *err);
     void (*close)(void *self);
+    /* Optional (NULL: not a mixture of known modes). Appended to the ABI 1 layout, so the core
+     * reads it only from a descriptor whose hdr.size covers it. For a mixture of isotropic
+     * Gaussians: sets *centres to the mode centres (n_modes, item size), owned by the instance,
+     * and *std to each mode's standard deviation, and returns n_modes (0: none). Evaluators get
+     * them in gl_eval_env (modes2d). */
+    int (*modes)(void *self, const float **centres, float *std);
 } gl_dataset_plugin;
 
 /* ---------------------------------------------------------------- models */
@@ -189,11 +195,79 @@ typedef struct gl_optimizer_plugin {
     void (*destroy)(void *self);
 } gl_optimizer_plugin;
 
-/* ---------------------------------------------------------------- evaluators (reserved) */
+/* ---------------------------------------------------------------- evaluators */
+
+#define GL_EVAL_MAX_ITEMS 16
+
+/* One named value of an evaluation: a number, or a string when text is not NULL. */
+typedef struct gl_eval_item {
+    const char *name;    /* [a-z0-9_]+, static, e.g. "hq_pct" */
+    double value;
+    const char *text;    /* a string value (static, or the instance's until its next call), or NULL */
+} gl_eval_item;
+
+/* What one evaluation returns. metrics: numbers, one column each of eval.csv
+ * ("<evaluator>.<metric>") and one key of eval.json; an instance returns the same names in the same
+ * order at every call. protocol: how they were measured (sample count, k, seed, reference split,
+ * ...), written to eval.json's "protocol". */
+typedef struct gl_eval_result {
+    int n_metrics;
+    gl_eval_item metrics[GL_EVAL_MAX_ITEMS];
+    int n_protocol;
+    gl_eval_item protocol[GL_EVAL_MAX_ITEMS];
+} gl_eval_result;
+
+/* The real data an evaluator may read (gl_eval_env.split_open). */
+typedef enum gl_eval_split {
+    GL_SPLIT_TRAIN = 0,   /* the run's training data */
+    GL_SPLIT_TEST = 1     /* the dataset's held-out split; the training data when it has none */
+} gl_eval_split;
+
+/* What the core gives an evaluator: the run's data and generator, through callbacks into the core
+ * (pass `core` back). Valid for the instance's life. Every function returns GL_OK or a status with
+ * err filled. */
+typedef struct gl_eval_env {
+    gl_dataset_info data;       /* the run's dataset: item shape, classes, value range */
+    int conditional;            /* 1: G takes labels */
+    int64_t samples;            /* eval.samples: generated samples per evaluation (the evaluator
+                                   may cap or override it, and says so in its protocol) */
+    uint64_t seed;              /* the experiment seed (evaluation noise is seeded from it) */
+    int n_modes;                /* the dataset's modes (gl_dataset_plugin.modes); 0: none */
+    const float *mode_centres;  /* (n_modes, item size) */
+    float mode_std;
+    void *core;
+    /* x (n, item size) = n samples of G in eval mode. The noise comes from the evaluation stream
+     * (GL_STREAM_EVAL), restarted at every evaluation, so sample k of one evaluation is the same
+     * function of G every time; the run's own streams are not touched. labels (n): the labels a
+     * conditional model is asked for (NULL: i mod n_classes); ignored for other models. Call it in
+     * slices of any size: consecutive calls continue the stream. */
+    int (*generate)(void *core, int n, const int32_t *labels, float *x, gl_error *err);
+    /* Opens split (once; later calls are cheap) and gives its item count and its name ("train",
+     * "test"): a dataset with a choice parameter `split` offering "test" is reopened with it (the
+     * other parameters unchanged); any other dataset's test split is its training data, named
+     * "train" so that protocols say so. */
+    int (*split_open)(void *core, gl_eval_split split, int64_t *n_items, const char **name,
+                      gl_error *err);
+    /* Items indices[0..n) of an opened split into x (n, item size) and labels (n) (or NULL). */
+    int (*split_get)(void *core, gl_eval_split split, const int64_t *indices, int n, float *x,
+                     int32_t *labels, gl_error *err);
+    /* The cache shared by runs ($XDG_CACHE_HOME/ganlab, else ~/.cache/ganlab), for results that
+     * are expensive and a function of their name (put a hash of the inputs in it).
+     * cache_load: *data is a new buffer (free with free()) of *size bytes, or NULL when the file
+     * is absent or unreadable (a cache miss is not an error). cache_save: writes atomically,
+     * creating the directory; a failure to save is reported, and the caller may ignore it. */
+    int (*cache_load)(void *core, const char *name, void **data, size_t *size, gl_error *err);
+    int (*cache_save)(void *core, const char *name, const void *data, size_t size, gl_error *err);
+} gl_eval_env;
 
 typedef struct gl_evaluator_plugin {
     gl_plugin_header hdr;
-    int (*create)(const gl_params *params, void **self, gl_error *err);
+    /* Creates the instance for this run's data (refusing data it cannot measure, e.g. images
+     * without labels, with a message saying what it needs). env stays valid until destroy. */
+    int (*create)(const gl_params *params, const gl_eval_env *env, void **self, gl_error *err);
+    /* Measures G as it is now. May keep what does not depend on G (features of the real data, a
+     * trained classifier) across calls. Must be deterministic given G and the env. */
+    int (*evaluate)(void *self, gl_eval_result *out, gl_error *err);
     void (*destroy)(void *self);
 } gl_evaluator_plugin;
 

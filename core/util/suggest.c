@@ -1,12 +1,14 @@
-/* suggest.c - "did you mean 'lambda'?" for a misspelt key, section or choice.
+/* suggest.c - "did you mean 'lambda'?" for a misspelt key, section, choice or plugin name
+ * (util/suggest.h).
  *
  * Distance: optimal string alignment (Levenshtein plus the transposition of two adjacent bytes, the
  * commonest typo), O(len(word) * len(candidate)) time with three rows of the DP table. A candidate is
  * suggested when its distance d satisfies 1 <= d and 3d <= max(len) + 1, i.e. roughly a third of the
  * letters may be wrong; words longer than 64 bytes get no suggestion (they are not typos).
  */
-#include "config/cfg_internal.h"
+#include "util/suggest.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define MAX_WORD 64
@@ -39,7 +41,7 @@ static int osa_distance(const char *a, size_t la, const char *b, size_t lb)
     return prev[lb];
 }
 
-void gl_cfg__suggest_init(gl_cfg_suggest *s, const char *word)
+void gl_suggest_init(gl_suggest *s, const char *word)
 {
     s->word = word;
     s->best = NULL;
@@ -47,7 +49,7 @@ void gl_cfg__suggest_init(gl_cfg_suggest *s, const char *word)
     s->best_d = -1;
 }
 
-void gl_cfg__suggest_try(gl_cfg_suggest *s, const char *cand, size_t len)
+void gl_suggest_try(gl_suggest *s, const char *cand, size_t len)
 {
     size_t wl = strlen(s->word);
     if (wl > MAX_WORD || len > MAX_WORD)
@@ -61,7 +63,7 @@ void gl_cfg__suggest_try(gl_cfg_suggest *s, const char *cand, size_t len)
     s->best_d = d;
 }
 
-void gl_cfg__suggest_text(const gl_cfg_suggest *s, char *buf, size_t cap)
+void gl_suggest_text(const gl_suggest *s, char *buf, size_t cap)
 {
     if (s->best)
         snprintf(buf, cap, " (did you mean '%.*s'?)", (int)s->best_len, s->best);

@@ -1,0 +1,145 @@
+/* csv.c - the run's CSV logs as numeric tables: a header naming the columns (the first is `step`),
+ * then rows of numbers. The logs are written by ganlab itself (plain fields, no quoting), so this
+ * reader does not handle quoted fields; it does handle what a crash leaves behind (a last line cut
+ * in the middle, which is dropped; an empty file, from a run that failed before its first row) and
+ * refuses anything else that does not fit, naming file:line.
+ */
+#include "compare/compare.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_COLS 4096
+
+void gl_cmp_csv_free(gl_cmp_csv *t)
+{
+    for (int i = 0; i < t->n_cols; i++)
+        free(t->cols[i]);
+    free(t->cols);
+    free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+/* Splits line (newline removed) at commas in place; fields[] gets at most cap pointers. Returns the
+ * field count (which may exceed cap: the rest are not stored). */
+static int split(char *line, char **fields, int cap)
+{
+    int n = 0;
+    for (char *p = line;; p++) {
+        if (n < cap)
+            fields[n] = p;
+        n++;
+        p = strchr(p, ',');
+        if (!p)
+            return n;
+        *p = '\0';
+    }
+}
+
+static double number(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    return end != s && *end == '\0' ? v : NAN;
+}
+
+static int header(gl_cmp_csv *t, char *line, char **fields, const char *path, gl_error *err)
+{
+    int n = split(line, fields, MAX_COLS);
+    if (n > MAX_COLS)
+        return gl_error_add(err, GL_ERR_INPUT, "%s:1: more than %d columns", path, MAX_COLS);
+    if (strcmp(fields[0], "step") != 0)
+        return gl_error_add(err, GL_ERR_INPUT, "%s:1: the first column must be 'step', not '%.40s'",
+                            path, fields[0]);
+    t->cols = calloc((size_t)n, sizeof *t->cols);
+    if (!t->cols)
+        return gl_error_add(err, GL_ERR_RUN, "%s: out of memory", path);
+    for (t->n_cols = 0; t->n_cols < n; t->n_cols++)
+        if (!(t->cols[t->n_cols] = strdup(fields[t->n_cols])))
+            return gl_error_add(err, GL_ERR_RUN, "%s: out of memory", path);
+    return GL_OK;
+}
+
+static int row(gl_cmp_csv *t, char *line, char **fields, int *cap_rows, int lineno,
+               const char *path, gl_error *err)
+{
+    int n = split(line, fields, MAX_COLS);
+    if (n != t->n_cols)
+        return gl_error_add(err, GL_ERR_INPUT, "%s:%d: %d fields, the header has %d", path, lineno,
+                            n, t->n_cols);
+    if (t->n_rows == *cap_rows) {
+        int cap = *cap_rows ? 2 * *cap_rows : 64;
+        double *v = realloc(t->v, (size_t)cap * (size_t)t->n_cols * sizeof *v);
+        if (!v)
+            return gl_error_add(err, GL_ERR_RUN, "%s: out of memory", path);
+        t->v = v;
+        *cap_rows = cap;
+    }
+    double *r = t->v + (size_t)t->n_rows * (size_t)t->n_cols;
+    for (int i = 0; i < n; i++)
+        r[i] = number(fields[i]);
+    if (!isfinite(r[0]))
+        return gl_error_add(err, GL_ERR_INPUT, "%s:%d: step '%.40s' is not a number", path, lineno,
+                            fields[0]);
+    t->n_rows++;
+    return GL_OK;
+}
+
+int gl_cmp_csv_read(const char *path, int optional, gl_cmp_csv *t, gl_error *err)
+{
+    memset(t, 0, sizeof *t);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (optional && errno == ENOENT)
+            return GL_OK;
+        return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    }
+    /* Both freed below. */
+    char **fields = malloc(MAX_COLS * sizeof *fields);
+    char *line = NULL;
+    size_t line_cap = 0;
+    int rc = fields ? GL_OK : gl_error_add(err, GL_ERR_RUN, "%s: out of memory", path);
+    int cap_rows = 0, lineno = 0;
+    ssize_t len;
+    while (rc == GL_OK && (len = getline(&line, &line_cap, f)) > 0) {
+        lineno++;
+        if (line[len - 1] != '\n')
+            break;   /* a row cut short */
+        line[--len] = '\0';
+        if (len && line[len - 1] == '\r')
+            line[--len] = '\0';
+        if (lineno == 1)
+            rc = header(t, line, fields, path, err);
+        else if (len)
+            rc = row(t, line, fields, &cap_rows, lineno, path, err);
+    }
+    if (rc == GL_OK && ferror(f))
+        rc = gl_error_add(err, GL_ERR_INPUT, "%s: read error", path);
+    free(line);
+    free(fields);
+    fclose(f);
+    if (rc != GL_OK)
+        gl_cmp_csv_free(t);
+    return rc;
+}
+
+int gl_cmp_csv_col(const gl_cmp_csv *t, const char *name)
+{
+    for (int i = 0; i < t->n_cols; i++)
+        if (strcmp(t->cols[i], name) == 0)
+            return i;
+    return -1;
+}
+
+int gl_cmp_csv_row_at(const gl_cmp_csv *t, long long step)
+{
+    int at = -1;
+    for (int i = 0; i < t->n_rows; i++)
+        if (t->v[(size_t)i * (size_t)t->n_cols] <= (double)step)
+            at = i;
+    return at;
+}

@@ -1,0 +1,280 @@
+/* suite.c - the suite file (suite.h): read with the config system's bounded YAML reader
+ * (gl_cfg__read_file: size, depth and alias limits, UTF-8, positions on every node), then checked
+ * key by key against the small fixed schema below. Every fault is collected with its FILE:LINE:COL,
+ * as for configs. Config files are only checked to be readable here: each run's config is loaded
+ * and validated by its own `ganlab train`, so one bad run does not stop the others.
+ */
+#include "compare/suite.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/cfg_internal.h"
+#include "util/suggest.h"
+
+static const char *const top_keys[] = {"name", "seeds", "overrides", "runs", NULL};
+static const char *const run_keys[] = {"config", "overrides", "name", NULL};
+
+typedef struct parse {
+    gl_error *err;
+    const gl_cfg_origin *org;
+    int rc;
+} parse;
+
+static void oom(parse *p)
+{
+    p->rc = gl_error_add(p->err, GL_ERR_INPUT, "out of memory reading the suite");
+}
+
+static void fault(parse *p, const gl_cfg_node *n, int at_key, const char *what, const char *arg)
+{
+    p->rc = gl_cfg__fault(p->err, n, at_key, what, GL_CFG_CLIP, arg);
+}
+
+/* Checks that every key of mapping m is in keys; unknown ones are faults with a suggestion. */
+static void known_keys(parse *p, const gl_cfg_node *m, const char *const *keys, const char *where)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        const char *key = m->kids[i]->key;
+        int ok = 0;
+        gl_suggest s;
+        gl_suggest_init(&s, key);
+        for (const char *const *k = keys; *k && !ok; k++) {
+            ok = strcmp(*k, key) == 0;
+            gl_suggest_try(&s, *k, strlen(*k));
+        }
+        if (ok)
+            continue;
+        char hint[128];
+        gl_suggest_text(&s, hint, sizeof hint);
+        p->rc = gl_cfg__fault(p->err, m->kids[i], 1, "unknown key '%.*s' in %s%s (known: %s)",
+                              GL_CFG_CLIP, key, where, hint,
+                              keys == top_keys ? "name, seeds, overrides, runs"
+                                               : "config, overrides, name");
+    }
+}
+
+/* A scalar's text, or a fault (NULL) naming what was expected. */
+static const char *scalar(parse *p, const gl_cfg_node *n, const char *what)
+{
+    if (n->kind == GL_CFG_SCALAR && !gl_cfg__is_null(n))
+        return n->text;
+    p->rc = gl_cfg__fault(p->err, n, 0, "'%s' expects %s, got %s", n->key ? n->key : "item", what,
+                          gl_cfg__is_null(n) ? "nothing" : gl_cfg__kind_name(n));
+    return NULL;
+}
+
+/* A file-name-safe name: letters, digits, '.', '-', '_', not starting with '.'. */
+static char *name_value(parse *p, const gl_cfg_node *n)
+{
+    const char *s = scalar(p, n, "a name");
+    if (!s)
+        return NULL;
+    if (!s[0] || s[0] == '.' || s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                             "0123456789._-")] != '\0' || strlen(s) > 100) {
+        fault(p, n, 0, "'%.*s' is not a usable name: use letters, digits, '.', '-' and '_' "
+                       "(it names directories)", s);
+        return NULL;
+    }
+    char *copy = strdup(s);
+    if (!copy)
+        oom(p);
+    return copy;
+}
+
+/* A list of "key=value" overrides (a null value is an empty list). */
+static void overrides(parse *p, const gl_cfg_node *n, char ***out, int *count)
+{
+    if (gl_cfg__is_null(n))
+        return;
+    if (n->kind != GL_CFG_SEQ) {
+        fault(p, n, 0, "'overrides' expects a list of KEY=VALUE, e.g. [train.steps=5000], got %.*s",
+              gl_cfg__kind_name(n));
+        return;
+    }
+    if (!(*out = calloc(n->n ? n->n : 1, sizeof **out))) {
+        oom(p);
+        return;
+    }
+    for (size_t i = 0; i < n->n; i++) {
+        const char *s = scalar(p, n->kids[i], "KEY=VALUE");
+        if (s && (s[0] == '=' || !strchr(s, '='))) {
+            fault(p, n->kids[i], 0, "override '%.*s' is not KEY=VALUE (e.g. train.steps=5000)", s);
+        } else if (s) {
+            if (!((*out)[*count] = strdup(s))) {
+                oom(p);
+                return;
+            }
+            (*count)++;
+        }
+    }
+}
+
+static void seeds(parse *p, const gl_cfg_node *n, gl_suite *s)
+{
+    if (n->kind != GL_CFG_SEQ || n->n == 0) {
+        fault(p, n, 0, "'seeds' expects a non-empty list of integers, e.g. [1, 2, 3], got %.*s",
+              gl_cfg__kind_name(n));
+        return;
+    }
+    if (!(s->seeds = calloc(n->n, sizeof *s->seeds))) {
+        oom(p);
+        return;
+    }
+    for (size_t i = 0; i < n->n; i++) {
+        const gl_cfg_node *k = n->kids[i];
+        const char *t = scalar(p, k, "an integer >= 0");
+        if (!t)
+            continue;
+        char *end;
+        errno = 0;
+        long long v = strtoll(t, &end, 10);
+        if (end == t || *end || errno || v < 0) {
+            fault(p, k, 0, "a seed must be an integer >= 0, got '%.*s'", t);
+            continue;
+        }
+        for (int j = 0; j < s->n_seeds; j++)
+            if (s->seeds[j] == v) {
+                fault(p, k, 0, "seed %.*s is given twice", t);
+                v = -1;
+            }
+        if (v >= 0)
+            s->seeds[s->n_seeds++] = v;
+    }
+}
+
+static void run(parse *p, const gl_cfg_node *m, gl_suite_run *r)
+{
+    if (m->kind != GL_CFG_MAP) {
+        fault(p, m, 0, "each run is a mapping with 'config:' (and 'overrides:', 'name:'), not %.*s",
+              gl_cfg__kind_name(m));
+        return;
+    }
+    known_keys(p, m, run_keys, "a run");
+    const gl_cfg_node *cfg = gl_cfg__node_get(m, "config");
+    const gl_cfg_node *ov = gl_cfg__node_get(m, "overrides");
+    const gl_cfg_node *name = gl_cfg__node_get(m, "name");
+    if (!cfg) {
+        p->rc = gl_cfg__fault(p->err, m, 0, "this run has no 'config:' (the experiment to train)");
+        return;
+    }
+    const char *path = scalar(p, cfg, "a config file");
+    if (path && !(r->config = gl_cfg__path_join(p->org->dir, path))) {
+        oom(p);
+        return;
+    }
+    if (r->config && access(r->config, R_OK) != 0)
+        p->rc = gl_cfg__fault(p->err, cfg, 0, "cannot read config '%.*s': %s", GL_CFG_CLIP, path,
+                              strerror(errno));
+    if (ov)
+        overrides(p, ov, &r->overrides, &r->n_overrides);
+    if (name)
+        r->name = name_value(p, name);
+    else if (r->config && !(r->name = gl_cfg__path_stem(r->config)))
+        oom(p);
+}
+
+static void runs(parse *p, const gl_cfg_node *n, gl_suite *s)
+{
+    if (n->kind != GL_CFG_SEQ || n->n == 0) {
+        fault(p, n, 0, "'runs' expects a non-empty list of runs (each '- config: FILE'), got %.*s",
+              gl_cfg__kind_name(n));
+        return;
+    }
+    if (!(s->runs = calloc(n->n, sizeof *s->runs))) {
+        oom(p);
+        return;
+    }
+    for (size_t i = 0; i < n->n; i++) {
+        run(p, n->kids[i], &s->runs[s->n_runs++]);
+        for (size_t j = 0; j < i && s->runs[i].name; j++)
+            if (s->runs[j].name && strcmp(s->runs[i].name, s->runs[j].name) == 0)
+                p->rc = gl_cfg__fault(p->err, n->kids[i], 0,
+                                      "a second run named '%.*s' (the first is at line %d): "
+                                      "give one of them its own 'name:'",
+                                      GL_CFG_CLIP, s->runs[i].name, n->kids[j]->line);
+    }
+}
+
+static void top(parse *p, const gl_cfg_node *root, const char *path, gl_suite *s)
+{
+    if (!root) {
+        p->rc = gl_error_add(p->err, GL_ERR_INPUT, "%s: empty suite (it needs seeds: and runs:)",
+                             path);
+        return;
+    }
+    if (root->kind != GL_CFG_MAP) {
+        fault(p, root, 0, "a suite is a mapping (name, seeds, overrides, runs), not %.*s",
+              gl_cfg__kind_name(root));
+        return;
+    }
+    known_keys(p, root, top_keys, "a suite");
+    const gl_cfg_node *n;
+    if ((n = gl_cfg__node_get(root, "name")) != NULL)
+        s->name = name_value(p, n);
+    else if (!(s->name = gl_cfg__path_stem(path)))
+        oom(p);
+    if ((n = gl_cfg__node_get(root, "seeds")) != NULL)
+        seeds(p, n, s);
+    else
+        p->rc = gl_cfg__fault(p->err, root, 0, "the suite has no 'seeds:' (e.g. seeds: [1, 2, 3])");
+    if ((n = gl_cfg__node_get(root, "overrides")) != NULL)
+        overrides(p, n, &s->overrides, &s->n_overrides);
+    if ((n = gl_cfg__node_get(root, "runs")) != NULL)
+        runs(p, n, s);
+    else
+        p->rc = gl_cfg__fault(p->err, root, 0, "the suite has no 'runs:' (a list of '- config: FILE')");
+}
+
+int gl_suite_load(const char *path, gl_suite **out, gl_error *err)
+{
+    *out = NULL;
+    parse p = {.err = err, .rc = GL_OK};
+    gl_cfg_origin *origins = NULL;
+    gl_cfg_node *root = NULL;
+    gl_suite *s = calloc(1, sizeof *s);
+    char *cwd = getcwd(NULL, 0);
+    char *dir = gl_cfg__path_dir(path);
+    char *abs_dir = cwd && dir ? gl_cfg__path_join(cwd, dir) : NULL;
+    p.org = abs_dir ? gl_cfg__origin_new(&origins, GL_CFG_FROM_FILE, path, abs_dir) : NULL;
+    if (!s || !p.org)
+        oom(&p);
+    else if ((p.rc = gl_cfg__read_file(p.org, &root, err)) == GL_OK)
+        top(&p, root, path, s);
+    gl_cfg__node_free(root);
+    gl_cfg__origins_free(origins);
+    free(cwd);
+    free(dir);
+    free(abs_dir);
+    if (p.rc != GL_OK) {
+        gl_suite_destroy(s);
+        return GL_ERR_INPUT;
+    }
+    *out = s;
+    return GL_OK;
+}
+
+static void free_list(char **list, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+void gl_suite_destroy(gl_suite *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->n_runs; i++) {
+        free(s->runs[i].name);
+        free(s->runs[i].config);
+        free_list(s->runs[i].overrides, s->runs[i].n_overrides);
+    }
+    free(s->runs);
+    free(s->name);
+    free(s->seeds);
+    free_list(s->overrides, s->n_overrides);
+    free(s);
+}

@@ -1,0 +1,63 @@
+/* train_util.c - helpers for plugins that train a network of their own (nn.h, "training helpers"):
+ * softmax cross-entropy and an Adam step over a whole gl_net. Listed in core/eval/local.mk (the
+ * classifier evaluator is their user), not in the engine's double-precision test build.
+ *
+ * Cross-entropy is built from recorded ops rather than as an op of its own: with the constant
+ * g = (softmax(x) - onehot(y)) / B, sum(x * g) has exactly the gradient of the loss, and adding the
+ * constant (loss - sum(x * g)) makes its value the loss, so no gradient rule has to be added to
+ * the engine's op table. Softmax and the loss are computed in double, max-subtracted.
+ */
+#include <ganlab/nn.h>
+
+#include <math.h>
+#include <stdlib.h>
+
+gl_tensor *gl_cross_entropy(gl_ctx *ctx, gl_tensor *logits, const int32_t *labels)
+{
+    logits = gl_flatten(ctx, logits); /* (B, K) */
+    if (!logits)
+        return NULL;
+    int b = gl_tensor_dim(logits, 0), k = gl_tensor_dim(logits, 1);
+    gl_tensor *g = gl_tensor_new(ctx, 2, (const int[]){b, k});
+    if (!g)
+        return NULL;
+    const gl_real *x = gl_tensor_data(logits);
+    gl_real *gd = gl_tensor_data(g);
+    double loss = 0, dot = 0;
+    for (int i = 0; i < b; i++) {
+        if (labels[i] < 0 || labels[i] >= k)
+            return gl_one_hot(ctx, labels + i, 1, k); /* NULL with the engine's bad-label error */
+        const gl_real *row = x + (size_t)i * k;
+        double mx = row[0], z = 0;
+        for (int j = 1; j < k; j++)
+            mx = row[j] > mx ? row[j] : mx;
+        for (int j = 0; j < k; j++)
+            z += exp(row[j] - mx);
+        loss += log(z) + mx - row[labels[i]];
+        for (int j = 0; j < k; j++) {
+            double gj = (exp(row[j] - mx) / z - (j == labels[i])) / b;
+            gd[(size_t)i * k + j] = (gl_real)gj;
+            dot += row[j] * (double)(gl_real)gj;
+        }
+    }
+    loss /= b;
+    gl_tensor *s = gl_sum(ctx, gl_mul(ctx, logits, g));
+    return gl_add_scalar(ctx, s, (gl_real)(loss - dot));
+}
+
+void gl_net_adam_step(gl_net *net, float *state, uint64_t t, double lr, double beta1, double beta2,
+                      double eps)
+{
+    size_t n = gl_net_numel(net);
+    gl_real *p = gl_net_values(net);
+    const gl_real *g = gl_net_grads(net);
+    float *m = state, *v = state + n;
+    double bc1 = 1.0 - pow(beta1, (double)t), bc2 = 1.0 - pow(beta2, (double)t);
+    float step = (float)(lr / bc1), b1 = (float)beta1, b2 = (float)beta2;
+    float sbc2 = (float)sqrt(bc2), fe = (float)eps;
+    for (size_t i = 0; i < n; i++) {
+        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+        v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+        p[i] -= step * m[i] / (sqrtf(v[i]) / sbc2 + fe);
+    }
+}

@@ -1,0 +1,71 @@
+/* eval.h - the core's (not installed) side of evaluation: the evaluator plugins of a config's `eval`
+ * section run against a training session, the eval.csv rows of a training run, and the eval.json
+ * report and table of `ganlab eval` (docs/metrics.md, docs/formats.md).
+ *
+ * An evaluation never touches the run's own random streams or its parameters: generated samples
+ * use their own Philox stream (GL_STREAM_EVAL of the experiment seed, restarted at every
+ * evaluation), G runs in eval mode in the session's context (reset afterwards), and real data is
+ * read through the dataset's pure get(). So a run with evaluation writes the same checkpoints as one
+ * without, and an evaluation of one checkpoint always gives the same numbers (on one machine and
+ * thread count).
+ */
+#ifndef GL_EVAL_H
+#define GL_EVAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <ganlab/plugin.h>
+
+#include "config/cfg.h"
+#include "plugin/registry.h"
+#include "train/train.h"
+
+typedef struct gl_evaluation gl_evaluation;
+
+/* Creates every evaluator of cfg's eval.evaluators (validated against reg) over session s, which
+ * must outlive the evaluation. On success *out is freed with gl_evaluation_close; with no
+ * evaluators configured it is a valid evaluation of nothing. */
+int gl_evaluation_open(const gl_cfg *cfg, const gl_registry *reg, gl_session *s,
+                       gl_evaluation **out, gl_error *err);
+void gl_evaluation_close(gl_evaluation *e);
+
+/* Runs every evaluator on G as it is now; their results stay readable until the next run. */
+int gl_evaluation_run(gl_evaluation *e, gl_error *err);
+
+size_t gl_evaluation_count(const gl_evaluation *e);
+const char *gl_evaluation_name(const gl_evaluation *e, size_t i);     /* the plugin's name */
+const gl_eval_result *gl_evaluation_result(const gl_evaluation *e, size_t i);
+
+/* eval.json for the last run of e at step (docs/formats.md), written atomically to path. */
+int gl_evaluation_write_json(const gl_evaluation *e, uint64_t step, const char *path,
+                             gl_error *err);
+/* The readable table of the last run: one line per metric, then each evaluator's protocol. */
+void gl_evaluation_print_table(const gl_evaluation *e, uint64_t step, FILE *f);
+
+/* ---------------------------------------------------------------- during training */
+
+typedef struct gl_eval_log gl_eval_log;
+
+/* For `ganlab train`: when train.eval_every > 0 and evaluators are configured, opens them and
+ * dir/eval.csv (cut back to the rows at or before the session's step, for a resumed run);
+ * otherwise *out is NULL, which gl_eval_log_step and gl_eval_log_close accept. */
+int gl_eval_log_open(const gl_cfg *cfg, const gl_registry *reg, gl_session *s, const char *dir,
+                     gl_eval_log **out, gl_error *err);
+/* At every multiple of train.eval_every and at step == total: evaluates and appends a row
+ * (step, then `<evaluator>.<metric>` columns) to eval.csv, and logs a summary line to stderr. */
+int gl_eval_log_step(gl_eval_log *l, uint64_t step, uint64_t total, gl_error *err);
+void gl_eval_log_close(gl_eval_log *l);
+
+/* ---------------------------------------------------------------- the evaluator cache */
+
+/* The cache directory: $XDG_CACHE_HOME/ganlab when XDG_CACHE_HOME is an absolute path, else
+ * $HOME/.cache/ganlab (the XDG base directory rule) into buf. GL_ERR_RUN when neither is set. */
+int gl_eval_cache_dir(char *buf, size_t cap, gl_error *err);
+/* gl_eval_env.cache_load / cache_save over gl_eval_cache_dir (core ignored). A name must be a
+ * plain file name ([A-Za-z0-9._-], not starting with '.'). */
+int gl_eval_cache_load(void *core, const char *name, void **data, size_t *size, gl_error *err);
+int gl_eval_cache_save(void *core, const char *name, const void *data, size_t size,
+                       gl_error *err);
+
+#endif

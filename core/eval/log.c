@@ -1,0 +1,98 @@
+/* log.c - evaluation during training (eval.h): every train.eval_every steps and at the last step,
+ * one row of eval.csv in the run directory (step, then `<evaluator>.<metric>` columns, %.9g), and a
+ * summary line on stderr. train.eval_every 0 means never. A resumed run first cuts eval.csv back
+ * to the rows at or before its checkpoint's step, as metrics.csv is. */
+#include "eval/eval.h"
+
+#include <stdlib.h>
+
+#include "train/csvlog.h"
+
+struct gl_eval_log {
+    gl_evaluation *e;
+    gl_csv csv;
+    int64_t every;
+};
+
+int gl_eval_log_open(const gl_cfg *cfg, const gl_registry *reg, gl_session *s, const char *dir,
+                     gl_eval_log **out, gl_error *err)
+{
+    *out = NULL;
+    int64_t every = gl_params_int(gl_cfg_params(cfg, "train"), "eval_every");
+    if (every <= 0 || gl_cfg_n_evaluators(cfg) == 0)
+        return GL_OK;
+    /* Freed by gl_eval_log_close. */
+    gl_eval_log *l = calloc(1, sizeof *l);
+    if (!l)
+        return gl_error_add(err, GL_ERR_RUN, "out of memory for the evaluation");
+    l->every = every;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/eval.csv", dir);
+    int rc = gl_evaluation_open(cfg, reg, s, &l->e, err);
+    if (rc == GL_OK)
+        rc = gl_csv_truncate(path, s->st.step, err);
+    if (rc == GL_OK)
+        rc = gl_csv_open(&l->csv, path, err);
+    if (rc != GL_OK) {
+        gl_eval_log_close(l);
+        return rc;
+    }
+    *out = l;
+    return GL_OK;
+}
+
+/* Appends the row of the last evaluation and prints it as one line. */
+static int write_row(gl_eval_log *l, uint64_t step, gl_error *err)
+{
+    size_t total = 0, n = gl_evaluation_count(l->e);
+    for (size_t i = 0; i < n; i++)
+        total += (size_t)gl_evaluation_result(l->e, i)->n_metrics;
+    /* Column names "<evaluator>.<metric>" in one block of fixed-size slots; freed below. */
+    enum { SLOT = 128 };
+    char *text = malloc(total * SLOT + 1);
+    const char **names = malloc((total + 1) * sizeof *names);
+    double *values = malloc((total + 1) * sizeof *values);
+    if (!text || !names || !values) {
+        free(text);
+        free(names);
+        free(values);
+        return gl_error_add(err, GL_ERR_RUN, "out of memory for the evaluation's row");
+    }
+    size_t c = 0;
+    fprintf(stderr, "[eval] step %llu:", (unsigned long long)step);
+    for (size_t i = 0; i < n; i++) {
+        const gl_eval_result *r = gl_evaluation_result(l->e, i);
+        for (int k = 0; k < r->n_metrics; k++, c++) {
+            snprintf(text + c * SLOT, SLOT, "%s.%s", gl_evaluation_name(l->e, i),
+                     r->metrics[k].name);
+            names[c] = text + c * SLOT;
+            values[c] = r->metrics[k].value;
+            fprintf(stderr, " %s %.4g", names[c], values[c]);
+        }
+    }
+    fputc('\n', stderr);
+    static const char *const ints[1] = {"step"};
+    long long iv[1] = {(long long)step};
+    gl_csv_row(&l->csv, (int)total, names, values, 1, ints, iv);
+    free(text);
+    free(names);
+    free(values);
+    return GL_OK;
+}
+
+int gl_eval_log_step(gl_eval_log *l, uint64_t step, uint64_t total, gl_error *err)
+{
+    if (!l || (step != total && step % (uint64_t)l->every != 0))
+        return GL_OK;
+    int rc = gl_evaluation_run(l->e, err);
+    return rc == GL_OK ? write_row(l, step, err) : rc;
+}
+
+void gl_eval_log_close(gl_eval_log *l)
+{
+    if (!l)
+        return;
+    gl_csv_close(&l->csv);
+    gl_evaluation_close(l->e);
+    free(l);
+}

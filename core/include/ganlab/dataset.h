@@ -1,0 +1,82 @@
+/* ganlab/dataset.h - byte images served as float batches: a helper for image dataset plugins.
+ *
+ * An image dataset usually decodes everything in open() and keeps the pixels as bytes (a quarter of
+ * the memory of floats), then scales each batch in get() as torchvision's ToTensor +
+ * Normalize((0.5,), (0.5,)) does, in float:
+ *
+ *     v = (x / 255 - 0.5) / 0.5,   so v lies in [-1, 1]
+ *
+ * through a 256-entry table, so get() is a lookup per value and never allocates. A gl_byte_images
+ * holds those bytes (and the labels), and does the rest a plugin would otherwise copy: the batch
+ * loop with its bounds check, the label copy, the (H, W, C) -> (C, H, W) transposition of files
+ * stored channels-last, and filling gl_dataset_info. The bundled `idx` and `image_folder` plugins
+ * use it.
+ *
+ * Example (the plugin's instance is the gl_byte_images itself):
+ *     static int my_open(const gl_params *p, uint64_t seed, void **self, gl_dataset_info *info,
+ *                        gl_error *err)
+ *     {
+ *         gl_byte_images *d = gl_byte_images_new("mine");   // freed in my_close
+ *         *self = d;
+ *         if (!d) return gl_error_add(err, GL_ERR_INPUT, "dataset 'mine': out of memory");
+ *         ... decode: d->pixels = malloc(n * c * h * w); d->n, d->c, d->h, d->w = ...;
+ *         ... labelled: d->labels = malloc(n * sizeof *d->labels); d->n_classes = ...;
+ *         gl_byte_images_info(d, info);
+ *         return GL_OK;
+ *     }
+ *     static int my_get(void *self, const int64_t *idx, int n, float *x, int32_t *labels,
+ *                       gl_error *err)
+ *     { return gl_byte_images_get(self, idx, n, x, labels, err); }
+ *     static void my_close(void *self) { gl_byte_images_free(self); }
+ *
+ * What it does not do: decoding, resizing, other value ranges or normalisations, augmentation.
+ */
+#ifndef GANLAB_DATASET_H
+#define GANLAB_DATASET_H
+
+#include <stdint.h>
+
+#include <ganlab/error.h>
+#include <ganlab/plugin.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gl_byte_images {
+    const char *plugin;    /* the dataset plugin's name, for messages ("dataset 'NAME': ...");
+                              static text of the plugin */
+    uint8_t *pixels;       /* n items of c * h * w bytes, (C, H, W) each, or (H, W, C) when
+                              channels_last; malloc'ed by the plugin, freed by
+                              gl_byte_images_free */
+    int32_t *labels;       /* (n), or NULL when unlabelled; malloc'ed by the plugin, freed by
+                              gl_byte_images_free */
+    int64_t n;             /* items */
+    int c, h, w;           /* channels, height, width of every item */
+    int channels_last;     /* 1: items are stored (H, W, C), as IDX and PNG files hold them */
+    int n_classes;         /* 0 when unlabelled */
+    float scale[256];      /* byte -> value, filled by gl_byte_images_new */
+} gl_byte_images;
+
+/* A zeroed gl_byte_images with the scale table filled, for plugin `plugin` (kept, not copied).
+ * Returns NULL when out of memory. The caller frees it with gl_byte_images_free. */
+gl_byte_images *gl_byte_images_new(const char *plugin);
+
+/* Frees d->pixels, d->labels (with free()) and d. d may be NULL. */
+void gl_byte_images_free(gl_byte_images *d);
+
+/* Fills *info: shape (c, h, w), n_classes, n items, values in [-1, 1]. */
+void gl_byte_images_info(const gl_byte_images *d, gl_dataset_info *info);
+
+/* gl_dataset_plugin.get for d: fills x (n, C, H, W) with the scaled items at indices[0..n) and,
+ * when both labels and d->labels are set, labels (n). Returns GL_OK, or GL_ERR_RUN with
+ * "dataset 'NAME': item I out of range [0, N)" for the first index outside [0, d->n) (the items
+ * before it are filled). Does not allocate. */
+int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, int n, float *x,
+                       int32_t *labels, gl_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

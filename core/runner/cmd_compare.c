@@ -1,0 +1,52 @@
+/* cmd_compare.c - `ganlab compare RUN_DIR... -o DIR [--title TEXT]`: a comparison report of finished
+ * runs (core/compare, docs/compare.md). The plugin registry is opened only to validate each run's
+ * config.yaml, so configs are compared value by value with their defaults filled in. The path of
+ * report.html is the last line of stdout. */
+#include "runner/runner.h"
+
+#include <stdio.h>
+
+#include "compare/compare.h"
+
+static int run(const gl_cli *cli, gl_error *err)
+{
+    const char *out = gl_cli_option(cli, "-o");
+    if (!out || !*out)
+        return gl_error_add(err, GL_ERR_INPUT, "compare needs -o DIR (where the report goes)");
+    gl_registry *reg;
+    int st = gl_runner_open_registry(cli, &reg, err);
+    if (st != GL_OK)
+        return st;
+    gl_compare_opts o = {.title = gl_cli_option(cli, "--title"),
+                         .lookup = gl_registry_schema_lookup,
+                         .ud = reg};
+    char path[4096];
+    st = gl_compare_report(cli->args, cli->n_args, out, &o, path, sizeof path, err);
+    if (st == GL_OK)
+        printf("%s\n", path);
+    gl_registry_close(reg);
+    return st;
+}
+
+static const gl_option options[] = {
+    {"-o", "DIR"},
+    {"--title", "TEXT"},
+    {NULL, NULL},
+};
+
+const gl_command gl_cmd_compare = {
+    .name = "compare",
+    .synopsis = "RUN_DIR... -o DIR [--title TEXT]",
+    .summary = "compare runs: tables, charts and samples in a report",
+    .help = "Groups the runs into variants (runs whose configs differ only in experiment.seed,\n"
+            "name, out_dir and threads), and writes DIR/report.md and a self-contained\n"
+            "DIR/report.html: the final metrics per variant (mean and standard deviation over\n"
+            "seeds, at equal generator steps), a chart per metric, the newest samples side by\n"
+            "side. The last line of stdout is report.html's path.\n"
+            "  -o DIR        the report's directory (created if needed)\n"
+            "  --title TEXT  the report's heading (default: Comparison)\n",
+    .min_args = 1,
+    .max_args = -1,
+    .run = run,
+    .options = options,
+};

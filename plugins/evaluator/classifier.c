@@ -1,0 +1,559 @@
+/* classifier.c - evaluator plugin `classifier`: sample quality and mode collapse on labelled image
+ * data, measured with a small CNN that ganlab trains itself on the dataset's training split (no
+ * downloaded Inception network; docs/metrics.md).
+ *
+ * The classifier (input (C, H, W) in the dataset's range):
+ *   conv 5x5 stride 2 pad 2, C -> 32, batch norm, ReLU; conv 3x3 stride 2 pad 1, 32 -> 32, batch
+ *   norm, ReLU; linear -> 128, ReLU (the features: its penultimate layer); linear -> K classes.
+ * (0.8 M multiply-adds per 28x28 image: the default four epochs of Fashion-MNIST take about 90 s
+ * on two cores for 90.5% test accuracy; docs/metrics.md has the measurements.)
+ * Trained with softmax cross-entropy and Adam (betas 0.9/0.999; the learning rate decays linearly
+ * from `lr` to 0 over the run) for `epochs` passes over the training split in batches of
+ * `batch_size`, shuffled per epoch; initialisation and order come
+ * from the plugin's own `seed`, not the experiment's, so every run of a dataset shares one
+ * classifier. The weights and the test accuracy are cached as
+ * classifier-<FNV-1a 64 of (architecture, settings, every training item and label)>.bin in the
+ * evaluator cache, so a changed dataset or setting trains a new one.
+ *
+ * Per evaluation, on N generated images (eval.samples, or `samples`), with p(y|x) the softmax and
+ * f(x) the features, against the first `reference` images of the test split:
+ *   classes    classes predicted for at least min_class_pct % of the N images (higher is better)
+ *   kl         KL(predicted-class histogram || uniform), nats (lower; 0 when balanced)
+ *   is         Inception Score exp(E KL(p(y|x) || p(y))) with this classifier (higher)
+ *   fd         Frechet distance of the Gaussians fitted to f of generated and test images (lower);
+ *              fd_floor in the protocol is the same between training and test images
+ *   precision, recall (k_pr = 3), density, coverage (k_dc = 5) on f (ganlab/metrics.h) (higher)
+ *   label_acc  conditional models only: the fraction classified as the label asked for (higher)
+ * Conditional models are asked for labels i mod K.
+ *
+ * What it does not do: data augmentation, pooling layers (strided convolutions instead), several
+ * Inception Score splits, per-class precision/recall.
+ */
+#include <ganlab/autograd.h>
+#include <ganlab/metrics.h>
+#include <ganlab/nn.h>
+#include <ganlab/plugin.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ARCH "ganlab classifier v2: conv5s2-32 bn conv3s2-32 bn fc128 fc; ce adam linear decay"
+#define FEAT 128
+#define CHUNK 250          /* images per inference batch */
+#define MAGIC "GLCLSF1\n"  /* cache file: magic, u64 hash, u64 n_values, u64 n_buffers, values,
+                              buffers (float32), f64 test accuracy */
+
+static const gl_param_spec classifier_params[] = {
+    {"samples", GL_PARAM_INT, "0", 0, 0, 1e8, NULL,
+     "generated images per evaluation; 0: eval.samples"},
+    {"reference", GL_PARAM_INT, "10000", 0, 10, 1e8, NULL,
+     "test images (the first ones) the feature statistics compare with"},
+    {"epochs", GL_PARAM_INT, "4", 0, 1, 1000, NULL, "passes over the training split"},
+    {"batch_size", GL_PARAM_INT, "128", 0, 1, 65536, NULL, "images per classifier update"},
+    {"lr", GL_PARAM_FLOAT, "0.001", 0, 1e-9, 1, NULL,
+     "Adam's initial learning rate (decays linearly to 0)"},
+    {"seed", GL_PARAM_INT, "0", 0, 0, 9.2e18, NULL,
+     "seed of the classifier's initialisation and data order (its own, so runs share it)"},
+    {"k_pr", GL_PARAM_INT, "3", 0, 1, 1000, NULL, "neighbours for precision and recall"},
+    {"k_dc", GL_PARAM_INT, "5", 0, 1, 1000, NULL, "neighbours for density and coverage"},
+    {"min_class_pct", GL_PARAM_FLOAT, "1", 0, 0, 100, NULL,
+     "a class is covered when predicted for at least this % of the generated images"},
+    {"cache", GL_PARAM_BOOL, "true", 0, GL_NO_RANGE, NULL,
+     "reuse and store the trained classifier in the evaluator cache"},
+    {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
+
+typedef struct classifier {
+    const gl_eval_env *env;
+    int n, n_ref_want, epochs, batch, k_pr, k_dc, use_cache;
+    double lr, min_pct;
+    uint64_t seed;
+    int c, h, w, k;
+    size_t item;
+
+    gl_net *net;
+    gl_conv_layer c1, c2;
+    gl_batch_norm_layer b1, b2;
+    gl_linear_layer f1, f2;
+    gl_ctx *ctx;
+
+    int ready;              /* trained or loaded, reference statistics computed */
+    double test_acc, fd_floor;
+    char cache_name[64];
+    const char *ref_name;   /* "test", or "train" when the dataset has no test split */
+    int64_t n_ref;
+    float *ref_feat;        /* (n_ref, FEAT) */
+    double *ref_r_pr, *ref_r_dc;      /* (n_ref) k-NN radii */
+    double *ref_mu, *ref_cov;         /* (FEAT), (FEAT, FEAT) */
+
+    float *x;               /* (CHUNK, item) scratch images */
+    int32_t *labels;        /* (max(n, CHUNK)) labels asked for / read */
+    float *feat, *probs;    /* (n, FEAT), (n, k) of the generated images */
+    double *fake_r, *mu, *cov, *hist;  /* (n), (FEAT), (FEAT, FEAT), (k) */
+} classifier;
+
+static int oom(gl_error *err)
+{
+    return gl_error_add(err, GL_ERR_RUN, "evaluator 'classifier': out of memory");
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* x (B, C, H, W) -> logits (B, K); *feat (B, FEAT) when feat is not NULL. train: batch norm
+ * normalises with the batch's statistics (and updates the running ones). */
+static gl_tensor *forward(classifier *c, gl_tensor *x, int train, gl_tensor **feat)
+{
+    gl_ctx *ctx = c->ctx;
+    gl_tensor *h = gl_conv_layer_forward(ctx, &c->c1, x);
+    h = gl_relu(ctx, gl_batch_norm_layer_forward(ctx, &c->b1, h, train));
+    h = gl_conv_layer_forward(ctx, &c->c2, h);
+    h = gl_relu(ctx, gl_batch_norm_layer_forward(ctx, &c->b2, h, train));
+    h = gl_linear_layer_forward(ctx, &c->f1, h, GL_ACT_RELU, 0);
+    if (feat)
+        *feat = h;
+    return gl_linear_layer_forward(ctx, &c->f2, h, GL_ACT_NONE, 0);
+}
+
+/* Features (n, FEAT) and softmax probabilities (n, k) of images x (n <= CHUNK), eval mode. Either
+ * output may be NULL. */
+static int classify(classifier *c, const float *x, int n, float *feat, float *probs, gl_error *err)
+{
+    int prev = gl_ctx_set_grad_enabled(c->ctx, 0);
+    gl_tensor *f = NULL;
+    gl_tensor *logits = forward(c, gl_tensor_from(c->ctx, 4, (const int[]){n, c->c, c->h, c->w}, x),
+                                0, &f);
+    int rc = gl_ctx_status(c->ctx, err);
+    if (rc == GL_OK && feat)
+        memcpy(feat, gl_tensor_data(f), (size_t)n * FEAT * sizeof *feat);
+    for (int i = 0; rc == GL_OK && probs && i < n; i++) {
+        const float *l = gl_tensor_data(logits) + (size_t)i * c->k;
+        float *p = probs + (size_t)i * c->k;
+        double mx = l[0], z = 0;
+        for (int j = 1; j < c->k; j++)
+            mx = l[j] > mx ? l[j] : mx;
+        for (int j = 0; j < c->k; j++)
+            z += exp(l[j] - mx);
+        for (int j = 0; j < c->k; j++)
+            p[j] = (float)(exp(l[j] - mx) / z);
+    }
+    gl_ctx_reset(c->ctx);
+    gl_ctx_set_grad_enabled(c->ctx, prev);
+    return rc;
+}
+
+static int argmax(const float *p, int k)
+{
+    int a = 0;
+    for (int j = 1; j < k; j++)
+        a = p[j] > p[a] ? j : a;
+    return a;
+}
+
+/* Items [at, at + n) of split into c->x and c->labels (n <= CHUNK). */
+static int read_items(classifier *c, gl_eval_split split, int64_t at, int n, gl_error *err)
+{
+    int64_t idx[CHUNK];
+    for (int i = 0; i < n; i++)
+        idx[i] = at + i;
+    return c->env->split_get(c->env->core, split, idx, n, c->x, c->labels, err);
+}
+
+static void fnv(uint64_t *h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++)
+        *h = (*h ^ p[i]) * 1099511628211ull;
+}
+
+/* The cache key: the architecture, the settings and every training item and label. */
+static int data_hash(classifier *c, int64_t n_train, uint64_t *out, gl_error *err)
+{
+    uint64_t h = 14695981039346656037ull;
+    char settings[256];
+    snprintf(settings, sizeof settings, "%s|%d %d %d %d|%d %d %.17g %llu|%lld", ARCH, c->c, c->h,
+             c->w, c->k, c->epochs, c->batch, c->lr, (unsigned long long)c->seed,
+             (long long)n_train);
+    fnv(&h, settings, strlen(settings));
+    for (int64_t at = 0; at < n_train; at += CHUNK) {
+        int m = n_train - at < CHUNK ? (int)(n_train - at) : CHUNK;
+        int rc = read_items(c, GL_SPLIT_TRAIN, at, m, err);
+        if (rc != GL_OK)
+            return rc;
+        fnv(&h, c->x, (size_t)m * c->item * sizeof *c->x);
+        fnv(&h, c->labels, (size_t)m * sizeof *c->labels);
+    }
+    *out = h;
+    return GL_OK;
+}
+
+/* 1 when the cache held weights for this hash (now loaded), else 0. */
+static int load_cached(classifier *c, uint64_t hash, gl_error *err)
+{
+    void *data;
+    size_t size;
+    if (c->env->cache_load(c->env->core, c->cache_name, &data, &size, err) != GL_OK || !data)
+        return 0;
+    size_t nv = gl_net_numel(c->net), nb = gl_net_buffer_numel(c->net);
+    size_t want = 8 + 3 * 8 + (nv + nb) * sizeof(float) + sizeof(double);
+    const unsigned char *p = data;
+    uint64_t head[3];
+    int ok = size == want && memcmp(p, MAGIC, 8) == 0;
+    if (ok) {
+        memcpy(head, p + 8, sizeof head);
+        ok = head[0] == hash && head[1] == nv && head[2] == nb;
+    }
+    if (ok) {
+        p += 8 + sizeof head;
+        memcpy(gl_net_values(c->net), p, nv * sizeof(float));
+        if (nb)
+            memcpy(gl_net_buffer_values(c->net), p + nv * sizeof(float), nb * sizeof(float));
+        memcpy(&c->test_acc, p + (nv + nb) * sizeof(float), sizeof c->test_acc);
+    }
+    free(data);
+    return ok;
+}
+
+static int save_cached(classifier *c, uint64_t hash, gl_error *err)
+{
+    size_t nv = gl_net_numel(c->net), nb = gl_net_buffer_numel(c->net);
+    size_t size = 8 + 3 * 8 + (nv + nb) * sizeof(float) + sizeof(double);
+    unsigned char *buf = malloc(size); /* freed below */
+    if (!buf)
+        return oom(err);
+    uint64_t head[3] = {hash, nv, nb};
+    memcpy(buf, MAGIC, 8);
+    memcpy(buf + 8, head, sizeof head);
+    memcpy(buf + 8 + sizeof head, gl_net_values(c->net), nv * sizeof(float));
+    if (nb)
+        memcpy(buf + 8 + sizeof head + nv * sizeof(float), gl_net_buffer_values(c->net),
+               nb * sizeof(float));
+    memcpy(buf + size - sizeof(double), &c->test_acc, sizeof(double));
+    gl_error quiet; /* an unwritable cache costs a retraining next time, not this evaluation */
+    gl_error_init(&quiet);
+    if (c->env->cache_save(c->env->core, c->cache_name, buf, size, &quiet) != GL_OK)
+        fprintf(stderr, "[classifier] not cached: %s\n", quiet.text);
+    free(buf);
+    return GL_OK;
+}
+
+static int train(classifier *c, int64_t n, gl_error *err)
+{
+    /* order: the epoch's permutation; xb/yb: one batch; state: Adam's. Freed below. */
+    int64_t *order = malloc((size_t)n * sizeof *order);
+    float *xb = malloc((size_t)c->batch * c->item * sizeof *xb);
+    int32_t *yb = malloc((size_t)c->batch * sizeof *yb);
+    float *state = calloc(2 * gl_net_numel(c->net), sizeof *state);
+    int rc = order && xb && yb && state ? GL_OK : oom(err);
+    uint64_t t = 0, steps = (uint64_t)c->epochs * (uint64_t)((n + c->batch - 1) / c->batch);
+    double t0 = now();
+    for (int epoch = 0; rc == GL_OK && epoch < c->epochs; epoch++) {
+        for (int64_t i = 0; i < n; i++)
+            order[i] = i;
+        gl_rng r;
+        gl_rng_init(&r, c->seed, ((uint64_t)epoch << 8) | GL_STREAM_DATA);
+        gl_rng_shuffle(&r, order, (size_t)n);
+        double loss = 0;
+        for (int64_t at = 0; rc == GL_OK && at < n; at += c->batch) {
+            int m = n - at < c->batch ? (int)(n - at) : c->batch;
+            rc = c->env->split_get(c->env->core, GL_SPLIT_TRAIN, order + at, m, xb, yb, err);
+            if (rc != GL_OK)
+                break;
+            gl_tensor *x = gl_tensor_from(c->ctx, 4, (const int[]){m, c->c, c->h, c->w}, xb);
+            gl_tensor *l = gl_cross_entropy(c->ctx, forward(c, x, m > 1, NULL), yb);
+            gl_net_zero_grad(c->net);
+            rc = gl_ctx_status(c->ctx, err);
+            if (rc == GL_OK)
+                rc = gl_backward(c->ctx, l, c->net, err);
+            if (rc == GL_OK) {
+                loss += gl_tensor_item(l) * m;
+                double lr = c->lr * (1.0 - (double)t / (double)steps);
+                gl_net_adam_step(c->net, state, ++t, lr, 0.9, 0.999, 1e-8);
+            }
+            gl_ctx_reset(c->ctx);
+        }
+        if (rc == GL_OK)
+            fprintf(stderr, "[classifier] epoch %d/%d: loss %.4f (%.1f s)\n", epoch + 1, c->epochs,
+                    loss / (double)n, now() - t0);
+    }
+    free(order);
+    free(xb);
+    free(yb);
+    free(state);
+    return rc;
+}
+
+/* Accuracy over a whole split. */
+static int accuracy(classifier *c, gl_eval_split split, int64_t n, double *out, gl_error *err)
+{
+    float *probs = malloc((size_t)CHUNK * c->k * sizeof *probs); /* (CHUNK, k); freed below */
+    int rc = probs ? GL_OK : oom(err);
+    int64_t right = 0;
+    for (int64_t at = 0; rc == GL_OK && at < n; at += CHUNK) {
+        int m = n - at < CHUNK ? (int)(n - at) : CHUNK;
+        rc = read_items(c, split, at, m, err);
+        if (rc == GL_OK)
+            rc = classify(c, c->x, m, NULL, probs, err);
+        for (int i = 0; rc == GL_OK && i < m; i++)
+            right += argmax(probs + (size_t)i * c->k, c->k) == c->labels[i];
+    }
+    free(probs);
+    *out = (double)right / (double)n;
+    return rc;
+}
+
+/* Features (n, FEAT) of items [0, n) of split into feat. */
+static int split_features(classifier *c, gl_eval_split split, int64_t n, float *feat,
+                          gl_error *err)
+{
+    for (int64_t at = 0; at < n; at += CHUNK) {
+        int m = n - at < CHUNK ? (int)(n - at) : CHUNK;
+        int rc = read_items(c, split, at, m, err);
+        if (rc == GL_OK)
+            rc = classify(c, c->x, m, feat + (size_t)at * FEAT, NULL, err);
+        if (rc != GL_OK)
+            return rc;
+    }
+    return GL_OK;
+}
+
+/* The classifier (cached or trained) and the statistics of the real images, once. */
+static int prepare(classifier *c, gl_error *err)
+{
+    const gl_eval_env *env = c->env;
+    int64_t n_train, n_test;
+    const char *train_name;
+    int rc = env->split_open(env->core, GL_SPLIT_TRAIN, &n_train, &train_name, err);
+    if (rc == GL_OK)
+        rc = env->split_open(env->core, GL_SPLIT_TEST, &n_test, &c->ref_name, err);
+    uint64_t hash = 0;
+    if (rc == GL_OK)
+        rc = data_hash(c, n_train, &hash, err);
+    if (rc != GL_OK)
+        return rc;
+    snprintf(c->cache_name, sizeof c->cache_name, "classifier-%016llx.bin",
+             (unsigned long long)hash);
+    if (c->use_cache && load_cached(c, hash, err)) {
+        fprintf(stderr, "[classifier] %s from the cache; %s accuracy %.2f%%\n", c->cache_name,
+                c->ref_name, 100 * c->test_acc);
+    } else {
+        double t0 = now();
+        fprintf(stderr, "[classifier] training on %lld images, %d epochs\n", (long long)n_train,
+                c->epochs);
+        rc = train(c, n_train, err);
+        if (rc == GL_OK)
+            rc = accuracy(c, GL_SPLIT_TEST, n_test, &c->test_acc, err);
+        if (rc != GL_OK)
+            return rc;
+        fprintf(stderr, "[classifier] trained in %.1f s; %s accuracy %.2f%%\n", now() - t0,
+                c->ref_name, 100 * c->test_acc);
+        if (c->use_cache && (rc = save_cached(c, hash, err)) != GL_OK)
+            return rc;
+    }
+    c->n_ref = n_test < c->n_ref_want ? n_test : c->n_ref_want;
+    int64_t n_floor = n_train < c->n_ref ? n_train : c->n_ref;
+    if (c->n_ref <= c->k_dc || c->n_ref <= c->k_pr || n_floor < 2)
+        return gl_error_add(err, GL_ERR_INPUT, "evaluator 'classifier': %lld reference images are "
+                            "too few for k_pr %d and k_dc %d", (long long)c->n_ref, c->k_pr,
+                            c->k_dc);
+    /* Freed by destroy, except floor (the training images' features), freed below. */
+    c->ref_feat = malloc((size_t)c->n_ref * FEAT * sizeof *c->ref_feat);
+    c->ref_r_pr = malloc((size_t)c->n_ref * sizeof *c->ref_r_pr);
+    c->ref_r_dc = malloc((size_t)c->n_ref * sizeof *c->ref_r_dc);
+    c->ref_mu = malloc(FEAT * sizeof *c->ref_mu);
+    c->ref_cov = malloc(FEAT * FEAT * sizeof *c->ref_cov);
+    float *floor = malloc((size_t)n_floor * FEAT * sizeof *floor);
+    if (!c->ref_feat || !c->ref_r_pr || !c->ref_r_dc || !c->ref_mu || !c->ref_cov || !floor) {
+        free(floor);
+        return oom(err);
+    }
+    rc = split_features(c, GL_SPLIT_TEST, c->n_ref, c->ref_feat, err);
+    if (rc == GL_OK)
+        rc = gl_feature_moments(c->ref_feat, c->n_ref, FEAT, c->ref_mu, c->ref_cov, err);
+    if (rc == GL_OK)
+        rc = gl_knn_radii(c->ref_feat, c->n_ref, FEAT, c->k_pr, c->ref_r_pr, err);
+    if (rc == GL_OK)
+        rc = gl_knn_radii(c->ref_feat, c->n_ref, FEAT, c->k_dc, c->ref_r_dc, err);
+    if (rc == GL_OK)
+        rc = split_features(c, GL_SPLIT_TRAIN, n_floor, floor, err);
+    if (rc == GL_OK)
+        rc = gl_feature_moments(floor, n_floor, FEAT, c->mu, c->cov, err);
+    if (rc == GL_OK)
+        rc = gl_frechet_distance(c->mu, c->cov, c->ref_mu, c->ref_cov, FEAT, &c->fd_floor, err);
+    free(floor);
+    c->ready = rc == GL_OK;
+    return rc;
+}
+
+static int classifier_evaluate(void *self, gl_eval_result *out, gl_error *err)
+{
+    classifier *c = self;
+    const gl_eval_env *env = c->env;
+    int rc = c->ready ? GL_OK : prepare(c, err);
+    for (int64_t at = 0; rc == GL_OK && at < c->n; at += CHUNK) {
+        int m = c->n - at < CHUNK ? (int)(c->n - at) : CHUNK;
+        for (int i = 0; i < m; i++)
+            c->labels[at + i] = (int32_t)((at + i) % c->k);
+        rc = env->generate(env->core, m, env->conditional ? c->labels + at : NULL, c->x, err);
+        if (rc == GL_OK)
+            rc = classify(c, c->x, m, c->feat + (size_t)at * FEAT, c->probs + (size_t)at * c->k,
+                          err);
+    }
+    gl_prdc prdc;
+    double fd = 0;
+    if (rc == GL_OK)
+        rc = gl_feature_moments(c->feat, c->n, FEAT, c->mu, c->cov, err);
+    if (rc == GL_OK)
+        rc = gl_frechet_distance(c->mu, c->cov, c->ref_mu, c->ref_cov, FEAT, &fd, err);
+    if (rc == GL_OK)
+        rc = gl_knn_radii(c->feat, c->n, FEAT, c->k_pr, c->fake_r, err);
+    if (rc == GL_OK)
+        rc = gl_prdc_compute(c->ref_feat, c->ref_r_pr, c->ref_r_dc, c->n_ref, c->feat, c->fake_r,
+                             c->n, FEAT, c->k_dc, &prdc, err);
+    if (rc != GL_OK)
+        return rc;
+    int64_t asked = 0;
+    for (int j = 0; j < c->k; j++)
+        c->hist[j] = 0;
+    for (int64_t i = 0; i < c->n; i++) {
+        int y = argmax(c->probs + (size_t)i * c->k, c->k);
+        c->hist[y] += 1;
+        asked += y == c->labels[i];
+    }
+    int n = 0;
+    out->metrics[n++] = (gl_eval_item){"classes", gl_classes_covered(c->hist, c->k, c->min_pct / 100), NULL};
+    out->metrics[n++] = (gl_eval_item){"kl", gl_kl_uniform(c->hist, c->k), NULL};
+    out->metrics[n++] = (gl_eval_item){"is", gl_inception_score(c->probs, c->n, c->k), NULL};
+    out->metrics[n++] = (gl_eval_item){"fd", fd, NULL};
+    out->metrics[n++] = (gl_eval_item){"precision", prdc.precision, NULL};
+    out->metrics[n++] = (gl_eval_item){"recall", prdc.recall, NULL};
+    out->metrics[n++] = (gl_eval_item){"density", prdc.density, NULL};
+    out->metrics[n++] = (gl_eval_item){"coverage", prdc.coverage, NULL};
+    if (env->conditional)
+        out->metrics[n++] = (gl_eval_item){"label_acc", (double)asked / (double)c->n, NULL};
+    out->n_metrics = n;
+    n = 0;
+    out->protocol[n++] = (gl_eval_item){"n", c->n, NULL};
+    out->protocol[n++] = (gl_eval_item){"reference", 0, c->ref_name};
+    out->protocol[n++] = (gl_eval_item){"n_reference", (double)c->n_ref, NULL};
+    out->protocol[n++] = (gl_eval_item){"k", c->k_pr, NULL};
+    out->protocol[n++] = (gl_eval_item){"k_dc", c->k_dc, NULL};
+    out->protocol[n++] = (gl_eval_item){"seed", (double)env->seed, NULL};
+    out->protocol[n++] = (gl_eval_item){"min_class_pct", c->min_pct, NULL};
+    out->protocol[n++] = (gl_eval_item){"test_accuracy", c->test_acc, NULL};
+    out->protocol[n++] = (gl_eval_item){"fd_floor", c->fd_floor, NULL};
+    out->protocol[n++] = (gl_eval_item){"classifier", 0, c->cache_name};
+    out->n_protocol = n;
+    return GL_OK;
+}
+
+static void classifier_destroy(void *self)
+{
+    classifier *c = self;
+    if (!c)
+        return;
+    gl_net_destroy(c->net);
+    gl_ctx_destroy(c->ctx);
+    free(c->ref_feat);
+    free(c->ref_r_pr);
+    free(c->ref_r_dc);
+    free(c->ref_mu);
+    free(c->ref_cov);
+    free(c->x);
+    free(c->labels);
+    free(c->feat);
+    free(c->probs);
+    free(c->fake_r);
+    free(c->mu);
+    free(c->cov);
+    free(c->hist);
+    free(c);
+}
+
+/* Declares and initialises the network for (C, H, W) images and k classes. */
+static int build_net(classifier *c, gl_error *err)
+{
+    c->net = gl_net_create("classifier");
+    if (!c->net)
+        return oom(err);
+    /* Both convolutions map a side s to (s - 1) / 2 + 1. */
+    int h4 = ((c->h - 1) / 2) / 2 + 1, w4 = ((c->w - 1) / 2) / 2 + 1;
+    gl_conv2d_layer_declare(&c->c1, c->net, "conv1", c->c, 32, 5, 2, 2, 0);
+    gl_batch_norm_layer_declare(&c->b1, c->net, "bn1", 32);
+    gl_conv2d_layer_declare(&c->c2, c->net, "conv2", 32, 32, 3, 2, 1, 0);
+    gl_batch_norm_layer_declare(&c->b2, c->net, "bn2", 32);
+    gl_linear_layer_declare(&c->f1, c->net, "fc1", 32 * h4 * w4, FEAT, 1);
+    gl_linear_layer_declare(&c->f2, c->net, "fc2", FEAT, c->k, 1);
+    gl_rng init;
+    gl_rng_init(&init, c->seed, GL_STREAM_INIT);
+    return gl_net_finalize(c->net, &init, err);
+}
+
+static int classifier_create(const gl_params *p, const gl_eval_env *env, void **self,
+                             gl_error *err)
+{
+    *self = NULL;
+    if (env->data.ndim != 3 || env->data.n_classes < 2)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "evaluator 'classifier' needs labelled images (C, H, W) with at least 2 "
+                            "classes, such as idx with its labels; this run's data has %d-D items "
+                            "and %d classes", env->data.ndim, env->data.n_classes);
+    /* Freed by classifier_destroy, which the core calls once *self is set. */
+    classifier *c = calloc(1, sizeof *c);
+    if (!c)
+        return oom(err);
+    *self = c;
+    c->env = env;
+    c->n = (int)(gl_params_int(p, "samples") ? gl_params_int(p, "samples") : env->samples);
+    c->n_ref_want = (int)gl_params_int(p, "reference");
+    c->epochs = (int)gl_params_int(p, "epochs");
+    c->batch = (int)gl_params_int(p, "batch_size");
+    c->lr = gl_params_float(p, "lr");
+    c->seed = (uint64_t)gl_params_int(p, "seed");
+    c->k_pr = (int)gl_params_int(p, "k_pr");
+    c->k_dc = (int)gl_params_int(p, "k_dc");
+    c->min_pct = gl_params_float(p, "min_class_pct");
+    c->use_cache = gl_params_bool(p, "cache");
+    c->c = env->data.shape[0];
+    c->h = env->data.shape[1];
+    c->w = env->data.shape[2];
+    c->k = env->data.n_classes;
+    c->item = (size_t)c->c * c->h * c->w;
+    if (c->n <= c->k_pr)
+        return gl_error_add(err, GL_ERR_INPUT, "evaluator 'classifier': %d samples are too few for "
+                            "k_pr %d", c->n, c->k_pr);
+    c->ctx = gl_ctx_create();
+    c->x = malloc(CHUNK * c->item * sizeof *c->x);
+    c->labels = malloc((size_t)(c->n > CHUNK ? c->n : CHUNK) * sizeof *c->labels);
+    c->feat = malloc((size_t)c->n * FEAT * sizeof *c->feat);
+    c->probs = malloc((size_t)c->n * c->k * sizeof *c->probs);
+    c->fake_r = malloc((size_t)c->n * sizeof *c->fake_r);
+    c->mu = malloc(FEAT * sizeof *c->mu);
+    c->cov = malloc(FEAT * FEAT * sizeof *c->cov);
+    c->hist = malloc((size_t)c->k * sizeof *c->hist);
+    if (!c->ctx || !c->x || !c->labels || !c->feat || !c->probs || !c->fake_r || !c->mu ||
+        !c->cov || !c->hist)
+        return oom(err);
+    return build_net(c, err);
+}
+
+static const gl_evaluator_plugin classifier_plugin = {
+    .hdr = {GL_ABI_VERSION, GL_KIND_EVALUATOR, sizeof(gl_evaluator_plugin), "classifier",
+            "classes covered, KL, IS, Frechet distance, precision/recall, density/coverage with "
+            "a classifier ganlab trains on the data",
+            classifier_params},
+    .create = classifier_create,
+    .evaluate = classifier_evaluate,
+    .destroy = classifier_destroy,
+};
+
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
+{
+    return &classifier_plugin.hdr;
+}

@@ -1,0 +1,99 @@
+#!/bin/sh
+# suite.sh - `ganlab suite` and `ganlab compare` end to end through the real binary: a tiny suite
+# (toy2d, 2 configs x 2 seeds, 5 steps each) trains as child processes and ends with the report's
+# path on stdout; the report groups the 4 runs into 2 variants; a run with a bad override fails
+# alone, the suite exits 1 and still writes the report; compare on the same run directories; the
+# suite parser's errors reach the user with their positions. Needs GL_BUILDDIR and GL_SRCDIR.
+set -u
+B=${GL_BUILDDIR:?run through make check}
+S=${GL_SRCDIR:?run through make check}
+G="$B/core/ganlab"
+T=$(mktemp -d /tmp/gl_suite_XXXXXX) || exit 99
+trap 'rm -rf "$T"' EXIT
+unset GANLAB_PLUGIN_PATH
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# run WANT_RC ARGS...: runs ganlab, keeping stdout in $T/out and stderr in $T/err.
+run() {
+    want=$1; shift
+    "$G" "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    [ "$rc" -eq "$want" ] || { fail "ganlab $* exited $rc, expected $want:"; tail -5 "$T/err"; }
+}
+has() { grep -qF -- "$2" "$1" || { fail "no '$2' in $1:"; tail -5 "$1"; }; }
+
+cat >"$T/tiny.yaml" <<EOF
+name: tiny
+seeds: [1, 2]
+overrides: [train.steps=5, train.batch_size=16, dataset.size=256, train.log_every=1,
+            train.sample_every=5, train.checkpoint_every=5]
+runs:
+  - config: $S/configs/toy/ring_gan.yaml
+  - config: $S/configs/toy/ring_wgan_gp.yaml
+    overrides: [train.n_critic=2]
+EOF
+
+run 0 suite "$T/tiny.yaml" -j 2 -o "$T/out1"
+report=$(tail -n 1 "$T/out")
+[ "$report" = "$T/out1/report/report.html" ] || fail "last stdout line is '$report'"
+[ -s "$report" ] || fail "$report missing"
+md="$T/out1/report/report.md"
+has "$md" "4 runs in 2 variants, compared at generator step 5"
+has "$md" "| ring_gan | 2 | 80 |"            # 5 steps x 1 D update x 16
+has "$md" "| ring_wgan_gp | 2 | 160 |"         # 5 x 2 x 16
+has "$md" "samples/00_ring_gan.png"
+has "$report" "data:image/png;base64,"
+for n in ring_gan-s1 ring_gan-s2 ring_wgan_gp-s1 ring_wgan_gp-s2; do
+    [ -s "$T/out1/runs/$n/metrics.csv" ] || fail "run $n missing"
+    [ -s "$T/out1/logs/$n.log" ] || fail "log of $n missing"
+done
+has "$T/err" "[suite] start ring_gan-s1"
+has "$T/err" "[suite] done ring_wgan_gp-s2"
+
+# The same runs through compare.
+run 0 compare "$T"/out1/runs/* -o "$T/cmp" --title "Again"
+[ "$(tail -n 1 "$T/out")" = "$T/cmp/report.html" ] || fail "compare printed $(tail -n 1 "$T/out")"
+has "$T/cmp/report.md" "# Again"
+has "$T/cmp/report.md" "| ring_gan | 2 | 80 |"
+run 2 compare "$T/out1/runs/ring_gan-s1" "$T/nowhere" -o "$T/cmp2"
+run 2 compare "$T/out1/runs/ring_gan-s1"
+
+# One bad run: the others go on, the suite exits 1, the report is still written and says why.
+sed 's/train.n_critic=2/train.n_critic=0/; s/seeds: \[1, 2\]/seeds: [1]/' "$T/tiny.yaml" >"$T/bad.yaml"
+run 1 suite "$T/bad.yaml" -o "$T/out2"
+report=$(tail -n 1 "$T/out")
+[ "$report" = "$T/out2/report/report.html" ] || fail "failed suite: last stdout line is '$report'"
+[ -s "$report" ] || fail "failed suite: no report"
+has "$T/err" "[suite] FAILED ring_wgan_gp-s1 (exit 2)"
+has "$T/err" "1 of 2 runs failed"
+has "$T/out2/report/report.md" "run ring_wgan_gp-s1 failed (exit 2)"
+has "$T/out2/report/report.md" "| ring_gan | 1 | 80 |"
+
+# SIGTERM: forwarded once to the runs, which checkpoint and stop; exit 143, no report.
+sed 's/train.steps=5,/train.steps=1000000,/; s/train.checkpoint_every=5/train.checkpoint_every=0/
+     s/seeds: \[1, 2\]/seeds: [1]/' \
+    "$T/tiny.yaml" >"$T/long.yaml"
+"$G" suite "$T/long.yaml" -o "$T/out3" >"$T/out" 2>"$T/err" &
+pid=$!
+i=0
+while [ "$(ls "$T"/out3/runs/*/metrics.csv 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 100 ]; do
+    sleep 0.1; i=$((i + 1))
+done
+kill -TERM $pid
+wait $pid
+rc=$?
+[ $rc -eq 143 ] || fail "stopped suite exited $rc, expected 143"
+has "$T/err" "[suite] stopped ring_gan-s1"
+[ -e "$T/out3/report" ] && fail "a stopped suite wrote a report"
+ls "$T"/out3/runs/ring_gan-s1/checkpoints/step_*.ckpt >/dev/null 2>&1 ||
+    fail "the stopped run has no checkpoint"
+
+# Suite file faults, with positions.
+printf 'seeds: [1]\nrunz: []\n' >"$T/typo.yaml"
+run 2 suite "$T/typo.yaml"
+has "$T/err" "typo.yaml:2:1: unknown key 'runz' in a suite (did you mean 'runs'?)"
+run 2 suite "$T/tiny.yaml" -j 0
+
+[ "$fails" -eq 0 ] || exit 1
+echo "suite: all passed"

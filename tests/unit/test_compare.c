@@ -1,0 +1,480 @@
+/* test_compare.c - core/compare on synthetic run directories (config.yaml, metrics.csv, eval.csv,
+ * timing.csv, sample PNGs written by the test): CSV reading, seed suffixes, directions, mean and
+ * standard deviation, grouping into variants and their names, the table at equal generator steps
+ * (a run that stopped early is left out, a longer one is read at the comparison step), and the
+ * report files with the table's values as text. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "compare/compare.h"
+#include "fixture.h"
+#include "image/image.h"
+
+static char root[512];
+
+static void setup(void)
+{
+    ck_assert_int_eq(fx_tempdir(root, sizeof root), GL_OK);
+}
+
+static void teardown(void)
+{
+    fx_rmtree(root);
+}
+
+/* Every plugin of the fake configs is parameterless. */
+static int lookup(void *ud, const char *section, gl_plugin_kind kind, const char *plugin_name,
+                  const char *where, const gl_param_spec **schema, gl_error *err)
+{
+    *schema = NULL;
+    return GL_OK;
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+typedef struct fake {
+    const char *name;
+    int seed;
+    const char *loss;       /* the loss plugin's name: what makes variants differ */
+    int n_critic, batch, steps;
+    const char *metrics, *eval, *timing;   /* NULL: no such file */
+    int samples;            /* write samples/step_00000050.png and step_00000100.png */
+} fake;
+
+/* A run directory root/<name> for f; its path into dir. */
+static void make_run(const fake *f, char *dir, size_t cap)
+{
+    snprintf(dir, cap, "%s/%s", root, f->name);
+    ck_assert_int_eq(mkdir(dir, 0777), 0);
+    char cfg[1024];
+    /* out_dir and threads differ between seeds, as they may between a suite's runs. */
+    snprintf(cfg, sizeof cfg,
+             "experiment: {name: %s, seed: %d, out_dir: /tmp/out%d, threads: %d}\n"
+             "dataset: {plugin: stub}\nmodel: {plugin: stub}\nloss: {plugin: %s}\n"
+             "optimizer: {generator: {plugin: stub}, discriminator: {plugin: stub}}\n"
+             "train: {steps: %d, batch_size: %d, n_critic: %d}\n",
+             f->name, f->seed, f->seed, f->seed, f->loss, f->steps, f->batch, f->n_critic);
+    write_text(dir, "config.yaml", cfg);
+    write_text(dir, "metrics.csv", f->metrics);
+    if (f->eval)
+        write_text(dir, "eval.csv", f->eval);
+    if (f->timing)
+        write_text(dir, "timing.csv", f->timing);
+    if (f->samples) {
+        char path[1024];
+        uint8_t px[4] = {10, 10, 10, 10};
+        gl_error err;
+        gl_error_init(&err);
+        snprintf(path, sizeof path, "%s/samples", dir);
+        ck_assert_int_eq(mkdir(path, 0777), 0);
+        snprintf(path, sizeof path, "%s/samples/step_00000050.png", dir);
+        ck_assert_int_eq(gl_png_write(path, px, 2, 2, 1, &err), GL_OK);
+        memset(px, 200, sizeof px);
+        snprintf(path, sizeof path, "%s/samples/step_00000100.png", dir);
+        ck_assert_int_eq(gl_png_write(path, px, 2, 2, 1, &err), GL_OK);
+    }
+}
+
+/* The suite of synthetic runs the table and report tests share:
+ *   A (loss stub, n_critic 1, batch 64): seeds 1 and 2, complete at 100, with eval;
+ *   B (loss other, n_critic 5, batch 32): seed 1 complete; seed 2 stopped at step 50;
+ *   C (loss stub, 200 steps): complete at 200, no eval.csv. */
+static const fake fakes[] = {
+    {"A-s1", 1, "stub", 1, 64, 100,
+     "step,epoch,d_loss,g_loss,d_real\n50,1,1.0,2.0,0.5\n100,1,1.0,3.0,0.25\n",
+     "step,modes2d.modes,modes2d.kl\n100,8,0.5\n", "step,elapsed,images_per_s\n50,1,10\n100,2,10\n",
+     1},
+    {"B-s1", 1, "other", 5, 32, 100, "step,epoch,d_loss,g_loss,gp\n100,1,-1,0.5,0.1\n",
+     "step,modes2d.modes,modes2d.kl\n100,5,2.0\n", "step,elapsed,images_per_s\n100,10,5\n", 0},
+    {"A-s2", 2, "stub", 1, 64, 100,
+     "step,epoch,d_loss,g_loss,d_real\n50,1,9,9,9\n100,1,3.0,5.0,0.75\n",
+     "step,modes2d.modes,modes2d.kl\n100,6,1.5\n", "step,elapsed,images_per_s\n100,4,10\n", 0},
+    {"B-s2", 2, "other", 5, 32, 100, "step,epoch,d_loss,g_loss,gp\n50,1,-7,7,7\n",
+     "step,modes2d.modes,modes2d.kl\n50,1,9\n", "step,elapsed,images_per_s\n50,3,5\n", 1},
+    {"C-s1", 1, "stub", 1, 64, 200,
+     "step,epoch,d_loss,g_loss\n100,1,7,1.5\n200,2,9,2.5\n",
+     NULL, "step,elapsed,images_per_s\n100,5,10\n200,10,10\n", 0},
+};
+enum { N_FAKES = sizeof fakes / sizeof fakes[0] };
+
+static void load_all(gl_cmp_run *runs, char dirs[][600])
+{
+    gl_error err;
+    gl_error_init(&err);
+    for (int i = 0; i < N_FAKES; i++) {
+        make_run(&fakes[i], dirs[i], sizeof dirs[i]);
+        ck_assert_msg(gl_cmp_run_load(dirs[i], lookup, NULL, &runs[i], &err) == GL_OK, "%s",
+                      err.text);
+    }
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s missing", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    ck_assert_int_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* ---------------------------------------------------------------- pieces */
+
+START_TEST(mean_std_over_finite_values)
+{
+    const double x[] = {1, 2, 3, 4};
+    gl_cmp_cell c = gl_cmp_mean_std(x, 4);
+    ck_assert_int_eq(c.n, 4);
+    ck_assert_double_eq_tol(c.mean, 2.5, 1e-12);
+    ck_assert_double_eq_tol(c.std, sqrt(5.0 / 3.0), 1e-12);   /* sample std: n - 1 */
+    const double y[] = {NAN, 5, INFINITY};
+    c = gl_cmp_mean_std(y, 3);
+    ck_assert_int_eq(c.n, 1);
+    ck_assert_double_eq(c.mean, 5);
+    ck_assert_double_eq(c.std, 0);
+    c = gl_cmp_mean_std(y, 1);
+    ck_assert_int_eq(c.n, 0);
+    ck_assert(isnan(c.mean));
+    /* Large values with a small spread: two passes keep the digits. */
+    const double z[] = {1e9 + 1, 1e9 + 2, 1e9 + 3};
+    c = gl_cmp_mean_std(z, 3);
+    ck_assert_double_eq_tol(c.std, 1.0, 1e-9);
+}
+END_TEST
+
+START_TEST(seed_suffixes_and_directions)
+{
+    ck_assert_uint_eq(gl_cmp_strip_seed("ring_gan-s12"), 8);
+    ck_assert_uint_eq(gl_cmp_strip_seed("ring_gan_seed3"), 8);
+    ck_assert_uint_eq(gl_cmp_strip_seed("x-seed0"), 1);
+    ck_assert_uint_eq(gl_cmp_strip_seed("x_s7"), 1);
+    ck_assert_uint_eq(gl_cmp_strip_seed("ring-2"), 6);     /* not a seed suffix */
+    ck_assert_uint_eq(gl_cmp_strip_seed("v-s"), 3);
+    ck_assert_uint_eq(gl_cmp_strip_seed("-s1"), 3);        /* nothing would be left */
+    ck_assert_int_eq(gl_cmp_direction("modes2d.modes"), 1);
+    ck_assert_int_eq(gl_cmp_direction("modes2d.hq_pct"), 1);
+    ck_assert_int_eq(gl_cmp_direction("modes2d.kl"), -1);
+    ck_assert_int_eq(gl_cmp_direction("classifier.fd"), -1);
+    ck_assert_int_eq(gl_cmp_direction("classifier.is"), 1);
+    ck_assert_int_eq(gl_cmp_direction("classifier.label_acc"), 1);
+    ck_assert_int_eq(gl_cmp_direction("d_loss"), 0);
+    ck_assert_int_eq(gl_cmp_direction("kl"), 0);             /* a loss term, not a metric */
+    ck_assert_int_eq(gl_cmp_direction("foo.bar"), 0);
+    ck_assert_str_eq(gl_cmp_direction_text(-1), "lower is better");
+}
+END_TEST
+
+START_TEST(csv_rows_partial_line_and_faults)
+{
+    gl_cmp_csv t;
+    gl_error err;
+    gl_error_init(&err);
+    char path[1024];
+    write_text(root, "a.csv", "step,x,y\n1,0.5,\n2,nan,3\n3,1");   /* last row cut short */
+    snprintf(path, sizeof path, "%s/a.csv", root);
+    ck_assert_int_eq(gl_cmp_csv_read(path, 0, &t, &err), GL_OK);
+    ck_assert_int_eq(t.n_cols, 3);
+    ck_assert_int_eq(t.n_rows, 2);
+    ck_assert_str_eq(t.cols[2], "y");
+    ck_assert_double_eq(t.v[1], 0.5);
+    ck_assert(isnan(t.v[2]));   /* empty field */
+    ck_assert(isnan(t.v[4]));
+    ck_assert_int_eq(gl_cmp_csv_col(&t, "y"), 2);
+    ck_assert_int_eq(gl_cmp_csv_row_at(&t, 1), 0);
+    ck_assert_int_eq(gl_cmp_csv_row_at(&t, 100), 1);
+    ck_assert_int_eq(gl_cmp_csv_row_at(&t, 0), -1);
+    gl_cmp_csv_free(&t);
+
+    write_text(root, "b.csv", "step,x\n1,2\n2,3,4\n");
+    snprintf(path, sizeof path, "%s/b.csv", root);
+    ck_assert_int_eq(gl_cmp_csv_read(path, 0, &t, &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "b.csv:3: 3 fields, the header has 2") != NULL, "%s", err.text);
+
+    gl_error_init(&err);
+    write_text(root, "c.csv", "epoch,step\n1,2\n");
+    snprintf(path, sizeof path, "%s/c.csv", root);
+    ck_assert_int_eq(gl_cmp_csv_read(path, 0, &t, &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "c.csv:1: the first column must be 'step'") != NULL, "%s",
+                  err.text);
+
+    gl_error_init(&err);
+    snprintf(path, sizeof path, "%s/missing.csv", root);
+    ck_assert_int_eq(gl_cmp_csv_read(path, 1, &t, &err), GL_OK);
+    ck_assert_int_eq(t.n_cols, 0);
+    ck_assert_int_eq(gl_cmp_csv_read(path, 0, &t, &err), GL_ERR_INPUT);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- variants and table */
+
+START_TEST(runs_group_into_variants_by_config)
+{
+    gl_cmp_run runs[N_FAKES];
+    char dirs[N_FAKES][600];
+    load_all(runs, dirs);
+    ck_assert_str_eq(runs[0].name, "A-s1");
+    ck_assert_int_eq(runs[1].n_critic, 5);
+    ck_assert_int_eq(runs[3].last_step, 50);
+    ck_assert_ptr_nonnull(strstr(runs[0].sample, "samples/step_00000100.png"));
+    ck_assert_ptr_null(runs[1].sample);
+
+    gl_cmp_variant *v;
+    int nv;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_cmp_group(runs, N_FAKES, &v, &nv, &err), GL_OK);
+    ck_assert_int_eq(nv, 3);
+    ck_assert_str_eq(v[0].name, "A");   /* A-s1 and A-s2 differ in seed, name, out_dir, threads */
+    ck_assert_int_eq(v[0].n_runs, 2);
+    ck_assert_int_eq(v[0].runs[0], 0);
+    ck_assert_int_eq(v[0].runs[1], 2);
+    ck_assert_str_eq(v[1].name, "B");
+    ck_assert_int_eq(v[1].n_runs, 2);
+    ck_assert_str_eq(v[2].name, "C");
+    ck_assert_str_eq(v[0].differs, "");
+    ck_assert_msg(strstr(v[1].differs, "loss.plugin: stub -> other") != NULL, "%s", v[1].differs);
+    ck_assert_msg(strstr(v[2].differs, "train.steps: 100 -> 200") != NULL, "%s", v[2].differs);
+    gl_cmp_variants_free(v, nv);
+    for (int i = 0; i < N_FAKES; i++)
+        gl_cmp_run_free(&runs[i]);
+}
+END_TEST
+
+START_TEST(same_names_get_the_differing_keys)
+{
+    /* Runs made by hand, all called "exp": the names say what differs. Seeds out of order. */
+    static const fake same[] = {
+        {"exp", 2, "stub", 1, 64, 10, "step,epoch,d_loss,g_loss\n10,1,1,1\n", NULL, NULL, 0},
+        {"exp", 1, "other", 1, 64, 10, "step,epoch,d_loss,g_loss\n10,1,1,1\n", NULL, NULL, 0},
+        {"exp", 1, "stub", 1, 64, 10, "step,epoch,d_loss,g_loss\n10,1,1,1\n", NULL, NULL, 0},
+    };
+    gl_cmp_run runs[3];
+    gl_error err;
+    gl_error_init(&err);
+    for (int i = 0; i < 3; i++) {
+        char dir[600];
+        fake f = same[i];
+        char sub[32];
+        snprintf(sub, sizeof sub, "exp%d", i);
+        snprintf(dir, sizeof dir, "%s/%s", root, sub);
+        f.name = sub;   /* directory name; the experiment name is patched below */
+        make_run(&f, dir, sizeof dir);
+        char cfg[1024];
+        snprintf(cfg, sizeof cfg,
+                 "experiment: {name: exp, seed: %d}\n"
+                 "dataset: {plugin: stub}\nmodel: {plugin: stub}\nloss: {plugin: %s}\n"
+                 "optimizer: {generator: {plugin: stub}, discriminator: {plugin: stub}}\n"
+                 "train: {steps: 10}\n", f.seed, f.loss);
+        write_text(dir, "config.yaml", cfg);
+        ck_assert_int_eq(gl_cmp_run_load(dir, lookup, NULL, &runs[i], &err), GL_OK);
+    }
+    gl_cmp_variant *v;
+    int nv;
+    ck_assert_int_eq(gl_cmp_group(runs, 3, &v, &nv, &err), GL_OK);
+    ck_assert_int_eq(nv, 2);
+    ck_assert_str_eq(v[0].name, "exp [loss.plugin=stub]");
+    ck_assert_str_eq(v[1].name, "exp [loss.plugin=other]");
+    ck_assert_int_eq(v[0].runs[0], 2);   /* seed 1 first */
+    ck_assert_int_eq(v[0].runs[1], 0);
+    gl_cmp_variants_free(v, nv);
+    for (int i = 0; i < 3; i++)
+        gl_cmp_run_free(&runs[i]);
+}
+END_TEST
+
+static gl_cmp_cell cell(const gl_cmp_table *t, int variant, const char *col)
+{
+    for (int c = 0; c < t->n_cols; c++)
+        if (strcmp(t->cols[c], col) == 0)
+            return t->cells[(size_t)variant * (size_t)t->n_cols + (size_t)c];
+    ck_abort_msg("no column %s", col);
+    return (gl_cmp_cell){0};
+}
+
+START_TEST(table_compares_at_equal_generator_steps)
+{
+    gl_cmp_run runs[N_FAKES];
+    char dirs[N_FAKES][600];
+    load_all(runs, dirs);
+    gl_cmp_variant *v;
+    int nv;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_cmp_group(runs, N_FAKES, &v, &nv, &err), GL_OK);
+    gl_cmp_table t;
+    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, v, nv, &t, &err), GL_OK);
+    ck_assert_int_eq(t.step, 100);   /* C went to 200, B-s2 stopped at 50 */
+    ck_assert_int_eq(t.n_eval_cols, 2);
+    ck_assert_int_eq(t.n_cols, 6);   /* modes, kl, d_loss, g_loss, d_real, gp */
+    ck_assert_str_eq(t.cols[0], "modes2d.modes");
+    ck_assert_str_eq(t.cols[5], "gp");
+    ck_assert_ptr_nonnull(t.excluded[3]);
+    ck_assert_ptr_null(t.excluded[4]);
+    /* A: seeds 1 and 2. */
+    ck_assert_int_eq(t.used[0], 2);
+    ck_assert_double_eq_tol(cell(&t, 0, "modes2d.modes").mean, 7, 1e-12);
+    ck_assert_double_eq_tol(cell(&t, 0, "modes2d.modes").std, sqrt(2), 1e-12);
+    ck_assert_double_eq_tol(cell(&t, 0, "modes2d.kl").mean, 1, 1e-12);
+    ck_assert_double_eq_tol(cell(&t, 0, "d_loss").mean, 2, 1e-12);
+    ck_assert_double_eq_tol(cell(&t, 0, "g_loss").mean, 4, 1e-12);
+    ck_assert_double_eq_tol(cell(&t, 0, "d_real").std, sqrt(0.125), 1e-12);
+    ck_assert_int_eq(cell(&t, 0, "gp").n, 0);
+    ck_assert_double_eq_tol(t.wall[0].mean, 3, 1e-12);
+    ck_assert_double_eq(t.images[0], 100.0 * 1 * 64);
+    /* B: only seed 1 reached step 100. */
+    ck_assert_int_eq(t.used[1], 1);
+    ck_assert_double_eq(cell(&t, 1, "modes2d.modes").mean, 5);
+    ck_assert_double_eq(cell(&t, 1, "d_loss").mean, -1);
+    ck_assert_double_eq(t.images[1], 100.0 * 5 * 32);
+    ck_assert_double_eq(t.wall[1].mean, 10);
+    /* C: read at step 100, not at its last step 200; no eval. */
+    ck_assert_double_eq(cell(&t, 2, "d_loss").mean, 7);
+    ck_assert_double_eq(t.wall[2].mean, 5);
+    ck_assert_int_eq(cell(&t, 2, "modes2d.modes").n, 0);
+    gl_cmp_table_free(&t);
+    gl_cmp_variants_free(v, nv);
+    for (int i = 0; i < N_FAKES; i++)
+        gl_cmp_run_free(&runs[i]);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- the report */
+
+START_TEST(report_files_and_values)
+{
+    char dirs[N_FAKES][600];
+    const char *list[N_FAKES];
+    for (int i = 0; i < N_FAKES; i++) {
+        make_run(&fakes[i], dirs[i], sizeof dirs[i]);
+        list[i] = dirs[i];
+    }
+    char out[700], path[1024], got[1024];
+    snprintf(out, sizeof out, "%s/report", root);
+    const char *notes[] = {"run X-s9 failed (exit 2)"};
+    gl_compare_opts o = {.title = "Test", .notes = notes, .n_notes = 1, .lookup = lookup};
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_compare_report(list, N_FAKES, out, &o, got, sizeof got, &err) == GL_OK, "%s",
+                  err.text);
+    snprintf(path, sizeof path, "%s/report.html", out);
+    ck_assert_str_eq(got, path);
+
+    snprintf(path, sizeof path, "%s/report.md", out);
+    char *md = slurp(path);
+    ck_assert_ptr_nonnull(strstr(md, "# Test\n"));
+    ck_assert_ptr_nonnull(strstr(md, "compared at generator step 100"));
+    ck_assert_msg(strstr(md, "| variant | seeds | images seen by D | wall time (s) | modes2d.modes ↑ "
+                             "| modes2d.kl ↓ | d_loss | g_loss |\n") != NULL, "%s", md);
+    /* Mean ± sample std over seeds; the best mean of a metric with a direction in bold. */
+    ck_assert_msg(strstr(md, "| A | 2 | 6400 | 3 ± 1.4 | **7 ± 1.4** | **1 ± 0.71** | 2 ± 1.4 | "
+                             "4 ± 1.4 |\n") != NULL, "%s", md);
+    ck_assert_msg(strstr(md, "| B | 1 of 2 | 16000 | 10 | 5 | 2 | -1 | 0.5 |\n") != NULL, "%s", md);
+    ck_assert_msg(strstr(md, "| C | 1 | 6400 | 5 | - | - | 7 | 1.5 |\n") != NULL, "%s", md);
+    ck_assert_msg(strstr(md, "| variant | d_real | gp |\n") != NULL, "%s", md);
+    ck_assert_msg(strstr(md, "| A | 0.5 ± 0.35 | - |\n") != NULL, "%s", md);
+    ck_assert_ptr_nonnull(strstr(md, "![modes2d.modes (higher is better)](charts/00_modes2d.modes.png)"));
+    ck_assert_ptr_nonnull(strstr(md, "(charts/03_g_loss.png)"));
+    ck_assert_ptr_null(strstr(md, "charts/04_"));   /* loss terms are not charted */
+    ck_assert_ptr_nonnull(strstr(md, "samples/00_A.png"));
+    ck_assert_ptr_null(strstr(md, "samples/01_B.png"));   /* B's seed with samples is left out */
+    ck_assert_ptr_nonnull(strstr(md, "B-s2 (seed 2) is not in the table: stopped at step 50"));
+    ck_assert_ptr_nonnull(strstr(md, "C-s1 (seed 1) has no eval.csv"));
+    ck_assert_ptr_nonnull(strstr(md, "trained to step 200; its values are those at step 100"));
+    ck_assert_ptr_nonnull(strstr(md, "- run X-s9 failed (exit 2)\n"));
+    ck_assert_ptr_nonnull(strstr(md, "loss.plugin: stub -> other"));
+    free(md);
+
+    /* The newest sample of A's first seed, copied. */
+    uint8_t *px;
+    int w, h, c;
+    snprintf(path, sizeof path, "%s/samples/00_A.png", out);
+    ck_assert_int_eq(gl_png_read(path, &px, &w, &h, &c, &err), GL_OK);
+    ck_assert_int_eq(px[0], 200);
+    free(px);
+    snprintf(path, sizeof path, "%s/charts/01_modes2d.kl.png", out);
+    ck_assert_int_eq(gl_png_read(path, &px, &w, &h, &c, &err), GL_OK);
+    ck_assert_int_eq(w, 900);
+    free(px);
+
+    snprintf(path, sizeof path, "%s/report.html", out);
+    char *html = slurp(path);
+    ck_assert_ptr_nonnull(strstr(html, "<img alt=\"modes2d.modes (higher is better)\" "
+                                       "src=\"data:image/png;base64,iVBORw0KGgo"));
+    ck_assert_ptr_null(strstr(html, "src=\"charts/"));
+    ck_assert_ptr_nonnull(strstr(html, "<td>A</td><td>2</td><td>6400</td><td>3 ± 1.4</td>"
+                                       "<td><b>7 ± 1.4</b></td>"));
+    free(html);
+}
+END_TEST
+
+START_TEST(report_without_eval_says_so)
+{
+    char dir[600], early[600];
+    make_run(&fakes[4], dir, sizeof dir);
+    /* A run that failed before its first metrics row: an empty metrics.csv. */
+    fake e = fakes[4];
+    e.name = "E-s1";
+    e.metrics = "";
+    e.loss = "other";
+    make_run(&e, early, sizeof early);
+    const char *list[] = {dir, "/nonexistent/run", early};
+    char out[700], path[1024], got[1024];
+    snprintf(out, sizeof out, "%s/r", root);
+    gl_compare_opts o = {.lookup = lookup};
+    gl_error err;
+    gl_error_init(&err);
+    /* An unreadable run is an error for `compare`, a note for a suite. */
+    ck_assert_int_eq(gl_compare_report(list, 3, out, &o, got, sizeof got, &err), GL_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(err.text, "/nonexistent/run"));
+    o.skip_unreadable = 1;
+    gl_error_init(&err);
+    ck_assert_msg(gl_compare_report(list, 3, out, &o, got, sizeof got, &err) == GL_OK, "%s",
+                  err.text);
+    snprintf(path, sizeof path, "%s/report.md", out);
+    char *md = slurp(path);
+    ck_assert_ptr_nonnull(strstr(md, "# Comparison\n"));
+    ck_assert_ptr_nonnull(strstr(md, "no run has evaluation results (eval.csv), so the table "
+                                     "shows the losses only"));
+    ck_assert_ptr_nonnull(strstr(md, "| C | 1 | 12800 | 10 | 9 | 2.5 |\n"));   /* at step 200 */
+    ck_assert_ptr_nonnull(strstr(md, "/nonexistent/run was left out"));
+    ck_assert_ptr_nonnull(strstr(md, "E-s1 (seed 1) is not in the table: logged no step"));
+    free(md);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("compare");
+    TCase *tc = tcase_create("compare");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, mean_std_over_finite_values);
+    tcase_add_test(tc, seed_suffixes_and_directions);
+    tcase_add_test(tc, csv_rows_partial_line_and_faults);
+    tcase_add_test(tc, runs_group_into_variants_by_config);
+    tcase_add_test(tc, same_names_get_the_differing_keys);
+    tcase_add_test(tc, table_compares_at_equal_generator_steps);
+    tcase_add_test(tc, report_files_and_values);
+    tcase_add_test(tc, report_without_eval_says_so);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
