@@ -105,14 +105,6 @@ int gl_cfg__fault(gl_error *err, const gl_cfg_node *n, int at_key, const char *f
 int gl_cfg__fault_at(gl_error *err, const gl_cfg_origin *org, int line, int col, const char *fmt,
                      ...) __attribute__((format(printf, 5, 6)));
 
-/* Near-name hints are util/suggest.h's, shared with the plugin registry. The old names stay for
- * the callers not yet moved to gl_suggest_* (validate.c, compare/suite.c); drop them with the
- * last. */
-typedef gl_suggest gl_cfg_suggest;
-#define gl_cfg__suggest_init gl_suggest_init
-#define gl_cfg__suggest_try gl_suggest_try
-#define gl_cfg__suggest_text gl_suggest_text
-
 /* ---------------------------------------------------------------- text helpers */
 
 /* A growing string; on allocation failure it sets failed and stops growing. Free with free(s). */

@@ -120,14 +120,14 @@ static int number(vctx *c, const gl_cfg_node *n, const char *name, const gl_para
     return check_range(c, n, name, s, iv ? (double)*iv : *fv);
 }
 
-static int in_choices(const char *choices, const char *value, gl_cfg_suggest *sug)
+static int in_choices(const char *choices, const char *value, gl_suggest *sug)
 {
     size_t vlen = strlen(value);
     for (const char *item = choices;; item++) {
         size_t len = strcspn(item, "|");
         if (len == vlen && memcmp(item, value, len) == 0)
             return 1;
-        gl_cfg__suggest_try(sug, item, len);
+        gl_suggest_try(sug, item, len);
         item += len;
         if (!*item)
             return 0;
@@ -184,11 +184,11 @@ static int convert(vctx *c, const gl_cfg_node *n, const gl_param_spec *s, gl_par
         if (n->kind != GL_CFG_SCALAR)
             return type_fault(c, n, s->name, s->type == GL_PARAM_PATH ? "a path" : "a string");
         if (s->type == GL_PARAM_CHOICE) {
-            gl_cfg_suggest sug;
-            gl_cfg__suggest_init(&sug, n->text);
+            gl_suggest sug;
+            gl_suggest_init(&sug, n->text);
             if (!s->choices || !in_choices(s->choices, n->text, &sug)) {
                 char hint[128];
-                gl_cfg__suggest_text(&sug, hint, sizeof hint);
+                gl_suggest_text(&sug, hint, sizeof hint);
                 return gl_cfg__fault(c->err, n, 0, "'%s' in %s must be one of %s, got '%.*s'%s",
                                      s->name, c->label, s->choices ? s->choices : "(none)",
                                      GL_CFG_CLIP, n->text, hint);
@@ -269,14 +269,14 @@ static int check_section(vctx *c, const gl_cfg_node *sec, const gl_param_spec *s
         const char *key = sec->kids[k]->key;
         if ((own_key && strcmp(key, own_key) == 0) || gl_cfg__params_index(p, key) >= 0)
             continue;
-        gl_cfg_suggest sug;
-        gl_cfg__suggest_init(&sug, key);
+        gl_suggest sug;
+        gl_suggest_init(&sug, key);
         for (size_t i = 0; i < p->n; i++)
-            gl_cfg__suggest_try(&sug, schema[i].name, strlen(schema[i].name));
+            gl_suggest_try(&sug, schema[i].name, strlen(schema[i].name));
         if (own_key)
-            gl_cfg__suggest_try(&sug, own_key, strlen(own_key));
+            gl_suggest_try(&sug, own_key, strlen(own_key));
         char hint[128];
-        gl_cfg__suggest_text(&sug, hint, sizeof hint);
+        gl_suggest_text(&sug, hint, sizeof hint);
         rc = gl_cfg__fault(c->err, sec->kids[k], 1, "unknown key '%.*s' in %s%s", GL_CFG_CLIP,
                            key, c->label, hint);
     }

@@ -11,6 +11,8 @@ G="$B/core/ganlab"
 T=$(mktemp -d /tmp/gl_train_XXXXXX) || exit 99
 trap 'rm -rf "$T"' EXIT
 unset GANLAB_PLUGIN_PATH
+XDG_CACHE_HOME=$T/cache   # the classifier evaluator's cache
+export XDG_CACHE_HOME
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
@@ -26,7 +28,7 @@ exists() { [ -e "$1" ] || fail "$1 missing"; }
 
 mkdir -p "$T/data" && "$B/tests/data/make_idx" "$T/data" 96 32 || exit 99
 # Small enough to run in a second or two each; every config keeps its plugins and schedule.
-tiny_img="dataset.path=$T/data train.epochs=0 train.steps=3 train.batch_size=8 train.log_every=1
+tiny_img="dataset.path=$T/data train.epochs=0 train.steps=3 train.batch_size=8 train.log_every=1 eval.samples=64
  train.sample_every=3 train.checkpoint_every=3 experiment.out_dir=$T/runs experiment.threads=1"
 tiny_toy="dataset.size=256 train.steps=3 train.batch_size=16 train.log_every=1 train.sample_every=3
  train.checkpoint_every=3 experiment.out_dir=$T/runs experiment.threads=1"
