@@ -38,7 +38,7 @@ head -n 1 "$with/eval.csv" | cmp -s - "$T/head" || fail "eval.csv header: $(head
 [ "$(cut -d, -f1 "$with/eval.csv" | tr '\n' ' ')" = "step 4 6 " ] || fail "eval.csv steps"
 has err "[eval] step 6: modes2d.modes"
 # The same run without evaluators, and with eval_every 0 (never): the same checkpoints, no eval.csv.
-run 0 train "$toy" $common experiment.name=without
+run 0 train "$toy" $common 'eval.evaluators=[]' experiment.name=without
 without=$(tail -n 1 "$T/out")
 run 0 train "$toy" $common "$modes" train.eval_every=0 experiment.name=never
 never=$(tail -n 1 "$T/out")
@@ -91,8 +91,8 @@ has err "override 'eval.evaluators=[{plugin: modes2d, sampels: 5}]': unknown key
 mkdir -p "$T/data" && "$B/tests/data/make_idx" "$T/data" 400 100 || exit 99
 img="$S/configs/fashion_mnist/gan.yaml"
 run 0 train "$img" dataset.path="$T/data" train.epochs=0 train.steps=2 train.batch_size=16 \
-    train.log_every=1 train.sample_every=0 train.checkpoint_every=2 experiment.out_dir="$T/runs" \
-    experiment.threads=1 \
+    train.log_every=1 train.sample_every=0 train.checkpoint_every=2 train.eval_every=0 \
+    experiment.out_dir="$T/runs" experiment.threads=1 \
     'eval.evaluators=[{plugin: classifier, epochs: 2, samples: 100, reference: 100}]'
 cls=$(tail -n 1 "$T/out")
 run 0 eval "$cls"
