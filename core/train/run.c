@@ -66,10 +66,18 @@ static void log_row(run *r, const gl_loss_result *d, const gl_loss_result *g)
     values[n++] = r->s->last_loss[1];
     names[n] = "g_loss";
     values[n++] = r->s->last_loss[0];
+    /* The G update's terms are measured on another batch than the D update's: a G term named like a
+     * D term (bce's d_g_z) gets a g_ prefix, so every column name is unique. */
+    char g_names[GL_LOSS_MAX_TERMS][64];
     for (int k = 0; k < 2; k++) {
         const gl_loss_result *res = k ? g : d;
         for (int i = 0; i < res->n_terms; i++) {
             names[n] = res->term_names[i];
+            for (int j = 0; k && j < d->n_terms; j++)
+                if (strcmp(names[n], d->term_names[j]) == 0) {
+                    snprintf(g_names[i], sizeof g_names[i], "g_%s", res->term_names[i]);
+                    names[n] = g_names[i];
+                }
             values[n++] = res->term_values[i];
         }
     }
