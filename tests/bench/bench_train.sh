@@ -21,13 +21,15 @@ $py -c 'import torch' 2>/dev/null && have_torch=1
 run_ganlab() { # config extra-overrides... -> "images_per_s peak_kib"
   local cfg=$1; shift
   local one many
-  one=$( { /usr/bin/time -f '%e %M' "$ganlab" train "$cfg" train.steps=1 experiment.threads=2 \
-           experiment.out_dir="$tmp" train.sample_every=0 train.log_every=0 train.eval_every=0 \
-           train.epochs=0 "$@" \
-           >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-  many=$( { /usr/bin/time -f '%e %M' "$ganlab" train "$cfg" train.steps=$((steps + 1)) \
-            experiment.threads=2 experiment.out_dir="$tmp" train.sample_every=0 train.log_every=0 \
-            train.eval_every=0 train.epochs=0 "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  # /usr/bin/time -o: its report must not go where the run's stderr goes (/dev/null).
+  "/usr/bin/time" -o "$tmp/one" -f '%e %M' "$ganlab" train "$cfg" train.steps=1 \
+    experiment.threads=2 experiment.out_dir="$tmp" train.sample_every=0 train.log_every=0 \
+    train.eval_every=0 train.epochs=0 "$@" >/dev/null 2>&1
+  "/usr/bin/time" -o "$tmp/many" -f '%e %M' "$ganlab" train "$cfg" train.steps=$((steps + 1)) \
+    experiment.threads=2 experiment.out_dir="$tmp" train.sample_every=0 train.log_every=0 \
+    train.eval_every=0 train.epochs=0 "$@" >/dev/null 2>&1
+  one=$(tail -n 1 "$tmp/one")
+  many=$(tail -n 1 "$tmp/many")
   local n_critic batch
   n_critic=$("$ganlab" config "$cfg" "$@" train.epochs=0 train.steps=1 | awk '/n_critic:/{print $2}')
   batch=$("$ganlab" config "$cfg" "$@" train.epochs=0 train.steps=1 | awk '/batch_size:/{print $2}')
