@@ -161,7 +161,4 @@ typedef struct gl_compare_opts {
 int gl_compare_report(const char *const *run_dirs, int n, const char *out_dir,
                       const gl_compare_opts *o, char *report_path, size_t cap, gl_error *err);
 
-/* mkdir -p: creates path and its missing parents (0777 less the umask). GL_OK or GL_ERR_RUN. */
-int gl_cmp_mkdir_p(const char *path, gl_error *err);
-
 #endif

@@ -22,6 +22,7 @@
 
 #include "compare/doc.h"
 #include "util/atomic.h"
+#include "util/fs.h"
 
 #define REL 128   /* room for a path relative to the report directory */
 
@@ -40,25 +41,6 @@ typedef struct report {
     char (*sample)[REL];   /* (nv) samples/NN_variant.png, "" when the variant has none */
     char (*caption)[256];  /* (nv) the sample's caption */
 } report;
-
-int gl_cmp_mkdir_p(const char *path, gl_error *err)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return gl_error_add(err, GL_ERR_INPUT, "%s: path too long", path);
-    for (char *p = buf + 1;; p++) {
-        if (*p && *p != '/')
-            continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return gl_error_add(err, GL_ERR_RUN, "%s: cannot create directory: %s", buf,
-                                strerror(errno));
-        if (!c)
-            return GL_OK;
-        *p = c;
-    }
-}
 
 /* Adds a note (printf-style); out of memory drops it, the report goes on. */
 __attribute__((format(printf, 2, 3))) static void note(report *r, const char *fmt, ...)
@@ -403,13 +385,13 @@ int gl_compare_report(const char *const *run_dirs, int n, const char *out_dir,
     if (rc == GL_OK)
         table_notes(&r);
     if (rc == GL_OK)
-        rc = gl_cmp_mkdir_p(out_dir, err);
+        rc = gl_mkdir_p(out_dir, err);
     snprintf(sub, sizeof sub, "%s/charts", out_dir);
     if (rc == GL_OK)
-        rc = gl_cmp_mkdir_p(sub, err);
+        rc = gl_mkdir_p(sub, err);
     snprintf(sub, sizeof sub, "%s/samples", out_dir);
     if (rc == GL_OK)
-        rc = gl_cmp_mkdir_p(sub, err);
+        rc = gl_mkdir_p(sub, err);
     if (rc == GL_OK)
         rc = draw_charts(&r, err);
     if (rc == GL_OK)

@@ -12,6 +12,7 @@
  * SIGINT/SIGTERM are forwarded once to the children, which checkpoint and stop; no report then.
  */
 #include "runner/runner.h"
+#include "util/fs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -212,7 +213,7 @@ static int run_suite(const gl_cli *cli, const gl_suite *su, gl_error *err)
         return gl_error_add(err, GL_ERR_RUN, "cannot find this program (/proc/self/exe): %s",
                             strerror(errno));
     exe[len] = '\0';
-    if (gl_cmp_mkdir_p(logs, err) != GL_OK)
+    if (gl_mkdir_p(logs, err) != GL_OK)
         return GL_ERR_RUN;
     /* Absolute from here on: the report's path is printed for a user in another directory. */
     char *abs = realpath(out_dir, NULL);

@@ -10,28 +10,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int mkdir_p(const char *path, gl_error *err)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return gl_error_add(err, GL_ERR_INPUT, "%s: path too long", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return gl_error_add(err, GL_ERR_RUN, "%s: cannot create directory: %s", buf,
-                                strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return gl_error_add(err, GL_ERR_RUN, "%s: cannot create directory: %s", buf, strerror(errno));
-    return GL_OK;
-}
+#include "util/fs.h"
 
 int gl_rundir_create(const char *out_dir, const char *name, char *dir, size_t cap, gl_error *err)
 {
-    if (mkdir_p(out_dir, err) != GL_OK)
+    if (gl_mkdir_p(out_dir, err) != GL_OK)
         return err->status;
     for (int k = 1; k < 100000; k++) {
         int n = k == 1 ? snprintf(dir, cap, "%s/%s", out_dir, name)
@@ -42,10 +25,10 @@ int gl_rundir_create(const char *out_dir, const char *name, char *dir, size_t ca
         if (mkdir(dir, 0777) == 0) {
             char sub[4096];
             snprintf(sub, sizeof sub, "%s/samples", dir);
-            if (mkdir_p(sub, err) != GL_OK)
+            if (gl_mkdir_p(sub, err) != GL_OK)
                 return err->status;
             snprintf(sub, sizeof sub, "%s/checkpoints", dir);
-            return mkdir_p(sub, err);
+            return gl_mkdir_p(sub, err);
         }
         if (errno != EEXIST)
             return gl_error_add(err, GL_ERR_RUN, "%s: cannot create the run directory: %s", dir,
