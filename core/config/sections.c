@@ -35,6 +35,8 @@ static const gl_param_spec train_schema[] = {
      "length of the run in passes over the dataset; 0: not set"},
     {"n_critic", GL_PARAM_INT, "1", 0, 1, 1000, NULL,
      "discriminator updates per generator update"},
+    {"drop_last", GL_PARAM_BOOL, "false", 0, GL_NO_RANGE, NULL,
+     "skip an epoch's last, partial batch (false keeps it, as torch's DataLoader does)"},
     {"log_every", GL_PARAM_INT, "100", 0, 0, I64_MAX_D, NULL,
      "steps between log lines and metrics rows; 0: never"},
     {"sample_every", GL_PARAM_INT, "1000", 0, 0, I64_MAX_D, NULL,

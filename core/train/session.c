@@ -122,10 +122,15 @@ int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **ou
     s->seed = (uint64_t)gl_params_int(exp, "seed");
     s->batch = (int)gl_params_int(train, "batch_size");
     s->n_critic = (int)gl_params_int(train, "n_critic");
+    s->drop_last = gl_params_bool(train, "drop_last");
     gl_rng_init(&s->st.noise, s->seed, GL_STREAM_NOISE);
     gl_rng_init(&s->st.penalty, s->seed, GL_STREAM_PENALTY);
     gl_rng_init(&s->st.dropout, s->seed, GL_STREAM_DROPOUT);
     int rc = open_dataset(s, cfg, reg, err);
+    if (rc == GL_OK && s->drop_last && s->data.n_items < s->batch)
+        rc = gl_error_add(err, GL_ERR_INPUT, "train.drop_last: dataset '%s' has %lld items, fewer "
+                          "than train.batch_size (%d), so an epoch would have no batch",
+                          s->names[0], (long long)s->data.n_items, s->batch);
     if (rc == GL_OK)
         rc = open_model(s, cfg, reg, err);
     if (rc == GL_OK)
@@ -173,7 +178,8 @@ uint64_t gl_session_total_steps(const gl_session *s, const gl_cfg *cfg)
 {
     const gl_params *train = gl_cfg_params(cfg, "train");
     if (gl_params_int(train, "epochs") > 0) {
-        uint64_t per_epoch = (uint64_t)((s->data.n_items + s->batch - 1) / s->batch);
+        uint64_t per_epoch = (uint64_t)(s->drop_last ? s->data.n_items / s->batch
+                                                     : (s->data.n_items + s->batch - 1) / s->batch);
         uint64_t d_updates = per_epoch * (uint64_t)gl_params_int(train, "epochs");
         return (d_updates + (uint64_t)s->n_critic - 1) / (uint64_t)s->n_critic;
     }

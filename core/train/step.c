@@ -21,7 +21,8 @@ static void shuffle_epoch(gl_session *s)
 
 static int next_batch(gl_session *s, gl_error *err)
 {
-    if (s->st.pos >= s->data.n_items) {
+    if (s->st.pos >= s->data.n_items ||
+        (s->drop_last && s->data.n_items - s->st.pos < s->batch)) {
         s->st.epoch++;
         s->st.pos = 0;
         shuffle_epoch(s);

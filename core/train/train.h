@@ -36,6 +36,7 @@ typedef struct gl_train_state {
 typedef struct gl_session {
     uint64_t seed;
     int batch, n_critic;
+    int drop_last;          /* train.drop_last: skip an epoch's last, partial batch */
     const char *names[4];   /* dataset, model, loss plugin names (for messages) */
 
     const gl_dataset_plugin *dataset_p;

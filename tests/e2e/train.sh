@@ -49,6 +49,16 @@ has out "g_hidden: [256, 512, 1024]"
 has out "d_hidden: [512, 256]"
 has out "latent_dim: 100"
 
+# An epoch of 40 items in batches of 16: 3 batches, or 2 with drop_last; epochs=2 is 6 or 4 steps.
+ep="dataset.size=40 train.batch_size=16 train.steps=0 train.epochs=2 train.log_every=1
+ experiment.out_dir=$T/runs experiment.threads=1"
+run 0 train "$S/configs/toy/ring_gan.yaml" $ep
+[ "$(wc -l < "$(tail -n 1 "$T/out")/metrics.csv")" -eq 7 ] || fail "epochs=2 without drop_last: not 6 steps"
+run 0 train "$S/configs/toy/ring_gan.yaml" $ep train.drop_last=true
+[ "$(wc -l < "$(tail -n 1 "$T/out")/metrics.csv")" -eq 5 ] || fail "epochs=2 with drop_last: not 4 steps"
+run 2 train "$S/configs/toy/ring_gan.yaml" $ep train.drop_last=true dataset.size=8
+has err "fewer than train.batch_size"
+
 # Resume: 3 more steps, then refusals.
 run 0 train "$S/configs/toy/ring_gan.yaml" $tiny_toy experiment.name=res
 dir=$(tail -n 1 "$T/out")
