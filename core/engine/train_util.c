@@ -1,5 +1,5 @@
 /* train_util.c - helpers for plugins that train a network of their own (nn.h, "training helpers"):
- * softmax cross-entropy and an Adam step over a whole gl_net. Listed in core/eval/local.mk (the
+ * softmax cross-entropy, and Adam (gl_adam_update, also the `adam` plugin's kernel). Listed in core/eval/local.mk (the
  * classifier evaluator is their user), not in the engine's double-precision test build.
  *
  * Cross-entropy is built from recorded ops rather than as an op of its own: with the constant
@@ -45,19 +45,40 @@ gl_tensor *gl_cross_entropy(gl_ctx *ctx, gl_tensor *logits, const int32_t *label
     return gl_add_scalar(ctx, s, (gl_real)(loss - dot));
 }
 
+/* torch's lerp(m, g, w) takes the form m + w (g - m) for w < 0.5 and g - (1 - w)(g - m) otherwise;
+ * `low` picks it once for the pass, so the loop has no branch and vectorises (plain multiply-adds:
+ * a libm fmaf call per element costs more than the rest of the update on CPUs without FMA). */
+static void adam_pass(float *restrict param, const float *restrict grad, float *restrict m,
+                      float *restrict v, size_t n, float neg_step_size, float bc2_sqrt, float w1,
+                      int low, float beta2, float w2, float eps, float wd)
+{
+    float w = low ? w1 : w1 - 1.0f;
+    for (size_t i = 0; i < n; i++) {
+        float g = grad[i] + wd * param[i];
+        float mi = m[i], d = g - mi;
+        mi = low ? mi + w * d : g + w * d;
+        float vi = v[i] * beta2 + w2 * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        param[i] += neg_step_size * mi / (sqrtf(vi) / bc2_sqrt + eps);
+    }
+}
+
+void gl_adam_update(float *param, const float *grad, float *state, size_t n, uint64_t step,
+                    double lr, double beta1, double beta2, double eps, double weight_decay)
+{
+    /* Bias corrections and the step size in double (torch computes them as Python floats), then
+     * every per-element operation in float32. */
+    double t = (double)step;
+    float w1 = (float)(1.0 - beta1);
+    adam_pass(param, grad, state, state + n, n, (float)-(lr / (1.0 - pow(beta1, t))),
+              (float)sqrt(1.0 - pow(beta2, t)), w1, fabsf(w1) < 0.5f, (float)beta2,
+              (float)(1.0 - beta2), (float)eps, (float)weight_decay);
+}
+
 void gl_net_adam_step(gl_net *net, float *state, uint64_t t, double lr, double beta1, double beta2,
                       double eps)
 {
-    size_t n = gl_net_numel(net);
-    gl_real *p = gl_net_values(net);
-    const gl_real *g = gl_net_grads(net);
-    float *m = state, *v = state + n;
-    double bc1 = 1.0 - pow(beta1, (double)t), bc2 = 1.0 - pow(beta2, (double)t);
-    float step = (float)(lr / bc1), b1 = (float)beta1, b2 = (float)beta2;
-    float sbc2 = (float)sqrt(bc2), fe = (float)eps;
-    for (size_t i = 0; i < n; i++) {
-        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
-        v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-        p[i] -= step * m[i] / (sqrtf(v[i]) / sbc2 + fe);
-    }
+    gl_adam_update(gl_net_values(net), gl_net_grads(net), state, gl_net_numel(net), t, lr, beta1,
+                   beta2, eps, 0.0);
 }

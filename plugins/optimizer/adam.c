@@ -14,9 +14,12 @@
  * on every x86-64 CPU, and agrees with torch to an ulp or so per step (tests/unit/test_fixtures.c
  * checks two steps against torch).
  *
+ * The update itself is libganlab's gl_adam_update (nn.h), which the classifier evaluator's own
+ * training uses too.
  * State: 2 floats per element, planar: m = state[0, n), v = state[n, 2n).
  * It does not implement amsgrad or maximize (not parameters here).
  */
+#include <ganlab/nn.h>
 #include <ganlab/plugin.h>
 
 #include <math.h>
@@ -60,36 +63,11 @@ static int adam_create(const gl_params *p, int *state_per_param, void **self, gl
     return GL_OK;
 }
 
-/* One pass over n parameters with the constants of this step. torch's lerp(m, g, w) takes the form
- * m + w (g - m) for w < 0.5 and g - (1 - w)(g - m) otherwise; `low` picks it once for the pass, so
- * the loop has no branch and vectorises (plain multiply-adds: a libm fmaf call per element costs
- * more than the rest of the update on CPUs built without FMA). */
-static void adam_pass(float *restrict param, const float *restrict grad, float *restrict m,
-                      float *restrict v, size_t n, float neg_step_size, float bc2_sqrt, float w1,
-                      int low, float beta2, float w2, float eps, float wd)
-{
-    float w = low ? w1 : w1 - 1.0f;
-    for (size_t i = 0; i < n; i++) {
-        float g = grad[i] + wd * param[i];
-        float mi = m[i], d = g - mi;
-        mi = low ? mi + w * d : g + w * d;
-        float vi = v[i] * beta2 + w2 * g * g;
-        m[i] = mi;
-        v[i] = vi;
-        param[i] += neg_step_size * mi / (sqrtf(vi) / bc2_sqrt + eps);
-    }
-}
-
 static void adam_step(void *self, float *param, const float *grad, float *state, size_t n,
                       uint64_t step)
 {
     const adam *a = self;
-    double t = (double)step;
-    float w1 = (float)(1.0 - a->beta1);
-    /* m, v: (n) each, m first. */
-    adam_pass(param, grad, state, state + n, n, (float)-(a->lr / (1.0 - pow(a->beta1, t))),
-              (float)sqrt(1.0 - pow(a->beta2, t)), w1, fabsf(w1) < 0.5f, (float)a->beta2,
-              (float)(1.0 - a->beta2), a->eps, a->weight_decay);
+    gl_adam_update(param, grad, state, n, step, a->lr, a->beta1, a->beta2, a->eps, a->weight_decay);
 }
 
 static void adam_destroy(void *self)

@@ -168,8 +168,13 @@ gl_tensor *gl_embedding_layer_forward(gl_ctx *ctx, const gl_embedding_layer *l,
  * gradient). With recording off it is the value only. NULL (and a ctx error) on a bad label. */
 gl_tensor *gl_cross_entropy(gl_ctx *ctx, gl_tensor *logits, const int32_t *labels);
 
-/* One Adam update (Kingma and Ba; torch.optim.Adam's formula, no weight decay) of every parameter of
- * net from its gradient block. state: 2 * gl_net_numel(net) floats, zeroed before the first step and
+/* One Adam update of n parameters in place, as torch.optim.Adam (L2 weight_decay added to the
+ * gradient; no amsgrad): state is m (n) then v (n), zeroed before step 1; step counts from 1. The one
+ * Adam of ganlab: the `adam` optimizer plugin and gl_net_adam_step both call it. */
+void gl_adam_update(float *param, const float *grad, float *state, size_t n, uint64_t step,
+                    double lr, double beta1, double beta2, double eps, double weight_decay);
+
+/* gl_adam_update (no weight decay) of every parameter of net from its gradient block. state: 2 * gl_net_numel(net) floats, zeroed before the first step and
  * owned by the caller; t counts steps from 1. */
 void gl_net_adam_step(gl_net *net, float *state, uint64_t t, double lr, double beta1, double beta2,
                       double eps);
