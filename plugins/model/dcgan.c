@@ -20,7 +20,8 @@
  * model.N indices count every module (norms, activations) as nn.Sequential does.
  * Conditional: the label code (layers.h) is concatenated after z for G; for D it is spread into
  * constant planes (B, dim, s, s) concatenated after x's channels (as conditional DCGANs do), so the
- * first convolution sees the label at every position.
+ * first convolution sees the label at every position; or, with d_condition: projection, the label
+ * enters D by projection onto the flattened features before fc (layers.h; D = {model, fc, proj}).
  *
  * What it does not do: DCGAN's normal(0, 0.02) initialisation (torch's defaults are used, as for
  * every ganlab layer), sizes other than multiples of 4, deeper stacks for larger images.
@@ -48,12 +49,7 @@ static const gl_param_spec dcgan_params[] = {
      "penalty)"},
     {"g_norm", GL_PARAM_CHOICE, "batch", 0, GL_NO_RANGE, "batch|layer|none",
      "G's normalisation before each ReLU"},
-    {"conditional", GL_PARAM_BOOL, "false", 0, GL_NO_RANGE, NULL,
-     "G and D take the class label (needs a labelled dataset)"},
-    {"label_mode", GL_PARAM_CHOICE, "one_hot", 0, GL_NO_RANGE, "one_hot|embedding",
-     "how a label is encoded: constant one-hot row or learned embedding"},
-    {"embed_dim", GL_PARAM_INT, "0", 0, 0, 65536, NULL,
-     "width of the learned label embedding; 0: the number of classes"},
+    GLM_COND_PARAMS,
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
 typedef struct dcgan {
@@ -66,10 +62,11 @@ typedef struct dcgan {
     glm_norm g_norm1, g_norm2;
     gl_conv_layer g_up1, g_up2;
     /* D */
-    gl_embedding_layer d_emb;
+    gl_embedding_layer d_emb;  /* with the input only (cond.d_project == 0) */
     gl_conv_layer d_conv1, d_conv2;
     glm_norm d_norm;
     gl_linear_layer d_fc;
+    gl_tensor *d_proj;         /* `proj.weight` when the label enters D by projection (layers.h) */
 } dcgan;
 
 static void dcgan_destroy(void *self)
@@ -106,13 +103,17 @@ static void declare_d(dcgan *m, gl_net *d, glm_norm_kind norm)
 {
     int h4 = m->h / 4, w4 = m->w / 4;
     int item[3] = {2 * m->ndf, h4, w4};
-    glm_cond_declare(&m->cond, &m->d_emb, d);
+    int label_input = m->cond.on && !m->cond.d_project;
+    if (label_input)
+        glm_cond_declare(&m->cond, &m->d_emb, d);
     /* model: Conv, LReLU, Conv, [norm], LReLU */
-    gl_conv2d_layer_declare(&m->d_conv1, d, "model.0", m->c + (m->cond.on ? m->cond.dim : 0),
+    gl_conv2d_layer_declare(&m->d_conv1, d, "model.0", m->c + (label_input ? m->cond.dim : 0),
                             m->ndf, 4, 2, 1, 1);
     gl_conv2d_layer_declare(&m->d_conv2, d, "model.2", m->ndf, 2 * m->ndf, 4, 2, 1, 1);
     glm_norm_declare(&m->d_norm, norm, d, "model.3", 3, item);
     gl_linear_layer_declare(&m->d_fc, d, "fc", 2 * m->ndf * h4 * w4, 1, 1);
+    if (m->cond.on && m->cond.d_project)
+        m->d_proj = glm_proj_declare(&m->cond, d, 2 * m->ndf * h4 * w4);
 }
 
 static int dcgan_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net *d, void **self,
@@ -189,7 +190,7 @@ static gl_tensor *dcgan_discriminate(void *self, gl_ctx *ctx, gl_tensor *x, cons
                                      int train)
 {
     dcgan *m = self;
-    if (m->cond.on) {
+    if (m->cond.on && !m->d_proj) {
         gl_tensor *code = glm_cond_code(ctx, &m->cond, &m->d_emb, labels, gl_tensor_dim(x, 0));
         gl_tensor *parts[2] = {x, label_planes(ctx, code, m->h, m->w)};
         x = gl_concat(ctx, 2, parts);
@@ -197,7 +198,9 @@ static gl_tensor *dcgan_discriminate(void *self, gl_ctx *ctx, gl_tensor *x, cons
     x = gl_leaky_relu(ctx, gl_conv_layer_forward(ctx, &m->d_conv1, x), DCGAN_SLOPE);
     x = gl_conv_layer_forward(ctx, &m->d_conv2, x);              /* (B, 2 ndf, H/4, W/4) */
     x = gl_leaky_relu(ctx, glm_norm_forward(ctx, &m->d_norm, x, train), DCGAN_SLOPE);
-    return gl_linear_layer_forward(ctx, &m->d_fc, x, GL_ACT_NONE, 0);   /* (B, 1) */
+    x = gl_flatten(ctx, x);                                      /* (B, 2 ndf H/4 W/4) */
+    gl_tensor *y = gl_linear_layer_forward(ctx, &m->d_fc, x, GL_ACT_NONE, 0);   /* (B, 1) */
+    return m->d_proj ? glm_proj_forward(ctx, m->d_proj, y, x, labels) : y;
 }
 
 static const gl_model_plugin dcgan_plugin = {

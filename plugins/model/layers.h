@@ -25,14 +25,26 @@
 
 /* ---------------------------------------------------------------- conditioning */
 
+/* The conditioning parameters of a model's schema (glm_cond_read reads them). */
+#define GLM_COND_PARAMS                                                                            \
+    {"conditional", GL_PARAM_BOOL, "false", 0, GL_NO_RANGE, NULL,                                  \
+     "G and D take the class label (needs a labelled dataset)"},                                   \
+    {"label_mode", GL_PARAM_CHOICE, "one_hot", 0, GL_NO_RANGE, "one_hot|embedding",                \
+     "how a label is encoded: constant one-hot row or learned embedding"},                         \
+    {"embed_dim", GL_PARAM_INT, "0", 0, 0, 65536, NULL,                                            \
+     "width of the learned label embedding; 0: the number of classes"},                            \
+    {"d_condition", GL_PARAM_CHOICE, "input", 0, GL_NO_RANGE, "input|projection",                  \
+     "where the label enters D: with its input, or projected onto its last features"}
+
 typedef struct glm_cond {
     int on;          /* 1: G and D take labels */
     int embed;       /* 1: learned embedding, 0: one-hot */
+    int d_project;   /* 1: the label enters D by projection, not with D's input */
     int n_classes;
     int dim;         /* width of a label's code */
 } glm_cond;
 
-/* Reads `conditional`, `label_mode`, `embed_dim` and checks the data has classes. */
+/* Reads `conditional`, `label_mode`, `embed_dim`, `d_condition` and checks the data has classes. */
 static inline int glm_cond_read(glm_cond *c, const gl_params *p, const gl_model_env *env,
                                 const char *model, gl_error *err)
 {
@@ -48,6 +60,7 @@ static inline int glm_cond_read(glm_cond *c, const gl_params *p, const gl_model_
                             model);
     c->n_classes = env->data.n_classes;
     c->embed = strcmp(gl_params_string(p, "label_mode"), "embedding") == 0;
+    c->d_project = strcmp(gl_params_string(p, "d_condition"), "projection") == 0;
     c->dim = c->n_classes;
     if (c->embed && gl_params_int(p, "embed_dim") > 0)
         c->dim = (int)gl_params_int(p, "embed_dim");
@@ -71,6 +84,28 @@ static inline gl_tensor *glm_cond_code(gl_ctx *ctx, const glm_cond *c,
         return NULL;
     return c->embed ? gl_embedding_layer_forward(ctx, emb, labels, batch)
                     : gl_one_hot(ctx, labels, batch, c->n_classes);
+}
+
+/* Projection discriminator (Miyato & Koyama 2018): instead of entering D with the input, the label
+ * picks a row e_y of a learned table `proj.weight` (n_classes, width) and D's output becomes
+ * head(h) + <e_y, h>, h being D's last hidden features. D then cannot ignore the label, which a
+ * label code concatenated to 794 input pixels lets it do. The table starts like a Linear(width, 1)
+ * weight, uniform(+-1/sqrt(width)), so the projection term starts on the head's scale (torch's
+ * Embedding default, normal(0, 1), would start it sqrt(width) times larger). */
+static inline gl_tensor *glm_proj_declare(const glm_cond *c, gl_net *net, int width)
+{
+    int shape[2] = {c->n_classes, width};
+    return gl_net_param(net, "proj.weight", 2, shape, gl_init_fan_in(width));
+}
+
+/* head (B, 1) + row_sum(proj[labels] * h), h (B, width). NULL labels give NULL (see above). */
+static inline gl_tensor *glm_proj_forward(gl_ctx *ctx, gl_tensor *proj, gl_tensor *head,
+                                          gl_tensor *h, const int32_t *labels)
+{
+    if (!labels)
+        return NULL;
+    gl_tensor *e = gl_embedding(ctx, proj, labels, gl_tensor_dim(h, 0));
+    return gl_add(ctx, head, gl_row_sum(ctx, gl_mul(ctx, e, h)));
 }
 
 /* ---------------------------------------------------------------- normalisation */

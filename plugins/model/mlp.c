@@ -15,7 +15,8 @@
  * Sequential's module indices (model.0.weight, model.0.bias, model.2.weight, ...), declared in
  * torch's order, so a torch state_dict maps one to one. Conditional (cGAN, Mirza & Osindero 2014):
  * a label code (layers.h; `label_emb.weight` first when learned) is concatenated after z for G and
- * after the flattened x for D, widening the first Linear.
+ * after the flattened x for D, widening the first Linear; or, with d_condition: projection, D's
+ * label enters by projection onto its last hidden features (layers.h, `proj.weight` last).
  *
  * Dropout masks come from the run's dropout stream (env->dropout_rng, owned and checkpointed by the
  * core), so they follow the experiment seed and a resumed run continues them.
@@ -50,12 +51,7 @@ static const gl_param_spec mlp_params[] = {
      "G's output activation: tanh for data in [-1, 1], sigmoid for [0, 1], none for toy data"},
     {"d_dropout", GL_PARAM_FLOAT, "0.0", 0, 0, 0.95, NULL,
      "dropout probability after each hidden activation of D (training steps only)"},
-    {"conditional", GL_PARAM_BOOL, "false", 0, GL_NO_RANGE, NULL,
-     "G and D take the class label (needs a labelled dataset)"},
-    {"label_mode", GL_PARAM_CHOICE, "one_hot", 0, GL_NO_RANGE, "one_hot|embedding",
-     "how a label is encoded: constant one-hot row or learned embedding"},
-    {"embed_dim", GL_PARAM_INT, "0", 0, 0, 65536, NULL,
-     "width of the learned label embedding; 0: the number of classes"},
+    GLM_COND_PARAMS,
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
 /* Linear -> [norm] -> activation [-> dropout]: one hidden layer. */
@@ -66,7 +62,9 @@ typedef struct mlp_hidden {
 
 /* One net (G or D): label code, hidden layers, output Linear. */
 typedef struct mlp_net {
-    gl_embedding_layer emb;   /* used when the label code is learned */
+    int label_input;          /* 1: the label code is concatenated to the input */
+    gl_embedding_layer emb;   /* used when the label code is learned and enters the input */
+    gl_tensor *proj;          /* D's projection table (layers.h) when d_condition is projection */
     mlp_hidden *hidden;       /* (n_hidden); freed by mlp_destroy */
     int n_hidden;
     gl_linear_layer out;
@@ -98,8 +96,9 @@ static gl_act parse_act(const char *s)
 }
 
 /* Declares one net's parameters in torch's order (see the file comment for the names):
- * in (the width of z or flattened x, before the label code) -> widths[0..n) -> out. */
-static int net_declare(mlp_net *s, gl_net *net, const glm_cond *cond, int in,
+ * in (the width of z or flattened x, before the label code) -> widths[0..n) -> out, then for a
+ * projection D `proj.weight`. */
+static int net_declare(mlp_net *s, gl_net *net, const glm_cond *cond, int is_d, int in,
                        const int64_t *widths, size_t n, int out, glm_norm_kind norm,
                        float dropout, gl_error *err)
 {
@@ -108,9 +107,11 @@ static int net_declare(mlp_net *s, gl_net *net, const glm_cond *cond, int in,
         return gl_error_add(err, GL_ERR_RUN, "model 'mlp': out of memory");
     s->n_hidden = (int)n;
     s->dropout = dropout;
-    glm_cond_declare(cond, &s->emb, net);
+    s->label_input = cond->on && !(is_d && cond->d_project);
+    if (s->label_input)
+        glm_cond_declare(cond, &s->emb, net);
     char name[32];
-    int idx = 0, width = in + (cond->on ? cond->dim : 0);
+    int idx = 0, width = in + (s->label_input ? cond->dim : 0);
     for (size_t i = 0; i < n; i++) {
         snprintf(name, sizeof name, "model.%d", idx++);
         gl_linear_layer_declare(&s->hidden[i].lin, net, name, width, (int)widths[i], 1);
@@ -123,6 +124,8 @@ static int net_declare(mlp_net *s, gl_net *net, const glm_cond *cond, int in,
     }
     snprintf(name, sizeof name, "model.%d", idx);
     gl_linear_layer_declare(&s->out, net, name, width, out, 1);
+    if (cond->on && is_d && cond->d_project)
+        s->proj = glm_proj_declare(cond, net, width);
     return GL_OK;
 }
 
@@ -130,7 +133,7 @@ static int net_declare(mlp_net *s, gl_net *net, const glm_cond *cond, int in,
 static gl_tensor *net_forward(mlp *m, const mlp_net *s, gl_ctx *ctx, gl_tensor *x,
                               const int32_t *labels, int train)
 {
-    if (m->cond.on) {
+    if (s->label_input) {
         gl_tensor *parts[2] = {x, glm_cond_code(ctx, &m->cond, &s->emb, labels,
                                                 gl_tensor_dim(x, 0))};
         x = gl_concat(ctx, 2, parts);
@@ -146,7 +149,8 @@ static gl_tensor *net_forward(mlp *m, const mlp_net *s, gl_ctx *ctx, gl_tensor *
         if (s->dropout > 0.0f)
             x = gl_dropout(ctx, x, s->dropout, m->dropout_rng, train);
     }
-    return gl_linear_layer_forward(ctx, &s->out, x, s->out_act, m->slope);
+    gl_tensor *y = gl_linear_layer_forward(ctx, &s->out, x, s->out_act, m->slope);
+    return s->proj ? glm_proj_forward(ctx, s->proj, y, x, labels) : y;
 }
 
 static void mlp_destroy(void *self)
@@ -193,9 +197,9 @@ static int mlp_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net *
     const int64_t *dw = gl_params_int_list(p, "d_hidden", &nd);
     glm_norm_kind g_norm = glm_norm_parse(gl_params_string(p, "g_norm"));
     glm_norm_kind d_norm = glm_norm_parse(gl_params_string(p, "d_norm"));
-    rc = net_declare(&m->g, g, &m->cond, latent, gw, ng, item, g_norm, 0.0f, err);
+    rc = net_declare(&m->g, g, &m->cond, 0, latent, gw, ng, item, g_norm, 0.0f, err);
     if (rc == GL_OK)
-        rc = net_declare(&m->d, d, &m->cond, item, dw, nd, 1, d_norm, dropout, err);
+        rc = net_declare(&m->d, d, &m->cond, 1, item, dw, nd, 1, d_norm, dropout, err);
     env->latent_dim = latent;
     env->conditional = m->cond.on;
     env->flags = d_norm == GLM_NORM_BATCH ? GL_MODEL_D_BATCH_STATS : 0u;

@@ -60,6 +60,25 @@ Fixtures (batch B = 8 throughout):
                     run by torch in float32 (matched to a few ulps). Parameters are ~0.05 in
                     size so that float32 rounding of p is small next to an update of ~2e-4; the
                     grads span 1e-6 .. 1 so the eps placement matters.
+  cond.tensors      the conditional mlp model plugin (plugins/model/mlp.c, conditional: true) on
+                    items of 16 values in 3 classes: latent_dim 6, g_hidden [12], d_hidden [10, 8],
+                    LeakyReLU(0.2), Tanh output; parameters named as the plugin names them. Two
+                    configurations T:
+                    P (label_mode one_hot, d_condition projection): P.G gets one_hot(y) after z;
+                      P.D sees x alone and outputs model.4(h) + sum(proj.weight[y] * h, dim 1),
+                      h = the last LeakyReLU's output, proj.weight (3, 8) declared last.
+                    E (label_mode embedding, embed_dim 5, d_condition input): E.G and E.D each
+                      concatenate rows of their own label_emb.weight (3, 5) (declared first)
+                      after z and after x.
+                    The tables (label_emb, proj) are N(0, 1), torch's Embedding default.
+                    Inputs z (B, 6), x (B, 16) on the byte grid, y (B) the labels as float32
+                    values (every class present), x_hat (B, 16) ~ U[-1, 1).
+                    For each T: T.g_out = G(z, y) (B, 16); T.d_out = D(x, y) (B, 1); T.d_mean =
+                    mean D(x, y): T.grad.D.* and T.grad_x = d T.d_mean / d x; T.d_fake =
+                    D(G(z, y), y) and T.g_mean its mean: T.grad.G.* = d T.g_mean / d G.*.
+                    Gradient penalty through P.D: P.gp.grad_x_hat = d sum P.D(x_hat, y) / d x_hat,
+                    P.gp.grad_norm (B), P.gp.penalty = 10 mean((norm - 1)^2),
+                    P.gp.grad.D.* = d P.gp.penalty / d P.D.* (double backward).
 """
 import hashlib
 import os
@@ -114,17 +133,21 @@ class Tensors:
             self.add("%s.%s" % (prefix, n), p, dtype)
 
     def add_grads(self, prefix, module):
+        """A parameter the loss does not reach (grad None) has gradient 0."""
         for n, p in module.named_parameters():
-            self.add("%s.%s" % (prefix, n), p.grad)
+            self.add("%s.%s" % (prefix, n), p.grad if p.grad is not None else torch.zeros_like(p))
 
 
 def init_half(module, gen):
     """PyTorch's default init, U(-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn from gen and rounded to
     float16 so the stored half values are the weights exactly. Norm layers get weight ~ 1 +
-    U(-0.25, 0.25) and bias ~ U(-0.25, 0.25) so their affine part is exercised."""
+    U(-0.25, 0.25) and bias ~ U(-0.25, 0.25) so their affine part is exercised; embeddings
+    torch's N(0, 1)."""
     with torch.no_grad():
         for m in module.modules():
-            if isinstance(m, nn.LayerNorm):
+            if isinstance(m, nn.Embedding):
+                m.weight.copy_(torch.randn(m.weight.shape, generator=gen))
+            elif isinstance(m, nn.LayerNorm):
                 m.weight.copy_(1 + (torch.rand(m.weight.shape, generator=gen) - 0.5) * 0.5)
                 m.bias.copy_((torch.rand(m.bias.shape, generator=gen) - 0.5) * 0.5)
             elif isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
@@ -302,6 +325,95 @@ def make_adam(gen):
     return t
 
 
+N_CLASSES = 3
+
+
+class CondNet(nn.Module):
+    """G or D of the conditional mlp plugin: model = (Linear, LeakyReLU(0.2)) per hidden width,
+    then Linear [and last]. code: None, "one_hot" or the width of a learned label_emb, the label
+    code concatenated after the input; project: the label enters by projection instead (proj)."""
+
+    def __init__(self, n_in, widths, n_out, last=None, code=None, project=False):
+        super().__init__()
+        self.code, self.project = code, project
+        if isinstance(code, int):
+            self.label_emb = nn.Embedding(N_CLASSES, code)   # registered first, as in the plugin
+        width = n_in + {None: 0, "one_hot": N_CLASSES}.get(code, code)
+        layers = []
+        for w in widths:
+            layers += [nn.Linear(width, w), nn.LeakyReLU(0.2)]
+            width = w
+        layers.append(nn.Linear(width, n_out))
+        if last is not None:
+            layers.append(last)
+        self.model = nn.Sequential(*layers)
+        if project:
+            self.proj = nn.Embedding(N_CLASSES, width)
+
+    def forward(self, x, y):
+        if self.code == "one_hot":
+            x = torch.cat([x, nn.functional.one_hot(y, N_CLASSES).to(x.dtype)], 1)
+        elif self.code is not None:
+            x = torch.cat([x, self.label_emb(y)], 1)
+        if not self.project:
+            return self.model(x)
+        h = self.model[:-1](x)
+        return self.model[-1](h) + (self.proj(y) * h).sum(1, keepdim=True)
+
+
+def make_cond(gen):
+    nets = {"P": (CondNet(6, [12], 16, nn.Tanh(), "one_hot"),
+                  CondNet(16, [10, 8], 1, project=True)),
+            "E": (CondNet(6, [12], 16, nn.Tanh(), 5), CondNet(16, [10, 8], 1, code=5))}
+    t = Tensors()
+    for tag, (g, d) in nets.items():
+        g.double()
+        d.double()
+        init_half(g, gen)
+        init_half(d, gen)
+        t.add_params(tag + ".G", g, DT_F16)
+        t.add_params(tag + ".D", d, DT_F16)
+    z = torch.randn((B, 6), generator=gen).float().double()
+    x = byte_images(gen, (B, 16)).requires_grad_(True)
+    y = (torch.arange(B) % N_CLASSES)[torch.randperm(B, generator=gen)]
+    x_hat = (torch.rand((B, 16), generator=gen) * 2 - 1).float().double().requires_grad_(True)
+    t.add("z", z)
+    t.add("x", x)
+    t.add("y", y)
+    t.add("x_hat", x_hat)
+
+    for tag, (g, d) in nets.items():
+        zero_grads(g, d)
+        x.grad = None
+        d_out = d(x, y)
+        d_mean = d_out.mean()
+        d_mean.backward()
+        t.add(tag + ".g_out", g(z, y))
+        t.add(tag + ".d_out", d_out)
+        t.add(tag + ".d_mean", d_mean)
+        t.add_grads(tag + ".grad.D", d)
+        t.add(tag + ".grad_x", x.grad)
+        zero_grads(g, d)
+        d_fake = d(g(z, y), y)
+        g_mean = d_fake.mean()
+        g_mean.backward()
+        t.add(tag + ".d_fake", d_fake)
+        t.add(tag + ".g_mean", g_mean)
+        t.add_grads(tag + ".grad.G", g)
+
+    d = nets["P"][1]
+    zero_grads(d)
+    grad = torch.autograd.grad(d(x_hat, y).sum(), x_hat, create_graph=True)[0]
+    norm = grad.norm(2, dim=1)
+    penalty = 10 * ((norm - 1) ** 2).mean()
+    penalty.backward()
+    t.add("P.gp.grad_x_hat", grad)
+    t.add("P.gp.grad_norm", norm)
+    t.add("P.gp.penalty", penalty)
+    t.add_grads("P.gp.grad.D", d)
+    return t
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                              "fixtures")
@@ -310,7 +422,8 @@ def main():
     gen = torch.Generator().manual_seed(20240601)
     tut, d, x = make_tutorial(gen)
     files = (("tutorial.tensors", tut), ("wgan_gp.tensors", make_wgan_gp(gen, d, x)),
-             ("dcgan.tensors", make_dcgan(gen)), ("adam.tensors", make_adam(gen)))
+             ("dcgan.tensors", make_dcgan(gen)), ("adam.tensors", make_adam(gen)),
+             ("cond.tensors", make_cond(gen)))
     manifest = ["# Written by tests/reference/make_fixtures.py with torch %s; see its docstring." %
                 torch.__version__]
     for name, t in files:

@@ -1,7 +1,8 @@
 /* test_fixtures.c - the engine against PyTorch: rebuilds the networks of
  * tests/reference/make_fixtures.py with ganlab's ops and layers, loads the stored weights and
  * inputs, and matches every stored output, loss and gradient; then runs the adam plugin's step on
- * the stored parameters and gradients.
+ * the stored parameters and gradients, and the conditional mlp model plugin (one-hot, embedding and
+ * projection conditioning) with the stored weights.
  *
  * Tolerance: every tensor must match to 1e-4 of its own largest magnitude,
  * max |got - torch| <= 1e-4 * max |torch| (the references are float64 results rounded to float32,
@@ -26,7 +27,7 @@
 #define TOL 1e-4
 #define B 8
 
-static fx_file tut, gp, conv, adam_fx;
+static fx_file tut, gp, conv, adam_fx, cond_fx;
 
 static void load_all(void)
 {
@@ -35,7 +36,8 @@ static void load_all(void)
     if (fx_load("tutorial.tensors", &tut, &err) != GL_OK ||
         fx_load("wgan_gp.tensors", &gp, &err) != GL_OK ||
         fx_load("dcgan.tensors", &conv, &err) != GL_OK ||
-        fx_load("adam.tensors", &adam_fx, &err) != GL_OK) {
+        fx_load("adam.tensors", &adam_fx, &err) != GL_OK ||
+        fx_load("cond.tensors", &cond_fx, &err) != GL_OK) {
         gl_error_print(&err, stderr);
         abort();
     }
@@ -47,6 +49,7 @@ static void free_all(void)
     fx_free(&gp);
     fx_free(&conv);
     fx_free(&adam_fx);
+    fx_free(&cond_fx);
 }
 
 static const fx_tensor *need(const fx_file *f, const char *name)
@@ -438,6 +441,166 @@ START_TEST(adam_two_steps)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- the conditional mlp plugin */
+
+/* The networks of cond.tensors; the activation and G's output are spelled out so that a change of
+ * the plugin's defaults cannot silently move the test away from the fixture. */
+#define COND_YAML                                                                                  \
+    "model:\n  plugin: mlp\n  latent_dim: 6\n  g_hidden: [12]\n  d_hidden: [10, 8]\n"              \
+    "  activation: leaky_relu\n  slope: 0.2\n  g_output: tanh\n  conditional: true\n"
+
+/* The fixture's configurations by tag (make_fixtures.py's docstring). */
+static const struct cond_config {
+    const char *tag, *yaml;
+} cond_configs[] = {
+    {"P", COND_YAML "  label_mode: one_hot\n  d_condition: projection\n"},
+    {"E", COND_YAML "  label_mode: embedding\n  embed_dim: 5\n  d_condition: input\n"},
+};
+
+/* An instance of the mlp plugin from the build tree, created the way the runner creates it. */
+typedef struct cond_model {
+    fx_plugin plug;
+    const gl_model_plugin *mp;
+    gl_cfg *cfg;              /* owns the gl_params, which must outlive the instance */
+    char dir[4096];
+    gl_net *g, *d;
+    void *self;
+} cond_model;
+
+/* net's parameters are the fixture's "prefix.*" in the same order (torch's named_parameters): a
+ * torch state_dict maps onto the net one to one only then. */
+static void cond_expect_names(gl_net *net, const char *prefix)
+{
+    size_t len = strlen(prefix);
+    int k = 0;
+    for (int i = 0; i < cond_fx.n; i++) {
+        const char *name = cond_fx.t[i].name;
+        if (strncmp(name, prefix, len) != 0 || name[len] != '.')
+            continue;
+        ck_assert_msg(k < gl_net_n_params(net), "the plugin declares no parameter %s", name);
+        ck_assert_str_eq(gl_tensor_name(gl_net_param_at(net, k)), name + len + 1);
+        k++;
+    }
+    ck_assert_int_eq(gl_net_n_params(net), k);
+}
+
+/* Opens configuration c on items of 16 values in 3 classes and loads its weights (TAG.G.*,
+ * TAG.D.*). */
+static void cond_open(cond_model *m, const struct cond_config *c)
+{
+    gl_error err;
+    gl_error_init(&err);
+    memset(m, 0, sizeof *m);
+    ck_assert_msg(fx_plugin_open(&m->plug, "model", "mlp", GL_KIND_MODEL, &err) == GL_OK, "%s",
+                  err.text);
+    m->mp = (const gl_model_plugin *)m->plug.hdr;
+    ck_assert_int_eq(fx_tempdir(m->dir, sizeof m->dir), GL_OK);
+    ck_assert_msg(fx_params(m->dir, c->yaml, m->plug.hdr, &m->cfg, &err) == GL_OK, "%s", err.text);
+    /* No dropout stream: d_dropout is 0, so the plugin must not need one. */
+    gl_model_env env = {.data = {.ndim = 1, .shape = {16}, .n_classes = 3, .n_items = B,
+                                 .lo = -1.0f, .hi = 1.0f}};
+    m->g = gl_net_create("G");
+    m->d = gl_net_create("D");
+    ck_assert_msg(m->mp->create(gl_cfg_params(m->cfg, "model"), &env, m->g, m->d, &m->self,
+                                &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(env.conditional, 1);
+    ck_assert_int_eq(env.latent_dim, 6);
+    char prefix[8];
+    snprintf(prefix, sizeof prefix, "%s.G", c->tag);
+    load_net(m->g, &cond_fx, prefix);
+    cond_expect_names(m->g, prefix);
+    snprintf(prefix, sizeof prefix, "%s.D", c->tag);
+    load_net(m->d, &cond_fx, prefix);
+    cond_expect_names(m->d, prefix);
+}
+
+static void cond_close(cond_model *m)
+{
+    m->mp->destroy(m->self);
+    gl_net_destroy(m->g);
+    gl_net_destroy(m->d);
+    gl_cfg_destroy(m->cfg);
+    fx_rmtree(m->dir);
+    fx_plugin_close(&m->plug);
+}
+
+/* "TAG.what", valid until the next call. */
+static const char *cond_name(const char *tag, const char *what)
+{
+    static char buf[64];
+    snprintf(buf, sizeof buf, "%s.%s", tag, what);
+    return buf;
+}
+
+/* The fixture's labels, stored as float values. */
+static void cond_labels(int32_t *y)
+{
+    const fx_tensor *t = need(&cond_fx, "y");
+    ck_assert_uint_eq(t->n, B);
+    for (int b = 0; b < B; b++)
+        y[b] = (int32_t)t->data[b];
+}
+
+static const int shape_item16[2] = {B, 16}, shape_z6[2] = {B, 6};
+
+/* Configuration _i: G(z, y) and D(x, y); mean D(x, y) differentiated for D and x, and
+ * mean D(G(z, y), y) for G (through the label code of both nets). */
+START_TEST(cond_mlp_d_and_g)
+{
+    const struct cond_config *c = &cond_configs[_i];
+    cond_model m;
+    cond_open(&m, c);
+    int32_t y[B];
+    cond_labels(y);
+    gl_ctx *ctx = gl_ctx_create();
+    gl_tensor *x = input(ctx, &cond_fx, "x", 2, shape_item16);
+    gl_tensor *z = input(ctx, &cond_fx, "z", 2, shape_z6);
+    gl_tensor_set_requires_grad(x, 1);
+    gl_tensor *fake = m.mp->generate(m.self, ctx, z, y, 1);
+    expect_t(fake, &cond_fx, cond_name(c->tag, "g_out"));
+    gl_tensor *d_out = m.mp->discriminate(m.self, ctx, x, y, 1);
+    expect_t(d_out, &cond_fx, cond_name(c->tag, "d_out"));
+    gl_tensor *d_mean = gl_mean(ctx, d_out);
+    expect_t(d_mean, &cond_fx, cond_name(c->tag, "d_mean"));
+    expect_t(input_grad(ctx, d_mean, x, 0), &cond_fx, cond_name(c->tag, "grad_x"));
+    backward(ctx, d_mean, m.d);
+    expect_grads(m.d, &cond_fx, cond_name(c->tag, "grad.D"));
+    gl_tensor *d_fake = m.mp->discriminate(m.self, ctx, fake, y, 1);
+    expect_t(d_fake, &cond_fx, cond_name(c->tag, "d_fake"));
+    gl_tensor *g_mean = gl_mean(ctx, d_fake);
+    expect_t(g_mean, &cond_fx, cond_name(c->tag, "g_mean"));
+    backward(ctx, g_mean, m.g);
+    expect_grads(m.g, &cond_fx, cond_name(c->tag, "grad.G"));
+    gl_ctx_destroy(ctx);
+    cond_close(&m);
+}
+END_TEST
+
+/* WGAN-GP's penalty through the projection D: the label's term <proj.weight[y], h> must be
+ * differentiable twice, for x_hat and then for D's parameters. */
+START_TEST(cond_mlp_projection_penalty)
+{
+    cond_model m;
+    cond_open(&m, &cond_configs[0]);
+    int32_t y[B];
+    cond_labels(y);
+    gl_ctx *ctx = gl_ctx_create();
+    gl_tensor *xh = input(ctx, &cond_fx, "x_hat", 2, shape_item16);
+    gl_tensor_set_requires_grad(xh, 1);
+    gl_tensor *gx = input_grad(ctx, m.mp->discriminate(m.self, ctx, xh, y, 1), xh, 1);
+    expect_t(gx, &cond_fx, "P.gp.grad_x_hat");
+    gl_tensor *norm = gl_row_l2norm(ctx, gx);
+    expect_t(norm, &cond_fx, "P.gp.grad_norm");
+    gl_tensor *pen = gl_scale(ctx, gl_mean(ctx, gl_square(ctx, gl_add_scalar(ctx, norm, -1.0f))),
+                              10.0f);
+    expect_t(pen, &cond_fx, "P.gp.penalty");
+    backward(ctx, pen, m.d);
+    expect_grads(m.d, &cond_fx, "P.gp.grad.D");
+    gl_ctx_destroy(ctx);
+    cond_close(&m);
+}
+END_TEST
+
 int main(void)
 {
     load_all();   /* once, before Check forks a child per test */
@@ -445,6 +608,7 @@ int main(void)
     TCase *mlp_tc = tcase_create("tutorial_mlp");
     TCase *conv_tc = tcase_create("dcgan_conv");
     TCase *adam_tc = tcase_create("adam");
+    TCase *cond_tc = tcase_create("cond_mlp");
     tcase_add_test(mlp_tc, tutorial_d_step);
     tcase_add_test(mlp_tc, tutorial_g_step);
     tcase_add_test(mlp_tc, wgan_gp_penalty);
@@ -452,9 +616,13 @@ int main(void)
     tcase_add_test(conv_tc, conv_generator);
     tcase_add_test(conv_tc, conv_layer_norm_critic);
     tcase_add_test(adam_tc, adam_two_steps);
+    tcase_add_loop_test(cond_tc, cond_mlp_d_and_g, 0,
+                        (int)(sizeof cond_configs / sizeof cond_configs[0]));
+    tcase_add_test(cond_tc, cond_mlp_projection_penalty);
     suite_add_tcase(s, mlp_tc);
     suite_add_tcase(s, conv_tc);
     suite_add_tcase(s, adam_tc);
+    suite_add_tcase(s, cond_tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
