@@ -178,6 +178,58 @@ static int compare(const gl_cli *cli, const gl_suite *su, const suite_state *s,
     return st;
 }
 
+/* arg for a POSIX shell: as is when it is made of safe characters, else in single quotes. */
+static void print_shell_word(const char *arg)
+{
+    if (*arg && strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                            "_./=:,+-@%") == strlen(arg)) {
+        fputs(arg, stdout);
+        return;
+    }
+    putchar('\'');
+    for (const char *c = arg; *c; c++)
+        fputs(*c == '\'' ? "'\\''" : (char[2]){*c, '\0'}, stdout);
+    putchar('\'');
+}
+
+/* --dry-run: validates each child's config as `ganlab train` would (plugins loaded, schemas
+ * checked) and prints its command line; nothing is trained or written. Every fault is reported. */
+static int dry_run(const gl_cli *cli, const suite_state *s, gl_error *err)
+{
+    gl_registry *reg;
+    int st = gl_runner_open_registry(cli, &reg, err), bad = 0;
+    if (st != GL_OK)
+        return st;
+    for (int i = 0; i < s->n; i++) {
+        const char *const *argv = s->kids[i].argv;
+        int a = 0, n = 0;
+        while (strcmp(argv[a], "--") != 0)
+            a++;
+        while (argv[a + 1 + n])
+            n++;
+        gl_cli one = {.plugin_path = cli->plugin_path, .n_plugin_path = cli->n_plugin_path,
+                      .args = argv + a + 1, .n_args = n};
+        gl_cfg *cfg = NULL;
+        if (gl_runner_load_config(&one, reg, &cfg, err) != GL_OK) {
+            gl_error_add(err, GL_ERR_INPUT, "run %s: its config is invalid (above)",
+                         s->kids[i].name);
+            bad++;
+        }
+        gl_cfg_destroy(cfg);
+        for (int k = 0; argv[k]; k++) {
+            if (k)
+                putchar(' ');
+            print_shell_word(argv[k]);
+        }
+        putchar('\n');
+    }
+    gl_registry_close(reg);
+    if (bad)
+        return gl_error_add(err, GL_ERR_INPUT, "%d of %d runs have an invalid config", bad, s->n);
+    fprintf(stderr, "[suite] %d runs checked, nothing trained\n", s->n);
+    return GL_OK;
+}
+
 static int jobs_option(const gl_cli *cli, int cores, int *jobs, gl_error *err)
 {
     const char *v = gl_cli_option(cli, "-j");
@@ -213,15 +265,17 @@ static int run_suite(const gl_cli *cli, const gl_suite *su, gl_error *err)
         return gl_error_add(err, GL_ERR_RUN, "cannot find this program (/proc/self/exe): %s",
                             strerror(errno));
     exe[len] = '\0';
-    if (gl_mkdir_p(logs, err) != GL_OK)
+    int dry = gl_cli_option(cli, "--dry-run") != NULL;
+    if (!dry && gl_mkdir_p(logs, err) != GL_OK)
         return GL_ERR_RUN;
     /* Absolute from here on: the report's path is printed for a user in another directory. */
-    char *abs = realpath(out_dir, NULL);
-    if (!abs || strlen(abs) >= DIR_CAP) {
+    char *abs = dry ? NULL : realpath(out_dir, NULL);
+    if (!dry && (!abs || strlen(abs) >= DIR_CAP)) {
         free(abs);
         return gl_error_add(err, GL_ERR_RUN, "%s: cannot resolve the path", out_dir);
     }
-    snprintf(out_dir, sizeof out_dir, "%s", abs);
+    if (abs)
+        snprintf(out_dir, sizeof out_dir, "%s", abs);
     snprintf(logs, sizeof logs, "%s/logs", out_dir);
     free(abs);
     int n = su->n_seeds * su->n_runs;
@@ -233,7 +287,9 @@ static int run_suite(const gl_cli *cli, const gl_suite *su, gl_error *err)
     int st = kids && jobs ? plan(su, cli, exe, out_dir, threads, kids, jobs, err)
                           : gl_error_add(err, GL_ERR_RUN, "out of memory");
     suite_state s = {kids, n, 0, 0, 0};
-    if (st == GL_OK) {
+    if (st == GL_OK && dry) {
+        st = dry_run(cli, &s, err);
+    } else if (st == GL_OK) {
         fprintf(stderr, "[suite] %s: %d runs (%d configs x %d seeds), %d at a time, %d thread%s "
                         "each, in %s\n", su->name, n, su->n_runs, su->n_seeds, parallel, threads,
                 threads > 1 ? "s" : "", out_dir);
@@ -242,7 +298,7 @@ static int run_suite(const gl_cli *cli, const gl_suite *su, gl_error *err)
     if (st > GL_ERR_INPUT)   /* stopped by a signal: the runs have checkpointed, no report */
         fprintf(stderr, "[suite] stopped; each run can be continued with ganlab train --resume "
                         "RUN_DIR (run directories in %s/runs)\n", out_dir);
-    else if (st == GL_OK || s.finished > 0) {
+    else if (!dry && (st == GL_OK || s.finished > 0)) {
         int cst = compare(cli, su, &s, jobs, out_dir, err);
         st = cst != GL_OK ? cst : st;
     }
@@ -270,12 +326,13 @@ static int run(const gl_cli *cli, gl_error *err)
 static const gl_option options[] = {
     {"-j", "N"},
     {"-o", "OUT_DIR"},
+    {"--dry-run", NULL},
     {NULL, NULL},
 };
 
 const gl_command gl_cmd_suite = {
     .name = "suite",
-    .synopsis = "FILE [-j N] [-o OUT_DIR]",
+    .synopsis = "FILE [-j N] [-o OUT_DIR] [--dry-run]",
     .summary = "train every run of a suite for every seed, then compare",
     .help = "Trains each run of the suite FILE once per seed as a child `ganlab train`, N at a\n"
             "time, then writes the comparison report (as `ganlab compare`) to OUT_DIR/report.\n"
@@ -284,7 +341,9 @@ const gl_command gl_cmd_suite = {
             "SIGINT/SIGTERM stop every run at a checkpoint (exit 130/143, no report).\n"
             "  -j N        runs at once (default: the number of cores); each run gets\n"
             "              max(1, cores / N) threads\n"
-            "  -o OUT_DIR  where runs/, logs/ and report/ go (default: runs/suites/NAME)\n",
+            "  -o OUT_DIR  where runs/, logs/ and report/ go (default: runs/suites/NAME)\n"
+            "  --dry-run   check every run's config (with its overrides) and print the\n"
+            "              child command lines on stdout; train and write nothing\n",
     .min_args = 1,
     .max_args = 1,
     .run = run,

@@ -3,7 +3,7 @@
 # (toy2d, 2 configs x 2 seeds, 5 steps each) trains as child processes and ends with the report's
 # path on stdout; the report groups the 4 runs into 2 variants; a run with a bad override fails
 # alone, the suite exits 1 and still writes the report; compare on the same run directories; the
-# suite parser's errors reach the user with their positions. Needs GL_BUILDDIR and GL_SRCDIR.
+# suite parser's errors reach the user with their positions; --dry-run checks every shipped suite. Needs GL_BUILDDIR and GL_SRCDIR.
 set -u
 B=${GL_BUILDDIR:?run through make check}
 S=${GL_SRCDIR:?run through make check}
@@ -88,6 +88,21 @@ has "$T/err" "[suite] stopped ring_gan-s1"
 [ -e "$T/out3/report" ] && fail "a stopped suite wrote a report"
 ls "$T"/out3/runs/ring_gan-s1/checkpoints/step_*.ckpt >/dev/null 2>&1 ||
     fail "the stopped run has no checkpoint"
+
+# --dry-run: every shipped suite's runs are valid configs; nothing is written; a bad override is
+# named with its run and the suite exits 2.
+for f in "$S"/configs/suites/*.yaml; do
+    run 0 suite "$f" --dry-run -o "$T/dry"
+    has "$T/err" "runs checked, nothing trained"
+    [ -e "$T/dry" ] && fail "suite --dry-run $f wrote $T/dry"
+done
+run 0 suite "$T/tiny.yaml" --dry-run -o "$T/dry"
+[ "$(wc -l <"$T/out")" -eq 4 ] || fail "--dry-run printed $(wc -l <"$T/out") command lines, not 4"
+has "$T/out" "train -- $S/configs/toy/ring_wgan_gp.yaml train.steps=5"
+has "$T/out" "train.n_critic=2 experiment.seed=2 experiment.name=ring_wgan_gp-s2"
+run 2 suite "$T/bad.yaml" --dry-run
+has "$T/err" "run ring_wgan_gp-s1: its config is invalid"
+has "$T/err" "1 of 2 runs have an invalid config"
 
 # Suite file faults, with positions.
 printf 'seeds: [1]\nrunz: []\n' >"$T/typo.yaml"
