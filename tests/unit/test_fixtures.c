@@ -221,6 +221,25 @@ START_TEST(tutorial_g_step)
 END_TEST
 
 /* WGAN-GP with the same D as a critic: the gradient penalty through double backward. */
+/* The penalty 10 mean((||d sum D(x_hat) / d x_hat|| - 1)^2) of critic output d_out at x_hat, its
+ * gradient, norms and value checked against f's "<prefix>gp.*"; differentiable again. */
+static gl_tensor *expect_penalty(gl_ctx *ctx, gl_tensor *d_out, gl_tensor *xh, const fx_file *f,
+                                 const char *prefix)
+{
+    char name[64];
+    gl_tensor *gx = input_grad(ctx, d_out, xh, 1);
+    snprintf(name, sizeof name, "%sgp.grad_x_hat", prefix);
+    expect_t(gx, f, name);
+    gl_tensor *norm = gl_row_l2norm(ctx, gx);
+    snprintf(name, sizeof name, "%sgp.grad_norm", prefix);
+    expect_t(norm, f, name);
+    gl_tensor *pen = gl_scale(ctx, gl_mean(ctx, gl_square(ctx, gl_add_scalar(ctx, norm, -1.0f))),
+                              10.0f);
+    snprintf(name, sizeof name, "%sgp.penalty", prefix);
+    expect_t(pen, f, name);
+    return pen;
+}
+
 START_TEST(wgan_gp_penalty)
 {
     mlp d;
@@ -235,13 +254,7 @@ START_TEST(wgan_gp_penalty)
         for (int i = 0; i < 784; i++)
             gl_tensor_data(xh)[b * 784 + i] = ev[b] * xv[b * 784 + i] + (1 - ev[b]) * fv[b * 784 + i];
     gl_tensor_set_requires_grad(xh, 1);
-    gl_tensor *gx = input_grad(ctx, mlp_forward(ctx, &d, xh), xh, 1);
-    expect_t(gx, &gp, "gp.grad_x_hat");
-    gl_tensor *norm = gl_row_l2norm(ctx, gx);
-    expect_t(norm, &gp, "gp.grad_norm");
-    gl_tensor *pen = gl_scale(ctx, gl_mean(ctx, gl_square(ctx, gl_add_scalar(ctx, norm, -1.0f))),
-                              10.0f);
-    expect_t(pen, &gp, "gp.penalty");
+    gl_tensor *pen = expect_penalty(ctx, mlp_forward(ctx, &d, xh), xh, &gp, "");
     gl_tensor *cr = mlp_forward(ctx, &d, x), *cf = mlp_forward(ctx, &d, fake);
     expect_t(cr, &gp, "gp.c_real");
     expect_t(cf, &gp, "gp.c_fake");
@@ -587,13 +600,8 @@ START_TEST(cond_mlp_projection_penalty)
     gl_ctx *ctx = gl_ctx_create();
     gl_tensor *xh = input(ctx, &cond_fx, "x_hat", 2, shape_item16);
     gl_tensor_set_requires_grad(xh, 1);
-    gl_tensor *gx = input_grad(ctx, m.mp->discriminate(m.self, ctx, xh, y, 1), xh, 1);
-    expect_t(gx, &cond_fx, "P.gp.grad_x_hat");
-    gl_tensor *norm = gl_row_l2norm(ctx, gx);
-    expect_t(norm, &cond_fx, "P.gp.grad_norm");
-    gl_tensor *pen = gl_scale(ctx, gl_mean(ctx, gl_square(ctx, gl_add_scalar(ctx, norm, -1.0f))),
-                              10.0f);
-    expect_t(pen, &cond_fx, "P.gp.penalty");
+    gl_tensor *pen = expect_penalty(ctx, m.mp->discriminate(m.self, ctx, xh, y, 1), xh, &cond_fx,
+                                    "P.");
     backward(ctx, pen, m.d);
     expect_grads(m.d, &cond_fx, "P.gp.grad.D");
     gl_ctx_destroy(ctx);
