@@ -172,13 +172,14 @@ static void fnv(uint64_t *h, const void *data, size_t n)
         *h = (*h ^ p[i]) * 1099511628211ull;
 }
 
-/* The cache key: the architecture, the settings and every training item and label. */
+/* The cache key: the architecture, the settings (training on 1 thread included: a classifier cached
+ * before that rule was trained on the run's threads) and every training item and label. */
 static int data_hash(classifier *c, int64_t n_train, uint64_t *out, gl_error *err)
 {
     uint64_t h = 14695981039346656037ull;
     char settings[256];
-    snprintf(settings, sizeof settings, "%s|%d %d %d %d|%d %d %.17g %llu|%lld", ARCH, c->c, c->h,
-             c->w, c->k, c->epochs, c->batch, c->lr, (unsigned long long)c->seed,
+    snprintf(settings, sizeof settings, "%s|%d %d %d %d|%d %d %.17g %llu|%lld|1 thread", ARCH, c->c,
+             c->h, c->w, c->k, c->epochs, c->batch, c->lr, (unsigned long long)c->seed,
              (long long)n_train);
     fnv(&h, settings, strlen(settings));
     for (int64_t at = 0; at < n_train; at += CHUNK) {
@@ -346,7 +347,13 @@ static int prepare(classifier *c, gl_error *err)
         double t0 = now();
         fprintf(stderr, "[classifier] training on %lld images, %d epochs\n", (long long)n_train,
                 c->epochs);
+        /* On one thread whatever the run's count: more threads make OpenBLAS sum in another order,
+         * so the cached classifier (and every metric through it) would depend on which run
+         * trained it first. */
+        int threads = gl_engine_threads();
+        gl_engine_set_threads(1);
         rc = train(c, n_train, err);
+        gl_engine_set_threads(threads);
         if (rc == GL_OK)
             rc = accuracy(c, GL_SPLIT_TEST, n_test, &c->test_acc, err);
         if (rc != GL_OK)
