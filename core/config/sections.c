@@ -37,6 +37,8 @@ static const gl_param_spec train_schema[] = {
      "discriminator updates per generator update"},
     {"drop_last", GL_PARAM_BOOL, "false", 0, GL_NO_RANGE, NULL,
      "skip an epoch's last, partial batch (false keeps it, as torch's DataLoader does)"},
+    {"lr_decay", GL_PARAM_CHOICE, "none", 0, GL_NO_RANGE, "none|linear",
+     "learning-rate schedule of both optimizers: none, or linear to 0 over the budget"},
     {"log_every", GL_PARAM_INT, "100", 0, 0, I64_MAX_D, NULL,
      "steps between log lines and metrics rows; 0: never"},
     {"sample_every", GL_PARAM_INT, "1000", 0, 0, I64_MAX_D, NULL,

@@ -90,7 +90,10 @@ static int open_optimizers(gl_session *s, const gl_cfg *cfg, const gl_registry *
         size_t n = gl_net_numel(s->net[i]) * (size_t)s->opt_state_per[i];
         /* Freed in gl_session_destroy. */
         s->opt_state[i] = calloc(n ? n : 1, sizeof(float));
-        if (!s->opt_state[i])
+        /* Freed in gl_session_destroy. */
+        if (s->lr_decay)
+            s->prev[i] = malloc((gl_net_numel(s->net[i]) + 1) * sizeof(gl_real));
+        if (!s->opt_state[i] || (s->lr_decay && !s->prev[i]))
             return gl_error_add(err, GL_ERR_RUN, "out of memory for the optimizer state");
     }
     return GL_OK;
@@ -123,6 +126,7 @@ int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **ou
     s->batch = (int)gl_params_int(train, "batch_size");
     s->n_critic = (int)gl_params_int(train, "n_critic");
     s->drop_last = gl_params_bool(train, "drop_last");
+    s->lr_decay = strcmp(gl_params_string(train, "lr_decay"), "linear") == 0;
     gl_rng_init(&s->st.noise, s->seed, GL_STREAM_NOISE);
     gl_rng_init(&s->st.penalty, s->seed, GL_STREAM_PENALTY);
     gl_rng_init(&s->st.dropout, s->seed, GL_STREAM_DROPOUT);
@@ -131,8 +135,10 @@ int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **ou
         rc = gl_error_add(err, GL_ERR_INPUT, "train.drop_last: dataset '%s' has %lld items, fewer "
                           "than train.batch_size (%d), so an epoch would have no batch",
                           s->names[0], (long long)s->data.n_items, s->batch);
-    if (rc == GL_OK)
+    if (rc == GL_OK) {
+        s->total_steps = gl_session_total_steps(s, cfg);
         rc = open_model(s, cfg, reg, err);
+    }
     if (rc == GL_OK)
         rc = open_loss(s, cfg, reg, err);
     if (rc == GL_OK)
@@ -157,6 +163,7 @@ void gl_session_destroy(gl_session *s)
         if (s->opt[i])
             s->opt_p[i]->destroy(s->opt[i]);
         free(s->opt_state[i]);
+        free(s->prev[i]);
     }
     if (s->loss)
         s->loss_p->destroy(s->loss);

@@ -89,6 +89,23 @@ static int grads_finite(gl_net *net)
     return !bad;
 }
 
+/* train.lr_decay linear: the learning rates times 1 - t / T during generator step t (from 0) of a
+ * budget of T, as the WGAN-GP authors' code decays them; every update of step t, D's and G's. */
+static gl_real lr_factor(const gl_session *s)
+{
+    double f = 1.0 - (double)s->st.step / (double)(s->total_steps ? s->total_steps : 1);
+    return (gl_real)(f > 0.0 ? f : 0.0);
+}
+
+/* The optimizer's update p - prev scaled by f. Every bundled optimizer's update is proportional
+ * to its learning rate, so this is the update at f times the rate, whatever the plugin, without a
+ * plugin ABI for schedules (docs/training.md). */
+static void shrink_update(gl_real *p, const gl_real *prev, size_t n, gl_real f)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = prev[i] + f * (p[i] - prev[i]);
+}
+
 /* One update of net `which` (0: G, 1: D) with the loss built by the plugin. */
 static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
 {
@@ -127,8 +144,14 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
                             "step %llu: a gradient of %s is not finite (the run stopped; the last "
                             "good checkpoint is kept)", (unsigned long long)step, what[which]);
     int o = which ? 1 : 0;
-    s->opt_p[o]->step(s->opt[o], gl_net_values(net), gl_net_grads(net), s->opt_state[o],
-                      gl_net_numel(net), ++s->st.opt_step[o]);
+    gl_real *p = gl_net_values(net);
+    size_t n = gl_net_numel(net);
+    if (s->prev[o])
+        memcpy(s->prev[o], p, n * sizeof *p);
+    s->opt_p[o]->step(s->opt[o], p, gl_net_grads(net), s->opt_state[o], n, ++s->st.opt_step[o]);
+    gl_real f = s->prev[o] ? lr_factor(s) : 1;
+    if (f != 1)
+        shrink_update(p, s->prev[o], n, f);
     s->last_loss[which] = v;
     /* The loss tensor lives in the context being reset: only its value outlives the update. */
     res->loss = NULL;

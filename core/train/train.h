@@ -37,6 +37,8 @@ typedef struct gl_session {
     uint64_t seed;
     int batch, n_critic;
     int drop_last;          /* train.drop_last: skip an epoch's last, partial batch */
+    int lr_decay;           /* train.lr_decay: 1 for linear (to 0 over the budget), 0 for none */
+    uint64_t total_steps;   /* the budget in generator steps (gl_session_total_steps) */
     const char *names[4];   /* dataset, model, loss plugin names (for messages) */
 
     const gl_dataset_plugin *dataset_p;
@@ -56,6 +58,7 @@ typedef struct gl_session {
     void *opt[2];
     int opt_state_per[2];
     float *opt_state[2];    /* (numel(net) * opt_state_per) */
+    gl_real *prev[2];       /* (numel(net)) the values before an update, with lr_decay; else NULL */
 
     gl_ctx *ctx;
     gl_train_state st;

@@ -1,7 +1,8 @@
 /* test_train.c - the training loop end to end on tiny budgets: the run directory's files, determinism
  * (two runs, same bytes), resume (N then M steps == N+M steps in one go), and refusal of damaged or
- * foreign checkpoints and of a changed config on resume. Uses the bundled plugins from the build tree. */
+ * foreign checkpoints and of a changed config on resume, and the linear learning-rate decay. Uses the bundled plugins from the build tree. */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,57 @@ START_TEST(steady_state_step_does_not_allocate)
 }
 END_TEST
 
+/* One step of a and b (equal so far) and how a's update of D compares with b's: the largest
+ * |update_a - f update_b| over the largest |update_b|. (G's update follows D's in a step, so after a
+ * decayed step it sees another D; D's update is the clean comparison, and both nets go through the
+ * same scaling.) */
+static double d_update_ratio_error(gl_session *a, gl_session *b, double f)
+{
+    gl_loss_result d, g;
+    gl_error err;
+    gl_error_init(&err);
+    size_t n = gl_net_numel(a->net[1]);
+    gl_real *before = malloc(n * sizeof *before);
+    memcpy(before, gl_net_values(a->net[1]), n * sizeof *before);
+    for (int k = 0; k < 2; k++)
+        ck_assert_msg(memcmp(gl_net_values(a->net[k]), gl_net_values(b->net[k]),
+                             gl_net_numel(a->net[k]) * sizeof(gl_real)) == 0,
+                      "the two runs differ before the step");
+    ck_assert_msg(gl_session_step(a, &d, &g, &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(gl_session_step(b, &d, &g, &err) == GL_OK, "%s", err.text);
+    const gl_real *pa = gl_net_values(a->net[1]), *pb = gl_net_values(b->net[1]);
+    double big = 0, worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        double ua = (double)pa[i] - before[i], ub = (double)pb[i] - before[i];
+        big = fabs(ub) > big ? fabs(ub) : big;
+        worst = fabs(ua - f * ub) > worst ? fabs(ua - f * ub) : worst;
+    }
+    free(before);
+    ck_assert(big > 0);
+    return worst / big;
+}
+
+/* train.lr_decay linear over 4 steps: step 0 is the plain step, bit for bit; at step 1 D's update is
+ * 0.75 of the undecayed one (Adam: the same moments, so the same direction). */
+START_TEST(linear_lr_decay_scales_the_updates)
+{
+    gl_error err;
+    const char *decay[] = {"train.steps=4", "train.lr_decay=linear"}, *plain[] = {"train.steps=4"};
+    gl_cfg *ca = load("bce", 1, tmp, "decay", decay, 2), *cb = load("bce", 1, tmp, "plain", plain, 1);
+    gl_session *a, *b;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_session_create(ca, reg, &a, &err), GL_OK);
+    ck_assert_int_eq(gl_session_create(cb, reg, &b, &err), GL_OK);
+    ck_assert_double_eq(d_update_ratio_error(a, b, 1.0), 0.0);
+    double e = d_update_ratio_error(a, b, 0.75);
+    ck_assert_msg(e < 1e-3, "step 1: D's update is not 0.75 of the plain one (error %g)", e);
+    gl_session_destroy(a);
+    gl_session_destroy(b);
+    gl_cfg_destroy(ca);
+    gl_cfg_destroy(cb);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("train");
@@ -288,6 +340,7 @@ int main(void)
     tcase_add_test(tc, damaged_and_foreign_checkpoints_refused);
     tcase_add_test(tc, diverging_run_stops_with_the_term);
     tcase_add_test(tc, steady_state_step_does_not_allocate);
+    tcase_add_test(tc, linear_lr_decay_scales_the_updates);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
