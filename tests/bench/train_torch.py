@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The PyTorch peer of `ganlab train` for tests/bench/bench_train.sh: exactly the same steps as
 ganlab's shipped configs (the tutorial's networks and schedule; WGAN-GP's penalty and n_critic; the
-conditional GAN's one-hot labels; toy2d's ring), on the same Fashion-MNIST IDX files, reading them the
+conditional GAN's one-hot labels into G, projection D, G batch norm, Adam beta1 0.5 and linear
+learning-rate decay; toy2d's ring), on the same Fashion-MNIST IDX files, reading them the
 way ganlab does (bytes in memory, scaled per batch). Prints one line: images/s (real images seen by D
 per second) after a warm-up. Run with Debian's python3-torch: /usr/bin/python3 train_torch.py VARIANT
 STEPS THREADS."""
@@ -43,24 +44,45 @@ wgan = variant == "wgan_gp"
 n_critic = 5 if wgan else 1
 
 
-def mlp(inp, hidden, out, last):
+def mlp(inp, hidden, out, last, norm=False):
     layers, w = [], inp
     for h in hidden:
-        layers += [nn.Linear(w, h), act()]
+        layers += [nn.Linear(w, h)] + ([nn.BatchNorm1d(h)] if norm else []) + [act()]
         w = h
-    layers.append(nn.Linear(w, out))
+    if out:
+        layers.append(nn.Linear(w, out))
     if last:
         layers.append(last())
     return nn.Sequential(*layers)
 
 
-G = mlp(latent + (n_classes if cond else 0), g_hidden, item, out_act)
-D = mlp(item + (n_classes if cond else 0), d_hidden, 1, None)
-lr, betas = (1e-4, (0.5, 0.9)) if wgan else (2e-4, (0.9, 0.999))
+class ProjectionD(nn.Module):
+    """ganlab's d_condition: projection: head(h) + <proj[y], h>."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = mlp(item, d_hidden, 0, None)
+        self.head = nn.Linear(d_hidden[-1], 1)
+        self.proj = nn.Embedding(n_classes, d_hidden[-1])
+
+    def forward(self, x, y):
+        h = self.body(x)
+        return self.head(h) + (self.proj(y) * h).sum(1, keepdim=True)
+
+
+G = mlp(latent + (n_classes if cond else 0), g_hidden, item, out_act, norm=cond)
+D = ProjectionD() if cond else mlp(item, d_hidden, 1, None)
+lr, betas = (1e-4, (0.5, 0.9)) if wgan else (2e-4, (0.5 if cond else 0.9, 0.999))
 if variant == "toy2d":
     lr, betas = 1e-3, (0.5, 0.999)
 og = torch.optim.Adam(G.parameters(), lr=lr, betas=betas)
 od = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
+warm = max(steps // 10, 5)
+if cond:   # train.lr_decay: linear over the whole run, stepped once per generator step
+    decay = lambda t: max(0.0, 1 - t / (warm + steps))
+    schedulers = [torch.optim.lr_scheduler.LambdaLR(o, decay) for o in (og, od)]
+else:
+    schedulers = []
 bce = nn.BCEWithLogitsLoss()
 eye = torch.eye(n_classes)
 n = data.shape[0]
@@ -85,7 +107,7 @@ def gen(b, y):
 
 
 def disc(x, y):
-    return D(torch.cat([x, eye[y]], 1) if cond else x)
+    return D(x, y) if cond else D(x)
 
 
 def step():
@@ -110,9 +132,10 @@ def step():
     loss = -out.mean() if wgan else bce(out, torch.ones(b, 1))
     loss.backward()
     og.step()
+    for sch in schedulers:
+        sch.step()
 
 
-warm = max(steps // 10, 5)
 for _ in range(warm):
     step()
 t = time.perf_counter()
