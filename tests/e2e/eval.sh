@@ -4,24 +4,7 @@
 # `ganlab eval` (eval.json, its table, determinism, overrides limited to the eval section, refusals),
 # and the classifier on the small IDX set of tests/data/make_idx with its cache in a temporary
 # XDG_CACHE_HOME. Needs GL_BUILDDIR and GL_SRCDIR (make check).
-set -u
-B=${GL_BUILDDIR:?run through make check}
-S=${GL_SRCDIR:?run through make check}
-G="$B/core/ganlab"
-T=$(mktemp -d /tmp/gl_eval_XXXXXX) || exit 99
-trap 'rm -rf "$T"' EXIT
-unset GANLAB_PLUGIN_PATH
-export XDG_CACHE_HOME="$T/cache"
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# run WANT_RC ARGS...: runs ganlab, keeping stdout in $T/out and stderr in $T/err.
-run() {
-    want=$1; shift
-    "$G" "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-    [ "$rc" -eq "$want" ] || { fail "ganlab $* exited $rc, expected $want:"; tail -5 "$T/err"; }
-}
+. "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
 has() { grep -qF -- "$2" "$T/$1" || { fail "no '$2' in $1:"; tail -5 "$T/$1"; }; }
 same() { cmp -s "$1" "$2" || fail "$1 and $2 differ"; }
 

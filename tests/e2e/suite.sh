@@ -3,24 +3,9 @@
 # (toy2d, 2 configs x 2 seeds, 5 steps each) trains as child processes and ends with the report's
 # path on stdout; the report groups the 4 runs into 2 variants; a run with a bad override fails
 # alone, the suite exits 1 and still writes the report; compare on the same run directories; the
-# suite parser's errors reach the user with their positions; --dry-run checks every shipped suite. Needs GL_BUILDDIR and GL_SRCDIR.
-set -u
-B=${GL_BUILDDIR:?run through make check}
-S=${GL_SRCDIR:?run through make check}
-G="$B/core/ganlab"
-T=$(mktemp -d /tmp/gl_suite_XXXXXX) || exit 99
-trap 'rm -rf "$T"' EXIT
-unset GANLAB_PLUGIN_PATH
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# run WANT_RC ARGS...: runs ganlab, keeping stdout in $T/out and stderr in $T/err.
-run() {
-    want=$1; shift
-    "$G" "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-    [ "$rc" -eq "$want" ] || { fail "ganlab $* exited $rc, expected $want:"; tail -5 "$T/err"; }
-}
+# suite parser's errors reach the user with their positions; --dry-run checks every shipped suite.
+# Needs GL_BUILDDIR and GL_SRCDIR (make check).
+. "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
 has() { grep -qF -- "$2" "$1" || { fail "no '$2' in $1:"; tail -5 "$1"; }; }
 
 cat >"$T/tiny.yaml" <<EOF

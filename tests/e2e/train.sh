@@ -4,25 +4,7 @@
 # config loads, validates and trains a few steps on tiny data (the Fashion-MNIST ones on IDX files
 # that tests/data/make_idx writes); the run directory; resume and its refusals; sample's three
 # formats; SIGTERM (checkpoint, exit 143, resumable). Needs GL_BUILDDIR and GL_SRCDIR (make check).
-set -u
-B=${GL_BUILDDIR:?run through make check}
-S=${GL_SRCDIR:?run through make check}
-G="$B/core/ganlab"
-T=$(mktemp -d /tmp/gl_train_XXXXXX) || exit 99
-trap 'rm -rf "$T"' EXIT
-unset GANLAB_PLUGIN_PATH
-XDG_CACHE_HOME=$T/cache   # the classifier evaluator's cache
-export XDG_CACHE_HOME
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# run WANT_RC ARGS...: runs ganlab, keeping stdout in $T/out and stderr in $T/err.
-run() {
-    want=$1; shift
-    "$G" "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-    [ "$rc" -eq "$want" ] || { fail "ganlab $* exited $rc, expected $want:"; tail -5 "$T/err"; }
-}
+. "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
 has() { grep -qF -- "$2" "$T/$1" || { fail "no '$2' in std$1:"; tail -5 "$T/$1"; }; }
 exists() { [ -e "$1" ] || fail "$1 missing"; }
 

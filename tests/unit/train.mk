@@ -7,5 +7,5 @@ TESTS += tests/unit/test_train
 
 # The command line end to end: every shipped config, resume, sample, signals.
 TESTS += tests/e2e/train.sh
-EXTRA_DIST += tests/e2e/train.sh
+EXTRA_DIST += tests/e2e/train.sh tests/e2e/lib.sh
 tests/e2e/train.log: tests/data/make_idx$(EXEEXT)
