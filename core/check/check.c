@@ -22,7 +22,7 @@ static void vline(gl_check_report *rep, gl_check_verdict v, const char *fmt, va_
     fprintf(rep->out, "%s ", word[v]);
     vfprintf(rep->out, fmt, ap);
     fputc('\n', rep->out);
-    fflush(rep->out);   /* a plugin that crashes later must not take the lines so far with it */
+    fflush(rep->out); /* a plugin that crashes later must not take the lines so far with it */
 }
 
 void gl_check__line(gl_check_report *rep, gl_check_verdict v, const char *fmt, ...)
@@ -81,7 +81,8 @@ static int check_common(const gl_plugin_header *hdr, const char *path, const gl_
     int n = 0;
     while (hdr->params && hdr->params[n].name)
         n++;
-    gl_check__line(rep, GL_CHECK_PASS, "descriptor: %s plugin '%s', ABI %u, size %u, %d parameter%s",
+    gl_check__line(rep, GL_CHECK_PASS,
+                   "descriptor: %s plugin '%s', ABI %u, size %u, %d parameter%s",
                    gl_plugin_kind_name(hdr->kind), hdr->name, hdr->abi_version, hdr->size, n,
                    n == 1 ? "" : "s");
     gl_cfg *cfg;
@@ -90,8 +91,8 @@ static int check_common(const gl_plugin_header *hdr, const char *path, const gl_
     if (*status != GL_OK)
         return 0;
     gl_cfg_destroy(cfg);
-    gl_check__line(rep, GL_CHECK_PASS, "parameters: the defaults%s validate", opts->n_sets
-                   ? " with the --set values" : "");
+    gl_check__line(rep, GL_CHECK_PASS, "parameters: the defaults%s validate",
+                   opts->n_sets ? " with the --set values" : "");
     return 1;
 }
 
@@ -135,10 +136,11 @@ int gl_check_find(const gl_registry *reg, const char *name, uint32_t kind,
             found = e->hdr->kind;
     }
     if (other)
-        return gl_error_add(err, GL_ERR_INPUT, "there is a %s plugin and a %s plugin named '%s': "
-                            "choose one with --kind %s or --kind %s", gl_plugin_kind_name(found),
-                            gl_plugin_kind_name(other), name, gl_plugin_kind_name(found),
-                            gl_plugin_kind_name(other));
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "there is a %s plugin and a %s plugin named '%s': "
+                            "choose one with --kind %s or --kind %s",
+                            gl_plugin_kind_name(found), gl_plugin_kind_name(other), name,
+                            gl_plugin_kind_name(found), gl_plugin_kind_name(other));
     return gl_registry_find(reg, (gl_plugin_kind)(kind ? kind : found), name, NULL, NULL, out, err);
 }
 

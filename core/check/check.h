@@ -40,10 +40,10 @@
 #include "plugin/registry.h"
 
 typedef struct gl_check_opts {
-    uint64_t seed;               /* every random draw of the checks derives from it */
-    const char *const *sets;     /* "KEY=VALUE" for the plugin's own section (--set), in order */
+    uint64_t seed;           /* every random draw of the checks derives from it */
+    const char *const *sets; /* "KEY=VALUE" for the plugin's own section (--set), in order */
     int n_sets;
-    int coords;                  /* finite-difference coordinates per model net; 0: 24 */
+    int coords; /* finite-difference coordinates per model net; 0: 24 */
 } gl_check_opts;
 
 /* Counts of the lines printed; out (may be NULL: count only) receives them. */

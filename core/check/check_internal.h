@@ -47,16 +47,17 @@ const gl_param_spec *gl_check__param(const gl_plugin_header *hdr, const char *na
 typedef int (*gl_check_scalar_fn)(void *ud, double *v, gl_error *err);
 
 typedef struct gl_check_fd {
-    int n;              /* coordinates compared */
-    int bad;            /* of them, outside the tolerance */
-    double worst;       /* largest |analytic - fd| / tolerance (<= 1 passes) */
-    char at[256];       /* the worst coordinate: "NAME[i]: analytic A, finite difference F" */
+    int n;        /* coordinates compared */
+    int bad;      /* of them, outside the tolerance */
+    double worst; /* largest |analytic - fd| / tolerance (<= 1 passes) */
+    char at[256]; /* the worst coordinate: "NAME[i]: analytic A, finite difference F" */
 } gl_check_fd;
 
 /* Compares the gradient block of net (filled by the caller's gl_backward of f) with central
  * differences of f at coords coordinates drawn from seed (every parameter tensor gets at least one;
- * coords <= 0 or >= the parameter count: all of them). Returns GL_OK with *r filled, or the status of
- * a failed evaluation of f (err filled) or GL_ERR_RUN on out of memory. The values are restored. */
+ * coords <= 0 or >= the parameter count: all of them). Returns GL_OK with *r filled, or the status
+ * of a failed evaluation of f (err filled) or GL_ERR_RUN on out of memory. The values are restored.
+ */
 int gl_check__grads(gl_net *net, gl_check_scalar_fn f, void *ud, int coords, uint64_t seed,
                     gl_check_fd *r, gl_error *err);
 

@@ -23,9 +23,9 @@ typedef struct drun {
     const gl_dataset_plugin *ds;
     void *self;
     gl_dataset_info info;
-    size_t item;        /* floats per item */
+    size_t item; /* floats per item */
     int batch;
-    float *x, *x2;      /* (batch, item) */
+    float *x, *x2; /* (batch, item) */
     int32_t labels[MAX_BATCH], labels2[MAX_BATCH];
 } drun;
 
@@ -36,7 +36,7 @@ static int get(drun *d, void *self, const int64_t *idx, float *x, int32_t *label
     gl_error e;
     gl_error_init(&e);
     for (int i = 0; i < d->batch; i++)
-        labels[i] = -1;   /* a label get() forgot to write shows up as out of range */
+        labels[i] = -1; /* a label get() forgot to write shows up as out of range */
     int rc = d->ds->get(self, idx, d->batch, x, d->info.n_classes > 0 ? labels : NULL, &e);
     if (rc != GL_OK)
         gl_check__error_text(&e, msg, cap);
@@ -68,15 +68,20 @@ static void check_batch(drun *d, const char *what, const int64_t *idx, gl_check_
             lbad = i;
     }
     if (bad < n)
-        gl_check__line(rep, GL_CHECK_FAIL, "dataset: %s batch: value %g of item %lld is outside "
-                       "the declared range [%g, %g]", what, d->x[bad],
-                       (long long)idx[bad / d->item], d->info.lo, d->info.hi);
+        gl_check__line(rep, GL_CHECK_FAIL,
+                       "dataset: %s batch: value %g of item %lld is outside "
+                       "the declared range [%g, %g]",
+                       what, d->x[bad], (long long)idx[bad / d->item], d->info.lo, d->info.hi);
     else if (lbad >= 0)
-        gl_check__line(rep, GL_CHECK_FAIL, "dataset: %s batch: label %d of item %lld is outside "
-                       "[0, %d)", what, d->labels[lbad], (long long)idx[lbad], d->info.n_classes);
+        gl_check__line(rep, GL_CHECK_FAIL,
+                       "dataset: %s batch: label %d of item %lld is outside "
+                       "[0, %d)",
+                       what, d->labels[lbad], (long long)idx[lbad], d->info.n_classes);
     else if (d->info.n_classes > 0)
-        gl_check__line(rep, GL_CHECK_PASS, "dataset: %s batch of %d: values in [%g, %g], labels "
-                       "in [%d, %d]", what, d->batch, lo, hi, lmin, lmax);
+        gl_check__line(rep, GL_CHECK_PASS,
+                       "dataset: %s batch of %d: values in [%g, %g], labels "
+                       "in [%d, %d]",
+                       what, d->batch, lo, hi, lmin, lmax);
     else
         gl_check__line(rep, GL_CHECK_PASS, "dataset: %s batch of %d: values in [%g, %g]", what,
                        d->batch, lo, hi);
@@ -141,8 +146,10 @@ static int info_ok(const gl_dataset_info *in, char *msg, size_t cap)
     for (int i = 0; ok && i < in->ndim; i++)
         ok = in->shape[i] >= 1;
     if (!ok)
-        snprintf(msg, cap, "declared shape: ndim %d, shape (%d, %d, %d); expected 1 or 3 "
-                 "dimensions, each >= 1", in->ndim, in->shape[0], in->shape[1], in->shape[2]);
+        snprintf(msg, cap,
+                 "declared shape: ndim %d, shape (%d, %d, %d); expected 1 or 3 "
+                 "dimensions, each >= 1",
+                 in->ndim, in->shape[0], in->shape[1], in->shape[2]);
     else if (in->n_items < 1 || in->n_classes < 0)
         snprintf(msg, cap, "declared %lld items and %d classes", (long long)in->n_items,
                  in->n_classes);
@@ -180,8 +187,10 @@ int gl_check__dataset(const gl_plugin_header *hdr, const gl_check_opts *opts, gl
             snprintf(shape, sizeof shape, "(%d, %d, %d)", in->shape[0], in->shape[1], in->shape[2]);
         else
             snprintf(shape, sizeof shape, "(%d)", in->shape[0]);
-        gl_check__line(rep, GL_CHECK_PASS, "dataset: open: %lld items of %s, %d classes, values "
-                       "in [%g, %g]", (long long)in->n_items, shape, in->n_classes, in->lo, in->hi);
+        gl_check__line(rep, GL_CHECK_PASS,
+                       "dataset: open: %lld items of %s, %d classes, values "
+                       "in [%g, %g]",
+                       (long long)in->n_items, shape, in->n_classes, in->lo, in->hi);
         d.batch = in->n_items < MAX_BATCH ? (int)in->n_items : MAX_BATCH;
         d.x = malloc((size_t)d.batch * d.item * sizeof *d.x);
         d.x2 = malloc((size_t)d.batch * d.item * sizeof *d.x2);
@@ -201,8 +210,9 @@ int gl_check__dataset(const gl_plugin_header *hdr, const gl_check_opts *opts, gl
             check_batch(&d, "random", rnd, rep);
             determinism(&d, params, opts, first, rnd, msg, sizeof msg);
             gl_check__verdict(rep, msg[0] == '\0', "dataset: deterministic%s%s", msg[0] ? ": " : "",
-                              msg[0] ? msg : " (same indices, same bytes; an item's bytes do not "
-                              "depend on its place in the batch or on the instance)");
+                              msg[0] ? msg
+                                     : " (same indices, same bytes; an item's bytes do not "
+                                       "depend on its place in the batch or on the instance)");
         }
     }
     if (d.self)

@@ -22,15 +22,15 @@
 #include <ganlab/rng.h>
 
 #define ITEMS 512
-#define SIDE 8
+#define SIDE  8
 #define MODES 4
 
 static const float centres[MODES * 2] = {1, 0, 0, 1, -1, 0, 0, -1};
 
 typedef struct fake {
-    int images;            /* which synthetic run */
+    int images; /* which synthetic run */
     uint64_t seed;
-    int64_t drawn;         /* generated samples drawn in this evaluation */
+    int64_t drawn; /* generated samples drawn in this evaluation */
     gl_eval_env env;
 } fake;
 
@@ -59,10 +59,7 @@ static int32_t make_item(const fake *f, uint64_t stream, int64_t i, float *x)
     return label;
 }
 
-static size_t item_size(const fake *f)
-{
-    return f->images ? SIDE * SIDE : 2;
-}
+static size_t item_size(const fake *f) { return f->images ? SIDE * SIDE : 2; }
 
 static int fake_generate(void *core, int n, const int32_t *labels, float *x, gl_error *err)
 {
@@ -117,11 +114,15 @@ static void fake_init(fake *f, int images, uint64_t seed)
     f->seed = seed;
     gl_eval_env *e = &f->env;
     if (images) {
-        e->data = (gl_dataset_info){.ndim = 3, .shape = {1, SIDE, SIDE}, .n_classes = 2,
-                                    .n_items = ITEMS, .lo = -1, .hi = 1};
+        e->data = (gl_dataset_info){.ndim = 3,
+                                    .shape = {1, SIDE, SIDE},
+                                    .n_classes = 2,
+                                    .n_items = ITEMS,
+                                    .lo = -1,
+                                    .hi = 1};
     } else {
-        e->data = (gl_dataset_info){.ndim = 1, .shape = {2}, .n_classes = MODES, .n_items = ITEMS,
-                                    .lo = -2, .hi = 2};
+        e->data = (gl_dataset_info){
+            .ndim = 1, .shape = {2}, .n_classes = MODES, .n_items = ITEMS, .lo = -2, .hi = 2};
         e->n_modes = MODES;
         e->mode_centres = centres;
         e->mode_std = 0.05f;
@@ -150,14 +151,15 @@ static int name_ok(const char *s)
 static void result_ok(const gl_eval_result *r, char *msg, size_t cap)
 {
     msg[0] = '\0';
-    if (r->n_metrics < 1 || r->n_metrics > GL_EVAL_MAX_ITEMS ||
-        r->n_protocol < 0 || r->n_protocol > GL_EVAL_MAX_ITEMS) {
+    if (r->n_metrics < 1 || r->n_metrics > GL_EVAL_MAX_ITEMS || r->n_protocol < 0 ||
+        r->n_protocol > GL_EVAL_MAX_ITEMS) {
         snprintf(msg, cap, "%d metrics and %d protocol items (expected 1 to %d, 0 to %d)",
                  r->n_metrics, r->n_protocol, GL_EVAL_MAX_ITEMS, GL_EVAL_MAX_ITEMS);
         return;
     }
     for (int i = 0; i < r->n_metrics; i++)
-        if (!name_ok(r->metrics[i].name) || (!r->metrics[i].text && !isfinite(r->metrics[i].value))) {
+        if (!name_ok(r->metrics[i].name) ||
+            (!r->metrics[i].text && !isfinite(r->metrics[i].value))) {
             snprintf(msg, cap, "metric %d ('%s') is %g", i,
                      r->metrics[i].name ? r->metrics[i].name : "(null)", r->metrics[i].value);
             return;
@@ -200,9 +202,12 @@ static void evaluate_twice(const gl_evaluator_plugin *ev, void *self, fake *f, c
             return;
         }
     }
-    if (r[0].n_metrics != r[1].n_metrics || !same_items(r[0].metrics, r[1].metrics, r[0].n_metrics)) {
-        gl_check__line(rep, GL_CHECK_FAIL, "evaluator on %s: a second evaluation of the same G gave "
-                       "other metrics", label);
+    if (r[0].n_metrics != r[1].n_metrics ||
+        !same_items(r[0].metrics, r[1].metrics, r[0].n_metrics)) {
+        gl_check__line(rep, GL_CHECK_FAIL,
+                       "evaluator on %s: a second evaluation of the same G gave "
+                       "other metrics",
+                       label);
         return;
     }
     size_t used = 0;
@@ -211,11 +216,13 @@ static void evaluate_twice(const gl_evaluator_plugin *ev, void *self, fake *f, c
         const gl_eval_item *m = &r[0].metrics[i];
         used += m->text ? (size_t)snprintf(msg + used, sizeof msg - used, "%s%s %s", i ? ", " : "",
                                            m->name, m->text)
-                        : (size_t)snprintf(msg + used, sizeof msg - used, "%s%s %.4g", i ? ", " : "",
-                                           m->name, m->value);
+                        : (size_t)snprintf(msg + used, sizeof msg - used, "%s%s %.4g",
+                                           i ? ", " : "", m->name, m->value);
     }
-    gl_check__line(rep, GL_CHECK_PASS, "evaluator on %s: %d finite metrics (%s), the same at a "
-                   "second evaluation", label, r[0].n_metrics, msg);
+    gl_check__line(rep, GL_CHECK_PASS,
+                   "evaluator on %s: %d finite metrics (%s), the same at a "
+                   "second evaluation",
+                   label, r[0].n_metrics, msg);
 }
 
 int gl_check__evaluator(const gl_plugin_header *hdr, const gl_check_opts *opts,

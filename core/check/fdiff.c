@@ -24,9 +24,10 @@
  * 5e-2 relative (a kink just inside the step moves the difference by a few percent); 1e-3 of G,
  * the largest |analytic gradient| over the whole net, for coordinates whose gradient is tiny
  * compared with the net's; N, the rounding noise of f, measured: f changes by N when a parameter
- * moves by one float ulp, a change whose true effect (|a| ulp) is negligible, so what is left is the
- * rounding inside the forward pass (the largest over 8 parameters, at least 2^-24 |f|). A gradient
- * that is zero everywhere (a fully detached net) has G = 0, so any difference above the noise fails.
+ * moves by one float ulp, a change whose true effect (|a| ulp) is negligible, so what is left is
+ * the rounding inside the forward pass (the largest over 8 parameters, at least 2^-24 |f|). A
+ * gradient that is zero everywhere (a fully detached net) has G = 0, so any difference above the
+ * noise fails.
  *
  * Coordinates: one or two per parameter tensor (so a layer cut off by gl_detach is always seen),
  * the rest uniformly at random over all parameters, all drawn from (seed, stream 'fdif').
@@ -39,9 +40,9 @@
 
 #include <ganlab/rng.h>
 
-#define FD_STREAM 0x66646966u   /* "fdif" */
-#define RTOL 5e-2
-#define GTOL 1e-3
+#define FD_STREAM    0x66646966u /* "fdif" */
+#define RTOL         5e-2
+#define GTOL         1e-3
 #define NOISE_PROBES 8
 
 /* Central difference of f in coordinate i at step h; the value is restored. */
@@ -65,7 +66,7 @@ static int central(gl_real *values, size_t i, double h, gl_check_scalar_fn f, vo
 static double miss(double a, double fd, double gmax, double noise, double h)
 {
     if (a == fd)
-        return 0;   /* also where both are 0 and the tolerance would be too */
+        return 0; /* also where both are 0 and the tolerance would be too */
     return fabs(a - fd) / (RTOL * fmax(fabs(a), fabs(fd)) + GTOL * gmax + 4 * noise / h);
 }
 
@@ -162,8 +163,8 @@ int gl_check__grads(gl_net *net, gl_check_scalar_fn f, void *ud, int coords, uin
     if (rc == GL_OK)
         rc = noise_of(values, analytic, at, n, f, ud, f0, &noise, err);
     r->worst = -1;
-    static const double ladder[] = {4, 2, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125,
-                                    0.00390625};
+    static const double ladder[] = {4,      2,       0.5,      0.25,      0.125,
+                                    0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625};
     for (size_t j = 0; j < n && rc == GL_OK; j++) {
         size_t i = at[j];
         double a = analytic[i], h0 = 1e-2 * fmax(fabs(values[i]), 1.0), fd;
@@ -181,7 +182,7 @@ int gl_check__grads(gl_net *net, gl_check_scalar_fn f, void *ud, int coords, uin
         }
         if (rc != GL_OK)
             break;
-        if (!(ratio <= 1.0))   /* NaN fails too */
+        if (!(ratio <= 1.0)) /* NaN fails too */
             r->bad++;
         r->n++;
         if (!(ratio <= r->worst)) {
@@ -205,5 +206,6 @@ void gl_check__grads_line(gl_check_report *rep, const gl_check_fd *r, const char
     }
     gl_check__verdict(rep, r->bad == 0,
                       "%s: %d of %d coordinates agree with finite differences, worst at %.2g of "
-                      "the tolerance (%s)", what, r->n - r->bad, r->n, r->worst, r->at);
+                      "the tolerance (%s)",
+                      what, r->n - r->bad, r->n, r->worst, r->at);
 }

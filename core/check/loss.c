@@ -2,7 +2,8 @@
  * runner's callbacks (gl_loss_env), so the check plays the runner with its own small nets:
  *
  *   G: z (8, 4) -> Linear 16 -> tanh -> Linear 4 -> tanh      D: x (8, 4) -> Linear 16 -> tanh
- *                                                                 -> Linear 1   (the logit / critic)
+ *                                                                 -> Linear 1   (the logit /
+ * critic)
  *
  * tanh everywhere: smooth (no kinks for the finite differences to cross) and twice differentiable
  * with a non-zero second derivative, so a penalty on D's input gradient has real second-order
@@ -26,8 +27,8 @@
 #include <ganlab/rng.h>
 #include <ganlab/tensor.h>
 
-#define BATCH 8
-#define ITEM 4
+#define BATCH  8
+#define ITEM   4
 #define LATENT 4
 #define HIDDEN 16
 
@@ -35,11 +36,11 @@ typedef struct lrun {
     const gl_loss_plugin *lp;
     void *self;
     gl_ctx *ctx;
-    gl_net *net[2];             /* 0: G, 1: D (gl_loss_result's order in the runner) */
+    gl_net *net[2]; /* 0: G, 1: D (gl_loss_result's order in the runner) */
     gl_linear_layer g1, g2, d1, d2;
     gl_rng noise, noise0, penalty, penalty0;
     float real[BATCH * ITEM];
-    int which;                  /* the loss being evaluated: 0 g_loss, 1 d_loss */
+    int which; /* the loss being evaluated: 0 g_loss, 1 d_loss */
 } lrun;
 
 static gl_tensor *generate_cb(void *runner, int n, const int32_t *labels)
@@ -79,7 +80,8 @@ static int evaluate(lrun *l, gl_loss_result *res, gl_error *err)
         .discriminate = discriminate_cb,
     };
     memset(res, 0, sizeof *res);
-    int rc = l->which ? l->lp->d_loss(l->self, &env, res, err) : l->lp->g_loss(l->self, &env, res, err);
+    int rc = l->which ? l->lp->d_loss(l->self, &env, res, err)
+                      : l->lp->g_loss(l->self, &env, res, err);
     if (rc == GL_OK)
         rc = gl_ctx_status(l->ctx, err);
     if (rc == GL_OK && !res->loss)
@@ -149,11 +151,13 @@ static void check_one(lrun *l, int which, const gl_check_opts *opts, gl_check_re
     double gmax = 0;
     for (size_t i = 0; i < gl_net_numel(n); i++)
         gmax = fmax(gmax, fabs(gl_net_grads(n)[i]));
-    gl_check__verdict(rep, gmax > 0, "loss %s: depends on %s's parameters (largest |gradient| %.3g)",
-                      fn[which], net[which], gmax);
+    gl_check__verdict(rep, gmax > 0,
+                      "loss %s: depends on %s's parameters (largest |gradient| %.3g)", fn[which],
+                      net[which], gmax);
     snprintf(what, sizeof what, "loss %s: gradient w.r.t. %s's parameters%s", fn[which], net[which],
              which && (l->lp->flags & GL_LOSS_INPUT_GRADIENT)
-                 ? " (with the second-order terms of its input-gradient penalty)" : "");
+                 ? " (with the second-order terms of its input-gradient penalty)"
+                 : "");
     gl_check_fd r;
     rc = gl_check__grads(n, scalar, l, 0, opts->seed, &r, &e);
     if (rc == GL_OK) {

@@ -7,9 +7,9 @@
  *
  * (w_b ~ normal(0, 1) fixed, so no sample's gradient can hide behind another's) are compared with
  * finite differences (fdiff.c). The comparison runs in train mode, which is what training
- * differentiates; the dropout stream is rewound before every evaluation so each sees the same masks,
- * and batch norm's batch statistics depend only on the batch. s is summed in double so that the
- * last reduction adds no rounding to the finite differences.
+ * differentiates; the dropout stream is rewound before every evaluation so each sees the same
+ * masks, and batch norm's batch statistics depend only on the batch. s is summed in double so that
+ * the last reduction adds no rounding to the finite differences.
  *
  * A model that refuses a data shape with an input error (dcgan needs images) gets a SKIP line for
  * it; refusing every shape is a failure.
@@ -24,7 +24,7 @@
 #include <ganlab/rng.h>
 #include <ganlab/tensor.h>
 
-#define BATCH 4
+#define BATCH          4
 #define DEFAULT_COORDS 24
 
 typedef struct mrun {
@@ -32,22 +32,19 @@ typedef struct mrun {
     void *self;
     gl_model_env env;
     gl_net *g, *d;
-    gl_rng dropout, dropout0;   /* the stream the model uses, and where every evaluation starts */
+    gl_rng dropout, dropout0; /* the stream the model uses, and where every evaluation starts */
     gl_ctx *ctx;
-    size_t item;                /* floats per item */
-    float *z;                   /* (BATCH, latent) */
-    float *x;                   /* (BATCH, item), in [lo, hi] */
-    float w[BATCH];             /* weights of the scalar */
+    size_t item;    /* floats per item */
+    float *z;       /* (BATCH, latent) */
+    float *x;       /* (BATCH, item), in [lo, hi] */
+    float w[BATCH]; /* weights of the scalar */
     int32_t labels[BATCH];
-    int through_g;              /* the scalar is of D(G(z)) (1) or of D(x) (0) */
+    int through_g; /* the scalar is of D(G(z)) (1) or of D(x) (0) */
     int train;
-    char label[128];            /* "on images (1, 28, 28), 10 classes" */
+    char label[128]; /* "on images (1, 28, 28), 10 classes" */
 } mrun;
 
-static const int32_t *labels_of(mrun *m)
-{
-    return m->env.conditional ? m->labels : NULL;
-}
+static const int32_t *labels_of(mrun *m) { return m->env.conditional ? m->labels : NULL; }
 
 static int shape_is(const gl_tensor *t, int ndim, const int *shape)
 {
@@ -67,7 +64,8 @@ static void shape_text(const gl_tensor *t, char *buf, size_t cap)
     }
     size_t used = 0;
     for (int i = 0; i < gl_tensor_ndim(t) && used < cap; i++)
-        used += (size_t)snprintf(buf + used, cap - used, "%s%d", i ? ", " : "(", gl_tensor_dim(t, i));
+        used += (size_t)snprintf(buf + used, cap - used, "%s%d", i ? ", " : "(",
+                                 gl_tensor_dim(t, i));
     if (used < cap)
         snprintf(buf + used, cap - used, ")");
 }
@@ -81,7 +79,8 @@ static int all_finite(gl_tensor *t)
     return 1;
 }
 
-/* G(z) (through_g) or x, then D of it, in m->ctx from a fresh start. *gx gets G's output or NULL. */
+/* G(z) (through_g) or x, then D of it, in m->ctx from a fresh start. *gx gets G's output or NULL.
+ */
 static gl_tensor *forward(mrun *m, gl_tensor **gx)
 {
     gl_ctx_reset(m->ctx);
@@ -197,9 +196,10 @@ static int shapes(mrun *m, gl_check_report *rep)
         shape_text(out, ds, sizeof ds);
     }
     if (ok)
-        gl_check__line(rep, GL_CHECK_PASS, "model %s: G(z) %s, D(G(z)) %s, finite in train and eval "
-                       "mode; latent %d, G %zu and D %zu parameters", m->label, gs, ds,
-                       m->env.latent_dim, gl_net_numel(m->g), gl_net_numel(m->d));
+        gl_check__line(rep, GL_CHECK_PASS,
+                       "model %s: G(z) %s, D(G(z)) %s, finite in train and eval "
+                       "mode; latent %d, G %zu and D %zu parameters",
+                       m->label, gs, ds, m->env.latent_dim, gl_net_numel(m->g), gl_net_numel(m->d));
     else
         gl_check__line(rep, GL_CHECK_FAIL, "model %s: %s", m->label, msg);
     return ok;
@@ -207,8 +207,7 @@ static int shapes(mrun *m, gl_check_report *rep)
 
 /* Creates the model on data, finalises the nets and fills the inputs. Returns GL_OK; GL_ERR_INPUT
  * when the model refused the data (msg says why); GL_ERR_RUN for a failure (msg says). */
-static int setup(mrun *m, const gl_params *params, const gl_check_opts *opts, char *msg,
-                 size_t cap)
+static int setup(mrun *m, const gl_params *params, const gl_check_opts *opts, char *msg, size_t cap)
 {
     gl_error e;
     gl_error_init(&e);
@@ -287,8 +286,10 @@ static int variant(const gl_model_plugin *mp, const gl_params *params, const gl_
     else if (rc != GL_OK)
         gl_check__line(rep, GL_CHECK_FAIL, "model %s: %s", m.label, msg);
     else if (want_cond && !m.env.conditional)
-        gl_check__line(rep, GL_CHECK_FAIL, "model %s: conditional is true, but create left "
-                       "env->conditional at 0", m.label);
+        gl_check__line(rep, GL_CHECK_FAIL,
+                       "model %s: conditional is true, but create left "
+                       "env->conditional at 0",
+                       m.label);
     else if (shapes(&m, rep)) {
         grad_check(&m, m.g, 1, opts, rep);
         grad_check(&m, m.d, 0, opts, rep);
@@ -326,10 +327,11 @@ int gl_check__model(const gl_plugin_header *hdr, const gl_check_opts *opts, gl_c
                                 &cond);
         gl_cfg_destroy(cfg);
         if (cond && !want_cond)
-            break;   /* the defaults are conditional already: nothing new to try */
+            break; /* the defaults are conditional already: nothing new to try */
     }
     if (!accepted)
-        gl_check__line(rep, GL_CHECK_FAIL, "model: refuses every test data shape, so nothing of "
+        gl_check__line(rep, GL_CHECK_FAIL,
+                       "model: refuses every test data shape, so nothing of "
                        "it could be checked");
     return GL_OK;
 }

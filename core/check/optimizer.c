@@ -10,8 +10,8 @@
  * RMSprop). Plain SGD contracts the distance by |1 - lr k| per step, so k = 100 makes 200 steps
  * at lr 1e-3 worth a factor 0.9^400 on f, while lr k stays far below the divergence limit 2. Adam
  * and RMSprop move about lr per step whatever k is, so the start lies 0.05-0.1 away: Adam arrives
- * in at most 100 steps and then its steps shrink with the gradient. An optimizer whose defaults need
- * another scale is told so by the numbers in the line and can be checked with --set.
+ * in at most 100 steps and then its steps shrink with the gradient. An optimizer whose defaults
+ * need another scale is told so by the numbers in the line and can be checked with --set.
  *
  * What it does not check: allocation inside step (the ABI forbids it; nothing here can see malloc),
  * or agreement with any reference implementation.
@@ -24,11 +24,11 @@
 
 #include <ganlab/rng.h>
 
-#define N 100
-#define STEPS 200
-#define K 100.0f
-#define FACTOR 100.0
-#define MAX_STATE 1024   /* floats of state per parameter beyond which something is wrong */
+#define N         100
+#define STEPS     200
+#define K         100.0f
+#define FACTOR    100.0
+#define MAX_STATE 1024 /* floats of state per parameter beyond which something is wrong */
 
 static double objective(const float *p, const float *c, float *g)
 {
@@ -91,8 +91,10 @@ int gl_check__optimizer(const gl_plugin_header *hdr, const gl_check_opts *opts,
         gl_check__error_text(&e, msg, sizeof msg);
         gl_check__line(rep, GL_CHECK_FAIL, "optimizer: create with these parameters: %s", msg);
     } else if (spp < 0 || spp > MAX_STATE) {
-        gl_check__line(rep, GL_CHECK_FAIL, "optimizer: create says %d floats of state per "
-                       "parameter (expected 0 to %d)", spp, MAX_STATE);
+        gl_check__line(rep, GL_CHECK_FAIL,
+                       "optimizer: create says %d floats of state per "
+                       "parameter (expected 0 to %d)",
+                       spp, MAX_STATE);
     } else if (!(state = calloc((size_t)N * (size_t)spp + 1, sizeof *state))) {
         rc = gl_error_add(err, GL_ERR_RUN, "out of memory");
     } else {
@@ -100,13 +102,16 @@ int gl_check__optimizer(const gl_plugin_header *hdr, const gl_check_opts *opts,
         int bad_step;
         descend(op, self, spp, state, opts, &f0, &f_end, &bad_step);
         if (bad_step)
-            gl_check__line(rep, GL_CHECK_FAIL, "optimizer: a parameter, the objective or the state "
-                           "is not finite after step %d", bad_step);
+            gl_check__line(rep, GL_CHECK_FAIL,
+                           "optimizer: a parameter, the objective or the state "
+                           "is not finite after step %d",
+                           bad_step);
         else
-            gl_check__verdict(rep, f_end * FACTOR <= f0, "optimizer: %d steps on %g/2 sum (p - c)^2 "
+            gl_check__verdict(rep, f_end * FACTOR <= f0,
+                              "optimizer: %d steps on %g/2 sum (p - c)^2 "
                               "over %d parameters: f %.3g -> %.3g (%.3g times lower; at least %g "
-                              "wanted), %d floats of state per parameter", STEPS, (double)K, N, f0,
-                              f_end, f0 / f_end, FACTOR, spp);
+                              "wanted), %d floats of state per parameter",
+                              STEPS, (double)K, N, f0, f_end, f0 / f_end, FACTOR, spp);
     }
     if (self)
         op->destroy(self);

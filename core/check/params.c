@@ -1,8 +1,9 @@
 /* params.c - the parameters of the plugin under check, made by the config system itself: a
  * temporary experiment file names the plugin in its section (the other sections name a schema-less
  * placeholder), each --set KEY=VALUE becomes the override SECTION.KEY=VALUE, and gl_cfg_validate
- * fills the defaults. So a default that does not validate, or a --set the schema refuses, is reported
- * exactly as a user's config would be, and the plugin gets the gl_params a run would give it.
+ * fills the defaults. So a default that does not validate, or a --set the schema refuses, is
+ * reported exactly as a user's config would be, and the plugin gets the gl_params a run would give
+ * it.
  *
  * Evaluators have no config section yet (plugin.h reserves them): their schema is validated in the
  * `model` slot, which changes only the wording of messages ("override 'model.k=v'").
@@ -75,8 +76,9 @@ static int write_experiment(const char *name, const char *section, char *path, s
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
         fprintf(f, "%s: {plugin: %s}\n", sections[i],
                 strcmp(sections[i], section) == 0 ? name : "none");
-    fprintf(f, "optimizer: {generator: {plugin: %s}, discriminator: {plugin: none}}\n"
-               "train: {steps: 1}\n",
+    fprintf(f,
+            "optimizer: {generator: {plugin: %s}, discriminator: {plugin: none}}\n"
+            "train: {steps: 1}\n",
             strcmp(section, "optimizer.generator") == 0 ? name : "none");
     if (fclose(f) != 0) {
         unlink(path);
@@ -115,7 +117,8 @@ int gl_check__params(const gl_plugin_header *hdr, const gl_check_opts *opts, con
             sprintf(over[i], "%s.%s", section, s);
     }
     char path[4096];
-    if (rc == GL_OK && (rc = write_experiment(hdr->name, section, path, sizeof path, err)) == GL_OK) {
+    if (rc == GL_OK &&
+        (rc = write_experiment(hdr->name, section, path, sizeof path, err)) == GL_OK) {
         rc = gl_cfg_load(path, (const char *const *)over, n, cfg, err);
         unlink(path);
     }

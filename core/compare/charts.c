@@ -14,9 +14,10 @@
 
 #include "image/image.h"
 
-#define WIDTH 900
+#define WIDTH  900
 #define HEIGHT 480
-#define LEGEND_CHARS 40   /* longer variant names are cut in the legend (the report has them whole) */
+/* longer variant names are cut in the legend (the report has them whole) */
+#define LEGEND_CHARS 40
 
 typedef struct point {
     double step, y;
@@ -72,9 +73,8 @@ int gl_cmp_chart(const gl_cmp_run *runs, const gl_cmp_variant *v, const gl_cmp_t
     point *pts = malloc((rows ? rows : 1) * sizeof *pts);
     double *xy = malloc(2 * (rows ? rows : 1) * sizeof *xy);
     gl_series *series = calloc((size_t)t->n_variants, sizeof *series);
-    char (*labels)[LEGEND_CHARS + 4] = calloc((size_t)t->n_variants, sizeof *labels);
-    int rc = pts && xy && series && labels ? GL_OK
-                                           : gl_error_add(err, GL_ERR_RUN, "out of memory");
+    char(*labels)[LEGEND_CHARS + 4] = calloc((size_t)t->n_variants, sizeof *labels);
+    int rc = pts && xy && series && labels ? GL_OK : gl_error_add(err, GL_ERR_RUN, "out of memory");
     /* Variant k's points go to xy[off..off+n) (x) and xy[rows+off..) (y): a run belongs to one
      * variant, so all lines together have at most `rows` points. */
     size_t off = 0;
@@ -90,10 +90,14 @@ int gl_cmp_chart(const gl_cmp_run *runs, const gl_cmp_variant *v, const gl_cmp_t
     }
     int d = gl_cmp_direction(name);
     char note[96];
-    snprintf(note, sizeof note, "%s%s; mean over seeds", from_eval ? "" : "loss: ",
-             gl_cmp_direction_text(d));
-    gl_chart_opts o = {.width = WIDTH, .height = HEIGHT, .title = name, .xlabel = "generator step",
-                       .ylabel = name, .note = note};
+    snprintf(note, sizeof note, "%s%s; mean over seeds",
+             from_eval ? "" : "loss: ", gl_cmp_direction_text(d));
+    gl_chart_opts o = {.width = WIDTH,
+                       .height = HEIGHT,
+                       .title = name,
+                       .xlabel = "generator step",
+                       .ylabel = name,
+                       .note = note};
     if (rc == GL_OK)
         rc = gl_chart_png(path, series, t->n_variants, &o, err);
     free(pts);

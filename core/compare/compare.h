@@ -31,11 +31,11 @@
 
 /* A CSV file of numbers with a header whose first column is `step`. */
 typedef struct gl_cmp_csv {
-    int n_cols;     /* 0 for an empty file (a run that failed before its first row) or a missing
-                       optional one */
-    char **cols;    /* (n_cols) column names, cols[0] is "step" */
+    int n_cols;  /* 0 for an empty file (a run that failed before its first row) or a missing
+                    optional one */
+    char **cols; /* (n_cols) column names, cols[0] is "step" */
     int n_rows;
-    double *v;      /* (n_rows, n_cols); an empty or non-numeric field is NaN */
+    double *v; /* (n_rows, n_cols); an empty or non-numeric field is NaN */
 } gl_cmp_csv;
 
 /* Reads path into *t (freed with gl_cmp_csv_free). A last line without its newline is a row being
@@ -52,21 +52,21 @@ int gl_cmp_csv_row_at(const gl_cmp_csv *t, long long step);
 /* ---------------------------------------------------------------- one run (run.c) */
 
 typedef struct gl_cmp_run {
-    char *dir;            /* as given (malloc'd) */
-    gl_cfg *cfg;          /* dir/config.yaml, validated */
-    const char *name;     /* experiment.name (owned by cfg) */
+    char *dir;        /* as given (malloc'd) */
+    gl_cfg *cfg;      /* dir/config.yaml, validated */
+    const char *name; /* experiment.name (owned by cfg) */
     int64_t seed, batch_size, n_critic;
-    gl_cmp_csv metrics;   /* metrics.csv: step, epoch, d_loss, g_loss, terms... */
-    gl_cmp_csv eval;      /* eval.csv; n_cols 0 when the run has none */
-    gl_cmp_csv timing;    /* timing.csv; n_cols 0 when the run has none */
-    long long last_step;  /* step of metrics.csv's last row (0 when it has none) */
-    long long budget;     /* train.steps, or last_step for a run measured in epochs */
-    char *sample;         /* newest samples/step_*.png (malloc'd), NULL when none */
+    gl_cmp_csv metrics;  /* metrics.csv: step, epoch, d_loss, g_loss, terms... */
+    gl_cmp_csv eval;     /* eval.csv; n_cols 0 when the run has none */
+    gl_cmp_csv timing;   /* timing.csv; n_cols 0 when the run has none */
+    long long last_step; /* step of metrics.csv's last row (0 when it has none) */
+    long long budget;    /* train.steps, or last_step for a run measured in epochs */
+    char *sample;        /* newest samples/step_*.png (malloc'd), NULL when none */
 } gl_cmp_run;
 
 /* Loads run directory dir: config.yaml (gl_cfg_load, then gl_cfg_validate through lookup),
- * metrics.csv (required), eval.csv and timing.csv (optional), the newest sample. On failure err names
- * the file and *r is freed. Always pair a GL_OK with gl_cmp_run_free. */
+ * metrics.csv (required), eval.csv and timing.csv (optional), the newest sample. On failure err
+ * names the file and *r is freed. Always pair a GL_OK with gl_cmp_run_free. */
 int gl_cmp_run_load(const char *dir, gl_cfg_schema_lookup lookup, void *ud, gl_cmp_run *r,
                     gl_error *err);
 void gl_cmp_run_free(gl_cmp_run *r);
@@ -77,10 +77,10 @@ void gl_cmp_run_free(gl_cmp_run *r);
 extern const char *const gl_cmp_seed_keys[];
 
 typedef struct gl_cmp_variant {
-    char *name;      /* readable, unique among the variants (malloc'd) */
-    int *runs;       /* (n_runs) indices into the runs array, in ascending seed order */
+    char *name; /* readable, unique among the variants (malloc'd) */
+    int *runs;  /* (n_runs) indices into the runs array, in ascending seed order */
     int n_runs;
-    char *differs;   /* "key: a -> b" lines against the first variant (malloc'd; "" for it) */
+    char *differs; /* "key: a -> b" lines against the first variant (malloc'd; "" for it) */
 } gl_cmp_variant;
 
 /* Groups runs into variants in the order their first run appears. Names: the experiment name
@@ -96,9 +96,9 @@ size_t gl_cmp_strip_seed(const char *name);
 /* ---------------------------------------------------------------- statistics (stats.c) */
 
 typedef struct gl_cmp_cell {
-    double mean;   /* NaN when n == 0 */
-    double std;    /* sample standard deviation (n - 1 in the denominator); 0 when n == 1 */
-    int n;         /* finite values the cell is made of */
+    double mean; /* NaN when n == 0 */
+    double std;  /* sample standard deviation (n - 1 in the denominator); 0 when n == 1 */
+    int n;       /* finite values the cell is made of */
 } gl_cmp_cell;
 
 /* Mean and standard deviation of the finite values among x[0..n); non-finite ones are left out. */
@@ -114,16 +114,16 @@ const char *gl_cmp_direction_text(int d);
 /* ---------------------------------------------------------------- final values (table.c) */
 
 typedef struct gl_cmp_table {
-    long long step;      /* the generator step every variant is compared at */
+    long long step; /* the generator step every variant is compared at */
     int n_variants;
     int n_cols;
-    char **cols;         /* (n_cols) metric names: eval.csv's columns, then metrics.csv's */
-    int n_eval_cols;     /* cols[0..n_eval_cols) come from eval.csv */
-    gl_cmp_cell *cells;  /* (n_variants, n_cols): values at `step`, over the variant's seeds */
-    gl_cmp_cell *wall;   /* (n_variants) seconds of training to `step` (timing.csv's elapsed) */
-    double *images;      /* (n_variants) real images seen by D: step * n_critic * batch_size */
-    int *used;           /* (n_variants) runs that reached `step` and are in the cells */
-    char **excluded;     /* (n_runs) why run i is not in the table (malloc'd), or NULL */
+    char **cols;        /* (n_cols) metric names: eval.csv's columns, then metrics.csv's */
+    int n_eval_cols;    /* cols[0..n_eval_cols) come from eval.csv */
+    gl_cmp_cell *cells; /* (n_variants, n_cols): values at `step`, over the variant's seeds */
+    gl_cmp_cell *wall;  /* (n_variants) seconds of training to `step` (timing.csv's elapsed) */
+    double *images;     /* (n_variants) real images seen by D: step * n_critic * batch_size */
+    int *used;          /* (n_variants) runs that reached `step` and are in the cells */
+    char **excluded;    /* (n_runs) why run i is not in the table (malloc'd), or NULL */
     int n_runs;
 } gl_cmp_table;
 
@@ -145,13 +145,13 @@ int gl_cmp_chart(const gl_cmp_run *runs, const gl_cmp_variant *v, const gl_cmp_t
 /* ---------------------------------------------------------------- the report (report.c) */
 
 typedef struct gl_compare_opts {
-    const char *title;           /* heading; NULL: "Comparison" */
-    const char *const *notes;    /* lines added to the report's notes (e.g. failed suite runs) */
+    const char *title;        /* heading; NULL: "Comparison" */
+    const char *const *notes; /* lines added to the report's notes (e.g. failed suite runs) */
     int n_notes;
     gl_cfg_schema_lookup lookup; /* validates each run's config.yaml (the plugin registry's) */
     void *ud;
-    int skip_unreadable;         /* a run directory that cannot be read becomes a note, not an
-                                    error (a suite's run that failed before writing its files) */
+    int skip_unreadable; /* a run directory that cannot be read becomes a note, not an
+                            error (a suite's run that failed before writing its files) */
 } gl_compare_opts;
 
 /* Loads the run directories, groups them, and writes into out_dir (created if needed): report.md,

@@ -108,7 +108,7 @@ int gl_cmp_csv_read(const char *path, int optional, gl_cmp_csv *t, gl_error *err
     while (rc == GL_OK && (len = getline(&line, &line_cap, f)) > 0) {
         lineno++;
         if (line[len - 1] != '\n')
-            break;   /* a row cut short */
+            break; /* a row cut short */
         line[--len] = '\0';
         if (len && line[len - 1] == '\r')
             line[--len] = '\0';

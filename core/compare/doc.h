@@ -12,15 +12,15 @@
 typedef struct gl_cmp_doc gl_cmp_doc;
 
 typedef struct gl_cmp_doc_ops {
-    void (*begin)(gl_cmp_doc *d, const char *title);   /* also writes the title as a heading */
+    void (*begin)(gl_cmp_doc *d, const char *title); /* also writes the title as a heading */
     void (*end)(gl_cmp_doc *d);
-    void (*heading)(gl_cmp_doc *d, const char *text);  /* a section */
+    void (*heading)(gl_cmp_doc *d, const char *text); /* a section */
     void (*para)(gl_cmp_doc *d, const char *text);
     /* A table: the header row, then rows; bold[i] marks cell i (NULL: none). */
     void (*table_head)(gl_cmp_doc *d, int n, const char *const *cells);
     void (*table_row)(gl_cmp_doc *d, int n, const char *const *cells, const int *bold);
     void (*table_end)(gl_cmp_doc *d);
-    void (*item)(gl_cmp_doc *d, const char *label, const char *text);   /* a list entry */
+    void (*item)(gl_cmp_doc *d, const char *label, const char *text); /* a list entry */
     void (*items_end)(gl_cmp_doc *d);
     /* Preformatted lines (config differences). */
     void (*pre)(gl_cmp_doc *d, const char *text);
@@ -32,9 +32,9 @@ typedef struct gl_cmp_doc_ops {
 
 struct gl_cmp_doc {
     const gl_cmp_doc_ops *ops;
-    FILE *f;           /* where the document goes */
-    const char *dir;   /* the report's directory (images are read from it) */
-    int in_list;       /* an item list is open */
+    FILE *f;         /* where the document goes */
+    const char *dir; /* the report's directory (images are read from it) */
+    int in_list;     /* an item list is open */
 };
 
 extern const gl_cmp_doc_ops gl_cmp_doc_md, gl_cmp_doc_html;

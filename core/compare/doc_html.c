@@ -17,11 +17,20 @@ static void esc(FILE *f, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        default:
+            fputc(*s, f);
         }
     }
 }
@@ -74,15 +83,13 @@ static void begin(gl_cmp_doc *d, const char *title)
           "figure { margin: 0; } figcaption { text-align: center; font-size: 90%; }\n"
           "img { max-width: 100%; image-rendering: pixelated; }\n"
           "pre { background: #f6f6f6; padding: 0.5em; }\n"
-          "</style>\n</head>\n<body>\n<h1>", d->f);
+          "</style>\n</head>\n<body>\n<h1>",
+          d->f);
     esc(d->f, title);
     fputs("</h1>\n", d->f);
 }
 
-static void end(gl_cmp_doc *d)
-{
-    fputs("</body>\n</html>\n", d->f);
-}
+static void end(gl_cmp_doc *d) { fputs("</body>\n</html>\n", d->f); }
 
 static void heading(gl_cmp_doc *d, const char *text)
 {
@@ -121,10 +128,7 @@ static void table_row(gl_cmp_doc *d, int n, const char *const *c, const int *bol
     cells(d, "td", n, c, bold);
 }
 
-static void table_end(gl_cmp_doc *d)
-{
-    fputs("</table>\n", d->f);
-}
+static void table_end(gl_cmp_doc *d) { fputs("</table>\n", d->f); }
 
 static void item(gl_cmp_doc *d, const char *label, const char *text)
 {
@@ -173,5 +177,5 @@ static int figures(gl_cmp_doc *d, int n, const char *const *paths, const char *c
     return GL_OK;
 }
 
-const gl_cmp_doc_ops gl_cmp_doc_html = {begin, end, heading, para, table_head, table_row,
-                                        table_end, item, items_end, pre, figures};
+const gl_cmp_doc_ops gl_cmp_doc_html = {begin,     end,  heading,   para, table_head, table_row,
+                                        table_end, item, items_end, pre,  figures};

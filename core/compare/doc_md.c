@@ -17,25 +17,13 @@ static void cell(FILE *f, const char *s)
     }
 }
 
-static void begin(gl_cmp_doc *d, const char *title)
-{
-    fprintf(d->f, "# %s\n\n", title);
-}
+static void begin(gl_cmp_doc *d, const char *title) { fprintf(d->f, "# %s\n\n", title); }
 
-static void end(gl_cmp_doc *d)
-{
-    (void)d;
-}
+static void end(gl_cmp_doc *d) { (void)d; }
 
-static void heading(gl_cmp_doc *d, const char *text)
-{
-    fprintf(d->f, "## %s\n\n", text);
-}
+static void heading(gl_cmp_doc *d, const char *text) { fprintf(d->f, "## %s\n\n", text); }
 
-static void para(gl_cmp_doc *d, const char *text)
-{
-    fprintf(d->f, "%s\n\n", text);
-}
+static void para(gl_cmp_doc *d, const char *text) { fprintf(d->f, "%s\n\n", text); }
 
 static void row(gl_cmp_doc *d, int n, const char *const *cells, const int *bold)
 {
@@ -57,10 +45,7 @@ static void table_head(gl_cmp_doc *d, int n, const char *const *cells)
     fputc('\n', d->f);
 }
 
-static void table_end(gl_cmp_doc *d)
-{
-    fputc('\n', d->f);
-}
+static void table_end(gl_cmp_doc *d) { fputc('\n', d->f); }
 
 static void item(gl_cmp_doc *d, const char *label, const char *text)
 {
@@ -100,5 +85,5 @@ static int figures(gl_cmp_doc *d, int n, const char *const *paths, const char *c
     return GL_OK;
 }
 
-const gl_cmp_doc_ops gl_cmp_doc_md = {begin, end, heading, para, table_head, row, table_end,
-                                      item, items_end, pre, figures};
+const gl_cmp_doc_ops gl_cmp_doc_md = {begin,     end,  heading,   para, table_head, row,
+                                      table_end, item, items_end, pre,  figures};

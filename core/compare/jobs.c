@@ -2,14 +2,14 @@
  * ends, forward a stop signal once, wait for all.
  *
  * Waiting without races: SIGCHLD, SIGINT and SIGTERM are blocked while the pool runs, and the only
- * place they are let in is sigsuspend(), which unblocks and sleeps in one step. So a child that ends,
- * or a stop signal that arrives, between a check and the sleep is still pending when the sleep
- * begins and wakes it at once. (SIGCHLD gets an empty handler only so that it interrupts
+ * place they are let in is sigsuspend(), which unblocks and sleeps in one step. So a child that
+ * ends, or a stop signal that arrives, between a check and the sleep is still pending when the
+ * sleep begins and wakes it at once. (SIGCHLD gets an empty handler only so that it interrupts
  * sigsuspend; its default disposition is to be ignored.)
  *
  * Each child gets its own process group, so a Ctrl-C at the terminal reaches only this process,
- * which forwards it exactly once: `ganlab train` takes a second signal as "kill me now", which would
- * cost the child its final checkpoint. Between fork and exec the child calls only
+ * which forwards it exactly once: `ganlab train` takes a second signal as "kill me now", which
+ * would cost the child its final checkpoint. Between fork and exec the child calls only
  * async-signal-safe functions.
  */
 #include "compare/suite.h"
@@ -40,10 +40,7 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void on_child(int sig)
-{
-    (void)sig;
-}
+static void on_child(int sig) { (void)sig; }
 
 /* In the child: redirect, restore the signal state the parent had, exec. Never returns. */
 static void child(const gl_job *j, const sigset_t *mask, const struct sigaction *chld)
@@ -73,7 +70,7 @@ static int start(gl_job *j, const sigset_t *mask, const struct sigaction *chld, 
     if (pid == 0)
         child(j, mask, chld);
     j->pid = pid;
-    j->seconds = now();   /* the start time until it ends */
+    j->seconds = now(); /* the start time until it ends */
     return GL_OK;
 }
 
@@ -85,8 +82,9 @@ static int reap(gl_job *jobs, int n, gl_job_event on_event, void *ud)
     while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
         for (int i = 0; i < n; i++)
             if (jobs[i].pid == pid && jobs[i].status < 0) {
-                jobs[i].status = WIFEXITED(st) ? WEXITSTATUS(st)
-                                               : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
+                jobs[i].status = WIFEXITED(st)     ? WEXITSTATUS(st)
+                                 : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
+                                                   : 1;
                 jobs[i].seconds = now() - jobs[i].seconds;
                 done++;
                 if (on_event)

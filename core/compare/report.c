@@ -1,4 +1,5 @@
-/* report.c - gl_compare_report: run directories in, report.md and report.html out (docs/compare.md).
+/* report.c - gl_compare_report: run directories in, report.md and report.html out
+ * (docs/compare.md).
  *
  * Steps: load every run (run.c), group them into variants (variants.c), take the final values at
  * one generator step (table.c), draw a chart per metric (charts.c), copy the newest sample image of
@@ -24,7 +25,7 @@
 #include "util/atomic.h"
 #include "util/fs.h"
 
-#define REL 128   /* room for a path relative to the report directory */
+#define REL 128 /* room for a path relative to the report directory */
 
 typedef struct report {
     const gl_compare_opts *o;
@@ -35,11 +36,11 @@ typedef struct report {
     int nv;
     gl_cmp_table t;
     int table_ok;
-    char **notes;          /* (n_notes) malloc'd lines */
+    char **notes; /* (n_notes) malloc'd lines */
     int n_notes;
-    char (*chart)[REL];    /* (t.n_cols) charts/NN_metric.png, "" when the column is not charted */
-    char (*sample)[REL];   /* (nv) samples/NN_variant.png, "" when the variant has none */
-    char (*caption)[256];  /* (nv) the sample's caption */
+    char (*chart)[REL];   /* (t.n_cols) charts/NN_metric.png, "" when the column is not charted */
+    char (*sample)[REL];  /* (nv) samples/NN_variant.png, "" when the variant has none */
+    char (*caption)[256]; /* (nv) the sample's caption */
 } report;
 
 /* Adds a note (printf-style); out of memory drops it, the report goes on. */
@@ -195,7 +196,7 @@ static void fmt_cell(gl_cmp_cell c, int runs, char *buf, size_t cap)
         n = snprintf(buf, cap, "-");
     else if (c.n == 1)
         n = snprintf(buf, cap, "%.4g", c.mean);
-    else   /* two digits of the spread, without an exponent for a spread >= 100 */
+    else /* two digits of the spread, without an exponent for a spread >= 100 */
         n = snprintf(buf, cap, c.std < 100 ? "%.4g ± %.2g" : "%.4g ± %.0f", c.mean, c.std);
     if (c.n > 0 && c.n < runs && n > 0 && (size_t)n < cap)
         snprintf(buf + n, cap - (size_t)n, " (n=%d)", c.n);
@@ -234,7 +235,7 @@ static void metric_table(gl_cmp_doc *d, const report *r, int in_main)
         return;
     /* All freed below. */
     const char **cells = calloc((size_t)n, sizeof *cells);
-    char (*text)[96] = calloc((size_t)n, sizeof *text);
+    char(*text)[96] = calloc((size_t)n, sizeof *text);
     int *col = calloc((size_t)n, sizeof *col), *bold = calloc((size_t)n, sizeof *bold);
     if (!cells || !text || !col || !bold) {
         free(cells), free(text), free(col), free(bold);

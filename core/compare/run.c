@@ -1,6 +1,6 @@
-/* run.c - one run directory as the comparison sees it (docs/formats.md): the resolved config (loaded
- * and validated through the same config system as `ganlab train`, so two configs compare value by
- * value), the CSV logs, and the newest sample image. It does not read checkpoints.
+/* run.c - one run directory as the comparison sees it (docs/formats.md): the resolved config
+ * (loaded and validated through the same config system as `ganlab train`, so two configs compare
+ * value by value), the CSV logs, and the newest sample image. It does not read checkpoints.
  */
 #include "compare/compare.h"
 
@@ -71,7 +71,8 @@ int gl_cmp_run_load(const char *dir, gl_cfg_schema_lookup lookup, void *ud, gl_c
 {
     memset(r, 0, sizeof *r);
     r->dir = strdup(dir);
-    int rc = r->dir ? load_config(r, lookup, ud, err) : gl_error_add(err, GL_ERR_RUN, "out of memory");
+    int rc = r->dir ? load_config(r, lookup, ud, err)
+                    : gl_error_add(err, GL_ERR_RUN, "out of memory");
     if (rc == GL_OK)
         rc = load_csv(r, "metrics.csv", 0, &r->metrics, err);
     if (rc == GL_OK)
@@ -85,7 +86,8 @@ int gl_cmp_run_load(const char *dir, gl_cfg_schema_lookup lookup, void *ud, gl_c
         return rc;
     }
     if (r->metrics.n_rows > 0)
-        r->last_step = (long long)r->metrics.v[(size_t)(r->metrics.n_rows - 1) * (size_t)r->metrics.n_cols];
+        r->last_step =
+            (long long)r->metrics.v[(size_t)(r->metrics.n_rows - 1) * (size_t)r->metrics.n_cols];
     if (r->budget <= 0)
         r->budget = r->last_step;
     return GL_OK;

@@ -1,11 +1,10 @@
 /* stats.c - the statistics of a comparison and the better direction of each known metric.
  *
- * Over the seeds of a variant, with x_1..x_n the finite values (a diverged run's NaN is left out and
- * the cell's n says so):
- *     mean = sum x_i / n,    std = sqrt(sum (x_i - mean)^2 / (n - 1))   (0 when n = 1)
- * the sample standard deviation, since the seeds are a sample of the seeds one could have run.
- * Two passes (mean first) rather than a running sum of squares, which cancels badly when the
- * spread is small against the mean.
+ * Over the seeds of a variant, with x_1..x_n the finite values (a diverged run's NaN is left out
+ * and the cell's n says so): mean = sum x_i / n,    std = sqrt(sum (x_i - mean)^2 / (n - 1))   (0
+ * when n = 1) the sample standard deviation, since the seeds are a sample of the seeds one could
+ * have run. Two passes (mean first) rather than a running sum of squares, which cancels badly when
+ * the spread is small against the mean.
  *
  * Directions come from one table, keyed by a metric's own name (after the evaluator's "name."), so
  * a metric keeps its direction whichever evaluator reports it; a column without an evaluator's
@@ -42,25 +41,20 @@ static const struct {
     const char *metric;
     int direction;
 } directions[] = {
-    {"modes", +1},      /* modes covered (toy mixtures) or classes produced */
-    {"classes", +1},
-    {"hq_pct", +1},     /* % of samples near a mode */
-    {"kl", -1},         /* KL divergence of the mode / class histogram from the real one */
-    {"is", +1},         /* Inception-style score */
-    {"fd", -1},         /* Frechet distance (FID-style) */
-    {"fid", -1},
-    {"precision", +1},
-    {"recall", +1},
-    {"density", +1},
-    {"coverage", +1},
-    {"label_acc", +1},  /* conditional models: samples classified as their label */
+    {"modes", +1},                    /* modes covered (toy mixtures) or classes produced */
+    {"classes", +1},  {"hq_pct", +1}, /* % of samples near a mode */
+    {"kl", -1}, /* KL divergence of the mode / class histogram from the real one */
+    {"is", +1}, /* Inception-style score */
+    {"fd", -1}, /* Frechet distance (FID-style) */
+    {"fid", -1},      {"precision", +1}, {"recall", +1}, {"density", +1},
+    {"coverage", +1}, {"label_acc", +1}, /* conditional models: samples classified as their label */
 };
 
 int gl_cmp_direction(const char *metric)
 {
     const char *dot = strrchr(metric, '.');
     if (!dot)
-        return 0;   /* not an evaluator's metric: a loss or a loss term */
+        return 0; /* not an evaluator's metric: a loss or a loss term */
     const char *own = dot + 1;
     for (size_t i = 0; i < sizeof directions / sizeof directions[0]; i++)
         if (strcmp(directions[i].metric, own) == 0)

@@ -72,10 +72,14 @@ static char *name_value(parse *p, const gl_cfg_node *n)
     const char *s = scalar(p, n, "a name");
     if (!s)
         return NULL;
-    if (!s[0] || s[0] == '.' || s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                             "0123456789._-")] != '\0' || strlen(s) > 100) {
-        fault(p, n, 0, "'%.*s' is not a usable name: use letters, digits, '.', '-' and '_' "
-                       "(it names directories)", s);
+    if (!s[0] || s[0] == '.' ||
+        s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                    "0123456789._-")] != '\0' ||
+        strlen(s) > 100) {
+        fault(p, n, 0,
+              "'%.*s' is not a usable name: use letters, digits, '.', '-' and '_' "
+              "(it names directories)",
+              s);
         return NULL;
     }
     char *copy = strdup(s);
@@ -225,7 +229,8 @@ static void top(parse *p, const gl_cfg_node *root, const char *path, gl_suite *s
     if ((n = gl_cfg__node_get(root, "runs")) != NULL)
         runs(p, n, s);
     else
-        p->rc = gl_cfg__fault(p->err, root, 0, "the suite has no 'runs:' (a list of '- config: FILE')");
+        p->rc = gl_cfg__fault(p->err, root, 0,
+                              "the suite has no 'runs:' (a list of '- config: FILE')");
 }
 
 int gl_suite_load(const char *path, gl_suite **out, gl_error *err)

@@ -23,19 +23,19 @@
 /* ---------------------------------------------------------------- the suite file (suite.c) */
 
 typedef struct gl_suite_run {
-    char *name;          /* the variant's name: [A-Za-z0-9._-]+, unique in the suite */
-    char *config;        /* absolute path of the experiment config */
-    char **overrides;    /* (n_overrides) "key=value" */
+    char *name;       /* the variant's name: [A-Za-z0-9._-]+, unique in the suite */
+    char *config;     /* absolute path of the experiment config */
+    char **overrides; /* (n_overrides) "key=value" */
     int n_overrides;
 } gl_suite_run;
 
 typedef struct gl_suite {
-    char *name;          /* [A-Za-z0-9._-]+ */
-    int64_t *seeds;      /* (n_seeds) distinct, >= 0 */
+    char *name;     /* [A-Za-z0-9._-]+ */
+    int64_t *seeds; /* (n_seeds) distinct, >= 0 */
     int n_seeds;
-    char **overrides;    /* (n_overrides) "key=value", for every run */
+    char **overrides; /* (n_overrides) "key=value", for every run */
     int n_overrides;
-    gl_suite_run *runs;  /* (n_runs), at least one */
+    gl_suite_run *runs; /* (n_runs), at least one */
     int n_runs;
 } gl_suite;
 
@@ -50,13 +50,13 @@ void gl_suite_destroy(gl_suite *s);
 /* ---------------------------------------------------------------- child processes (jobs.c) */
 
 typedef struct gl_job {
-    char *const *argv;     /* NULL-terminated; argv[0] is the program's path */
-    const char *out_path;  /* the child's stdout (created or truncated) */
-    const char *log_path;  /* the child's stderr (created or truncated) */
-    pid_t pid;             /* while it runs */
-    int status;            /* -1 until it ends; then its exit code, or 128 + the signal that
-                              killed it, or 127 when it could not be started */
-    double seconds;        /* wall time from start to end */
+    char *const *argv;    /* NULL-terminated; argv[0] is the program's path */
+    const char *out_path; /* the child's stdout (created or truncated) */
+    const char *log_path; /* the child's stderr (created or truncated) */
+    pid_t pid;            /* while it runs */
+    int status;           /* -1 until it ends; then its exit code, or 128 + the signal that
+                             killed it, or 127 when it could not be started */
+    double seconds;       /* wall time from start to end */
 } gl_job;
 
 /* Called when job i starts (finished 0) and when it ends (finished 1). */
@@ -64,8 +64,8 @@ typedef void (*gl_job_event)(void *ud, int i, const gl_job *job, int finished);
 
 /* Runs jobs[0..n) in order, at most max_parallel at a time, each child in its own process group
  * with stdin from /dev/null. A job that fails does not stop the others. stop (may be NULL) is
- * polled for a signal number: when it turns non-zero no more jobs start, that signal is sent once to
- * every running child, and the children are waited for. SIGCHLD, SIGINT and SIGTERM are blocked
+ * polled for a signal number: when it turns non-zero no more jobs start, that signal is sent once
+ * to every running child, and the children are waited for. SIGCHLD, SIGINT and SIGTERM are blocked
  * while it runs (and delivered while it waits), so a signal is never missed between two checks.
  * Returns GL_OK when every job ran to its end (whatever its status), 128 + the signal when stopped,
  * GL_ERR_RUN when a child could not be created (the jobs already running are still waited for). */

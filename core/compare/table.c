@@ -73,7 +73,7 @@ static void fill(gl_cmp_table *t, const gl_cmp_run *runs, const gl_cmp_variant *
     for (int k = 0; k < t->n_variants; k++) {
         const gl_cmp_run *first = &runs[v[k].runs[0]];
         t->images[k] = (double)t->step * (double)first->n_critic * (double)first->batch_size;
-        for (int c = -1; c < t->n_cols; c++) {   /* c = -1: the wall time */
+        for (int c = -1; c < t->n_cols; c++) { /* c = -1: the wall time */
             int m = 0;
             for (int i = 0; i < v[k].n_runs; i++) {
                 const gl_cmp_run *r = &runs[v[k].runs[i]];
@@ -131,7 +131,8 @@ int gl_cmp_table_build(const gl_cmp_run *runs, int n_runs, const gl_cmp_variant 
             rc = GL_ERR_RUN;
     }
     if (rc == GL_OK && !(t->cells = calloc((size_t)(n_variants ? n_variants : 1) *
-                                           (size_t)(t->n_cols ? t->n_cols : 1), sizeof *t->cells)))
+                                               (size_t)(t->n_cols ? t->n_cols : 1),
+                                           sizeof *t->cells)))
         rc = GL_ERR_RUN;
     if (rc == GL_OK)
         fill(t, runs, v, x);

@@ -1,8 +1,8 @@
 /* variants.c - which runs are seeds of the same experiment, and what to call each experiment.
  *
- * Two runs belong to one variant when gl_cfg_diff finds no difference between their resolved configs
- * other than the keys of gl_cmp_seed_keys. Grouping is against each variant's first run, which is
- * exact because "differs only in those keys" is an equivalence.
+ * Two runs belong to one variant when gl_cfg_diff finds no difference between their resolved
+ * configs other than the keys of gl_cmp_seed_keys. Grouping is against each variant's first run,
+ * which is exact because "differs only in those keys" is an equivalence.
  *
  * A variant is named after its first run's experiment name without the seed suffix that
  * `ganlab suite` adds ("ring_gan-s3" -> "ring_gan"). When that does not tell variants apart (runs
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DIFF_CAP 4096
-#define NAME_MAX_KEYS 120   /* bytes of "key=value" text added to a name */
+#define DIFF_CAP      4096
+#define NAME_MAX_KEYS 120 /* bytes of "key=value" text added to a name */
 
 const char *const gl_cmp_seed_keys[] = {"experiment.seed", "experiment.name", "experiment.out_dir",
                                         "experiment.threads", NULL};
@@ -64,8 +64,8 @@ static void add_keys(char *out, size_t cap, const char *lines)
         const char *arrow = colon ? strstr(colon, " -> ") : NULL;
         if (colon && arrow && arrow < l + len) {
             char item[256];
-            snprintf(item, sizeof item, "%.*s=%.*s", (int)(colon - l), l,
-                     (int)(arrow - colon - 2), colon + 2);
+            snprintf(item, sizeof item, "%.*s=%.*s", (int)(colon - l), l, (int)(arrow - colon - 2),
+                     colon + 2);
             char probe[260];
             snprintf(probe, sizeof probe, "%.*s=", (int)(colon - l), l);
             size_t used = strlen(out);
@@ -80,10 +80,10 @@ static void add_keys(char *out, size_t cap, const char *lines)
 /* Names every variant (see the top of the file); base names are already in v[i].name. */
 static int name_variants(const gl_cmp_run *runs, gl_cmp_variant *v, int n, gl_error *err)
 {
-    char *lines = malloc(DIFF_CAP);   /* freed below */
+    char *lines = malloc(DIFF_CAP); /* freed below */
     if (!lines)
         return gl_error_add(err, GL_ERR_RUN, "out of memory");
-    char **named = calloc((size_t)n, sizeof *named);   /* freed below, moved into v */
+    char **named = calloc((size_t)n, sizeof *named); /* freed below, moved into v */
     int rc = named ? GL_OK : gl_error_add(err, GL_ERR_RUN, "out of memory");
     for (int i = 0; rc == GL_OK && i < n; i++) {
         char keys[NAME_MAX_KEYS + 8] = "";
@@ -112,7 +112,7 @@ static int name_variants(const gl_cmp_run *runs, gl_cmp_variant *v, int n, gl_er
                 snprintf(s, size, "%s #%d", named[i], k++);
                 free(named[i]);
                 named[i] = s;
-                j = -1;   /* check the new name against all earlier ones again */
+                j = -1; /* check the new name against all earlier ones again */
             }
     for (int i = 0; i < n; i++) {
         if (rc == GL_OK) {
@@ -129,7 +129,7 @@ static int name_variants(const gl_cmp_run *runs, gl_cmp_variant *v, int n, gl_er
 
 static void seed_order(const gl_cmp_run *runs, gl_cmp_variant *v)
 {
-    for (int i = 1; i < v->n_runs; i++)   /* insertion sort: stable, and a variant is small */
+    for (int i = 1; i < v->n_runs; i++) /* insertion sort: stable, and a variant is small */
         for (int j = i; j > 0 && runs[v->runs[j]].seed < runs[v->runs[j - 1]].seed; j--) {
             int t = v->runs[j];
             v->runs[j] = v->runs[j - 1];

@@ -24,10 +24,7 @@ const gl_params *gl_cfg_params(const gl_cfg *cfg, const char *section)
     return s && cfg->validated ? s->params : NULL;
 }
 
-size_t gl_cfg_n_evaluators(const gl_cfg *cfg)
-{
-    return cfg && cfg->validated ? cfg->n_evals : 0;
-}
+size_t gl_cfg_n_evaluators(const gl_cfg *cfg) { return cfg && cfg->validated ? cfg->n_evals : 0; }
 
 const char *gl_cfg_evaluator_plugin(const gl_cfg *cfg, size_t i)
 {
@@ -39,10 +36,7 @@ const gl_params *gl_cfg_evaluator_params(const gl_cfg *cfg, size_t i)
     return i < gl_cfg_n_evaluators(cfg) ? cfg->evals[i].params : NULL;
 }
 
-const char *gl_cfg_source(const gl_cfg *cfg)
-{
-    return cfg->source;
-}
+const char *gl_cfg_source(const gl_cfg *cfg) { return cfg->source; }
 
 void gl_cfg_destroy(gl_cfg *cfg)
 {

@@ -12,13 +12,12 @@
  *                    Structural checks: unknown top-level section, a section that is not a mapping.
  *   gl_cfg_validate: for each plugin section ask `lookup` for the plugin's schema, then check every
  *                    key (unknown with a near-name suggestion, type, range, choices, required) and
- *                    fill defaults. The core sections (experiment, train, eval) have built-in schemas.
- *                    train: steps and epochs both set, or neither, is a fault.
- *                    eval.evaluators: a list of plugin mappings, each checked like a plugin
- *                    section against its evaluator plugin's schema; a plugin listed twice is a
- *                    fault (its metrics would share column names).
- *                    Every fault is reported with file:line:col (or "override 'k=v'").
- *   gl_cfg_emit:     the fully resolved config as YAML that loads back to the identical config.
+ *                    fill defaults. The core sections (experiment, train, eval) have built-in
+ * schemas. train: steps and epochs both set, or neither, is a fault. eval.evaluators: a list of
+ * plugin mappings, each checked like a plugin section against its evaluator plugin's schema; a
+ * plugin listed twice is a fault (its metrics would share column names). Every fault is reported
+ * with file:line:col (or "override 'k=v'"). gl_cfg_emit:     the fully resolved config as YAML that
+ * loads back to the identical config.
  */
 #ifndef GL_CFG_H
 #define GL_CFG_H
@@ -32,10 +31,10 @@
 typedef struct gl_cfg gl_cfg;
 
 /* The plugin sections, in the order they are validated and printed. */
-extern const char *const gl_cfg_plugin_sections[];   /* NULL-terminated: "dataset", "model",
-                                                         "loss", "optimizer.generator",
-                                                         "optimizer.discriminator" */
-gl_plugin_kind gl_cfg_section_kind(const char *section);   /* 0 for a core section */
+extern const char *const gl_cfg_plugin_sections[];       /* NULL-terminated: "dataset", "model",
+                                                             "loss", "optimizer.generator",
+                                                             "optimizer.discriminator" */
+gl_plugin_kind gl_cfg_section_kind(const char *section); /* 0 for a core section */
 
 /* The core sections, with built-in schemas; NULL-name terminated. after_plugins: printed after the
  * plugin sections (train) rather than before them (experiment). */
@@ -49,7 +48,8 @@ extern const gl_cfg_core_section gl_cfg_core_sections[];
 const gl_param_spec *gl_cfg_core_schema(const char *section);
 
 /* Reads path and its bases, applies overrides ("key.path=yaml value"). On success *out is a new
- * config the caller frees with gl_cfg_destroy. On failure *out is NULL and err holds every fault. */
+ * config the caller frees with gl_cfg_destroy. On failure *out is NULL and err holds every fault.
+ */
 int gl_cfg_load(const char *path, const char *const *overrides, int n_overrides, gl_cfg **out,
                 gl_error *err);
 
@@ -65,10 +65,10 @@ typedef int (*gl_cfg_schema_lookup)(void *ud, const char *section, gl_plugin_kin
 int gl_cfg_validate(gl_cfg *cfg, gl_cfg_schema_lookup lookup, void *ud, gl_error *err);
 
 /* After a successful validate (NULL before, or for an unknown section): */
-const char *gl_cfg_plugin(const gl_cfg *cfg, const char *section);          /* "mlp" */
-const gl_params *gl_cfg_params(const gl_cfg *cfg, const char *section);     /* plugin's or core's
-                                                                              ("experiment", "train") */
-const char *gl_cfg_source(const gl_cfg *cfg);   /* the path it was loaded from */
+const char *gl_cfg_plugin(const gl_cfg *cfg, const char *section);      /* "mlp" */
+const gl_params *gl_cfg_params(const gl_cfg *cfg, const char *section); /* plugin's or core's
+                                                                          ("experiment", "train") */
+const char *gl_cfg_source(const gl_cfg *cfg); /* the path it was loaded from */
 
 /* The key of the eval section that lists the evaluator plugins (also the section name their
  * lookups and messages use). */

@@ -15,29 +15,29 @@
 #include "util/suggest.h"
 
 /* Limits on hostile input (docs/config.md, "Limits"). Nodes and bytes count alias expansion. */
-#define GL_CFG_MAX_FILE_BYTES ((size_t)16 << 20)
-#define GL_CFG_MAX_DEPTH 64
-#define GL_CFG_MAX_NODES ((size_t)1000000)
+#define GL_CFG_MAX_FILE_BYTES  ((size_t)16 << 20)
+#define GL_CFG_MAX_DEPTH       64
+#define GL_CFG_MAX_NODES       ((size_t)1000000)
 #define GL_CFG_MAX_ALIAS_NODES ((size_t)100000) /* nodes that aliases may add to one file */
-#define GL_CFG_MAX_TEXT_BYTES ((size_t)64 << 20)
-#define GL_CFG_MAX_KEYS 4096          /* keys in one mapping */
-#define GL_CFG_MAX_FILES 64           /* files read for one config, bases included */
-#define GL_CFG_MAX_BASE_DEPTH 32      /* length of a base chain */
-#define GL_CFG_CLIP 80                /* user text quoted in a message is cut to this many bytes */
+#define GL_CFG_MAX_TEXT_BYTES  ((size_t)64 << 20)
+#define GL_CFG_MAX_KEYS        4096 /* keys in one mapping */
+#define GL_CFG_MAX_FILES       64   /* files read for one config, bases included */
+#define GL_CFG_MAX_BASE_DEPTH  32   /* length of a base chain */
+#define GL_CFG_CLIP            80   /* user text quoted in a message is cut to this many bytes */
 
 /* ---------------------------------------------------------------- where a value came from */
 
 typedef enum gl_cfg_from {
-    GL_CFG_FROM_FILE = 1,   /* name is the path as shown in messages */
-    GL_CFG_FROM_OVERRIDE,   /* name is the override text "k.k=v" */
-    GL_CFG_FROM_ENV,        /* name is "GANLAB_THREADS=v" */
-    GL_CFG_FROM_DEFAULT     /* name says which default ("default of 'lr' in ...") */
+    GL_CFG_FROM_FILE = 1, /* name is the path as shown in messages */
+    GL_CFG_FROM_OVERRIDE, /* name is the override text "k.k=v" */
+    GL_CFG_FROM_ENV,      /* name is "GANLAB_THREADS=v" */
+    GL_CFG_FROM_DEFAULT   /* name says which default ("default of 'lr' in ...") */
 } gl_cfg_from;
 
 typedef struct gl_cfg_origin {
     gl_cfg_from from;
     char *name;
-    char *dir;                     /* absolute directory relative paths are resolved against */
+    char *dir; /* absolute directory relative paths are resolved against */
     struct gl_cfg_origin *next;
 } gl_cfg_origin;
 
@@ -53,16 +53,16 @@ typedef enum gl_cfg_kind { GL_CFG_SCALAR = 1, GL_CFG_SEQ, GL_CFG_MAP } gl_cfg_ki
 
 typedef struct gl_cfg_node {
     gl_cfg_kind kind;
-    int plain;                     /* scalar written without quotes (so '5' in quotes is a string) */
-    char *text;                    /* scalar value, NUL-terminated */
-    char *key;                     /* the key when this node is a mapping's value, else NULL */
-    struct gl_cfg_node **kids;     /* sequence items or mapping values, in order */
+    int plain;                 /* scalar written without quotes (so '5' in quotes is a string) */
+    char *text;                /* scalar value, NUL-terminated */
+    char *key;                 /* the key when this node is a mapping's value, else NULL */
+    struct gl_cfg_node **kids; /* sequence items or mapping values, in order */
     size_t n, cap;
     const gl_cfg_origin *org;
-    int line, col;                 /* of the value, 1-based; 0 when not from a file */
-    int kline, kcol;               /* of the key */
-    size_t weight;                 /* nodes in this subtree (alias bound) */
-    size_t bytes;                  /* scalar bytes in this subtree (alias bound) */
+    int line, col;   /* of the value, 1-based; 0 when not from a file */
+    int kline, kcol; /* of the key */
+    size_t weight;   /* nodes in this subtree (alias bound) */
+    size_t bytes;    /* scalar bytes in this subtree (alias bound) */
 } gl_cfg_node;
 
 /* New empty node; the caller frees it with gl_cfg__node_free (or hands it to a parent). */
@@ -95,7 +95,8 @@ int gl_cfg__merge(gl_cfg_node **a, gl_cfg_node *b, gl_error *err);
 
 /* ---------------------------------------------------------------- messages */
 
-/* "file:line:col", "file", "override 'k=v'", "environment GANLAB_THREADS=v" or the default's name. */
+/* "file:line:col", "file", "override 'k=v'", "environment GANLAB_THREADS=v" or the default's name.
+ */
 void gl_cfg__where_at(const gl_cfg_origin *org, int line, int col, char *buf, size_t cap);
 /* Where node n is: its key (at_key) or its value. */
 void gl_cfg__where(const gl_cfg_node *n, int at_key, char *buf, size_t cap);
@@ -134,31 +135,31 @@ int gl_cfg__read_file(const gl_cfg_origin *org, gl_cfg_node **out, gl_error *err
 
 /* One section of the config, in print order; see sections.c. */
 typedef struct gl_cfg_slot {
-    const char *name;                  /* "train", "optimizer.generator" (static) */
-    const gl_param_spec *core_schema;  /* built-in schema, NULL for plugin sections */
-    char *plugin;                      /* after validate: the plugin name (plugin sections) */
-    const gl_param_spec *schema;       /* after validate: the schema used */
-    gl_params *params;                 /* after validate */
+    const char *name;                 /* "train", "optimizer.generator" (static) */
+    const gl_param_spec *core_schema; /* built-in schema, NULL for plugin sections */
+    char *plugin;                     /* after validate: the plugin name (plugin sections) */
+    const gl_param_spec *schema;      /* after validate: the schema used */
+    gl_params *params;                /* after validate */
 } gl_cfg_slot;
 
 /* Fills slots (when not NULL) with every section in print order; returns how many there are. */
 size_t gl_cfg__sections(gl_cfg_slot *slots);
 
 typedef struct gl_param_value {
-    int present;      /* has a value (0: optional, no default, not given) */
-    int set;          /* the value came from a file, an override or the environment */
-    int64_t i;        /* BOOL, INT */
-    double f;         /* FLOAT */
-    char *s;          /* STRING, CHOICE, PATH */
-    int64_t *ints;    /* INT_LIST */
-    double *floats;   /* FLOAT_LIST */
-    size_t len;       /* list length */
+    int present;    /* has a value (0: optional, no default, not given) */
+    int set;        /* the value came from a file, an override or the environment */
+    int64_t i;      /* BOOL, INT */
+    double f;       /* FLOAT */
+    char *s;        /* STRING, CHOICE, PATH */
+    int64_t *ints;  /* INT_LIST */
+    double *floats; /* FLOAT_LIST */
+    size_t len;     /* list length */
 } gl_param_value;
 
 struct gl_params {
-    const gl_param_spec *spec;  /* NULL-name terminated, owned by the plugin or built in */
+    const gl_param_spec *spec; /* NULL-name terminated, owned by the plugin or built in */
     size_t n;
-    gl_param_value *v;          /* n values, in spec order */
+    gl_param_value *v; /* n values, in spec order */
 };
 
 /* New params for spec with no values (owned by the caller: gl_cfg__params_free). */
@@ -169,21 +170,22 @@ long gl_cfg__params_index(const gl_params *p, const char *name);
 
 /* Shortest text that strtod reads back to exactly v ("0.0002", "1e-08", "3"). */
 void gl_cfg__format_double(double v, char *buf, size_t cap);
-/* Appends s as a YAML scalar, double-quoted when plain text would not read back as the same string. */
+/* Appends s as a YAML scalar, double-quoted when plain text would not read back as the same string.
+ */
 void gl_cfg__yaml_string(const char *s, gl_cfg_sb *out);
 /* Appends value v of spec s as a one-line YAML value ("0.0002", "[1, 2]", "\"a b\"", "null"). */
 void gl_cfg__value_yaml(const gl_param_spec *s, const gl_param_value *v, gl_cfg_sb *out);
 
 struct gl_cfg {
-    char *source;             /* the path given to gl_cfg_load */
-    char *cwd;                /* working directory at load time (overrides, defaults) */
-    gl_cfg_origin *origins;   /* every origin the nodes point to */
-    gl_cfg_node *root;        /* the merged tree */
+    char *source;           /* the path given to gl_cfg_load */
+    char *cwd;              /* working directory at load time (overrides, defaults) */
+    gl_cfg_origin *origins; /* every origin the nodes point to */
+    gl_cfg_node *root;      /* the merged tree */
     int validated;
     gl_cfg_slot *slots;
     size_t n_slots;
-    gl_cfg_slot *evals;       /* after validate: the items of eval.evaluators, in order (name is
-                                 GL_CFG_EVALUATORS); malloc'ed, freed by gl_cfg__slots_reset */
+    gl_cfg_slot *evals; /* after validate: the items of eval.evaluators, in order (name is
+                           GL_CFG_EVALUATORS); malloc'ed, freed by gl_cfg__slots_reset */
     size_t n_evals;
 };
 

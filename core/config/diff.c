@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SHOWN 60   /* bytes of each value shown in a line */
+#define SHOWN 60 /* bytes of each value shown in a line */
 
 typedef struct diff {
     const char *const *ignore;
@@ -43,7 +43,7 @@ static void add_line(diff *d, const char *section, const char *key, const char *
     if (n > 0 && (size_t)n < d->cap - d->used)
         d->used += (size_t)n;
     else
-        d->buf[d->used] = '\0';  /* a line that does not fit is left out */
+        d->buf[d->used] = '\0'; /* a line that does not fit is left out */
 }
 
 /* The value of name in params p as YAML text into out ("(absent)" when p does not declare it). */

@@ -4,9 +4,9 @@
  * group, each with `plugin:` first and then every declared parameter in schema order with its
  * value, given or default. Paths are absolute (already resolved), so the text means the same from
  * any directory; eval's `evaluators` follow its own keys as a block list of plugin mappings
- * (`evaluators: []` when empty). Floats and strings are written as values.c says, so that loading the output gives
- * the identical config and printing that again gives the same bytes. No comments or source names
- * are written: they would break that fixed point.
+ * (`evaluators: []` when empty). Floats and strings are written as values.c says, so that loading
+ * the output gives the identical config and printing that again gives the same bytes. No comments
+ * or source names are written: they would break that fixed point.
  */
 #include "config/cfg_internal.h"
 
@@ -54,7 +54,7 @@ int gl_cfg_emit(const gl_cfg *cfg, FILE *f, gl_error *err)
         return gl_error_add(err, GL_ERR_INPUT, "%s: a config is printed only after it is validated",
                             cfg->source);
     gl_cfg_sb out = {0};
-    const char *group = NULL;   /* the group whose header was written last, e.g. "optimizer." */
+    const char *group = NULL; /* the group whose header was written last, e.g. "optimizer." */
     size_t group_len = 0;
     for (size_t i = 0; i < cfg->n_slots; i++) {
         const char *name = cfg->slots[i].name;

@@ -1,6 +1,6 @@
 /* load.c - gl_cfg_load: a config file, its `base:` layers and the command-line overrides, merged
- * into one tree; then the defaults that are computed rather than declared, and the structural checks
- * that need no schema.
+ * into one tree; then the defaults that are computed rather than declared, and the structural
+ * checks that need no schema.
  *
  * Composition: a file's `base:` (one name or a list) names files read first, in order, each merged
  * over the previous, and the file itself merged last (node.c has the merge rule). Base names are
@@ -25,8 +25,8 @@
 typedef struct loader {
     gl_cfg *cfg;
     gl_error *err;
-    char *chain[GL_CFG_MAX_BASE_DEPTH];        /* realpaths of the files being read, outermost first */
-    const char *names[GL_CFG_MAX_BASE_DEPTH];  /* the same files as named in messages */
+    char *chain[GL_CFG_MAX_BASE_DEPTH]; /* realpaths of the files being read, outermost first */
+    const char *names[GL_CFG_MAX_BASE_DEPTH]; /* the same files as named in messages */
     int depth;
     int files;
 } loader;
@@ -163,8 +163,8 @@ static int load_file(loader *L, const char *name, const gl_cfg_node *ref, gl_cfg
 /* Applies one "a.b.c=VALUE" override as a layer over cfg->root. */
 static int apply_override(gl_cfg *cfg, const char *text, gl_error *err)
 {
-    const gl_cfg_origin *org =
-        gl_cfg__origin_new(&cfg->origins, GL_CFG_FROM_OVERRIDE, text, cfg->cwd);
+    const gl_cfg_origin *org = gl_cfg__origin_new(&cfg->origins, GL_CFG_FROM_OVERRIDE, text,
+                                                  cfg->cwd);
     if (!org)
         return oom(err);
     const char *eq = strchr(text, '=');
@@ -235,18 +235,20 @@ static void null_to_map(gl_cfg_node *n)
     n->plain = 0;
 }
 
-/* experiment.name and experiment.threads, when not given (threads: also when the environment says). */
+/* experiment.name and experiment.threads, when not given (threads: also when the environment says).
+ */
 static int fill_computed(gl_cfg *cfg, gl_error *err)
 {
     gl_cfg_node *exp = gl_cfg__node_get(cfg->root, "experiment");
     if (exp && exp->kind != GL_CFG_MAP && !gl_cfg__is_null(exp))
         return GL_OK; /* check_structure reports it */
-    const gl_cfg_origin *def =
-        gl_cfg__origin_new(&cfg->origins, GL_CFG_FROM_DEFAULT, "default", cfg->cwd);
+    const gl_cfg_origin *def = gl_cfg__origin_new(&cfg->origins, GL_CFG_FROM_DEFAULT, "default",
+                                                  cfg->cwd);
     if (!def)
         return oom(err);
     if (!exp) {
-        if (!(exp = gl_cfg__node_new(GL_CFG_MAP, def, 0, 0)) || !(exp->key = strdup("experiment")) ||
+        if (!(exp = gl_cfg__node_new(GL_CFG_MAP, def, 0, 0)) ||
+            !(exp->key = strdup("experiment")) ||
             gl_cfg__node_append(cfg->root, exp, err) != GL_OK) {
             gl_cfg__node_free(exp);
             return oom(err);
@@ -267,9 +269,9 @@ static int fill_computed(gl_cfg *cfg, gl_error *err)
     if (rc == GL_OK && env && *env && !(given && threads->org->from == GL_CFG_FROM_OVERRIDE)) {
         gl_cfg_sb text = {0};
         gl_cfg__sb_add(&text, THREADS_ENV "=%s", env);
-        const gl_cfg_origin *org =
-            text.failed ? NULL
-                        : gl_cfg__origin_new(&cfg->origins, GL_CFG_FROM_ENV, text.s, cfg->cwd);
+        const gl_cfg_origin *org = text.failed ? NULL
+                                               : gl_cfg__origin_new(&cfg->origins, GL_CFG_FROM_ENV,
+                                                                    text.s, cfg->cwd);
         free(text.s);
         rc = org ? set_scalar(exp, "threads", env, 1, org, err) : oom(err);
     } else if (rc == GL_OK && !given) {
@@ -306,8 +308,7 @@ static int check_mapping(gl_cfg_node *n, const char *section, gl_error *err)
                          gl_cfg__kind_name(n));
 }
 
-static int unknown_section(const gl_cfg *cfg, const gl_cfg_node *n, const char *name,
-                           gl_error *err)
+static int unknown_section(const gl_cfg *cfg, const gl_cfg_node *n, const char *name, gl_error *err)
 {
     gl_suggest s;
     gl_suggest_init(&s, name);

@@ -1,10 +1,10 @@
 /* node.c - the config node tree: creation, copying, lookup, and the layer merge that composition
  * (`base:`) and command-line overrides both use.
  *
- * Merge rule: mappings merge key by key, recursively; anything else (a scalar, a list, a null) in the
- * later layer replaces the earlier value, so a list is never concatenated. A mapping that names a
- * different `plugin` than the earlier one replaces it whole: the earlier keys belonged to the other
- * plugin's schema.
+ * Merge rule: mappings merge key by key, recursively; anything else (a scalar, a list, a null) in
+ * the later layer replaces the earlier value, so a list is never concatenated. A mapping that names
+ * a different `plugin` than the earlier one replaces it whole: the earlier keys belonged to the
+ * other plugin's schema.
  *
  * Recursion here is bounded by the nesting limit the reader enforces (GL_CFG_MAX_DEPTH).
  */

@@ -33,8 +33,7 @@ static const gl_param_spec train_schema[] = {
      "length of the run in generator updates; 0: not set (set exactly one of steps, epochs)"},
     {"epochs", GL_PARAM_INT, "0", 0, 0, I64_MAX_D, NULL,
      "length of the run in passes over the dataset; 0: not set"},
-    {"n_critic", GL_PARAM_INT, "1", 0, 1, 1000, NULL,
-     "discriminator updates per generator update"},
+    {"n_critic", GL_PARAM_INT, "1", 0, 1, 1000, NULL, "discriminator updates per generator update"},
     {"drop_last", GL_PARAM_BOOL, "false", 0, GL_NO_RANGE, NULL,
      "skip an epoch's last, partial batch (false keeps it, as torch's DataLoader does)"},
     {"lr_decay", GL_PARAM_CHOICE, "none", 0, GL_NO_RANGE, "none|linear",
@@ -58,11 +57,10 @@ static const gl_param_spec eval_schema[] = {
      "generated samples per evaluation (an evaluator may cap or override it)"},
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
-const gl_cfg_core_section gl_cfg_core_sections[] = {
-    {"experiment", experiment_schema, 0},
-    {"train", train_schema, 1},
-    {"eval", eval_schema, 1},
-    {NULL, NULL, 0}};
+const gl_cfg_core_section gl_cfg_core_sections[] = {{"experiment", experiment_schema, 0},
+                                                    {"train", train_schema, 1},
+                                                    {"eval", eval_schema, 1},
+                                                    {NULL, NULL, 0}};
 
 const char *const gl_cfg_plugin_sections[] = {
     "dataset", "model", "loss", "optimizer.generator", "optimizer.discriminator", NULL};

@@ -76,17 +76,17 @@ static void normalize(char *p)
 {
     int abs = p[0] == '/';
     char *out = p + abs, *in = p + abs;
-    char *base = out;                 /* out may not back up before base (leading ".." parts) */
+    char *base = out; /* out may not back up before base (leading ".." parts) */
     for (int last = !*in; !last;) {
         size_t len = strcspn(in, "/");
-        last = in[len] == '\0';         /* read before writing: out may overwrite in's bytes */
+        last = in[len] == '\0'; /* read before writing: out may overwrite in's bytes */
         const char *part = in;
         in += len + !last;
         if (len == 0 || (len == 1 && part[0] == '.'))
             continue;
         if (len == 2 && part[0] == '.' && part[1] == '.') {
             if (out > base) {
-                out--;                /* drop the trailing '/' of out, then the last part */
+                out--; /* drop the trailing '/' of out, then the last part */
                 while (out > base && out[-1] != '/')
                     out--;
             } else if (!abs) {

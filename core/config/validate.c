@@ -30,7 +30,7 @@
 typedef struct vctx {
     gl_cfg *cfg;
     gl_error *err;
-    char label[192];   /* "train", "loss 'wgan_gp'" */
+    char label[192]; /* "train", "loss 'wgan_gp'" */
 } vctx;
 
 static int oom(gl_error *err)
@@ -83,8 +83,8 @@ static int type_fault(vctx *c, const gl_cfg_node *n, const char *name, const cha
     if (n->kind != GL_CFG_SCALAR || gl_cfg__is_null(n))
         return gl_cfg__fault(c->err, n, 0, "'%s' in %s expects %s, got %s", name, c->label, want,
                              gl_cfg__kind_name(n));
-    return gl_cfg__fault(c->err, n, 0, "'%s' in %s expects %s, got %s'%.*s'", name, c->label,
-                         want, n->plain ? "" : "the quoted string ", GL_CFG_CLIP, n->text);
+    return gl_cfg__fault(c->err, n, 0, "'%s' in %s expects %s, got %s'%.*s'", name, c->label, want,
+                         n->plain ? "" : "the quoted string ", GL_CFG_CLIP, n->text);
 }
 
 static int check_range(vctx *c, const gl_cfg_node *n, const char *name, const gl_param_spec *s,
@@ -114,9 +114,8 @@ static int number(vctx *c, const gl_cfg_node *n, const char *name, const gl_para
     if (ok == 0)
         return type_fault(c, n, name, want);
     if (ok < 0)
-        return gl_cfg__fault(c->err, n, 0, "'%s' in %s: %.*s is too large for %s", name,
-                             c->label, GL_CFG_CLIP, n->text,
-                             iv ? "a 64-bit integer" : "a double");
+        return gl_cfg__fault(c->err, n, 0, "'%s' in %s: %.*s is too large for %s", name, c->label,
+                             GL_CFG_CLIP, n->text, iv ? "a 64-bit integer" : "a double");
     return check_range(c, n, name, s, iv ? (double)*iv : *fv);
 }
 
@@ -223,18 +222,19 @@ static int apply_default(vctx *c, const gl_param_spec *s, gl_param_value *v)
         return GL_OK;
     gl_cfg_sb name = {0};
     gl_cfg__sb_add(&name, "default of '%s' in %s", s->name, c->label);
-    const gl_cfg_origin *org =
-        name.failed ? NULL
-                    : gl_cfg__origin_new(&c->cfg->origins, GL_CFG_FROM_DEFAULT, name.s, c->cfg->cwd);
+    const gl_cfg_origin *org = name.failed
+                                   ? NULL
+                                   : gl_cfg__origin_new(&c->cfg->origins, GL_CFG_FROM_DEFAULT,
+                                                        name.s, c->cfg->cwd);
     free(name.s);
     if (!org)
         return oom(c->err);
     int verbatim = s->type == GL_PARAM_STRING || s->type == GL_PARAM_CHOICE ||
                    s->type == GL_PARAM_PATH;
     gl_cfg_node *n = NULL;
-    int rc = verbatim ? ((n = gl_cfg__scalar_new(s->default_value, 0, org, 0, 0)) ? GL_OK
-                                                                                   : oom(c->err))
-                      : gl_cfg__parse(s->default_value, strlen(s->default_value), org, &n, c->err);
+    int rc = verbatim
+                 ? ((n = gl_cfg__scalar_new(s->default_value, 0, org, 0, 0)) ? GL_OK : oom(c->err))
+                 : gl_cfg__parse(s->default_value, strlen(s->default_value), org, &n, c->err);
     if (rc == GL_OK && n)
         rc = convert(c, n, s, v);
     if (rc == GL_OK)
@@ -277,8 +277,8 @@ static int check_section(vctx *c, const gl_cfg_node *sec, const gl_param_spec *s
             gl_suggest_try(&sug, own_key, strlen(own_key));
         char hint[128];
         gl_suggest_text(&sug, hint, sizeof hint);
-        rc = gl_cfg__fault(c->err, sec->kids[k], 1, "unknown key '%.*s' in %s%s", GL_CFG_CLIP,
-                           key, c->label, hint);
+        rc = gl_cfg__fault(c->err, sec->kids[k], 1, "unknown key '%.*s' in %s%s", GL_CFG_CLIP, key,
+                           c->label, hint);
     }
     for (size_t i = 0; i < p->n; i++) {
         const gl_param_spec *s = &schema[i];
@@ -370,8 +370,10 @@ static int check_evaluators(vctx *c, const gl_cfg_node *sec, gl_cfg_schema_looku
         gl_cfg_slot *slot = &c->cfg->evals[i];
         slot->name = GL_CFG_EVALUATORS;
         if (item->kind != GL_CFG_MAP) {
-            rc = gl_cfg__fault(c->err, item, 0, "item %zu of eval.evaluators must be a mapping "
-                               "{plugin: NAME, ...}, not %s", i, gl_cfg__kind_name(item));
+            rc = gl_cfg__fault(c->err, item, 0,
+                               "item %zu of eval.evaluators must be a mapping "
+                               "{plugin: NAME, ...}, not %s",
+                               i, gl_cfg__kind_name(item));
             continue;
         }
         char what[64];
@@ -384,7 +386,8 @@ static int check_evaluators(vctx *c, const gl_cfg_node *sec, gl_cfg_schema_looku
             if (c->cfg->evals[j].plugin && strcmp(c->cfg->evals[j].plugin, slot->plugin) == 0) {
                 rc = gl_cfg__fault(c->err, gl_cfg__node_get(item, "plugin"), 0,
                                    "evaluator '%.*s' is listed twice in eval.evaluators (items %zu "
-                                   "and %zu); list it once", GL_CFG_CLIP, slot->plugin, j, i);
+                                   "and %zu); list it once",
+                                   GL_CFG_CLIP, slot->plugin, j, i);
                 break;
             }
     }
@@ -501,8 +504,8 @@ int gl_cfg_params_derive(const gl_param_spec *schema, const gl_params *base, con
                             strerror(errno));
     gl_cfg_sb text = {0};
     params_yaml(base, &text);
-    const gl_cfg_origin *from_base =
-        gl_cfg__origin_new(&tmp.origins, GL_CFG_FROM_OVERRIDE, label, tmp.cwd);
+    const gl_cfg_origin *from_base = gl_cfg__origin_new(&tmp.origins, GL_CFG_FROM_OVERRIDE, label,
+                                                        tmp.cwd);
     const gl_cfg_origin *from_changes =
         from_base ? gl_cfg__origin_new(&tmp.origins, GL_CFG_FROM_OVERRIDE, label, tmp.cwd) : NULL;
     gl_cfg_node *a = NULL, *b = NULL;
@@ -532,7 +535,4 @@ int gl_cfg_params_derive(const gl_param_spec *schema, const gl_params *base, con
     return rc;
 }
 
-void gl_cfg_params_free(gl_params *p)
-{
-    gl_cfg__params_free(p);
-}
+void gl_cfg_params_free(gl_params *p) { gl_cfg__params_free(p); }

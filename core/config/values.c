@@ -30,8 +30,8 @@ void gl_cfg__format_double(double v, char *buf, size_t cap)
 
 static int plain_ok(const char *s)
 {
-    static const char *const words[] = {"true", "false", "yes", "no", "on", "off", "y", "n",
-                                        "null"};
+    static const char *const words[] = {"true", "false", "yes", "no",  "on",
+                                        "off",  "y",     "n",   "null"};
     if (!isalpha((unsigned char)s[0]) && s[0] != '_' && s[0] != '/')
         return 0;
     for (const char *p = s; *p; p++)

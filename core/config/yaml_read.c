@@ -31,15 +31,15 @@
 typedef struct anchor {
     char *name;
     const gl_cfg_node *node;
-    gl_cfg_node *owned;        /* set when the anchored scalar was a key: the table owns a copy */
+    gl_cfg_node *owned; /* set when the anchored scalar was a key: the table owns a copy */
     struct anchor *next;
 } anchor;
 
 typedef struct level {
-    gl_cfg_node *node;         /* the open collection */
-    char *key;                 /* a mapping's key waiting for its value */
+    gl_cfg_node *node; /* the open collection */
+    char *key;         /* a mapping's key waiting for its value */
     int kline, kcol;
-    char *anchor;              /* the collection's anchor, registered when it closes */
+    char *anchor; /* the collection's anchor, registered when it closes */
 } level;
 
 typedef struct reader {
@@ -50,7 +50,7 @@ typedef struct reader {
     int depth;
     gl_cfg_node *root;
     size_t nodes, bytes;
-    size_t alias_nodes;        /* nodes added by alias expansion */
+    size_t alias_nodes; /* nodes added by alias expansion */
     anchor **buckets;
     size_t n_buckets, n_anchors;
 } reader;
@@ -137,8 +137,8 @@ static void anchors_free(reader *r)
 
 /* ---------------------------------------------------------------- building the tree */
 
-__attribute__((format(printf, 3, 4)))
-static int fault_mark(reader *r, yaml_mark_t m, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fault_mark(reader *r, yaml_mark_t m,
+                                                            const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -215,10 +215,9 @@ static int on_scalar(reader *r, yaml_event_t *ev)
         return fault_mark(r, ev->start_mark, "a string may not contain a NUL character");
     if (over_budget(r, 1, len, ev->start_mark, "this value"))
         return GL_ERR_INPUT;
-    gl_cfg_node *n = gl_cfg__scalar_new(value, !tag && ev->data.scalar.style ==
-                                                             YAML_PLAIN_SCALAR_STYLE,
-                                        r->org, (int)ev->start_mark.line + 1,
-                                        (int)ev->start_mark.column + 1);
+    gl_cfg_node *n = gl_cfg__scalar_new(
+        value, !tag && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE, r->org,
+        (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1);
     if (!n)
         return gl_error_add(r->err, GL_ERR_INPUT, "out of memory reading the config");
     const char *anchor_name = (const char *)ev->data.scalar.anchor;
@@ -341,7 +340,7 @@ static int on_end(reader *r)
         n->weight += n->kids[i]->weight;
         n->bytes += n->kids[i]->bytes;
     }
-    r->nodes += 1;  /* the kids were counted as they arrived */
+    r->nodes += 1; /* the kids were counted as they arrived */
     int rc = n->kind == GL_CFG_MAP ? check_duplicates(r, n) : GL_OK;
     if (rc == GL_OK && l->anchor)
         rc = anchor_put(r, l->anchor, n, NULL);

@@ -34,15 +34,9 @@ void *gl__calloc(size_t n, size_t size)
     return p;
 }
 
-void gl__free(void *p)
-{
-    free(p);
-}
+void gl__free(void *p) { free(p); }
 
-uint64_t gl_engine_alloc_count(void)
-{
-    return alloc_count;
-}
+uint64_t gl_engine_alloc_count(void) { return alloc_count; }
 
 void gl_engine_set_threads(int n)
 {
@@ -52,7 +46,4 @@ void gl_engine_set_threads(int n)
     openblas_set_num_threads(n);
 }
 
-int gl_engine_threads(void)
-{
-    return engine_threads;
-}
+int gl_engine_threads(void) { return engine_threads; }

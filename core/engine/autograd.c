@@ -19,16 +19,37 @@
 #define RULE(op, name) [GL__OP_##op] = {#name, gl__##name##_fast, gl__##name##_graph}
 
 const gl__op_def gl__ops[GL__OP_COUNT] = {
-    RULE(ADD, add), RULE(SUB, sub), RULE(MUL, mul), RULE(DIV, div), RULE(SCALE, scale),
-    RULE(ADD_SCALAR, add_scalar), RULE(SQUARE, square), RULE(SQRT, sqrt), RULE(RECIP0, recip0),
-    RULE(LEAKY_RELU, leaky_relu), RULE(LEAKY_MASK, leaky_mask), RULE(TANH, tanh),
-    RULE(SIGMOID, sigmoid), RULE(SOFTPLUS, softplus), RULE(LOG_SIGMOID, log_sigmoid),
-    RULE(REDUCE, reduce), RULE(EXPAND, expand), RULE(ROW_L2NORM, row_l2norm),
-    RULE(ADD_BIAS, add_bias), RULE(MATMUL, matmul), RULE(LINEAR, linear), RULE(CONV, conv),
-    RULE(CONV_BWD_DATA, conv_bwd_data), RULE(CONV_BWD_WEIGHT, conv_bwd_weight),
+    RULE(ADD, add),
+    RULE(SUB, sub),
+    RULE(MUL, mul),
+    RULE(DIV, div),
+    RULE(SCALE, scale),
+    RULE(ADD_SCALAR, add_scalar),
+    RULE(SQUARE, square),
+    RULE(SQRT, sqrt),
+    RULE(RECIP0, recip0),
+    RULE(LEAKY_RELU, leaky_relu),
+    RULE(LEAKY_MASK, leaky_mask),
+    RULE(TANH, tanh),
+    RULE(SIGMOID, sigmoid),
+    RULE(SOFTPLUS, softplus),
+    RULE(LOG_SIGMOID, log_sigmoid),
+    RULE(REDUCE, reduce),
+    RULE(EXPAND, expand),
+    RULE(ROW_L2NORM, row_l2norm),
+    RULE(ADD_BIAS, add_bias),
+    RULE(MATMUL, matmul),
+    RULE(LINEAR, linear),
+    RULE(CONV, conv),
+    RULE(CONV_BWD_DATA, conv_bwd_data),
+    RULE(CONV_BWD_WEIGHT, conv_bwd_weight),
     [GL__OP_BATCH_NORM] = {"batch_norm (train mode)", gl__batch_norm_fast, NULL},
-    RULE(LAYER_NORM, layer_norm), RULE(RESHAPE, reshape), RULE(CONCAT, concat),
-    RULE(SLICE, slice), RULE(GATHER_ROWS, gather_rows), RULE(SCATTER_ROWS, scatter_rows),
+    RULE(LAYER_NORM, layer_norm),
+    RULE(RESHAPE, reshape),
+    RULE(CONCAT, concat),
+    RULE(SLICE, slice),
+    RULE(GATHER_ROWS, gather_rows),
+    RULE(SCATTER_ROWS, scatter_rows),
     RULE(BCE_LOGITS, bce_logits),
 };
 
@@ -40,8 +61,8 @@ static uint64_t pass_counter;
 typedef struct pass {
     gl_ctx *ctx;
     uint64_t id;
-    int graph;            /* create_graph */
-    gl_net *net;          /* gl_backward: accumulate into this net's gradient block */
+    int graph;   /* create_graph */
+    gl_net *net; /* gl_backward: accumulate into this net's gradient block */
 } pass;
 
 static void start(gl_tensor *t, uint64_t id)
@@ -54,10 +75,7 @@ static void start(gl_tensor *t, uint64_t id)
     }
 }
 
-static int reaches(const gl_tensor *t, uint64_t id)
-{
-    return t && t->pass == id && t->reach;
-}
+static int reaches(const gl_tensor *t, uint64_t id) { return t && t->pass == id && t->reach; }
 
 static void mark_target(gl_tensor *p, void *ud)
 {
@@ -171,8 +189,8 @@ int gl_grad(gl_ctx *ctx, int n_out, gl_tensor *const *outs, gl_tensor *const *gr
         if (!ins[i] || !ins[i]->requires_grad)
             return gl_error_add(err, GL_ERR_INPUT,
                                 "engine: grad input %d %s; call gl_tensor_set_requires_grad "
-                                "before using it", i, ins[i] ? "does not require a gradient"
-                                                            : "is NULL");
+                                "before using it",
+                                i, ins[i] ? "does not require a gradient" : "is NULL");
     }
     for (int j = 0; j < n_out; j++)
         if (!outs[j])
@@ -223,10 +241,7 @@ void gl_tensor_set_requires_grad(gl_tensor *t, int on)
         t->requires_grad = on != 0;
 }
 
-int gl_tensor_requires_grad(const gl_tensor *t)
-{
-    return t->requires_grad;
-}
+int gl_tensor_requires_grad(const gl_tensor *t) { return t->requires_grad; }
 
 gl_tensor *gl_detach(gl_ctx *ctx, gl_tensor *x)
 {

@@ -17,8 +17,8 @@
 
 struct gl__chunk {
     gl__chunk *next;
-    size_t size, used;        /* bytes of data */
-    unsigned char *data;      /* GL__ALIGN-aligned */
+    size_t size, used;   /* bytes of data */
+    unsigned char *data; /* GL__ALIGN-aligned */
 };
 
 gl_ctx *gl_ctx_create(void)

@@ -36,39 +36,39 @@ typedef struct gl_node gl_node;
 struct gl_tensor {
     int ndim;
     int shape[GL_MAX_DIMS];
-    size_t n;                  /* numel */
-    gl_real *data;             /* (n); an arena's or a net block's, shared by gl_reshape/gl_detach */
-    gl_real *grad;             /* parameters: their slice of the net's gradient block; else NULL */
-    gl_node *node;             /* the op that made it when recorded; NULL for leaves */
-    gl_net *net;               /* owner of a parameter or buffer */
-    const char *name;          /* parameters and buffers; else "" */
+    size_t n;         /* numel */
+    gl_real *data;    /* (n); an arena's or a net block's, shared by gl_reshape/gl_detach */
+    gl_real *grad;    /* parameters: their slice of the net's gradient block; else NULL */
+    gl_node *node;    /* the op that made it when recorded; NULL for leaves */
+    gl_net *net;      /* owner of a parameter or buffer */
+    const char *name; /* parameters and buffers; else "" */
     unsigned char requires_grad, is_param;
     /* Scratch of one differentiation pass, meaningful only while pass equals that pass's id. */
     uint64_t pass;
-    unsigned char reach;       /* depends on a differentiation target */
-    gl_real *gbuf;             /* fast pass: accumulated gradient (n) */
-    gl_tensor *gt;             /* graph pass: accumulated gradient tensor */
+    unsigned char reach; /* depends on a differentiation target */
+    gl_real *gbuf;       /* fast pass: accumulated gradient (n) */
+    gl_tensor *gt;       /* graph pass: accumulated gradient tensor */
 };
 
 struct gl_node {
-    int op;                    /* gl__op */
+    int op; /* gl__op */
     int n_in;
-    gl_tensor **in;            /* (n_in); an entry may be NULL (absent bias) */
+    gl_tensor **in; /* (n_in); an entry may be NULL (absent bias) */
     gl_tensor *out;
-    gl_node *prev, *next;      /* the tape, in creation order */
-    gl_real f[2];              /* op scalars (slope, scale, eps, ...) */
-    int i[12];                 /* op integers (modes, convolution geometry) */
-    void *aux;                 /* op data saved by the forward (arena) */
+    gl_node *prev, *next; /* the tape, in creation order */
+    gl_real f[2];         /* op scalars (slope, scale, eps, ...) */
+    int i[12];            /* op integers (modes, convolution geometry) */
+    void *aux;            /* op data saved by the forward (arena) */
 };
 
 typedef struct gl__chunk gl__chunk;
 
 struct gl_ctx {
-    gl__chunk *chunks;         /* every chunk, first allocated first */
-    gl__chunk *cur;            /* the chunk allocations come from */
-    gl_node *head, *tail;      /* the tape */
+    gl__chunk *chunks;    /* every chunk, first allocated first */
+    gl__chunk *cur;       /* the chunk allocations come from */
+    gl_node *head, *tail; /* the tape */
     int grad_enabled;
-    int status;                /* first op error, GL_OK if none */
+    int status; /* first op error, GL_OK if none */
     char msg[256];
 };
 
@@ -107,6 +107,7 @@ static inline size_t gl__cols(const gl_tensor *t) { return t->n / (size_t)t->sha
 #define GL__SIGMOID(x) ((x) >= 0 ? 1 / (1 + exp(-(x))) : exp(x) / (1 + exp(x)))
 
 /* ---- the op table (autograd.c) */
+/* clang-format off */
 enum gl__op {
     GL__OP_ADD, GL__OP_SUB, GL__OP_MUL, GL__OP_DIV, GL__OP_SCALE, GL__OP_ADD_SCALAR,
     GL__OP_SQUARE, GL__OP_SQRT, GL__OP_RECIP0,
@@ -120,6 +121,7 @@ enum gl__op {
     GL__OP_BCE_LOGITS,
     GL__OP_COUNT
 };
+/* clang-format on */
 
 typedef void (*gl__fast_fn)(gl_ctx *ctx, gl_node *n, const gl_real *gout, gl_real *const *gin);
 typedef int (*gl__graph_fn)(gl_ctx *ctx, gl_node *n, gl_tensor *gout, const unsigned char *want,
@@ -128,12 +130,13 @@ typedef int (*gl__graph_fn)(gl_ctx *ctx, gl_node *n, gl_tensor *gout, const unsi
 typedef struct gl__op_def {
     const char *name;
     gl__fast_fn fast;
-    gl__graph_fn graph;        /* NULL: no second-order rule (create_graph refuses the op) */
+    gl__graph_fn graph; /* NULL: no second-order rule (create_graph refuses the op) */
 } gl__op_def;
 
 extern const gl__op_def gl__ops[GL__OP_COUNT];
 
 /* Each op file's rules, named gl__<op>_fast / gl__<op>_graph. */
+/* clang-format off */
 #define GL__RULES(op) \
     void gl__##op##_fast(gl_ctx *ctx, gl_node *n, const gl_real *gout, gl_real *const *gin); \
     int gl__##op##_graph(gl_ctx *ctx, gl_node *n, gl_tensor *gout, const unsigned char *want, \
@@ -149,7 +152,8 @@ GL__RULES(layer_norm)
 GL__RULES(reshape) GL__RULES(concat) GL__RULES(slice) GL__RULES(gather_rows)
 GL__RULES(scatter_rows) GL__RULES(bce_logits)
 #undef GL__RULES
-void gl__batch_norm_fast(gl_ctx *ctx, gl_node *n, const gl_real *gout, gl_real *const *gin);
+    /* clang-format on */
+    void gl__batch_norm_fast(gl_ctx *ctx, gl_node *n, const gl_real *gout, gl_real *const *gin);
 
 /* ---- internal ops used by gradient rules */
 /* reduce / expand modes: over everything to (1); per row (B, ...) <-> (B, 1); per channel
@@ -163,19 +167,33 @@ gl_tensor *gl__expand(gl_ctx *ctx, gl_tensor *v, const gl_tensor *like, int mode
 /* dst (laid out as like) += factor * broadcast(v) (the kernel of gl__expand). */
 void gl__expand_acc(const gl_real *v, const gl_tensor *like, int mode, gl_real factor,
                     gl_real *dst);
-/* g * (ref > 0 ? 1 : slope): the leaky-ReLU derivative applied to g; ref is never differentiated. */
+/* g * (ref > 0 ? 1 : slope): the leaky-ReLU derivative applied to g; ref is never differentiated.
+ */
 gl_tensor *gl__leaky_mask(gl_ctx *ctx, gl_tensor *g, gl_tensor *ref, gl_real slope);
 /* y = act(x) elementwise (y may be x) (op_activation.c). */
 void gl__act_apply(gl_real *y, const gl_real *x, size_t n, gl_act act, gl_real slope);
-/* g * act'(y), y the activation's output: accumulated into dst / as recorded ops (op_activation.c). */
+/* g * act'(y), y the activation's output: accumulated into dst / as recorded ops (op_activation.c).
+ */
 void gl__act_grad_acc(gl_real *dst, const gl_real *g, const gl_real *y, gl_act act, gl_real slope,
                       size_t n);
 gl_tensor *gl__act_grad(gl_ctx *ctx, gl_tensor *g, gl_tensor *y, gl_act act, gl_real slope);
 /* The adjoint of gather: (B, E) rows added into (n_rows, E) at labels. */
 gl_tensor *gl__scatter_rows(gl_ctx *ctx, gl_tensor *g, const int32_t *labels, int n_rows);
 /* Convolution geometry in node->i, indexed by these (the convolution's view: x -> y). */
-enum { GL__CB, GL__CCI, GL__CH, GL__CW, GL__CCO, GL__CKH, GL__CKW, GL__CS, GL__CP, GL__CHO,
-       GL__CWO, GL__CGEOM };
+enum {
+    GL__CB,
+    GL__CCI,
+    GL__CH,
+    GL__CW,
+    GL__CCO,
+    GL__CKH,
+    GL__CKW,
+    GL__CS,
+    GL__CP,
+    GL__CHO,
+    GL__CWO,
+    GL__CGEOM
+};
 gl_tensor *gl__conv_bwd_data(gl_ctx *ctx, gl_tensor *g, gl_tensor *w, const int *geom);
 gl_tensor *gl__conv_bwd_weight(gl_ctx *ctx, gl_tensor *x, gl_tensor *g, const int *geom);
 gl_tensor *gl__conv_fwd(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b, const int *geom);

@@ -14,7 +14,7 @@
 #include <tgmath.h>
 
 typedef struct decl {
-    gl_tensor t;              /* first: a gl_tensor * of a declaration is a decl * */
+    gl_tensor t; /* first: a gl_tensor * of a declaration is a decl * */
     gl_init init;
     char name[];
 } decl;
@@ -29,7 +29,7 @@ struct gl_net {
     list params, buffers;
     int finalized;
     size_t n_values, n_buffers;
-    gl_real *values, *grads, *buffer_values;   /* (n_values), (n_values), (n_buffers) */
+    gl_real *values, *grads, *buffer_values; /* (n_values), (n_values), (n_buffers) */
     gl_error faults;
 };
 
@@ -168,12 +168,18 @@ static void fill(gl_real *x, size_t n, gl_init init, gl_rng *rng)
 {
     for (size_t i = 0; i < n; i++) {
         switch (init.kind) {
-        case GL_INIT_ZEROS: x[i] = 0; break;
-        case GL_INIT_ONES: x[i] = 1; break;
+        case GL_INIT_ZEROS:
+            x[i] = 0;
+            break;
+        case GL_INIT_ONES:
+            x[i] = 1;
+            break;
         case GL_INIT_UNIFORM:
             x[i] = (gl_real)(init.a * (2.0 * gl_rng_uniform_double(rng) - 1.0));
             break;
-        case GL_INIT_NORMAL: x[i] = (gl_real)(init.a * gl_rng_normal(rng)); break;
+        case GL_INIT_NORMAL:
+            x[i] = (gl_real)(init.a * gl_rng_normal(rng));
+            break;
         }
     }
 }
@@ -214,8 +220,8 @@ int gl_net_finalize(gl_net *net, gl_rng *rng, gl_error *err)
     net->grads = gl__calloc(net->n_values, sizeof(gl_real));
     net->buffer_values = gl__calloc(net->n_buffers, sizeof(gl_real));
     if (!net->values || !net->grads || !net->buffer_values)
-        return gl_error_add(err, GL_ERR_RUN, "net %s: out of memory for %zu parameters",
-                            net->name, net->n_values);
+        return gl_error_add(err, GL_ERR_RUN, "net %s: out of memory for %zu parameters", net->name,
+                            net->n_values);
     place(&net->params, net->values, net->grads, rng);
     place(&net->buffers, net->buffer_values, NULL, rng);
     net->finalized = 1;
@@ -255,15 +261,9 @@ gl_tensor *gl_net_find(gl_net *net, const char *name)
     return d ? &d->t : NULL;
 }
 
-gl_real *gl_tensor_grad(gl_tensor *p)
-{
-    return p->grad;
-}
+gl_real *gl_tensor_grad(gl_tensor *p) { return p->grad; }
 
-int gl__is_param_of(const gl_tensor *t, const gl_net *net)
-{
-    return t->is_param && t->net == net;
-}
+int gl__is_param_of(const gl_tensor *t, const gl_net *net) { return t->is_param && t->net == net; }
 
 void gl__net_each_param(gl_net *net, void (*fn)(gl_tensor *p, void *ud), void *ud)
 {

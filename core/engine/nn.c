@@ -8,8 +8,8 @@
 #include <stdio.h>
 
 /* Declares NAME.SUFFIX. */
-static gl_tensor *named(gl_net *net, int trainable, const char *name, const char *suffix,
-                        int ndim, const int *shape, gl_init init)
+static gl_tensor *named(gl_net *net, int trainable, const char *name, const char *suffix, int ndim,
+                        const int *shape, gl_init init)
 {
     char full[256];
     snprintf(full, sizeof full, "%s.%s", name, suffix);

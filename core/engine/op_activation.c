@@ -2,10 +2,10 @@
  * softplus, log-sigmoid, dropout, and the leaky mask their rules use.
  *
  * Rules:  leaky_relu: g (x > 0 ? 1 : slope), built as leaky_mask(g, y), an op linear in g whose own
- * derivative is the same mask (the mask is constant almost everywhere, so higher derivatives are 0);
- * tanh: g (1 - y^2);  sigmoid: g y (1 - y);  softplus: g sigmoid(x);  log_sigmoid: g sigmoid(-x).
- * Second-order rules are these formulas written with recorded ops (y is the recorded output).
- * Dropout is a product with a constant mask, so it needs no rule of its own.
+ * derivative is the same mask (the mask is constant almost everywhere, so higher derivatives are
+ * 0); tanh: g (1 - y^2);  sigmoid: g y (1 - y);  softplus: g sigmoid(x);  log_sigmoid: g
+ * sigmoid(-x). Second-order rules are these formulas written with recorded ops (y is the recorded
+ * output). Dropout is a product with a constant mask, so it needs no rule of its own.
  */
 #include "engine.h"
 
@@ -56,9 +56,15 @@ static gl_tensor *pointwise(gl_ctx *ctx, int op, gl_tensor *x, gl_real slope)
     gl_real *py = y->data;
     size_t n = x->n;
     switch (op) {
-    case GL__OP_LEAKY_RELU: gl__act_apply(py, px, n, GL_ACT_LEAKY_RELU, slope); break;
-    case GL__OP_TANH: gl__act_apply(py, px, n, GL_ACT_TANH, 0); break;
-    case GL__OP_SIGMOID: gl__act_apply(py, px, n, GL_ACT_SIGMOID, 0); break;
+    case GL__OP_LEAKY_RELU:
+        gl__act_apply(py, px, n, GL_ACT_LEAKY_RELU, slope);
+        break;
+    case GL__OP_TANH:
+        gl__act_apply(py, px, n, GL_ACT_TANH, 0);
+        break;
+    case GL__OP_SIGMOID:
+        gl__act_apply(py, px, n, GL_ACT_SIGMOID, 0);
+        break;
     case GL__OP_SOFTPLUS:
         for (size_t i = 0; i < n; i++)
             py[i] = (px[i] > 0 ? px[i] : 0) + log1p(exp(-fabs(px[i])));
@@ -78,7 +84,10 @@ gl_tensor *gl_relu(gl_ctx *ctx, gl_tensor *x) { return pointwise(ctx, GL__OP_LEA
 gl_tensor *gl_tanh(gl_ctx *ctx, gl_tensor *x) { return pointwise(ctx, GL__OP_TANH, x, 0); }
 gl_tensor *gl_sigmoid(gl_ctx *ctx, gl_tensor *x) { return pointwise(ctx, GL__OP_SIGMOID, x, 0); }
 gl_tensor *gl_softplus(gl_ctx *ctx, gl_tensor *x) { return pointwise(ctx, GL__OP_SOFTPLUS, x, 0); }
-gl_tensor *gl_log_sigmoid(gl_ctx *ctx, gl_tensor *x) { return pointwise(ctx, GL__OP_LOG_SIGMOID, x, 0); }
+gl_tensor *gl_log_sigmoid(gl_ctx *ctx, gl_tensor *x)
+{
+    return pointwise(ctx, GL__OP_LOG_SIGMOID, x, 0);
+}
 
 gl_tensor *gl_leaky_relu(gl_ctx *ctx, gl_tensor *x, gl_real slope)
 {
@@ -90,11 +99,16 @@ gl_tensor *gl_leaky_relu(gl_ctx *ctx, gl_tensor *x, gl_real slope)
 gl_tensor *gl_activate(gl_ctx *ctx, gl_tensor *x, gl_act act, gl_real slope)
 {
     switch (act) {
-    case GL_ACT_NONE: return x;
-    case GL_ACT_RELU: return gl_relu(ctx, x);
-    case GL_ACT_LEAKY_RELU: return gl_leaky_relu(ctx, x, slope);
-    case GL_ACT_TANH: return gl_tanh(ctx, x);
-    case GL_ACT_SIGMOID: return gl_sigmoid(ctx, x);
+    case GL_ACT_NONE:
+        return x;
+    case GL_ACT_RELU:
+        return gl_relu(ctx, x);
+    case GL_ACT_LEAKY_RELU:
+        return gl_leaky_relu(ctx, x, slope);
+    case GL_ACT_TANH:
+        return gl_tanh(ctx, x);
+    case GL_ACT_SIGMOID:
+        return gl_sigmoid(ctx, x);
     }
     return gl__fail(ctx, "activate", "unknown activation %d", (int)act);
 }
@@ -148,7 +162,7 @@ void gl__act_grad_acc(gl_real *dst, const gl_real *g, const gl_real *y, gl_act a
     case GL_ACT_LEAKY_RELU: {
         gl_real s = act == GL_ACT_RELU ? 0 : slope;
         for (size_t i = 0; i < n; i++) {
-            gl_real k = y[i] > 0 ? 1 : s;   /* a select, not a branch */
+            gl_real k = y[i] > 0 ? 1 : s; /* a select, not a branch */
             dst[i] += k * g[i];
         }
         break;

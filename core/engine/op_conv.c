@@ -1,18 +1,16 @@
 /* op_conv.c - 2-D convolution and its two adjoints, by im2col + GEMM, one sample at a time.
  *
- * For one sample, with K = Ci kh kw and L = Ho Wo, im2col turns x (Ci, H, W) into col (K, L) so that
- *     conv:         y (Co, L)  = w (Co, K) col (K, L)              (+ bias per channel)
- *     bwd_data:     col        = w^T (K, Co) g (Co, L);  dx = col2im(col)   (transposed conv)
- *     bwd_weight:   dw (Co, K) += g (Co, L) col^T (L, K)
- * The three ops are bilinear and mutually adjoint, so each one's gradient rule is made of the other
- * two (and a channel sum for the bias), to any order:
- *     y = conv(x, w):        dx = bwd_data(g, w),      dw = bwd_weight(x, g)
- *     y = bwd_data(d, w):    dd = conv(g, w),          dw = bwd_weight(g, d)
- *     y = bwd_weight(x, d):  dx = bwd_data(d, g),      dd = conv(x, g)
- * gl_conv_transpose2d is bwd_data (torch's weight layout (Ci_t, Co_t, k, k) is exactly the
- * conv weight (Co, Ci, k, k) of the convolution it transposes) plus a bias.
- * Samples are processed in order and each gemm's reduction is fixed, so results are reproducible.
- * Not provided: groups, dilation, asymmetric stride or padding.
+ * For one sample, with K = Ci kh kw and L = Ho Wo, im2col turns x (Ci, H, W) into col (K, L) so
+ * that conv:         y (Co, L)  = w (Co, K) col (K, L)              (+ bias per channel) bwd_data:
+ * col        = w^T (K, Co) g (Co, L);  dx = col2im(col)   (transposed conv) bwd_weight:   dw (Co,
+ * K) += g (Co, L) col^T (L, K) The three ops are bilinear and mutually adjoint, so each one's
+ * gradient rule is made of the other two (and a channel sum for the bias), to any order: y =
+ * conv(x, w):        dx = bwd_data(g, w),      dw = bwd_weight(x, g) y = bwd_data(d, w):    dd =
+ * conv(g, w),          dw = bwd_weight(g, d) y = bwd_weight(x, d):  dx = bwd_data(d, g),      dd =
+ * conv(x, g) gl_conv_transpose2d is bwd_data (torch's weight layout (Ci_t, Co_t, k, k) is exactly
+ * the conv weight (Co, Ci, k, k) of the convolution it transposes) plus a bias. Samples are
+ * processed in order and each gemm's reduction is fixed, so results are reproducible. Not provided:
+ * groups, dilation, asymmetric stride or padding.
  */
 #include "engine.h"
 
@@ -20,13 +18,13 @@
 
 typedef struct cgeom {
     int b, ci, h, w, co, kh, kw, s, p, ho, wo;
-    int k, l;                     /* Ci kh kw, Ho Wo */
+    int k, l; /* Ci kh kw, Ho Wo */
 } cgeom;
 
 static cgeom unpack(const int *g)
 {
-    cgeom c = {g[GL__CB], g[GL__CCI], g[GL__CH], g[GL__CW], g[GL__CCO], g[GL__CKH], g[GL__CKW],
-               g[GL__CS], g[GL__CP], g[GL__CHO], g[GL__CWO], 0, 0};
+    cgeom c = {g[GL__CB], g[GL__CCI], g[GL__CH],  g[GL__CW],  g[GL__CCO], g[GL__CKH], g[GL__CKW],
+               g[GL__CS], g[GL__CP],  g[GL__CHO], g[GL__CWO], 0,          0};
     c.k = c.ci * c.kh * c.kw;
     c.l = c.ho * c.wo;
     return c;
@@ -177,7 +175,15 @@ static int geometry(gl_ctx *ctx, const char *op, const gl_tensor *w, int batch, 
                  gl__shape_str(w, sw, sizeof sw), ci, stride, pad);
         return 0;
     }
-    int g[GL__CGEOM] = {batch, ci, h, wd, w->shape[0], w->shape[2], w->shape[3], stride, pad,
+    int g[GL__CGEOM] = {batch,
+                        ci,
+                        h,
+                        wd,
+                        w->shape[0],
+                        w->shape[2],
+                        w->shape[3],
+                        stride,
+                        pad,
                         (h + 2 * pad - w->shape[2]) / stride + 1,
                         (wd + 2 * pad - w->shape[3]) / stride + 1};
     if (h + 2 * pad < w->shape[2] || wd + 2 * pad < w->shape[3]) {
@@ -199,12 +205,11 @@ gl_tensor *gl_conv2d(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b, int 
         return gl__fail(ctx, "conv2d", "input %s must be (B, C, H, W)",
                         gl__shape_str(x, sx, sizeof sx));
     }
-    if (!geometry(ctx, "conv2d", w, x->shape[0], x->shape[1], x->shape[2], x->shape[3], stride,
-                  pad, geom))
+    if (!geometry(ctx, "conv2d", w, x->shape[0], x->shape[1], x->shape[2], x->shape[3], stride, pad,
+                  geom))
         return NULL;
     if (b && b->n != (size_t)w->shape[0])
-        return gl__fail(ctx, "conv2d", "bias has %zu elements for %d channels", b->n,
-                        w->shape[0]);
+        return gl__fail(ctx, "conv2d", "bias has %zu elements for %d channels", b->n, w->shape[0]);
     return gl__conv_fwd(ctx, x, w, b, geom);
 }
 
@@ -214,8 +219,8 @@ gl_tensor *gl_conv_transpose2d(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tenso
     if (!x || !w)
         return NULL;
     char sx[64], sw[64];
-    if (x->ndim != 4 || w->ndim != 4 || w->shape[0] != x->shape[1] || stride < 1 ||
-        out_pad < 0 || out_pad >= stride)
+    if (x->ndim != 4 || w->ndim != 4 || w->shape[0] != x->shape[1] || stride < 1 || out_pad < 0 ||
+        out_pad >= stride)
         return gl__fail(ctx, "conv_transpose2d",
                         "input %s, weight %s (Ci, Co, kh, kw), stride %d, out_pad %d do not fit",
                         gl__shape_str(x, sx, sizeof sx), gl__shape_str(w, sw, sizeof sw), stride,
@@ -226,8 +231,7 @@ gl_tensor *gl_conv_transpose2d(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tenso
         return gl__fail(ctx, "conv_transpose2d", "output would be %dx%d", h, wd);
     /* The convolution this transposes maps (B, Co_t, h, wd) to x's shape. */
     int geom[GL__CGEOM];
-    if (!geometry(ctx, "conv_transpose2d", w, x->shape[0], w->shape[1], h, wd, stride, pad,
-                  geom))
+    if (!geometry(ctx, "conv_transpose2d", w, x->shape[0], w->shape[1], h, wd, stride, pad, geom))
         return NULL;
     if (b && b->n != (size_t)w->shape[1])
         return gl__fail(ctx, "conv_transpose2d", "bias has %zu elements for %d channels", b->n,

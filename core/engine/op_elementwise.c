@@ -26,20 +26,44 @@ static gl_tensor *binary(gl_ctx *ctx, int op, const char *name, gl_tensor *a, gl
     gl_real *py = y->data;
     size_t n = y->n;
     switch (op) {
-    case GL__OP_ADD: for (size_t i = 0; i < n; i++) py[i] = pa[i] + pb[i]; break;
-    case GL__OP_SUB: for (size_t i = 0; i < n; i++) py[i] = pa[i] - pb[i]; break;
-    case GL__OP_MUL: for (size_t i = 0; i < n; i++) py[i] = pa[i] * pb[i]; break;
-    default:         for (size_t i = 0; i < n; i++) py[i] = pa[i] / pb[i]; break;
+    case GL__OP_ADD:
+        for (size_t i = 0; i < n; i++)
+            py[i] = pa[i] + pb[i];
+        break;
+    case GL__OP_SUB:
+        for (size_t i = 0; i < n; i++)
+            py[i] = pa[i] - pb[i];
+        break;
+    case GL__OP_MUL:
+        for (size_t i = 0; i < n; i++)
+            py[i] = pa[i] * pb[i];
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            py[i] = pa[i] / pb[i];
+        break;
     }
     gl_tensor *in[2] = {a, b};
     gl__record(ctx, op, y, 2, in);
     return y;
 }
 
-gl_tensor *gl_add(gl_ctx *ctx, gl_tensor *a, gl_tensor *b) { return binary(ctx, GL__OP_ADD, "add", a, b); }
-gl_tensor *gl_sub(gl_ctx *ctx, gl_tensor *a, gl_tensor *b) { return binary(ctx, GL__OP_SUB, "sub", a, b); }
-gl_tensor *gl_mul(gl_ctx *ctx, gl_tensor *a, gl_tensor *b) { return binary(ctx, GL__OP_MUL, "mul", a, b); }
-gl_tensor *gl_div(gl_ctx *ctx, gl_tensor *a, gl_tensor *b) { return binary(ctx, GL__OP_DIV, "div", a, b); }
+gl_tensor *gl_add(gl_ctx *ctx, gl_tensor *a, gl_tensor *b)
+{
+    return binary(ctx, GL__OP_ADD, "add", a, b);
+}
+gl_tensor *gl_sub(gl_ctx *ctx, gl_tensor *a, gl_tensor *b)
+{
+    return binary(ctx, GL__OP_SUB, "sub", a, b);
+}
+gl_tensor *gl_mul(gl_ctx *ctx, gl_tensor *a, gl_tensor *b)
+{
+    return binary(ctx, GL__OP_MUL, "mul", a, b);
+}
+gl_tensor *gl_div(gl_ctx *ctx, gl_tensor *a, gl_tensor *b)
+{
+    return binary(ctx, GL__OP_DIV, "div", a, b);
+}
 
 /* y = f(x) for the unary ops; c is the op's scalar (scale, add_scalar). */
 static gl_tensor *unary(gl_ctx *ctx, int op, gl_tensor *x, gl_real c)
@@ -53,11 +77,26 @@ static gl_tensor *unary(gl_ctx *ctx, int op, gl_tensor *x, gl_real c)
     gl_real *py = y->data;
     size_t n = y->n;
     switch (op) {
-    case GL__OP_SCALE:      for (size_t i = 0; i < n; i++) py[i] = c * px[i]; break;
-    case GL__OP_ADD_SCALAR: for (size_t i = 0; i < n; i++) py[i] = px[i] + c; break;
-    case GL__OP_SQUARE:     for (size_t i = 0; i < n; i++) py[i] = px[i] * px[i]; break;
-    case GL__OP_SQRT:       for (size_t i = 0; i < n; i++) py[i] = sqrt(px[i]); break;
-    default:                for (size_t i = 0; i < n; i++) py[i] = px[i] != 0 ? 1 / px[i] : 0; break;
+    case GL__OP_SCALE:
+        for (size_t i = 0; i < n; i++)
+            py[i] = c * px[i];
+        break;
+    case GL__OP_ADD_SCALAR:
+        for (size_t i = 0; i < n; i++)
+            py[i] = px[i] + c;
+        break;
+    case GL__OP_SQUARE:
+        for (size_t i = 0; i < n; i++)
+            py[i] = px[i] * px[i];
+        break;
+    case GL__OP_SQRT:
+        for (size_t i = 0; i < n; i++)
+            py[i] = sqrt(px[i]);
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            py[i] = px[i] != 0 ? 1 / px[i] : 0;
+        break;
     }
     gl_node *node = gl__record(ctx, op, y, 1, &x);
     if (node)
@@ -66,7 +105,10 @@ static gl_tensor *unary(gl_ctx *ctx, int op, gl_tensor *x, gl_real c)
 }
 
 gl_tensor *gl_scale(gl_ctx *ctx, gl_tensor *x, gl_real s) { return unary(ctx, GL__OP_SCALE, x, s); }
-gl_tensor *gl_add_scalar(gl_ctx *ctx, gl_tensor *x, gl_real c) { return unary(ctx, GL__OP_ADD_SCALAR, x, c); }
+gl_tensor *gl_add_scalar(gl_ctx *ctx, gl_tensor *x, gl_real c)
+{
+    return unary(ctx, GL__OP_ADD_SCALAR, x, c);
+}
 gl_tensor *gl_square(gl_ctx *ctx, gl_tensor *x) { return unary(ctx, GL__OP_SQUARE, x, 0); }
 gl_tensor *gl_sqrt(gl_ctx *ctx, gl_tensor *x) { return unary(ctx, GL__OP_SQRT, x, 0); }
 gl_tensor *gl_recip0(gl_ctx *ctx, gl_tensor *x) { return unary(ctx, GL__OP_RECIP0, x, 0); }
@@ -155,7 +197,8 @@ void gl__scale_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *const *g
     axpy(gin[0], g, n->f[0], n->out->n);
 }
 
-int gl__scale_graph(gl_ctx *ctx, gl_node *n, gl_tensor *g, const unsigned char *want, gl_tensor **gin)
+int gl__scale_graph(gl_ctx *ctx, gl_node *n, gl_tensor *g, const unsigned char *want,
+                    gl_tensor **gin)
 {
     gin[0] = gl_scale(ctx, g, n->f[0]);
     return GL_OK;

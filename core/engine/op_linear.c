@@ -2,8 +2,8 @@
  * y = act(x w^T + b).
  *
  * Forward of linear: y is pre-filled with b, gemm adds x w^T (beta 1), the activation runs in place
- * on y; only y is kept. Gradients (gp = g * act'(y)):  dx = gp w,  dw = gp^T x,  db = column sums of
- * gp, each accumulated by gemm with beta 1 straight into the destination (for gl_backward, the
+ * on y; only y is kept. Gradients (gp = g * act'(y)):  dx = gp w,  dw = gp^T x,  db = column sums
+ * of gp, each accumulated by gemm with beta 1 straight into the destination (for gl_backward, the
  * net's gradient block). No transpose is ever materialised: gemm's transpose flags do it.
  * matmul C = op(A) op(B):  dA = g op(B)^T (transposed back when ta),  dB = op(A)^T g (likewise).
  * The second-order rules are the same formulas with gl_matmul, so they differentiate again.
@@ -32,8 +32,8 @@ gl_tensor *gl_matmul(gl_ctx *ctx, gl_tensor *a, gl_tensor *b, int ta, int tb)
     gl_tensor *y = gl__tensor(ctx, 2, shape, 0);
     if (!y)
         return NULL;
-    gl__gemm(CblasRowMajor, tr(ta), tr(tb), m, nn, k, 1, a->data, a->shape[1], b->data,
-             b->shape[1], 0, y->data, nn);
+    gl__gemm(CblasRowMajor, tr(ta), tr(tb), m, nn, k, 1, a->data, a->shape[1], b->data, b->shape[1],
+             0, y->data, nn);
     gl_tensor *in[2] = {a, b};
     gl_node *node = gl__record(ctx, GL__OP_MATMUL, y, 2, in);
     if (node) {
@@ -50,20 +50,20 @@ void gl__matmul_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *const *
     int m = n->out->shape[0], nn = n->out->shape[1], k = a->shape[ta ? 0 : 1];
     int lda = a->shape[1], ldb = b->shape[1];
     if (gin[0]) {
-        if (!ta)   /* dA (m, k) += g (m, n) op(B)^T */
+        if (!ta) /* dA (m, k) += g (m, n) op(B)^T */
             gl__gemm(CblasRowMajor, CblasNoTrans, tr(!tb), m, k, nn, 1, g, nn, b->data, ldb, 1,
                      gin[0], k);
-        else       /* dA (k, m) += op(B) (k, n) g^T */
-            gl__gemm(CblasRowMajor, tr(tb), CblasTrans, k, m, nn, 1, b->data, ldb, g, nn, 1,
-                     gin[0], m);
+        else /* dA (k, m) += op(B) (k, n) g^T */
+            gl__gemm(CblasRowMajor, tr(tb), CblasTrans, k, m, nn, 1, b->data, ldb, g, nn, 1, gin[0],
+                     m);
     }
     if (gin[1]) {
-        if (!tb)   /* dB (k, n) += op(A)^T (k, m) g */
+        if (!tb) /* dB (k, n) += op(A)^T (k, m) g */
             gl__gemm(CblasRowMajor, tr(!ta), CblasNoTrans, k, nn, m, 1, a->data, lda, g, nn, 1,
                      gin[1], nn);
-        else       /* dB (n, k) += g^T op(A) */
-            gl__gemm(CblasRowMajor, CblasTrans, tr(ta), nn, k, m, 1, g, nn, a->data, lda, 1,
-                     gin[1], k);
+        else /* dB (n, k) += g^T op(A) */
+            gl__gemm(CblasRowMajor, CblasTrans, tr(ta), nn, k, m, 1, g, nn, a->data, lda, 1, gin[1],
+                     k);
     }
 }
 
@@ -136,13 +136,13 @@ void gl__linear_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *const *
         gl__act_grad_acc(tmp, g, n->out->data, (gl_act)n->i[0], n->f[0], n->out->n);
         gp = tmp;
     }
-    if (gin[0])   /* dx (B, in) += gp (B, out) w (out, in) */
-        gl__gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, in, out, 1, gp, out, w->data,
-                 in, 1, gin[0], in);
-    if (gin[1])   /* dw (out, in) += gp^T (out, B) x (B, in) */
+    if (gin[0]) /* dx (B, in) += gp (B, out) w (out, in) */
+        gl__gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, in, out, 1, gp, out, w->data, in,
+                 1, gin[0], in);
+    if (gin[1]) /* dw (out, in) += gp^T (out, B) x (B, in) */
         gl__gemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, batch, 1, gp, out, x->data, in,
                  1, gin[1], in);
-    if (gin[2])   /* db (out) += column sums of gp */
+    if (gin[2]) /* db (out) += column sums of gp */
         gl__reduce_acc(gp, n->out, GL__CHANNELS, 1, gin[2]);
 }
 

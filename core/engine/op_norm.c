@@ -4,16 +4,16 @@
  *     mu, var (biased) -> xhat = (x - mu) / sqrt(var + eps),  y = w xhat + b;
  *     running_mean = (1 - mom) running_mean + mom mu,
  *     running_var  = (1 - mom) running_var  + mom var m / (m - 1)        (as torch).
- *     dx = istd / m (m gx - sum gx - xhat sum(gx xhat)) with gx = g w;  dw = sum g xhat;  db = sum g.
- *   It has no second-order rule: a batch-normalised critic cannot carry a gradient penalty (the
+ *     dx = istd / m (m gx - sum gx - xhat sum(gx xhat)) with gx = g w;  dw = sum g xhat;  db = sum
+ * g. It has no second-order rule: a batch-normalised critic cannot carry a gradient penalty (the
  *   penalty is per-sample and batch statistics mix samples); gl_grad with create_graph refuses it.
  * Batch norm, eval: y = x (w istd) + (b - mu w istd) with running statistics as constants, built
  *   from recorded ops, so it differentiates to any order.
  * Layer norm over each item (all non-batch dims, D values), torch.nn.LayerNorm(x.shape[1:]):
  *     same xhat per row, y = w xhat + b with w, b shaped like an item;
  *     dx = istd (gx - mean gx - xhat mean(gx xhat)),  dw = sum_b g xhat,  db = sum_b g.
- *   Its second-order rule rebuilds xhat and istd from x with recorded ops, then applies that formula.
- * Statistics are accumulated in double, in a fixed order.
+ *   Its second-order rule rebuilds xhat and istd from x with recorded ops, then applies that
+ * formula. Statistics are accumulated in double, in a fixed order.
  */
 #include "engine.h"
 
@@ -25,7 +25,8 @@ typedef struct bn_geom {
 
 static bn_geom bn_geom_of(const gl_tensor *x)
 {
-    bn_geom g = {(size_t)x->shape[0], (size_t)x->shape[1], x->n / ((size_t)x->shape[0] * x->shape[1])};
+    bn_geom g = {(size_t)x->shape[0], (size_t)x->shape[1],
+                 x->n / ((size_t)x->shape[0] * x->shape[1])};
     return g;
 }
 
@@ -40,7 +41,7 @@ static gl_tensor *batch_norm_train(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_t
     if (m < 2)
         return gl__fail(ctx, "batch_norm", "train mode needs at least 2 values per channel");
     gl_tensor *y = gl__tensor_like(ctx, x, 0);
-    gl_real *stats = gl__arena(ctx, 2 * g.c * sizeof *stats);   /* mean (C), istd (C) */
+    gl_real *stats = gl__arena(ctx, 2 * g.c * sizeof *stats); /* mean (C), istd (C) */
     if (!y || !stats)
         return NULL;
     for (size_t c = 0; c < g.c; c++) {
@@ -107,8 +108,10 @@ gl_tensor *gl_batch_norm(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b,
     if (x->ndim < 2 || running_mean->n != c || running_var->n != c || (w && w->n != c) ||
         (b && b->n != c) || (w && w->ndim != 1) || (b && b->ndim != 1)) {
         char sx[64];
-        return gl__fail(ctx, "batch_norm", "input %s needs 1-D weight, bias and running stats "
-                        "with one value per channel", gl__shape_str(x, sx, sizeof sx));
+        return gl__fail(ctx, "batch_norm",
+                        "input %s needs 1-D weight, bias and running stats "
+                        "with one value per channel",
+                        gl__shape_str(x, sx, sizeof sx));
     }
     return train ? batch_norm_train(ctx, x, w, b, running_mean, running_var, momentum, eps)
                  : batch_norm_eval(ctx, x, w, b, running_mean, running_var, eps);
@@ -122,7 +125,7 @@ void gl__batch_norm_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *con
     double m = (double)(gm.b * gm.s);
     for (size_t c = 0; c < gm.c; c++) {
         gl_real mu = stats[c], istd = stats[gm.c + c], wc = w ? w->data[c] : 1;
-        double sg = 0, sgx = 0;   /* sum g, sum g xhat */
+        double sg = 0, sgx = 0; /* sum g, sum g xhat */
         for (size_t bb = 0; bb < gm.b; bb++) {
             const gl_real *p = BN_AT(x->data, gm, bb, c), *q = BN_AT(g, gm, bb, c);
             for (size_t s = 0; s < gm.s; s++) {
@@ -160,7 +163,7 @@ gl_tensor *gl_layer_norm(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b, 
     }
     int rows = gl__rows(x);
     gl_tensor *y = gl__tensor_like(ctx, x, 0);
-    gl_real *stats = gl__arena(ctx, 2 * (size_t)rows * sizeof *stats);  /* mean (B), istd (B) */
+    gl_real *stats = gl__arena(ctx, 2 * (size_t)rows * sizeof *stats); /* mean (B), istd (B) */
     if (!y || !stats)
         return NULL;
     for (int r = 0; r < rows; r++) {
@@ -196,7 +199,7 @@ void gl__layer_norm_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *con
     for (int r = 0; r < rows; r++) {
         const gl_real *p = x->data + (size_t)r * d, *q = g + (size_t)r * d;
         gl_real mu = stats[r], istd = stats[rows + r];
-        double sgx = 0, sgxx = 0;   /* sum gx, sum gx xhat, gx = g w */
+        double sgx = 0, sgxx = 0; /* sum gx, sum gx xhat, gx = g w */
         for (size_t j = 0; j < d; j++) {
             gl_real gx = q[j] * (w ? w->data[j] : 1);
             sgx += gx;
@@ -218,12 +221,12 @@ void gl__layer_norm_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *con
 int gl__layer_norm_graph(gl_ctx *ctx, gl_node *n, gl_tensor *g, const unsigned char *want,
                          gl_tensor **gin)
 {
-    gl_tensor *x = gl_flatten(ctx, n->in[0]), *w = n->in[1];   /* (B, D) */
+    gl_tensor *x = gl_flatten(ctx, n->in[0]), *w = n->in[1]; /* (B, D) */
     gl_tensor *g2 = gl_flatten(ctx, g);
     int d = x ? x->shape[1] : 1;
     gl_tensor *xc = gl_sub(ctx, x, gl__expand(ctx, gl_row_mean(ctx, x), x, GL__ROWS, 1));
     gl_tensor *var = gl_row_mean(ctx, gl_square(ctx, xc));
-    gl_tensor *istd = gl_recip0(ctx, gl_sqrt(ctx, gl_add_scalar(ctx, var, n->f[0])));   /* (B, 1) */
+    gl_tensor *istd = gl_recip0(ctx, gl_sqrt(ctx, gl_add_scalar(ctx, var, n->f[0]))); /* (B, 1) */
     gl_tensor *xhat = gl_mul(ctx, xc, gl__expand(ctx, istd, x, GL__ROWS, 1));
     if (want[0]) {
         gl_tensor *gx = g2;

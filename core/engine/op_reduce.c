@@ -4,10 +4,10 @@
  * Geometry: a tensor (B, C, S...) is read as B rows of C channels of S = prod(S...) values; a 2-D
  * (B, F) is (B, F, 1) and a 1-D (C) is (1, C, 1).
  * reduce(x, mode, f) = f * (sum over everything -> (1) | each row -> (B, 1) | each channel over
- * batch and space -> (C)); expand(v, like, mode, f) = f * v broadcast to like's shape. They are each
- * other's adjoint, so each one's gradient rule is the other, to any order.
- * Sums accumulate in double in a fixed order, so results do not depend on threads.
- * l2norm: y_b = sqrt(sum_j x_bj^2); dx = x * g / y, taken as 0 where y = 0 (as torch's norm).
+ * batch and space -> (C)); expand(v, like, mode, f) = f * v broadcast to like's shape. They are
+ * each other's adjoint, so each one's gradient rule is the other, to any order. Sums accumulate in
+ * double in a fixed order, so results do not depend on threads. l2norm: y_b = sqrt(sum_j x_bj^2);
+ * dx = x * g / y, taken as 0 where y = 0 (as torch's norm).
  */
 #include "engine.h"
 
@@ -243,7 +243,7 @@ int gl__row_l2norm_graph(gl_ctx *ctx, gl_node *n, gl_tensor *g, const unsigned c
                          gl_tensor **gin)
 {
     gl_tensor *x = n->in[0];
-    gl_tensor *s = gl_mul(ctx, g, gl_recip0(ctx, n->out));   /* (B, 1) */
+    gl_tensor *s = gl_mul(ctx, g, gl_recip0(ctx, n->out)); /* (B, 1) */
     gin[0] = gl_mul(ctx, x, gl__expand(ctx, s, x, GL__ROWS, 1));
     return GL_OK;
 }

@@ -1,11 +1,11 @@
 /* op_shape.c - ops that move data without arithmetic: reshape (a view: shares the data), flatten,
- * concat along dim 1, column slices, one-hot rows and embedding lookup (row gather) with its adjoint
- * (row scatter-add).
+ * concat along dim 1, column slices, one-hot rows and embedding lookup (row gather) with its
+ * adjoint (row scatter-add).
  *
  * Rules: reshape: g reshaped back;  concat: the matching column slice of g for each input;
  * slice: g placed between zero columns (a concat with constants);  gather: scatter-add of g into
- * the table's rows;  scatter: gather of g. Each pair is adjoint, so every rule differentiates again.
- * Labels are copied into the context, so the caller's array need not outlive the op.
+ * the table's rows;  scatter: gather of g. Each pair is adjoint, so every rule differentiates
+ * again. Labels are copied into the context, so the caller's array need not outlive the op.
  */
 #include "engine.h"
 
@@ -141,8 +141,8 @@ gl_tensor *gl_slice_cols(gl_ctx *ctx, gl_tensor *x, int off, int len)
     size_t cols = gl__cols(x);
     if (x->ndim < 2 || off < 0 || len < 1 || (size_t)off + (size_t)len > cols) {
         char sx[64];
-        return gl__fail(ctx, "slice_cols", "columns [%d, %d) out of the rows of %s", off,
-                        off + len, gl__shape_str(x, sx, sizeof sx));
+        return gl__fail(ctx, "slice_cols", "columns [%d, %d) out of the rows of %s", off, off + len,
+                        gl__shape_str(x, sx, sizeof sx));
     }
     int shape[2] = {x->shape[0], len};
     gl_tensor *y = gl__tensor(ctx, 2, shape, 0);
@@ -192,8 +192,8 @@ gl_tensor *gl_one_hot(gl_ctx *ctx, const int32_t *labels, int batch, int n_class
         return NULL;
     for (int b = 0; b < batch; b++) {
         if (labels[b] < 0 || labels[b] >= n_classes)
-            return gl__fail(ctx, "one_hot", "label %d of item %d is not in [0, %d)",
-                            (int)labels[b], b, n_classes);
+            return gl__fail(ctx, "one_hot", "label %d of item %d is not in [0, %d)", (int)labels[b],
+                            b, n_classes);
         y->data[(size_t)b * n_classes + labels[b]] = 1;
     }
     return y;

@@ -1,6 +1,7 @@
 /* train_util.c - helpers for plugins that train a network of their own (nn.h, "training helpers"):
- * softmax cross-entropy, and Adam (gl_adam_update, also the `adam` plugin's kernel). Listed in core/eval/local.mk (the
- * classifier evaluator is their user), not in the engine's double-precision test build.
+ * softmax cross-entropy, and Adam (gl_adam_update, also the `adam` plugin's kernel). Listed in
+ * core/eval/local.mk (the classifier evaluator is their user), not in the engine's double-precision
+ * test build.
  *
  * Cross-entropy is built from recorded ops rather than as an op of its own: with the constant
  * g = (softmax(x) - onehot(y)) / B, sum(x * g) has exactly the gradient of the loss, and adding the

@@ -89,8 +89,7 @@ static int make_dirs(const char *path, gl_error *err)
     return GL_OK;
 }
 
-int gl_eval_cache_save(void *core, const char *name, const void *data, size_t size,
-                       gl_error *err)
+int gl_eval_cache_save(void *core, const char *name, const void *data, size_t size, gl_error *err)
 {
     char path[4200];
     if (cache_path(name, path, sizeof path, err) != GL_OK || make_dirs(path, err) != GL_OK)

@@ -1,13 +1,13 @@
-/* eval.h - the core's (not installed) side of evaluation: the evaluator plugins of a config's `eval`
- * section run against a training session, the eval.csv rows of a training run, and the eval.json
- * report and table of `ganlab eval` (docs/metrics.md, docs/formats.md).
+/* eval.h - the core's (not installed) side of evaluation: the evaluator plugins of a config's
+ * `eval` section run against a training session, the eval.csv rows of a training run, and the
+ * eval.json report and table of `ganlab eval` (docs/metrics.md, docs/formats.md).
  *
  * An evaluation never touches the run's own random streams or its parameters: generated samples
  * use their own Philox stream (GL_STREAM_EVAL of the experiment seed, restarted at every
  * evaluation), G runs in eval mode in the session's context (reset afterwards), and real data is
- * read through the dataset's pure get(). So a run with evaluation writes the same checkpoints as one
- * without, and an evaluation of one checkpoint always gives the same numbers (on one machine and
- * thread count).
+ * read through the dataset's pure get(). So a run with evaluation writes the same checkpoints as
+ * one without, and an evaluation of one checkpoint always gives the same numbers (on one machine
+ * and thread count).
  */
 #ifndef GL_EVAL_H
 #define GL_EVAL_H
@@ -34,7 +34,7 @@ void gl_evaluation_close(gl_evaluation *e);
 int gl_evaluation_run(gl_evaluation *e, gl_error *err);
 
 size_t gl_evaluation_count(const gl_evaluation *e);
-const char *gl_evaluation_name(const gl_evaluation *e, size_t i);     /* the plugin's name */
+const char *gl_evaluation_name(const gl_evaluation *e, size_t i); /* the plugin's name */
 const gl_eval_result *gl_evaluation_result(const gl_evaluation *e, size_t i);
 
 /* eval.json for the last run of e at step (docs/formats.md), written atomically to path. */
@@ -65,7 +65,6 @@ int gl_eval_cache_dir(char *buf, size_t cap, gl_error *err);
 /* gl_eval_env.cache_load / cache_save over gl_eval_cache_dir (core ignored). A name must be a
  * plain file name ([A-Za-z0-9._-], not starting with '.'). */
 int gl_eval_cache_load(void *core, const char *name, void **data, size_t *size, gl_error *err);
-int gl_eval_cache_save(void *core, const char *name, const void *data, size_t size,
-                       gl_error *err);
+int gl_eval_cache_save(void *core, const char *name, const void *data, size_t size, gl_error *err);
 
 #endif

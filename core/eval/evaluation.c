@@ -17,10 +17,10 @@
 
 typedef struct split {
     int opened;
-    const char *name;        /* "train" or "test" (static) */
-    void *dataset;           /* the session's instance (not owned) or own_dataset */
-    void *own_dataset;       /* a reopened instance, closed with the plugin's close */
-    gl_params *params;       /* its derived parameters (gl_cfg_params_free), kept for its life */
+    const char *name;  /* "train" or "test" (static) */
+    void *dataset;     /* the session's instance (not owned) or own_dataset */
+    void *own_dataset; /* a reopened instance, closed with the plugin's close */
+    gl_params *params; /* its derived parameters (gl_cfg_params_free), kept for its life */
     int64_t n_items;
 } split;
 
@@ -28,14 +28,14 @@ struct gl_evaluation {
     gl_session *s;
     const gl_cfg *cfg;
     gl_eval_env env;
-    gl_rng rng;              /* the evaluation stream, restarted by gl_evaluation_run */
-    int64_t generated;       /* samples drawn since then (default labels continue from it) */
-    int32_t *labels;         /* (batch) default labels of a conditional model */
+    gl_rng rng;        /* the evaluation stream, restarted by gl_evaluation_run */
+    int64_t generated; /* samples drawn since then (default labels continue from it) */
+    int32_t *labels;   /* (batch) default labels of a conditional model */
     split splits[2];
     size_t n;
-    const gl_evaluator_plugin **p;   /* (n) */
-    void **self;                     /* (n) instances */
-    gl_eval_result *res;             /* (n) */
+    const gl_evaluator_plugin **p; /* (n) */
+    void **self;                   /* (n) instances */
+    gl_eval_result *res;           /* (n) */
 };
 
 static int oom(gl_error *err)
@@ -97,8 +97,10 @@ static int reopen(gl_evaluation *e, split *sp, const char *want, gl_error *err)
     for (int i = 0; i < info.ndim; i++)
         item *= (size_t)info.shape[i];
     if (info.ndim != s->data.ndim || item != s->item_size || info.n_items < 1)
-        return gl_error_add(err, GL_ERR_INPUT, "%s: its items differ in shape from the training "
-                            "split's, or it is empty", label);
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "%s: its items differ in shape from the training "
+                            "split's, or it is empty",
+                            label);
     sp->dataset = sp->own_dataset;
     sp->n_items = info.n_items;
     return GL_OK;
@@ -236,24 +238,17 @@ int gl_evaluation_run(gl_evaluation *e, gl_error *err)
             return err->status ? err->status : GL_ERR_RUN;
         if (e->res[i].n_metrics < 0 || e->res[i].n_metrics > GL_EVAL_MAX_ITEMS ||
             e->res[i].n_protocol < 0 || e->res[i].n_protocol > GL_EVAL_MAX_ITEMS)
-            return gl_error_add(err, GL_ERR_RUN, "evaluator '%s' returned %d metrics and %d "
-                                "protocol items (at most %d each)", e->p[i]->hdr.name,
-                                e->res[i].n_metrics, e->res[i].n_protocol, GL_EVAL_MAX_ITEMS);
+            return gl_error_add(err, GL_ERR_RUN,
+                                "evaluator '%s' returned %d metrics and %d "
+                                "protocol items (at most %d each)",
+                                e->p[i]->hdr.name, e->res[i].n_metrics, e->res[i].n_protocol,
+                                GL_EVAL_MAX_ITEMS);
     }
     return GL_OK;
 }
 
-size_t gl_evaluation_count(const gl_evaluation *e)
-{
-    return e ? e->n : 0;
-}
+size_t gl_evaluation_count(const gl_evaluation *e) { return e ? e->n : 0; }
 
-const char *gl_evaluation_name(const gl_evaluation *e, size_t i)
-{
-    return e->p[i]->hdr.name;
-}
+const char *gl_evaluation_name(const gl_evaluation *e, size_t i) { return e->p[i]->hdr.name; }
 
-const gl_eval_result *gl_evaluation_result(const gl_evaluation *e, size_t i)
-{
-    return &e->res[i];
-}
+const gl_eval_result *gl_evaluation_result(const gl_evaluation *e, size_t i) { return &e->res[i]; }

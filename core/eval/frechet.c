@@ -4,8 +4,8 @@
  *   FD = |mu_1 - mu_2|^2 + tr S_1 + tr S_2 - 2 tr sqrt(S_1 S_2)
  *
  * S_1 S_2 is not symmetric, but it is similar to A S_2 A with A = S_1^(1/2) (symmetric PSD), whose
- * eigenvalues are those of S_1 S_2 and non-negative; so tr sqrt(S_1 S_2) = sum_i sqrt(lambda_i(A S_2
- * A)). Both A and those eigenvalues come from LAPACK's dsyev on symmetric matrices, in double;
+ * eigenvalues are those of S_1 S_2 and non-negative; so tr sqrt(S_1 S_2) = sum_i sqrt(lambda_i(A
+ * S_2 A)). Both A and those eigenvalues come from LAPACK's dsyev on symmetric matrices, in double;
  * eigenvalues below 0 (rounding) are clamped to 0. OpenBLAS ships LAPACK, so dsyev_ links with the
  * BLAS the engine already uses; its prototype is declared here (no lapacke.h needed).
  */
@@ -63,8 +63,8 @@ static int eig(double *a, int d, double *w, gl_error *err)
     dsyev_("V", "U", &d, a, &d, w, work, &lwork, &info);
     free(work);
     if (info != 0)
-        return gl_error_add(err, GL_ERR_RUN, "LAPACK dsyev failed (info %d) on a %dx%d matrix", info,
-                            d, d);
+        return gl_error_add(err, GL_ERR_RUN, "LAPACK dsyev failed (info %d) on a %dx%d matrix",
+                            info, d, d);
     return GL_OK;
 }
 
@@ -76,8 +76,10 @@ int gl_frechet_distance(const double *mu1, const double *s1, const double *mu2, 
     double *v = malloc(dd * sizeof *v), *a = malloc(dd * sizeof *a), *t = malloc(dd * sizeof *t);
     double *w = malloc((size_t)d * sizeof *w);
     int rc = v && a && t && w ? GL_OK
-                              : gl_error_add(err, GL_ERR_RUN, "out of memory for a %dx%d Frechet "
-                                             "distance", d, d);
+                              : gl_error_add(err, GL_ERR_RUN,
+                                             "out of memory for a %dx%d Frechet "
+                                             "distance",
+                                             d, d);
     if (rc == GL_OK) {
         memcpy(v, s1, dd * sizeof *v);
         rc = eig(v, d, w, err);
@@ -92,7 +94,8 @@ int gl_frechet_distance(const double *mu1, const double *s1, const double *mu2, 
                 t[k * d + j] = w[k] * v[k * d + j];
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d, d, d, 1.0, v, d, t, d, 0.0, a, d);
         /* t = A s2 A, symmetrised against rounding. */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d, d, d, 1.0, a, d, s2, d, 0.0, v, d);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d, d, d, 1.0, a, d, s2, d, 0.0, v,
+                    d);
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d, d, d, 1.0, v, d, a, d, 0.0, t, d);
         for (int i = 0; i < d; i++)
             for (int j = 0; j < i; j++)

@@ -20,7 +20,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#define BLOCK 256   /* rows per GEMM block: BLOCK x n doubles of scratch */
+#define BLOCK 256 /* rows per GEMM block: BLOCK x n doubles of scratch */
 
 #define SLACK 1e-9
 
@@ -45,11 +45,11 @@ static int to_double(const float *x, int64_t n, int d, double **xd, double **x2)
 }
 
 /* d2 (rows, n) = squared distances between rows a[0..rows) and b[0..n). */
-static void block_d2(const double *a, const double *a2, int rows, const double *b,
-                     const double *b2, int64_t n, int d, double *d2)
+static void block_d2(const double *a, const double *a2, int rows, const double *b, const double *b2,
+                     int64_t n, int d, double *d2)
 {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, (int)n, d, -2.0, a, d, b, d, 0.0,
-                d2, (int)n);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, (int)n, d, -2.0, a, d, b, d, 0.0, d2,
+                (int)n);
     for (int i = 0; i < rows; i++)
         for (int64_t j = 0; j < n; j++) {
             double v = d2[i * n + j] + a2[i] + b2[j];

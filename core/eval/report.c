@@ -38,8 +38,7 @@ static void json_item(FILE *f, const gl_eval_item *it, int first)
         fputs("null", f);
 }
 
-int gl_evaluation_write_json(const gl_evaluation *e, uint64_t step, const char *path,
-                             gl_error *err)
+int gl_evaluation_write_json(const gl_evaluation *e, uint64_t step, const char *path, gl_error *err)
 {
     gl_atomic_file af;
     if (gl_atomic_open(&af, path, err) != GL_OK)

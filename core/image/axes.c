@@ -88,8 +88,7 @@ void gl_axes_draw(gl_canvas *c, const gl_axes *a, const char *xlabel, const char
         gl_canvas_text(c, a->left + (w - gl_text_width(xlabel, 1)) / 2,
                        a->bottom + 7 + GL_FONT_LINE + 4, xlabel, 1, text_rgb);
     if (ylabel)
-        gl_canvas_text_up(c, 4, a->top + (h + gl_text_width(ylabel, 1)) / 2, ylabel, 1,
-                          text_rgb);
+        gl_canvas_text_up(c, 4, a->top + (h + gl_text_width(ylabel, 1)) / 2, ylabel, 1, text_rgb);
 }
 
 int gl_axes_title(gl_canvas *c, int y, const char *title)

@@ -8,18 +8,23 @@
 
 #include <math.h>
 
-enum { MARGIN_LEFT = 70, MARGIN_RIGHT = 16, MARGIN_BOTTOM = 44, LEGEND_ROW = 14, SWATCH = 16,
-       DOT_LIMIT = 100, MIN_WIDTH = 200, MIN_HEIGHT = 120 };
-
-static const gl_rgb palette[10] = {
-    {31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40}, {148, 103, 189},
-    {140, 86, 75}, {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207},
+enum {
+    MARGIN_LEFT = 70,
+    MARGIN_RIGHT = 16,
+    MARGIN_BOTTOM = 44,
+    LEGEND_ROW = 14,
+    SWATCH = 16,
+    DOT_LIMIT = 100,
+    MIN_WIDTH = 200,
+    MIN_HEIGHT = 120
 };
 
-gl_rgb gl_chart_colour(int i)
-{
-    return palette[(i % 10 + 10) % 10];
-}
+static const gl_rgb palette[10] = {
+    {31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
+    {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207},
+};
+
+gl_rgb gl_chart_colour(int i) { return palette[(i % 10 + 10) % 10]; }
 
 /* [lo, hi] grown by frac of its span on each side; a span of 0 becomes +-10% of the value
  * (or +-1 at 0) so the axis is never empty. */
@@ -82,8 +87,7 @@ int gl_chart_draw(gl_canvas *c, const gl_series *series, int n_series, const gl_
         c->height != opts->height)
         return gl_error_add(err, GL_ERR_INPUT,
                             "line chart: canvas %d x %d does not match %d x %d (at least %d x %d)",
-                            c->width, c->height, opts->width, opts->height, MIN_WIDTH,
-                            MIN_HEIGHT);
+                            c->width, c->height, opts->width, opts->height, MIN_WIDTH, MIN_HEIGHT);
     if (n_series <= 0)
         return gl_error_add(err, GL_ERR_INPUT, "line chart: no series to draw");
     int legend_w = 0;
@@ -101,12 +105,15 @@ int gl_chart_draw(gl_canvas *c, const gl_series *series, int n_series, const gl_
         y += GL_FONT_LINE + 4;
     }
     int top = y + 8;
-    gl_axes a = {.left = MARGIN_LEFT, .top = top, .right = c->width - MARGIN_RIGHT - legend_w - 1,
+    gl_axes a = {.left = MARGIN_LEFT,
+                 .top = top,
+                 .right = c->width - MARGIN_RIGHT - legend_w - 1,
                  .bottom = c->height - MARGIN_BOTTOM - 1};
     if (a.right - a.left < 40 || a.bottom - a.top < 40)
         return gl_error_add(err, GL_ERR_INPUT,
                             "line chart: %d x %d leaves no room for the plot next to the legend "
-                            "and title", c->width, c->height);
+                            "and title",
+                            c->width, c->height);
     if (!data_range(series, n_series, &a)) {
         a.xmin = a.ymin = 0.0;
         a.xmax = a.ymax = 1.0;
@@ -127,8 +134,8 @@ int gl_chart_draw(gl_canvas *c, const gl_series *series, int n_series, const gl_
     return GL_OK;
 }
 
-int gl_chart_png(const char *path, const gl_series *series, int n_series,
-                 const gl_chart_opts *opts, gl_error *err)
+int gl_chart_png(const char *path, const gl_series *series, int n_series, const gl_chart_opts *opts,
+                 gl_error *err)
 {
     gl_canvas c;
     int rc = gl_canvas_create(&c, opts->width, opts->height, (gl_rgb){255, 255, 255}, err);

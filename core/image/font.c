@@ -2,8 +2,8 @@
  *
  * The glyphs are the classic 5x7 dot-matrix character-LCD shapes (public domain style data, written
  * out here so nothing is read from disk). Each glyph is 5 column bytes, left to right; bit k of a
- * column is row k counted from the top, so bit 0 is the top row and bit 6 the bottom (baseline) row.
- * Not done: other code points (drawn as '?'), kerning, proportional widths.
+ * column is row k counted from the top, so bit 0 is the top row and bit 6 the bottom (baseline)
+ * row. Not done: other code points (drawn as '?'), kerning, proportional widths.
  */
 #include "image/image.h"
 

@@ -41,7 +41,8 @@ int gl_image_grid(uint8_t **out, int *out_w, int *out_h, const float *images, in
     if (n <= 0 || (c != 1 && c != 3) || h <= 0 || w <= 0 || cols <= 0 || pad < 0)
         return gl_error_add(err, GL_ERR_INPUT,
                             "image grid: bad shape n=%d c=%d h=%d w=%d cols=%d pad=%d (need c 1 or "
-                            "3, the rest > 0, pad >= 0)", n, c, h, w, cols, pad);
+                            "3, the rest > 0, pad >= 0)",
+                            n, c, h, w, cols, pad);
     if (!(lo < hi))
         return gl_error_add(err, GL_ERR_INPUT, "image grid: value range [%g, %g] is empty",
                             (double)lo, (double)hi);
@@ -49,8 +50,7 @@ int gl_image_grid(uint8_t **out, int *out_w, int *out_h, const float *images, in
     int down = (n + cols - 1) / cols;
     long gw = (long)across * (w + pad) + pad, gh = (long)down * (h + pad) + pad;
     if (gw > 65535 || gh > 65535)
-        return gl_error_add(err, GL_ERR_INPUT, "image grid: %ld x %ld pixels is too large", gw,
-                            gh);
+        return gl_error_add(err, GL_ERR_INPUT, "image grid: %ld x %ld pixels is too large", gw, gh);
     uint8_t *g = calloc((size_t)gw * (size_t)gh * (size_t)c, 1); /* zero = black padding */
     if (!g)
         return gl_error_add(err, GL_ERR_RUN, "image grid: out of memory");

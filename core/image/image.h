@@ -1,6 +1,6 @@
 /* image/image.h - PNG files, an RGB canvas with a bitmap font, and the pictures a run writes:
- * sample grids, 2-D scatter plots and line charts. Internal to libganlab (not installed); the runner,
- * the report and the tests include it as "image/image.h".
+ * sample grids, 2-D scatter plots and line charts. Internal to libganlab (not installed); the
+ * runner, the report and the tests include it as "image/image.h".
  *
  * Everything here is deterministic: the same input gives the same bytes (integer rasterisation, no
  * antialiasing, no timestamps in the PNG), so pictures can be compared in tests and between runs.
@@ -21,7 +21,8 @@
 
 /* Writes pixels (height, width, channels), 8 bits per sample, channels 1 (grey) or 3 (RGB), as a
  * PNG at path, atomically (util/atomic.h: the old file stays until the new one is complete).
- * Returns GL_OK, GL_ERR_INPUT for bad sizes, GL_ERR_RUN for I/O or libpng errors (err names path). */
+ * Returns GL_OK, GL_ERR_INPUT for bad sizes, GL_ERR_RUN for I/O or libpng errors (err names path).
+ */
 int gl_png_write(const char *path, const uint8_t *pixels, int width, int height, int channels,
                  gl_error *err);
 
@@ -39,7 +40,7 @@ typedef struct gl_rgb {
 
 typedef struct gl_canvas {
     int width, height;
-    uint8_t *px;  /* (height, width, 3) RGB; owned by the canvas */
+    uint8_t *px; /* (height, width, 3) RGB; owned by the canvas */
 } gl_canvas;
 
 /* Allocates a width x height canvas filled with bg. Free with gl_canvas_destroy.
@@ -61,7 +62,8 @@ void gl_canvas_rect(gl_canvas *c, int x, int y, int w, int h, gl_rgb col);
 void gl_canvas_fill_rect(gl_canvas *c, int x, int y, int w, int h, gl_rgb col);
 /* A filled disc: every pixel with dx*dx + dy*dy <= r*r + r (r = 0: one pixel; r = 1: 3x3). */
 void gl_canvas_dot(gl_canvas *c, int cx, int cy, int r, gl_rgb col);
-/* An 'x' of arm length r centred on (cx, cy), 2 pixels thick so it stands out of a cloud of dots. */
+/* An 'x' of arm length r centred on (cx, cy), 2 pixels thick so it stands out of a cloud of dots.
+ */
 void gl_canvas_cross(gl_canvas *c, int cx, int cy, int r, gl_rgb col);
 /* gl_png_write of the canvas (RGB). */
 int gl_canvas_write_png(const gl_canvas *c, const char *path, gl_error *err);
@@ -69,7 +71,8 @@ int gl_canvas_write_png(const gl_canvas *c, const char *path, gl_error *err);
 /* ---------------------------------------------------------------- text (font.c) */
 
 /* A 5x7 ASCII font (codes 32..126; anything else draws as '?') in 6x9 cells: one column of spacing
- * to the right and two rows below each glyph. Every size below is multiplied by an integer scale. */
+ * to the right and two rows below each glyph. Every size below is multiplied by an integer scale.
+ */
 enum { GL_FONT_W = 5, GL_FONT_H = 7, GL_FONT_ADVANCE = 6, GL_FONT_LINE = 9 };
 
 /* 1 when pixel (col, row) of ch's glyph is lit, 0 otherwise (also outside 0..4 x 0..6). */
@@ -84,9 +87,9 @@ void gl_canvas_text_up(gl_canvas *c, int x, int y, const char *s, int scale, gl_
 
 /* ---------------------------------------------------------------- sample grids (grid.c) */
 
-/* Lays out n images (n, c, h, w) as torchvision's make_grid/save_image does: min(cols, n) images per
- * row, ceil(n / cols) rows, pad pixels of black between images and around the border, so the grid
- * is (rows * (h + pad) + pad) x (cols' * (w + pad) + pad). A value v maps to the byte
+/* Lays out n images (n, c, h, w) as torchvision's make_grid/save_image does: min(cols, n) images
+ * per row, ceil(n / cols) rows, pad pixels of black between images and around the border, so the
+ * grid is (rows * (h + pad) + pad) x (cols' * (w + pad) + pad). A value v maps to the byte
  * floor((clamp(v, lo, hi) - lo) / (hi - lo) * 255 + 0.5); NaN maps to 0. c is 1 (grey, and the grid
  * stays grey) or 3 (RGB). lo < hi is required (use gl_image_range for save_image's normalize=True).
  * On success *out is a malloc'd (*out_h, *out_w, c) buffer that the caller frees with free(). */
@@ -101,10 +104,11 @@ void gl_image_range(const float *x, long count, float *lo, float *hi);
 
 /* ---------------------------------------------------------------- plot axes (axes.c) */
 
-/* A plot area on a canvas and the data range it shows. y grows upwards in data, downwards in pixels. */
+/* A plot area on a canvas and the data range it shows. y grows upwards in data, downwards in
+ * pixels. */
 typedef struct gl_axes {
-    int left, top, right, bottom;      /* plot area in pixels, edges included */
-    double xmin, xmax, ymin, ymax;     /* data range; min < max */
+    int left, top, right, bottom;  /* plot area in pixels, edges included */
+    double xmin, xmax, ymin, ymax; /* data range; min < max */
 } gl_axes;
 
 /* Data -> pixel column / row (rounded to nearest; not clipped). */
@@ -124,11 +128,11 @@ int gl_axes_title(gl_canvas *c, int y, const char *title);
 /* ---------------------------------------------------------------- scatter plots (scatter.c) */
 
 typedef struct gl_scatter_opts {
-    int size;                        /* side of the square image in pixels (e.g. 512) */
-    double xmin, xmax, ymin, ymax;   /* shown range; if xmin >= xmax or ymin >= ymax it is derived:
-                                        a square around the real points (else the generated ones)
-                                        with a 10% margin */
-    const char *title;               /* drawn above the plot; NULL for none */
+    int size;                      /* side of the square image in pixels (e.g. 512) */
+    double xmin, xmax, ymin, ymax; /* shown range; if xmin >= xmax or ymin >= ymax it is derived:
+                                      a square around the real points (else the generated ones)
+                                      with a 10% margin */
+    const char *title;             /* drawn above the plot; NULL for none */
 } gl_scatter_opts;
 
 /* Default colours: real points grey, generated points orange, mode centres black crosses. */
@@ -148,18 +152,18 @@ int gl_scatter_png(const char *path, const float *real, int n_real, const float 
 /* ---------------------------------------------------------------- line charts (chart.c) */
 
 typedef struct gl_series {
-    const char *name;   /* legend entry */
-    const double *x;    /* (n) e.g. the step */
-    const double *y;    /* (n) the metric; a non-finite y leaves a gap in the line */
+    const char *name; /* legend entry */
+    const double *x;  /* (n) e.g. the step */
+    const double *y;  /* (n) the metric; a non-finite y leaves a gap in the line */
     int n;
 } gl_series;
 
 typedef struct gl_chart_opts {
-    int width, height;    /* image size in pixels (e.g. 800 x 500) */
-    const char *title;    /* above the plot; NULL for none */
-    const char *xlabel;   /* e.g. "step"; NULL for none */
-    const char *ylabel;   /* e.g. "FID"; NULL for none */
-    const char *note;     /* e.g. "lower is better", under the title; NULL for none */
+    int width, height;  /* image size in pixels (e.g. 800 x 500) */
+    const char *title;  /* above the plot; NULL for none */
+    const char *xlabel; /* e.g. "step"; NULL for none */
+    const char *ylabel; /* e.g. "FID"; NULL for none */
+    const char *note;   /* e.g. "lower is better", under the title; NULL for none */
 } gl_chart_opts;
 
 /* Colour of series i (a fixed 10-colour palette, cycling). */
@@ -172,7 +176,7 @@ gl_rgb gl_chart_colour(int i);
 int gl_chart_draw(gl_canvas *c, const gl_series *series, int n_series, const gl_chart_opts *opts,
                   gl_axes *axes_out, gl_error *err);
 /* gl_chart_draw onto a new white canvas, written to path with gl_png_write. */
-int gl_chart_png(const char *path, const gl_series *series, int n_series,
-                 const gl_chart_opts *opts, gl_error *err);
+int gl_chart_png(const char *path, const gl_series *series, int n_series, const gl_chart_opts *opts,
+                 gl_error *err);
 
 #endif

@@ -77,7 +77,8 @@ int gl_png_write(const char *path, const uint8_t *pixels, int width, int height,
         (size_t)width * (size_t)channels > PNG_UINT_31_MAX || height > (int)PNG_UINT_31_MAX)
         return gl_error_add(err, GL_ERR_INPUT,
                             "%s: cannot write a %d x %d PNG with %d channels (need sizes > 0 and "
-                            "1 or 3 channels)", path, width, height, channels);
+                            "1 or 3 channels)",
+                            path, width, height, channels);
     png_bytep *rows = row_pointers(pixels, width, height, channels);
     if (!rows)
         return gl_error_add(err, GL_ERR_RUN, "%s: out of memory", path);
@@ -98,13 +99,12 @@ int gl_png_write(const char *path, const uint8_t *pixels, int width, int height,
 
 /* The libpng part of gl_png_read. On success *pixels is malloc'd (the caller of gl_png_read frees);
  * it lives in *pixels from the start so the longjmp path can free it. */
-static int decode(FILE *fp, uint8_t **pixels, int *width, int *height, int *channels,
-                  png_msg *msg)
+static int decode(FILE *fp, uint8_t **pixels, int *width, int *height, int *channels, png_msg *msg)
 {
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, msg, on_png_error,
                                              on_png_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
-    png_bytep *volatile rows = NULL;  /* volatile: set after setjmp, freed after a longjmp */
+    png_bytep *volatile rows = NULL; /* volatile: set after setjmp, freed after a longjmp */
     *pixels = NULL;
     if (!info) {
         png_destroy_read_struct(&png, NULL, NULL);
@@ -120,7 +120,7 @@ static int decode(FILE *fp, uint8_t **pixels, int *width, int *height, int *chan
     }
     png_init_io(png, fp);
     png_read_info(png, info);
-    png_set_expand(png);      /* palette -> RGB, grey < 8 bits -> 8 bits */
+    png_set_expand(png); /* palette -> RGB, grey < 8 bits -> 8 bits */
     png_set_strip_16(png);
     png_set_strip_alpha(png);
     png_set_interlace_handling(png);

@@ -71,8 +71,10 @@ int gl_scatter_draw(gl_canvas *c, const float *real, int n_real, const float *fa
         return gl_error_add(err, GL_ERR_INPUT,
                             "scatter plot: canvas %d x %d does not match size %d (at least %d)",
                             c->width, c->height, s, MIN_SIZE);
-    gl_axes a = {.left = MARGIN_LEFT, .top = MARGIN_TOP,
-                 .right = s - MARGIN_RIGHT - 1, .bottom = MARGIN_TOP + s - MARGIN_LEFT - MARGIN_RIGHT - 1};
+    gl_axes a = {.left = MARGIN_LEFT,
+                 .top = MARGIN_TOP,
+                 .right = s - MARGIN_RIGHT - 1,
+                 .bottom = MARGIN_TOP + s - MARGIN_LEFT - MARGIN_RIGHT - 1};
     if (opts->xmin < opts->xmax && opts->ymin < opts->ymax) {
         a.xmin = opts->xmin;
         a.xmax = opts->xmax;

@@ -31,9 +31,9 @@ static const char *missing_model(const gl_plugin_header *hdr)
 static const char *missing_loss(const gl_plugin_header *hdr)
 {
     const gl_loss_plugin *p = (const gl_loss_plugin *)hdr;
-    return !p->create   ? "create"
-           : !p->d_loss ? "d_loss"
-           : !p->g_loss ? "g_loss"
+    return !p->create    ? "create"
+           : !p->d_loss  ? "d_loss"
+           : !p->g_loss  ? "g_loss"
            : !p->destroy ? "destroy"
                          : NULL;
 }
@@ -93,7 +93,8 @@ int gl_plugin_check_kind(const gl_plugin_header *hdr, const char *path, gl_error
     if (!kind_info(hdr->kind))
         return gl_error_add(err, GL_ERR_INPUT,
                             "%s declares unknown plugin kind %u: rebuild the plugin against this "
-                            "ganlab", path, (unsigned)hdr->kind);
+                            "ganlab",
+                            path, (unsigned)hdr->kind);
     return GL_OK;
 }
 

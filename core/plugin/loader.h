@@ -1,5 +1,6 @@
 /* loader.h - declarations shared by the files of core/plugin only (the registry's public face is
- * registry.h). Named gl_plugin_* because libganlab exports only gl_ symbols and these cross files. */
+ * registry.h). Named gl_plugin_* because libganlab exports only gl_ symbols and these cross files.
+ */
 #ifndef GL_PLUGIN_LOADER_H
 #define GL_PLUGIN_LOADER_H
 

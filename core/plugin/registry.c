@@ -19,21 +19,15 @@
 #include <string.h>
 
 struct gl_registry {
-    char **dirs;                 /* the search directories as given (for messages) */
+    char **dirs; /* the search directories as given (for messages) */
     int n_dirs;
-    gl_registry_entry *entries;  /* (n) in search order */
+    gl_registry_entry *entries; /* (n) in search order */
     size_t n, cap;
 };
 
-static uint32_t entry_kind(const gl_registry_entry *e)
-{
-    return e->hdr ? e->hdr->kind : 0;
-}
+static uint32_t entry_kind(const gl_registry_entry *e) { return e->hdr ? e->hdr->kind : 0; }
 
-static int kinds_clash(uint32_t a, uint32_t b)
-{
-    return a == b || a == 0 || b == 0;
-}
+static int kinds_clash(uint32_t a, uint32_t b) { return a == b || a == 0 || b == 0; }
 
 static const char *base_name(const char *path)
 {
@@ -111,8 +105,10 @@ static int resolve_clashes(gl_registry *reg, gl_error *err)
             if (w->dir == e->dir) {
                 gl_error dup;
                 gl_error_init(&dup);
-                gl_error_add(&dup, GL_ERR_INPUT, "%s has two plugins named '%s': %s and %s; keep "
-                             "one", w->dir, w->name, base_name(w->path), base_name(e->path));
+                gl_error_add(&dup, GL_ERR_INPUT,
+                             "%s has two plugins named '%s': %s and %s; keep "
+                             "one",
+                             w->dir, w->name, base_name(w->path), base_name(e->path));
                 free(w->problem);
                 if (!(w->problem = strdup(dup.text)))
                     return gl_error_add(err, GL_ERR_RUN, "out of memory scanning %s", w->dir);
@@ -179,10 +175,7 @@ void gl_registry_close(gl_registry *reg)
     free(reg);
 }
 
-size_t gl_registry_count(const gl_registry *reg)
-{
-    return reg->n;
-}
+size_t gl_registry_count(const gl_registry *reg) { return reg->n; }
 
 const gl_registry_entry *gl_registry_entry_at(const gl_registry *reg, size_t i)
 {
@@ -200,7 +193,7 @@ static const char *near_name(const gl_registry *reg, uint32_t kind, const char *
         if (e->hdr && (!kind || e->hdr->kind == kind))
             gl_suggest_try(&s, e->name, strlen(e->name));
     }
-    return s.best;   /* a whole entry name: NUL-terminated */
+    return s.best; /* a whole entry name: NUL-terminated */
 }
 
 /* "an optimizer", "a loss". */
@@ -247,12 +240,11 @@ int gl_registry_find(const gl_registry *reg, gl_plugin_kind kind, const char *na
         return gl_error_add(err, GL_ERR_INPUT, "%s%s", at, found->problem);
     if (!found && other_kind)
         return gl_error_add(err, GL_ERR_INPUT,
-                            "%splugin '%s' (%s) is %s %s plugin, but %s%s%s%s %s plugin", at,
-                            name, other_kind->path, article(entry_kind(other_kind)),
-                            gl_plugin_kind_name(entry_kind(other_kind)),
-                            section ? "section '" : "", section ? section : "",
-                            section ? "' needs " : "this needs ", article(kind),
-                            gl_plugin_kind_name(kind));
+                            "%splugin '%s' (%s) is %s %s plugin, but %s%s%s%s %s plugin", at, name,
+                            other_kind->path, article(entry_kind(other_kind)),
+                            gl_plugin_kind_name(entry_kind(other_kind)), section ? "section '" : "",
+                            section ? section : "", section ? "' needs " : "this needs ",
+                            article(kind), gl_plugin_kind_name(kind));
     if (!found)
         return not_found(reg, kind, name, at, err);
     if (found->problem)

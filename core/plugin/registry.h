@@ -2,15 +2,16 @@
  * loaded and checked, and how the config validator and the runner find them by kind and name.
  *
  * Search order (docs/plugins.md): every `--plugin-path DIR` in the order given, the directories of
- * GANLAB_PLUGIN_PATH (colon-separated), the build tree's plugins/<kind>/.libs when the running binary
- * lives in the build tree, then the install directory. gl_registry_open loads every *.so of those
- * directories once (dlopen RTLD_NOW | RTLD_LOCAL) and keeps each one, loadable or not, as an entry,
- * so that a lookup can say why a name is unusable and `ganlab plugins` can list what shadows what.
+ * GANLAB_PLUGIN_PATH (colon-separated), the build tree's plugins/<kind>/.libs when the running
+ * binary lives in the build tree, then the install directory. gl_registry_open loads every *.so of
+ * those directories once (dlopen RTLD_NOW | RTLD_LOCAL) and keeps each one, loadable or not, as an
+ * entry, so that a lookup can say why a name is unusable and `ganlab plugins` can list what shadows
+ * what.
  *
  * Names: a plugin's name is its descriptor's name; a file that could not be read as a plugin is
  * known by its file name without ".so" (so asking for it reports its problem). Plugins of different
- * kinds may share a name. For one kind and name, the first directory that has it wins; later ones are
- * shadowed; two in the same directory are an error.
+ * kinds may share a name. For one kind and name, the first directory that has it wins; later ones
+ * are shadowed; two in the same directory are an error.
  *
  * The registry does not create plugin instances and does not read configs.
  */
@@ -27,15 +28,15 @@
 
 /* One *.so found in a search directory. */
 typedef struct gl_registry_entry {
-    char *path;                   /* dir + "/" + file name */
-    const char *dir;              /* the search directory (owned by the registry) */
-    char *name;                   /* descriptor name, or the file stem when hdr is NULL */
-    const gl_plugin_header *hdr;  /* NULL when the file is not a usable plugin of this ABI */
-    char *problem;                /* one line saying why it cannot be used, NULL when it can */
-    int problem_after_kind;       /* 1: the problem (size, functions, schema) is reported only once
-                                     the kind fits, following the loader's order of checks */
-    long shadowed_by;             /* index of the entry that hides this one, or -1 */
-    void *handle;                 /* dlopen handle, NULL when dlopen failed */
+    char *path;                  /* dir + "/" + file name */
+    const char *dir;             /* the search directory (owned by the registry) */
+    char *name;                  /* descriptor name, or the file stem when hdr is NULL */
+    const gl_plugin_header *hdr; /* NULL when the file is not a usable plugin of this ABI */
+    char *problem;               /* one line saying why it cannot be used, NULL when it can */
+    int problem_after_kind;      /* 1: the problem (size, functions, schema) is reported only once
+                                    the kind fits, following the loader's order of checks */
+    long shadowed_by;            /* index of the entry that hides this one, or -1 */
+    void *handle;                /* dlopen handle, NULL when dlopen failed */
 } gl_registry_entry;
 
 typedef struct gl_registry gl_registry;
@@ -82,9 +83,9 @@ const char *gl_plugin_kind_name(uint32_t kind);
 const char *gl_param_type_name(uint32_t type);
 
 /* Checks a descriptor whose abi_version and name are already known to be good, in the loader's
- * order: a known kind, size against the kind's ABI 1 descriptor, required functions, then the schema
- * (names, types, defaults that parse and fit their range and choices, choices lists). path names
- * the file in the message. Returns GL_OK or GL_ERR_INPUT with one line in err. */
+ * order: a known kind, size against the kind's ABI 1 descriptor, required functions, then the
+ * schema (names, types, defaults that parse and fit their range and choices, choices lists). path
+ * names the file in the message. Returns GL_OK or GL_ERR_INPUT with one line in err. */
 int gl_plugin_check_descriptor(const gl_plugin_header *hdr, const char *path, gl_error *err);
 
 #endif

@@ -1,9 +1,10 @@
 /* schema.c - is a plugin's parameter schema well formed? Checked once, when the plugin is loaded,
- * so that a mistake in a plugin's table is reported against the plugin, not against a user's config.
+ * so that a mistake in a plugin's table is reported against the plugin, not against a user's
+ * config.
  *
  * Defaults are YAML scalars as plugin.h documents them, in the plain forms a schema uses: bool
- * "true"/"false", a decimal int, a float strtod accepts (finite), a flow list "[1, 2.5]" of numbers.
- * This file does not validate configs (core/config does, against the same schema).
+ * "true"/"false", a decimal int, a float strtod accepts (finite), a flow list "[1, 2.5]" of
+ * numbers. This file does not validate configs (core/config does, against the same schema).
  */
 #include "plugin/loader.h"
 

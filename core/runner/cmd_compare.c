@@ -1,7 +1,7 @@
-/* cmd_compare.c - `ganlab compare RUN_DIR... -o DIR [--title TEXT]`: a comparison report of finished
- * runs (core/compare, docs/compare.md). The plugin registry is opened only to validate each run's
- * config.yaml, so configs are compared value by value with their defaults filled in. The path of
- * report.html is the last line of stdout. */
+/* cmd_compare.c - `ganlab compare RUN_DIR... -o DIR [--title TEXT]`: a comparison report of
+ * finished runs (core/compare, docs/compare.md). The plugin registry is opened only to validate
+ * each run's config.yaml, so configs are compared value by value with their defaults filled in. The
+ * path of report.html is the last line of stdout. */
 #include "runner/runner.h"
 
 #include <stdio.h>
@@ -17,9 +17,8 @@ static int run(const gl_cli *cli, gl_error *err)
     int st = gl_runner_open_registry(cli, &reg, err);
     if (st != GL_OK)
         return st;
-    gl_compare_opts o = {.title = gl_cli_option(cli, "--title"),
-                         .lookup = gl_registry_schema_lookup,
-                         .ud = reg};
+    gl_compare_opts o = {
+        .title = gl_cli_option(cli, "--title"), .lookup = gl_registry_schema_lookup, .ud = reg};
     char path[4096];
     st = gl_compare_report(cli->args, cli->n_args, out, &o, path, sizeof path, err);
     if (st == GL_OK)

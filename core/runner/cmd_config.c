@@ -1,6 +1,6 @@
 /* cmd_config.c - `ganlab config CFG [KEY=VALUE...]`: the config as the runner will see it, with
- * bases merged, overrides applied, every plugin's defaults filled in, validated against the plugins'
- * schemas, printed as YAML on stdout (which loads back to the same config). */
+ * bases merged, overrides applied, every plugin's defaults filled in, validated against the
+ * plugins' schemas, printed as YAML on stdout (which loads back to the same config). */
 #include "runner/runner.h"
 
 #include <stdio.h>

@@ -24,8 +24,10 @@ static int evaluate(const gl_cli *cli, gl_registry *reg, gl_cfg *cfg, gl_error *
         ckpt = path;
     }
     if (gl_cfg_n_evaluators(cfg) == 0)
-        return gl_error_add(err, GL_ERR_INPUT, "%s/config.yaml: no evaluators in eval.evaluators; "
-                            "add some, e.g. 'eval.evaluators=[{plugin: modes2d}]'", dir);
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "%s/config.yaml: no evaluators in eval.evaluators; "
+                            "add some, e.g. 'eval.evaluators=[{plugin: modes2d}]'",
+                            dir);
     gl_engine_set_threads((int)gl_params_int(gl_cfg_params(cfg, "experiment"), "threads"));
     gl_session *s;
     int st = gl_session_create(cfg, reg, &s, err);
@@ -52,8 +54,10 @@ static int run(const gl_cli *cli, gl_error *err)
 {
     for (int i = 1; i < cli->n_args; i++)
         if (strncmp(cli->args[i], "eval.", 5) != 0)
-            return gl_error_add(err, GL_ERR_INPUT, "override '%s': eval may change only the eval "
-                                "section (eval.KEY=VALUE)", cli->args[i]);
+            return gl_error_add(err, GL_ERR_INPUT,
+                                "override '%s': eval may change only the eval "
+                                "section (eval.KEY=VALUE)",
+                                cli->args[i]);
     gl_registry *reg;
     int st = gl_runner_open_registry(cli, &reg, err);
     if (st != GL_OK)

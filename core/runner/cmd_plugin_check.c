@@ -22,8 +22,10 @@ static int parse_kind(const char *s, uint32_t *kind, gl_error *err)
             *kind = k;
             return GL_OK;
         }
-    return gl_error_add(err, GL_ERR_INPUT, "--kind '%s': expected dataset, model, loss, optimizer "
-                        "or evaluator", s);
+    return gl_error_add(err, GL_ERR_INPUT,
+                        "--kind '%s': expected dataset, model, loss, optimizer "
+                        "or evaluator",
+                        s);
 }
 
 static int parse_seed(const char *s, uint64_t *seed, gl_error *err)

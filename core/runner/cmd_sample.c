@@ -11,8 +11,8 @@
 #include "train/run.h"
 
 /* A whole decimal number in [lo, hi] from option name's value, or the default when absent. */
-static int int_option(const gl_cli *cli, const char *name, long long lo, long long hi, long long def,
-                      long long *out, gl_error *err)
+static int int_option(const gl_cli *cli, const char *name, long long lo, long long hi,
+                      long long def, long long *out, gl_error *err)
 {
     const char *v = gl_cli_option(cli, name);
     *out = def;
@@ -22,8 +22,9 @@ static int int_option(const gl_cli *cli, const char *name, long long lo, long lo
     errno = 0;
     long long x = strtoll(v, &end, 10);
     if (errno || end == v || *end || x < lo || x > hi)
-        return gl_error_add(err, GL_ERR_INPUT, "option %s: '%s' is not a whole number in [%lld, %lld]",
-                            name, v, lo, hi);
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "option %s: '%s' is not a whole number in [%lld, %lld]", name, v, lo,
+                            hi);
     *out = x;
     return GL_OK;
 }
@@ -64,7 +65,8 @@ static int run(const gl_cli *cli, gl_error *err)
     if (st != GL_OK)
         return st;
     gl_cfg *cfg;
-    st = gl_train_resume_config(cli->args[0], NULL, 0, 0, gl_registry_schema_lookup, reg, &cfg, err);
+    st = gl_train_resume_config(cli->args[0], NULL, 0, 0, gl_registry_schema_lookup, reg, &cfg,
+                                err);
     if (st == GL_OK) {
         st = sample(cli, reg, cfg, err);
         gl_cfg_destroy(cfg);
@@ -74,24 +76,21 @@ static int run(const gl_cli *cli, gl_error *err)
 }
 
 static const gl_option options[] = {
-    {"-n", "N"},
-    {"--label", "K"},
-    {"--seed", "S"},
-    {"--checkpoint", "FILE"},
-    {"-o", "OUT"},
-    {NULL, NULL},
+    {"-n", "N"},   {"--label", "K"}, {"--seed", "S"}, {"--checkpoint", "FILE"},
+    {"-o", "OUT"}, {NULL, NULL},
 };
 
 const gl_command gl_cmd_sample = {
     .name = "sample",
     .synopsis = "RUN_DIR [-n N] [--label K] [--seed S] [--checkpoint FILE] -o OUT",
     .summary = "draw samples from a run's generator",
-    .help = "Samples N (64) items from the generator of RUN_DIR's newest checkpoint (or FILE) with\n"
-            "noise from seed S (the experiment's seed), into OUT by its extension:\n"
-            "  .png  a grid of ceil(sqrt(N)) columns (a scatter plot for 2-D data)\n"
-            "  .csv  a header (x,y or x0,x1,...) and one sample per row, then `label` if conditional\n"
-            "  .idx  MNIST-format uint8 images, and OUT-labels.idx for a conditional model\n"
-            "A conditional model gets labels i mod K, or all K with --label K.\n",
+    .help =
+        "Samples N (64) items from the generator of RUN_DIR's newest checkpoint (or FILE) with\n"
+        "noise from seed S (the experiment's seed), into OUT by its extension:\n"
+        "  .png  a grid of ceil(sqrt(N)) columns (a scatter plot for 2-D data)\n"
+        "  .csv  a header (x,y or x0,x1,...) and one sample per row, then `label` if conditional\n"
+        "  .idx  MNIST-format uint8 images, and OUT-labels.idx for a conditional model\n"
+        "A conditional model gets labels i mod K, or all K with --label K.\n",
     .min_args = 1,
     .max_args = 1,
     .run = run,

@@ -4,11 +4,11 @@
  * Each child is `ganlab train CONFIG <suite overrides> <run overrides> experiment.seed=S
  * experiment.name=<run>-s<S> experiment.out_dir=OUT/runs experiment.threads=T` (the last four win),
  * with stdout to OUT/logs/<run>-s<S>.out (its last line is the run directory) and stderr to
- * OUT/logs/<run>-s<S>.log. Up to N run at once (default: the cores), each with T = max(1, cores / N')
- * threads, N' = min(N, number of runs). Runs start seed by seed (every variant of the first seed,
- * then of the second...), so a suite stopped early still has complete comparisons of its first seeds.
- * A failed run is reported and the others go on; the report is written anyway (with a note per
- * failure) and the exit status is then 1. The last line of stdout is the report's path.
+ * OUT/logs/<run>-s<S>.log. Up to N run at once (default: the cores), each with T = max(1, cores /
+ * N') threads, N' = min(N, number of runs). Runs start seed by seed (every variant of the first
+ * seed, then of the second...), so a suite stopped early still has complete comparisons of its
+ * first seeds. A failed run is reported and the others go on; the report is written anyway (with a
+ * note per failure) and the exit status is then 1. The last line of stdout is the report's path.
  * SIGINT/SIGTERM are forwarded once to the children, which checkpoint and stop; no report then.
  */
 #include "runner/runner.h"
@@ -25,14 +25,14 @@
 #include "compare/suite.h"
 
 #define PATH_CAP 4096
-#define DIR_CAP 3072   /* the output directory's path; the rest of PATH_CAP is for names in it */
-#define N_FIXED 4   /* the overrides the suite sets on every run */
+#define DIR_CAP  3072 /* the output directory's path; the rest of PATH_CAP is for names in it */
+#define N_FIXED  4    /* the overrides the suite sets on every run */
 
 typedef struct child {
-    char name[160];             /* <run>-s<seed> */
+    char name[160]; /* <run>-s<seed> */
     char out[PATH_CAP], log[PATH_CAP];
     char fixed[N_FIXED][PATH_CAP + 32];
-    const char **argv;          /* NULL-terminated; points into the suite, the cli and fixed */
+    const char **argv; /* NULL-terminated; points into the suite, the cli and fixed */
 } child;
 
 typedef struct suite_state {
@@ -117,8 +117,8 @@ static int plan(const gl_suite *su, const gl_cli *cli, const char *exe, const ch
                 c->argv[a++] = r->overrides[i];
             for (int i = 0; i < N_FIXED; i++)
                 c->argv[a++] = c->fixed[i];
-            jobs[k] = (gl_job){.argv = (char *const *)c->argv, .out_path = c->out,
-                               .log_path = c->log};
+            jobs[k] = (gl_job){
+                .argv = (char *const *)c->argv, .out_path = c->out, .log_path = c->log};
         }
     return GL_OK;
 }
@@ -145,8 +145,8 @@ static void results(const suite_state *s, const gl_job *jobs, char **dirs, int *
     }
 }
 
-static int compare(const gl_cli *cli, const gl_suite *su, const suite_state *s,
-                   const gl_job *jobs, const char *out_dir, gl_error *err)
+static int compare(const gl_cli *cli, const gl_suite *su, const suite_state *s, const gl_job *jobs,
+                   const char *out_dir, gl_error *err)
 {
     gl_registry *reg;
     int st = gl_runner_open_registry(cli, &reg, err);
@@ -162,10 +162,15 @@ static int compare(const gl_cli *cli, const gl_suite *su, const suite_state *s,
         results(s, jobs, dirs, &nd, notes, &nn);
     snprintf(title, sizeof title, "Suite %s", su->name);
     snprintf(report_dir, sizeof report_dir, "%.*s/report", DIR_CAP, out_dir);
-    gl_compare_opts o = {.title = title, .notes = (const char *const *)notes, .n_notes = nn,
-                         .lookup = gl_registry_schema_lookup, .ud = reg, .skip_unreadable = 1};
+    gl_compare_opts o = {.title = title,
+                         .notes = (const char *const *)notes,
+                         .n_notes = nn,
+                         .lookup = gl_registry_schema_lookup,
+                         .ud = reg,
+                         .skip_unreadable = 1};
     if (st == GL_OK)
-        st = gl_compare_report((const char *const *)dirs, nd, report_dir, &o, path, sizeof path, err);
+        st = gl_compare_report((const char *const *)dirs, nd, report_dir, &o, path, sizeof path,
+                               err);
     if (st == GL_OK)
         printf("%s\n", path);
     for (int i = 0; i < nd; i++)
@@ -207,8 +212,10 @@ static int dry_run(const gl_cli *cli, const suite_state *s, gl_error *err)
             a++;
         while (argv[a + 1 + n])
             n++;
-        gl_cli one = {.plugin_path = cli->plugin_path, .n_plugin_path = cli->n_plugin_path,
-                      .args = argv + a + 1, .n_args = n};
+        gl_cli one = {.plugin_path = cli->plugin_path,
+                      .n_plugin_path = cli->n_plugin_path,
+                      .args = argv + a + 1,
+                      .n_args = n};
         gl_cfg *cfg = NULL;
         if (gl_runner_load_config(&one, reg, &cfg, err) != GL_OK) {
             gl_error_add(err, GL_ERR_INPUT, "run %s: its config is invalid (above)",
@@ -290,21 +297,27 @@ static int run_suite(const gl_cli *cli, const gl_suite *su, gl_error *err)
     if (st == GL_OK && dry) {
         st = dry_run(cli, &s, err);
     } else if (st == GL_OK) {
-        fprintf(stderr, "[suite] %s: %d runs (%d configs x %d seeds), %d at a time, %d thread%s "
-                        "each, in %s\n", su->name, n, su->n_runs, su->n_seeds, parallel, threads,
-                threads > 1 ? "s" : "", out_dir);
+        fprintf(stderr,
+                "[suite] %s: %d runs (%d configs x %d seeds), %d at a time, %d thread%s "
+                "each, in %s\n",
+                su->name, n, su->n_runs, su->n_seeds, parallel, threads, threads > 1 ? "s" : "",
+                out_dir);
         st = gl_jobs_run(jobs, n, parallel, gl_runner_stop_signal, on_event, &s, err);
     }
-    if (st > GL_ERR_INPUT)   /* stopped by a signal: the runs have checkpointed, no report */
-        fprintf(stderr, "[suite] stopped; each run can be continued with ganlab train --resume "
-                        "RUN_DIR (run directories in %s/runs)\n", out_dir);
+    if (st > GL_ERR_INPUT) /* stopped by a signal: the runs have checkpointed, no report */
+        fprintf(stderr,
+                "[suite] stopped; each run can be continued with ganlab train --resume "
+                "RUN_DIR (run directories in %s/runs)\n",
+                out_dir);
     else if (!dry && (st == GL_OK || s.finished > 0)) {
         int cst = compare(cli, su, &s, jobs, out_dir, err);
         st = cst != GL_OK ? cst : st;
     }
     if (st == GL_OK && s.failed)
-        st = gl_error_add(err, GL_ERR_RUN, "%d of %d runs failed (see the report's notes and the "
-                          "logs in %s)", s.failed, n, logs);
+        st = gl_error_add(err, GL_ERR_RUN,
+                          "%d of %d runs failed (see the report's notes and the "
+                          "logs in %s)",
+                          s.failed, n, logs);
     for (int i = 0; kids && i < n; i++)
         free(kids[i].argv);
     free(kids);

@@ -1,6 +1,7 @@
-/* cmd_train.c - `ganlab train CFG [KEY=VALUE...]` and `ganlab train --resume RUN_DIR [KEY=VALUE...]`:
- * set-up (config, plugins, validation), then the run (core/train/run.c). The run directory's path
- * is the last line of stdout, also when the run failed or was stopped after creating it. */
+/* cmd_train.c - `ganlab train CFG [KEY=VALUE...]` and `ganlab train --resume RUN_DIR
+ * [KEY=VALUE...]`: set-up (config, plugins, validation), then the run (core/train/run.c). The run
+ * directory's path is the last line of stdout, also when the run failed or was stopped after
+ * creating it. */
 #include "runner/runner.h"
 
 #include <stdio.h>
@@ -12,11 +13,13 @@ static int load(const gl_cli *cli, gl_registry *reg, const char *resume, gl_cfg 
 {
     if (!resume) {
         if (cli->n_args < 1)
-            return gl_error_add(err, GL_ERR_INPUT, "train needs a config file (or --resume RUN_DIR)");
+            return gl_error_add(err, GL_ERR_INPUT,
+                                "train needs a config file (or --resume RUN_DIR)");
         return gl_runner_load_config(cli, reg, cfg, err);
     }
-    return gl_train_resume_config(resume, cli->args, cli->n_args, gl_cli_option(cli, "--force") != NULL,
-                                  gl_registry_schema_lookup, reg, cfg, err);
+    return gl_train_resume_config(resume, cli->args, cli->n_args,
+                                  gl_cli_option(cli, "--force") != NULL, gl_registry_schema_lookup,
+                                  reg, cfg, err);
 }
 
 static int run(const gl_cli *cli, gl_error *err)
@@ -50,13 +53,14 @@ const gl_command gl_cmd_train = {
     .name = "train",
     .synopsis = "CFG [KEY=VALUE...] | --resume RUN_DIR [--force] [KEY=VALUE...]",
     .summary = "train the experiment CFG, or continue a run",
-    .help = "Loads and validates CFG with the overrides (as `ganlab config` does), loads every\n"
-            "plugin it names, then trains in a new run directory <out_dir>/<name>[-N], whose path\n"
-            "is the last line of stdout. SIGINT/SIGTERM finish the step, write a checkpoint and\n"
-            "exit 130/143.\n"
-            "  --resume RUN_DIR  continue RUN_DIR from its newest checkpoint; overrides may change\n"
-            "                    only train.steps, train.epochs and experiment.threads\n"
-            "  --force           with --resume: accept any other change to the config\n",
+    .help =
+        "Loads and validates CFG with the overrides (as `ganlab config` does), loads every\n"
+        "plugin it names, then trains in a new run directory <out_dir>/<name>[-N], whose path\n"
+        "is the last line of stdout. SIGINT/SIGTERM finish the step, write a checkpoint and\n"
+        "exit 130/143.\n"
+        "  --resume RUN_DIR  continue RUN_DIR from its newest checkpoint; overrides may change\n"
+        "                    only train.steps, train.epochs and experiment.threads\n"
+        "  --force           with --resume: accept any other change to the config\n",
     .min_args = 0,
     .max_args = -1,
     .run = run,

@@ -4,8 +4,8 @@
  * Global options may come before or after the command: --plugin-path DIR (repeatable, also
  * --plugin-path=DIR), -h/--help, --version; "--" ends the options. After the command's name, the
  * command's own options (gl_command.options, e.g. train's --resume DIR; also --name=VALUE) are
- * accepted too. Everything else that starts with '-' is an unknown option (usage, exit 2). stdout carries only what a script reads (help, version,
- * a command's output); messages go to stderr.
+ * accepted too. Everything else that starts with '-' is an unknown option (usage, exit 2). stdout
+ * carries only what a script reads (help, version, a command's output); messages go to stderr.
  */
 #include "config.h"
 #include "runner/runner.h"
@@ -16,14 +16,8 @@
 #include <string.h>
 
 static const gl_command *const commands[] = {
-    &gl_cmd_config,
-    &gl_cmd_plugins,
-    &gl_cmd_train,
-    &gl_cmd_sample,
-    &gl_cmd_eval,
-    &gl_cmd_plugin_check,
-    &gl_cmd_compare,
-    &gl_cmd_suite,
+    &gl_cmd_config, &gl_cmd_plugins,      &gl_cmd_train,   &gl_cmd_sample,
+    &gl_cmd_eval,   &gl_cmd_plugin_check, &gl_cmd_compare, &gl_cmd_suite,
 };
 
 /* dispatch's answer when it printed help or the version: exit 0 with nothing more to say. */
@@ -38,14 +32,15 @@ static void usage(FILE *f)
         snprintf(head, sizeof head, "%s %s", commands[i]->name, commands[i]->synopsis);
         fprintf(f, "  %-28s %s\n", head, commands[i]->summary);
     }
-    fprintf(f, "\noptions:\n"
-               "  --plugin-path DIR            search DIR for plugins first (repeatable)\n"
-               "  -h, --help                   show this help, or COMMAND's\n"
-               "  --version                    print the version and the plugin ABI\n"
-               "\nPlugins are searched in: each --plugin-path, $%s (colon-separated),\n"
-               "the build tree when run from it, then %s.\n"
-               "Exit status: 0 ok, 1 a run failed, 2 bad usage or input,\n"
-               "130/143 stopped by SIGINT/SIGTERM.\n",
+    fprintf(f,
+            "\noptions:\n"
+            "  --plugin-path DIR            search DIR for plugins first (repeatable)\n"
+            "  -h, --help                   show this help, or COMMAND's\n"
+            "  --version                    print the version and the plugin ABI\n"
+            "\nPlugins are searched in: each --plugin-path, $%s (colon-separated),\n"
+            "the build tree when run from it, then %s.\n"
+            "Exit status: 0 ok, 1 a run failed, 2 bad usage or input,\n"
+            "130/143 stopped by SIGINT/SIGTERM.\n",
             GL_PLUGIN_PATH_ENV, GL_INSTALL_PLUGIN_DIR);
 }
 
@@ -68,11 +63,11 @@ typedef struct options {
     int n_plugin_path;
     const char **operands;
     int n_operands;
-    const char **opt_names, **opt_values;   /* the command's own options */
+    const char **opt_names, **opt_values; /* the command's own options */
     int n_opts;
     int help, version;
-    int bad_usage;                 /* set with the error: main adds the usage text */
-    const gl_command *usage_of;    /* ... of this command rather than the general one */
+    int bad_usage;              /* set with the error: main adds the usage text */
+    const gl_command *usage_of; /* ... of this command rather than the general one */
 } options;
 
 /* The command's declaration of option a (without any "=VALUE"), or NULL. */
@@ -116,8 +111,9 @@ static int parse_options(int argc, char **argv, options *o, gl_error *err)
             else if (op->value && i + 1 < argc)
                 v = argv[++i];
             else if (op->value || eq)
-                return gl_error_add(err, GL_ERR_INPUT, op->value ? "option %s needs a value (%s)"
-                                                                 : "option %s takes no value",
+                return gl_error_add(err, GL_ERR_INPUT,
+                                    op->value ? "option %s needs a value (%s)"
+                                              : "option %s takes no value",
                                     op->name, op->value);
             o->opt_names[o->n_opts] = op->name;
             o->opt_values[o->n_opts++] = v;
@@ -151,7 +147,7 @@ static int dispatch(options *o, gl_error *err)
         return PRINTED_HELP;
     }
     gl_cli cli = {o->plugin_path, o->n_plugin_path, o->operands + 1, o->n_operands - 1,
-                  o->opt_names, o->opt_values, o->n_opts};
+                  o->opt_names,   o->opt_values,    o->n_opts};
     if (cli.n_args < c->min_args || (c->max_args >= 0 && cli.n_args > c->max_args)) {
         o->bad_usage = 1;
         o->usage_of = c;

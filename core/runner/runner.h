@@ -16,17 +16,17 @@
 typedef struct gl_cli {
     const char *const *plugin_path; /* every --plugin-path DIR, in order */
     int n_plugin_path;
-    const char *const *args;        /* the command's operands */
+    const char *const *args; /* the command's operands */
     int n_args;
-    const char *const *opt_names;   /* the command's own options given, as declared ("--resume") */
-    const char *const *opt_values;  /* their values; "" for a flag */
+    const char *const *opt_names;  /* the command's own options given, as declared ("--resume") */
+    const char *const *opt_values; /* their values; "" for a flag */
     int n_opts;
 } gl_cli;
 
 /* An option of one command. Command options follow the command's name on the command line. */
 typedef struct gl_option {
-    const char *name;       /* "--resume", "-n" */
-    const char *value;      /* the value's name in help ("DIR"), or NULL for a flag */
+    const char *name;  /* "--resume", "-n" */
+    const char *value; /* the value's name in help ("DIR"), or NULL for a flag */
 } gl_option;
 
 /* The value of option name ("" for a flag), or NULL when it was not given. The last one wins. */
@@ -34,12 +34,12 @@ const char *gl_cli_option(const gl_cli *cli, const char *name);
 
 typedef struct gl_command {
     const char *name;
-    const char *synopsis;  /* operands, e.g. "CFG [KEY=VALUE...]" */
-    const char *summary;   /* one line for `ganlab --help` */
-    const char *help;      /* the body of `ganlab NAME --help` (after the usage line) */
+    const char *synopsis; /* operands, e.g. "CFG [KEY=VALUE...]" */
+    const char *summary;  /* one line for `ganlab --help` */
+    const char *help;     /* the body of `ganlab NAME --help` (after the usage line) */
     int min_args, max_args;
     int (*run)(const gl_cli *cli, gl_error *err);
-    const gl_option *options;  /* NULL-name terminated; NULL for none */
+    const gl_option *options; /* NULL-name terminated; NULL for none */
 } gl_command;
 
 extern const gl_command gl_cmd_config, gl_cmd_plugins, gl_cmd_train, gl_cmd_sample;

@@ -9,9 +9,8 @@ int gl_runner_open_registry(const gl_cli *cli, gl_registry **reg, gl_error *err)
 {
     char **dirs;
     int n;
-    int st = gl_plugin_search_dirs(cli->plugin_path, cli->n_plugin_path,
-                                   getenv(GL_PLUGIN_PATH_ENV), gl_plugin_in_build_tree(), &dirs,
-                                   &n, err);
+    int st = gl_plugin_search_dirs(cli->plugin_path, cli->n_plugin_path, getenv(GL_PLUGIN_PATH_ENV),
+                                   gl_plugin_in_build_tree(), &dirs, &n, err);
     if (st != GL_OK)
         return st;
     st = gl_registry_open((const char *const *)dirs, n, reg, err);

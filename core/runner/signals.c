@@ -1,6 +1,7 @@
 /* signals.c - SIGINT/SIGTERM become a flag the runner polls, so a run can stop at a step boundary
  * (and leave its run directory consistent) and main() can exit with 128 + the signal's number.
- * A second signal of either kind kills the process the default way, for a run that does not stop. */
+ * A second signal of either kind kills the process the default way, for a run that does not stop.
+ */
 #include "runner/runner.h"
 
 #include <errno.h>
@@ -26,12 +27,8 @@ int gl_runner_signals_install(gl_error *err)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-        return gl_error_add(err, GL_ERR_RUN, "cannot install signal handlers: %s",
-                            strerror(errno));
+        return gl_error_add(err, GL_ERR_RUN, "cannot install signal handlers: %s", strerror(errno));
     return GL_OK;
 }
 
-int gl_runner_stop_signal(void)
-{
-    return stop_signal;
-}
+int gl_runner_stop_signal(void) { return stop_signal; }

@@ -17,12 +17,13 @@
 
 #include "util/atomic.h"
 
-#define CKPT_MAGIC "GLCKPT\r\n"
-#define CKPT_VERSION 1u
+#define CKPT_MAGIC     "GLCKPT\r\n"
+#define CKPT_VERSION   1u
 #define CKPT_MAX_BYTES ((size_t)1 << 34)
 
 enum { SEC_STAT, SEC_GVAL, SEC_GBUF, SEC_DVAL, SEC_DBUF, SEC_OPTG, SEC_OPTD, N_SECTIONS };
-static const char sec_tags[N_SECTIONS][5] = {"STAT", "GVAL", "GBUF", "DVAL", "DBUF", "OPTG", "OPTD"};
+static const char sec_tags[N_SECTIONS][5] = {"STAT", "GVAL", "GBUF", "DVAL",
+                                             "DBUF", "OPTG", "OPTD"};
 
 /* The serialised training state: fixed-width fields, no padding, so the bytes are the same for the
  * same state on every build. */
@@ -30,7 +31,10 @@ typedef struct ckpt_stat {
     uint64_t step, d_updates;
     int64_t epoch, pos;
     uint64_t opt_step[2];
-    struct { uint64_t key, stream, counter; uint32_t buf[4], used, pad; } rng[3];
+    struct {
+        uint64_t key, stream, counter;
+        uint32_t buf[4], used, pad;
+    } rng[3];
 } ckpt_stat;
 
 /* The (pointer, bytes) of each section in this session. */
@@ -173,8 +177,9 @@ static int parse(gl_session *s, const char *path, const unsigned char *buf, size
                             path);
     memcpy(head, buf + 8, sizeof head);
     if (head[0] != CKPT_VERSION)
-        return gl_error_add(err, GL_ERR_INPUT, "%s: checkpoint format version %u, this ganlab reads %u",
-                            path, head[0], CKPT_VERSION);
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "%s: checkpoint format version %u, this ganlab reads %u", path, head[0],
+                            CKPT_VERSION);
     ckpt_stat stat;
     void *ptr[N_SECTIONS];
     size_t bytes[N_SECTIONS];
@@ -191,12 +196,14 @@ static int parse(gl_session *s, const char *path, const unsigned char *buf, size
         memcpy(&len, buf + at + 4, 8);
         at += 12;
         if (len > end - at)
-            return gl_error_add(err, GL_ERR_INPUT, "%s: section %s is truncated", path, sec_tags[i]);
+            return gl_error_add(err, GL_ERR_INPUT, "%s: section %s is truncated", path,
+                                sec_tags[i]);
         if (len != bytes[i])
-            return gl_error_add(err, GL_ERR_INPUT,
-                                "%s: section %s holds %llu bytes but this run's model needs %zu: the "
-                                "checkpoint is from another model or optimizer", path, sec_tags[i],
-                                (unsigned long long)len, bytes[i]);
+            return gl_error_add(
+                err, GL_ERR_INPUT,
+                "%s: section %s holds %llu bytes but this run's model needs %zu: the "
+                "checkpoint is from another model or optimizer",
+                path, sec_tags[i], (unsigned long long)len, bytes[i]);
         payload[i] = buf + at;
         at += len;
     }

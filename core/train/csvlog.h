@@ -1,5 +1,5 @@
-/* csvlog.h - the run's CSV logs (metrics.csv, timing.csv). The header is written with the first row,
- * when the loss's term names are known. */
+/* csvlog.h - the run's CSV logs (metrics.csv, timing.csv). The header is written with the first
+ * row, when the loss's term names are known. */
 #ifndef GL_TRAIN_CSVLOG_H
 #define GL_TRAIN_CSVLOG_H
 

@@ -1,6 +1,7 @@
 /* export.c - `ganlab sample`'s output files (docs/formats.md): a PNG grid (or scatter plot for 2-D
- * data), CSV, or MNIST-format IDX, chosen by the output's extension. Every file is written atomically.
- * Images map the dataset's value range [lo, hi] linearly to 0..255, as the sample grids do. */
+ * data), CSV, or MNIST-format IDX, chosen by the output's extension. Every file is written
+ * atomically. Images map the dataset's value range [lo, hi] linearly to 0..255, as the sample grids
+ * do. */
 #include "train/run.h"
 
 #include <math.h>
@@ -42,8 +43,8 @@ static int write_csv(const gl_session *s, const char *path, const float *x, cons
 
 static void put_be32(FILE *f, uint32_t v)
 {
-    unsigned char b[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
-                          (unsigned char)v};
+    unsigned char b[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 8), (unsigned char)v};
     fwrite(b, 1, 4, f);
 }
 
@@ -65,8 +66,10 @@ static int export_idx(const gl_session *s, const char *path, const float *x, con
                       int n, gl_error *err)
 {
     if (s->data.ndim != 3)
-        return gl_error_add(err, GL_ERR_INPUT, "%s: .idx output needs image data; dataset '%s' has "
-                            "%d-D items (write .csv instead)", path, s->names[0], s->data.ndim);
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "%s: .idx output needs image data; dataset '%s' has "
+                            "%d-D items (write .csv instead)",
+                            path, s->names[0], s->data.ndim);
     int c = s->data.shape[0], h = s->data.shape[1], w = s->data.shape[2];
     size_t bytes = (size_t)n * s->item_size;
     /* Freed below. */
@@ -119,11 +122,13 @@ int gl_train_export_samples(gl_session *s, const char *path, int n, int label, u
 {
     int png = ends_with(path, ".png"), csv = ends_with(path, ".csv"), idx = ends_with(path, ".idx");
     if (!png && !csv && !idx)
-        return gl_error_add(err, GL_ERR_INPUT, "%s: the output must end in .png, .csv or .idx", path);
+        return gl_error_add(err, GL_ERR_INPUT, "%s: the output must end in .png, .csv or .idx",
+                            path);
     int k = s->model_env.conditional ? s->data.n_classes : 0;
     if (label >= 0 && (k == 0 || label >= k))
-        return gl_error_add(err, GL_ERR_INPUT, k ? "--label %d: the model has labels 0..%d"
-                                                 : "--label %d: the model is not conditional",
+        return gl_error_add(err, GL_ERR_INPUT,
+                            k ? "--label %d: the model has labels 0..%d"
+                              : "--label %d: the model is not conditional",
                             label, k - 1);
     /* Freed below. */
     float *x = malloc((size_t)n * s->item_size * sizeof *x);
@@ -141,11 +146,11 @@ int gl_train_export_samples(gl_session *s, const char *path, int n, int label, u
     /* In slices of at most one batch so memory stays that of training. */
     for (int at = 0; rc == GL_OK && at < n; at += s->batch) {
         int m = n - at < s->batch ? n - at : s->batch;
-        rc = gl_session_sample(s, &rng, m, labels ? labels + at : NULL, x + (size_t)at * s->item_size,
-                               err);
+        rc = gl_session_sample(s, &rng, m, labels ? labels + at : NULL,
+                               x + (size_t)at * s->item_size, err);
     }
     if (rc == GL_OK)
-        rc = png ? export_png(s, path, x, n, err)
+        rc = png   ? export_png(s, path, x, n, err)
              : csv ? write_csv(s, path, x, labels, n, err)
                    : export_idx(s, path, x, labels, n, err);
     free(x);

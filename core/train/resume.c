@@ -29,7 +29,8 @@ int gl_train_resume_config(const char *dir, const char *const *overrides, int n_
             rc = gl_error_add(err, GL_ERR_INPUT,
                               "%s: resuming with a changed config is refused (only train.steps, "
                               "train.epochs and experiment.threads may change; --force overrides). "
-                              "Changed:\n%s", dir, diff);
+                              "Changed:\n%s",
+                              dir, diff);
     }
     gl_cfg_destroy(saved);
     if (rc != GL_OK) {

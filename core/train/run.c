@@ -27,7 +27,7 @@ typedef struct run {
     int tty;
     double t0, elapsed0, last_t;
     uint64_t last_d_updates;
-    gl_eval_log *eval;   /* NULL when train.eval_every is 0 or no evaluators are configured */
+    gl_eval_log *eval; /* NULL when train.eval_every is 0 or no evaluators are configured */
 } run;
 
 static double now(void)
@@ -97,7 +97,8 @@ static void log_row(run *r, const gl_loss_result *d, const gl_loss_result *g)
     uint64_t step = r->s->st.step;
     double eta = step ? (t - r->t0) / (double)step * (double)(r->total - step) : 0;
     char msg[512];
-    snprintf(msg, sizeof msg, "step %llu/%llu  epoch %lld  %.0f img/s  ETA %.0fs  d_loss %.4f  g_loss %.4f",
+    snprintf(msg, sizeof msg,
+             "step %llu/%llu  epoch %lld  %.0f img/s  ETA %.0fs  d_loss %.4f  g_loss %.4f",
              (unsigned long long)step, (unsigned long long)r->total, iv[1], tv[1], eta, values[0],
              values[1]);
     if (r->tty) {

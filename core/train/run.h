@@ -5,8 +5,8 @@
 #include "train/train.h"
 
 typedef struct gl_train_opts {
-    const char *resume_dir;     /* NULL: a new run directory */
-    int (*stop_signal)(void);   /* polled between steps: the signal that asks to stop, or 0 */
+    const char *resume_dir;   /* NULL: a new run directory */
+    int (*stop_signal)(void); /* polled between steps: the signal that asks to stop, or 0 */
 } gl_train_opts;
 
 /* Runs cfg (validated against reg) to its budget. dir receives the run directory's path. Returns
@@ -17,7 +17,8 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
 
 /* The config to resume the run in dir with: dir/config.yaml plus overrides, validated through
  * lookup. Refused (GL_ERR_INPUT, naming the differing keys) when the overrides change anything but
- * train.steps, train.epochs or experiment.threads, unless force. *out is freed with gl_cfg_destroy. */
+ * train.steps, train.epochs or experiment.threads, unless force. *out is freed with gl_cfg_destroy.
+ */
 int gl_train_resume_config(const char *dir, const char *const *overrides, int n_overrides,
                            int force, gl_cfg_schema_lookup lookup, void *ud, gl_cfg **out,
                            gl_error *err);

@@ -1,17 +1,18 @@
-/* samples.c - the sample images of a run: G's output on the same fixed noise (stream FIXED) at every
- * sample step, so frames are comparable. Images: a grid of 8 columns, 64 samples, or for a
+/* samples.c - the sample images of a run: G's output on the same fixed noise (stream FIXED) at
+ * every sample step, so frames are comparable. Images: a grid of 8 columns, 64 samples, or for a
  * conditional model one row of 8 per class (label = row). 2-D data: 1000 generated points over 1000
- * real ones. Allocates its buffers per call: this runs every sample_every steps, outside the step. */
+ * real ones. Allocates its buffers per call: this runs every sample_every steps, outside the step.
+ */
 #include "train/run.h"
 
 #include <stdlib.h>
 
 #include "image/image.h"
 
-#define GRID_COLS 8
-#define GRID_N 64
+#define GRID_COLS      8
+#define GRID_N         64
 #define MAX_CLASS_ROWS 16
-#define POINTS 1000
+#define POINTS         1000
 
 static int scatter(gl_session *s, const char *path, gl_rng *rng, gl_error *err)
 {
@@ -25,7 +26,8 @@ static int scatter(gl_session *s, const char *path, gl_rng *rng, gl_error *err)
     for (int i = 0; rc == GL_OK && i < n_real; i++)
         idx[i] = i;
     if (rc == GL_OK)
-        rc = s->dataset_p->get(s->dataset, idx, n_real, real, s->data.n_classes ? labels : NULL, err);
+        rc = s->dataset_p->get(s->dataset, idx, n_real, real, s->data.n_classes ? labels : NULL,
+                               err);
     for (int i = 0; rc == GL_OK && i < POINTS; i++)
         labels[i] = s->data.n_classes > 0 ? i % s->data.n_classes : 0;
     if (rc == GL_OK)
@@ -71,5 +73,5 @@ int gl_train_write_samples(gl_session *s, const char *dir, uint64_t step, gl_err
     gl_rng rng;
     gl_rng_init(&rng, s->seed, GL_STREAM_FIXED);
     return s->data.ndim == 1 && s->item_size == 2 ? scatter(s, path, &rng, err)
-                                                    : grid(s, path, &rng, err);
+                                                  : grid(s, path, &rng, err);
 }

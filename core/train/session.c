@@ -1,5 +1,6 @@
 /* session.c - builds a training session from a validated config: opens the plugins in the order
- * dataset -> model (which needs the data's shape) -> nets (initialised from the init stream, G then D)
+ * dataset -> model (which needs the data's shape) -> nets (initialised from the init stream, G then
+ * D)
  * -> loss -> optimizers, and allocates every buffer the step uses, so that the step itself never
  * allocates. Refuses the combinations the plugins cannot detect alone (batch norm in a critic under
  * a gradient penalty). */
@@ -26,7 +27,8 @@ static int open_dataset(gl_session *s, const gl_cfg *cfg, const gl_registry *reg
     if (!s->dataset_p)
         return GL_ERR_INPUT;
     s->names[0] = s->dataset_p->hdr.name;
-    if (s->dataset_p->open(gl_cfg_params(cfg, "dataset"), s->seed, &s->dataset, &s->data, err) != GL_OK)
+    if (s->dataset_p->open(gl_cfg_params(cfg, "dataset"), s->seed, &s->dataset, &s->data, err) !=
+        GL_OK)
         return err->status ? err->status : GL_ERR_INPUT;
     s->item_size = 1;
     for (int i = 0; i < s->data.ndim; i++)
@@ -52,7 +54,8 @@ static int open_model(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, 
                            &s->model, err) != GL_OK)
         return err->status ? err->status : GL_ERR_INPUT;
     if (s->model_env.latent_dim < 1)
-        return gl_error_add(err, GL_ERR_INPUT, "model '%s' declared no latent dimension", s->names[1]);
+        return gl_error_add(err, GL_ERR_INPUT, "model '%s' declared no latent dimension",
+                            s->names[1]);
     gl_rng init;
     gl_rng_init(&init, s->seed, GL_STREAM_INIT);
     for (int i = 0; i < 2; i++)
@@ -67,12 +70,14 @@ static int open_loss(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, g
     if (!s->loss_p)
         return GL_ERR_INPUT;
     s->names[2] = s->loss_p->hdr.name;
-    if ((s->loss_p->flags & GL_LOSS_INPUT_GRADIENT) && (s->model_env.flags & GL_MODEL_D_BATCH_STATS))
-        return gl_error_add(err, GL_ERR_INPUT,
-                            "loss '%s' penalises the critic's input gradient, but model '%s' uses batch "
-                            "norm in its critic, which has no second-order gradient and mixes the "
-                            "samples of a batch: set the model's critic normalisation to layer or none",
-                            s->names[2], s->names[1]);
+    if ((s->loss_p->flags & GL_LOSS_INPUT_GRADIENT) &&
+        (s->model_env.flags & GL_MODEL_D_BATCH_STATS))
+        return gl_error_add(
+            err, GL_ERR_INPUT,
+            "loss '%s' penalises the critic's input gradient, but model '%s' uses batch "
+            "norm in its critic, which has no second-order gradient and mixes the "
+            "samples of a batch: set the model's critic normalisation to layer or none",
+            s->names[2], s->names[1]);
     if (s->loss_p->create(gl_cfg_params(cfg, "loss"), &s->loss, err) != GL_OK)
         return err->status ? err->status : GL_ERR_INPUT;
     return GL_OK;
@@ -84,8 +89,8 @@ static int open_optimizers(gl_session *s, const gl_cfg *cfg, const gl_registry *
         s->opt_p[i] = (const gl_optimizer_plugin *)find(cfg, reg, opt_sections[i], err);
         if (!s->opt_p[i])
             return GL_ERR_INPUT;
-        if (s->opt_p[i]->create(gl_cfg_params(cfg, opt_sections[i]), &s->opt_state_per[i], &s->opt[i],
-                                err) != GL_OK)
+        if (s->opt_p[i]->create(gl_cfg_params(cfg, opt_sections[i]), &s->opt_state_per[i],
+                                &s->opt[i], err) != GL_OK)
             return err->status ? err->status : GL_ERR_INPUT;
         size_t n = gl_net_numel(s->net[i]) * (size_t)s->opt_state_per[i];
         /* Freed in gl_session_destroy. */
@@ -132,7 +137,8 @@ int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **ou
     gl_rng_init(&s->st.dropout, s->seed, GL_STREAM_DROPOUT);
     int rc = open_dataset(s, cfg, reg, err);
     if (rc == GL_OK && s->drop_last && s->data.n_items < s->batch)
-        rc = gl_error_add(err, GL_ERR_INPUT, "train.drop_last: dataset '%s' has %lld items, fewer "
+        rc = gl_error_add(err, GL_ERR_INPUT,
+                          "train.drop_last: dataset '%s' has %lld items, fewer "
                           "than train.batch_size (%d), so an epoch would have no batch",
                           s->names[0], (long long)s->data.n_items, s->batch);
     if (rc == GL_OK) {

@@ -21,8 +21,7 @@ static void shuffle_epoch(gl_session *s)
 
 static int next_batch(gl_session *s, gl_error *err)
 {
-    if (s->st.pos >= s->data.n_items ||
-        (s->drop_last && s->data.n_items - s->st.pos < s->batch)) {
+    if (s->st.pos >= s->data.n_items || (s->drop_last && s->data.n_items - s->st.pos < s->batch)) {
         s->st.epoch++;
         s->st.pos = 0;
         shuffle_epoch(s);
@@ -62,7 +61,8 @@ static gl_tensor *generate_cb(void *runner, int n, const int32_t *labels)
 static gl_tensor *discriminate_cb(void *runner, gl_tensor *x, const int32_t *labels)
 {
     gl_session *s = runner;
-    return s->model_p->discriminate(s->model, s->ctx, x, s->model_env.conditional ? labels : NULL, 1);
+    return s->model_p->discriminate(s->model, s->ctx, x, s->model_env.conditional ? labels : NULL,
+                                    1);
 }
 
 /* The first term that is not finite, else what: so the message names what went bad. */
@@ -126,15 +126,18 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
     if (rc == GL_OK)
         rc = gl_ctx_status(s->ctx, err);
     if (rc == GL_OK && !res->loss)
-        rc = gl_error_add(err, GL_ERR_RUN, "loss '%s' returned no %s", s->names[2], what[which] + 4);
+        rc = gl_error_add(err, GL_ERR_RUN, "loss '%s' returned no %s", s->names[2],
+                          what[which] + 4);
     if (rc != GL_OK)
         return rc;
     uint64_t step = s->st.step + 1;
     double v = gl_tensor_item(res->loss);
     if (!isfinite(v) || bad_term(res, NULL))
-        return gl_error_add(err, GL_ERR_RUN, "step %llu: %s is %s (the run stopped; the last good "
-                            "checkpoint is kept)", (unsigned long long)step,
-                            bad_term(res, what[which]), isnan(v) ? "NaN" : "not finite");
+        return gl_error_add(err, GL_ERR_RUN,
+                            "step %llu: %s is %s (the run stopped; the last good "
+                            "checkpoint is kept)",
+                            (unsigned long long)step, bad_term(res, what[which]),
+                            isnan(v) ? "NaN" : "not finite");
     gl_net *net = s->net[which];
     gl_net_zero_grad(net);
     if (gl_backward(s->ctx, res->loss, net, err) != GL_OK)
@@ -142,7 +145,8 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
     if (!grads_finite(net))
         return gl_error_add(err, GL_ERR_RUN,
                             "step %llu: a gradient of %s is not finite (the run stopped; the last "
-                            "good checkpoint is kept)", (unsigned long long)step, what[which]);
+                            "good checkpoint is kept)",
+                            (unsigned long long)step, what[which]);
     int o = which ? 1 : 0;
     gl_real *p = gl_net_values(net);
     size_t n = gl_net_numel(net);
@@ -190,8 +194,8 @@ int gl_session_sample(gl_session *s, gl_rng *rng, int n, const int32_t *labels, 
 {
     int prev = gl_ctx_set_grad_enabled(s->ctx, 0);
     gl_tensor *z = z_tensor(s, rng, n);
-    gl_tensor *x = s->model_p->generate(s->model, s->ctx, z, s->model_env.conditional ? labels : NULL,
-                                        0);
+    gl_tensor *x = s->model_p->generate(s->model, s->ctx, z,
+                                        s->model_env.conditional ? labels : NULL, 0);
     int rc = gl_ctx_status(s->ctx, err);
     if (rc == GL_OK && (!x || gl_tensor_numel(x) != (size_t)n * s->item_size))
         rc = gl_error_add(err, GL_ERR_RUN, "model '%s' generated the wrong shape", s->names[1]);

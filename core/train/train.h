@@ -1,11 +1,11 @@
-/* train.h - the core's (not installed) training machinery: a session of plugin instances built from a
- * validated config, its training loop, checkpoints and run directories. The runner's `train`,
+/* train.h - the core's (not installed) training machinery: a session of plugin instances built from
+ * a validated config, its training loop, checkpoints and run directories. The runner's `train`,
  * `sample` and `eval` commands are thin layers over this.
  *
  * Schedule (the only place that knows it; docs/training.md): one generator step is n_critic
- * discriminator updates, each on the next real batch of the epoch's shuffled order (the last, partial
- * batch of an epoch is kept, as torch's DataLoader does) and a fresh fake batch, then one generator
- * update with fresh noise at the size of the last real batch.
+ * discriminator updates, each on the next real batch of the epoch's shuffled order (the last,
+ * partial batch of an epoch is kept, as torch's DataLoader does) and a fresh fake batch, then one
+ * generator update with fresh noise at the size of the last real batch.
  */
 #ifndef GL_TRAIN_H
 #define GL_TRAIN_H
@@ -23,11 +23,11 @@
 
 /* What a training step changes besides parameters: everything a checkpoint must restore. */
 typedef struct gl_train_state {
-    uint64_t step;          /* generator steps done */
-    uint64_t d_updates;     /* discriminator updates done */
-    int64_t epoch;          /* current epoch (0-based) */
-    int64_t pos;            /* items of the current epoch's order consumed */
-    uint64_t opt_step[2];   /* per optimizer (0: G, 1: D): updates done */
+    uint64_t step;        /* generator steps done */
+    uint64_t d_updates;   /* discriminator updates done */
+    int64_t epoch;        /* current epoch (0-based) */
+    int64_t pos;          /* items of the current epoch's order consumed */
+    uint64_t opt_step[2]; /* per optimizer (0: G, 1: D): updates done */
     gl_rng noise, penalty, dropout;
 } gl_train_state;
 
@@ -36,20 +36,20 @@ typedef struct gl_train_state {
 typedef struct gl_session {
     uint64_t seed;
     int batch, n_critic;
-    int drop_last;          /* train.drop_last: skip an epoch's last, partial batch */
-    int lr_decay;           /* train.lr_decay: 1 for linear (to 0 over the budget), 0 for none */
-    uint64_t total_steps;   /* the budget in generator steps (gl_session_total_steps) */
-    const char *names[4];   /* dataset, model, loss plugin names (for messages) */
+    int drop_last;        /* train.drop_last: skip an epoch's last, partial batch */
+    int lr_decay;         /* train.lr_decay: 1 for linear (to 0 over the budget), 0 for none */
+    uint64_t total_steps; /* the budget in generator steps (gl_session_total_steps) */
+    const char *names[4]; /* dataset, model, loss plugin names (for messages) */
 
     const gl_dataset_plugin *dataset_p;
     void *dataset;
     gl_dataset_info data;
-    size_t item_size;       /* floats per item */
+    size_t item_size; /* floats per item */
 
     const gl_model_plugin *model_p;
     void *model;
     gl_model_env model_env;
-    gl_net *net[2];         /* 0: G, 1: D */
+    gl_net *net[2]; /* 0: G, 1: D */
 
     const gl_loss_plugin *loss_p;
     void *loss;
@@ -57,28 +57,28 @@ typedef struct gl_session {
     const gl_optimizer_plugin *opt_p[2];
     void *opt[2];
     int opt_state_per[2];
-    float *opt_state[2];    /* (numel(net) * opt_state_per) */
-    gl_real *prev[2];       /* (numel(net)) the values before an update, with lr_decay; else NULL */
+    float *opt_state[2]; /* (numel(net) * opt_state_per) */
+    gl_real *prev[2];    /* (numel(net)) the values before an update, with lr_decay; else NULL */
 
     gl_ctx *ctx;
     gl_train_state st;
 
-    int64_t *order;         /* (n_items) the current epoch's permutation */
-    float *real;            /* (batch, item) */
-    int32_t *labels;        /* (batch) real labels */
-    int32_t *gen_labels;    /* (batch) labels for generated samples */
-    int last_batch;         /* size of the last real batch */
-    double last_loss[2];    /* the last G (0) and D (1) loss values */
+    int64_t *order;      /* (n_items) the current epoch's permutation */
+    float *real;         /* (batch, item) */
+    int32_t *labels;     /* (batch) real labels */
+    int32_t *gen_labels; /* (batch) labels for generated samples */
+    int last_batch;      /* size of the last real batch */
+    double last_loss[2]; /* the last G (0) and D (1) loss values */
 } gl_session;
 
-/* Opens every plugin named by cfg (validated against reg), declares and initialises the nets from the
- * init stream, and allocates all step buffers. On failure *out is NULL and err says why; on success
- * the caller frees with gl_session_destroy (which must outlive nothing it gave out). */
+/* Opens every plugin named by cfg (validated against reg), declares and initialises the nets from
+ * the init stream, and allocates all step buffers. On failure *out is NULL and err says why; on
+ * success the caller frees with gl_session_destroy (which must outlive nothing it gave out). */
 int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **out, gl_error *err);
 void gl_session_destroy(gl_session *s);
 
-/* Generator steps in the budget: train.steps, or train.epochs converted (an epoch is one pass of the
- * discriminator over the data). */
+/* Generator steps in the budget: train.steps, or train.epochs converted (an epoch is one pass of
+ * the discriminator over the data). */
 uint64_t gl_session_total_steps(const gl_session *s, const gl_cfg *cfg);
 
 /* One generator step (n_critic D updates, then one G update). Fills d_res/g_res with the last D

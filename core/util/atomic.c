@@ -44,8 +44,8 @@ int gl_atomic_open(gl_atomic_file *f, const char *path, gl_error *err)
     }
     if (fd < 0) {
         int e = errno;
-        gl_error_add(err, GL_ERR_RUN, "%s: cannot create temporary file %s: %s", path,
-                     f->tmp_path, strerror(e));
+        gl_error_add(err, GL_ERR_RUN, "%s: cannot create temporary file %s: %s", path, f->tmp_path,
+                     strerror(e));
         release(f);
         return GL_ERR_RUN;
     }

@@ -1,10 +1,10 @@
 /* util/atomic.h - write a file so that readers see either the old file or the complete new one.
  *
  * Internal to libganlab (not installed). The data goes to a temporary file in the target's own
- * directory (rename(2) is atomic only within one filesystem), named "PATH.tmp.PID.N"; commit flushes
- * it to disk, renames it over PATH and syncs the directory so the rename itself survives a crash.
- * A failure at any step removes the temporary file, so no half-written file is ever left behind,
- * neither under PATH nor under a temporary name.
+ * directory (rename(2) is atomic only within one filesystem), named "PATH.tmp.PID.N"; commit
+ * flushes it to disk, renames it over PATH and syncs the directory so the rename itself survives a
+ * crash. A failure at any step removes the temporary file, so no half-written file is ever left
+ * behind, neither under PATH nor under a temporary name.
  *
  * Example:
  *     gl_atomic_file f;
@@ -20,9 +20,9 @@
 #include <ganlab/error.h>
 
 typedef struct gl_atomic_file {
-    FILE *fp;        /* write here between open and commit/abort; NULL when closed */
-    char *path;      /* the final path (malloc'd copy; freed by commit/abort) */
-    char *tmp_path;  /* the temporary file's path (malloc'd; freed by commit/abort) */
+    FILE *fp;       /* write here between open and commit/abort; NULL when closed */
+    char *path;     /* the final path (malloc'd copy; freed by commit/abort) */
+    char *tmp_path; /* the temporary file's path (malloc'd; freed by commit/abort) */
 } gl_atomic_file;
 
 /* Creates the temporary file for path (mode 0666 less the umask) and fills *f.

@@ -13,7 +13,7 @@
 
 gl_byte_images *gl_byte_images_new(const char *plugin)
 {
-    gl_byte_images *d = calloc(1, sizeof *d);   /* freed by gl_byte_images_free */
+    gl_byte_images *d = calloc(1, sizeof *d); /* freed by gl_byte_images_free */
     if (!d)
         return NULL;
     d->plugin = plugin;
@@ -47,14 +47,14 @@ int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, int n, f
                        int32_t *labels, gl_error *err)
 {
     const size_t hw = (size_t)d->h * d->w, item = hw * d->c;
-    const int transpose = d->channels_last && d->c > 1;   /* one channel: both layouts agree */
+    const int transpose = d->channels_last && d->c > 1; /* one channel: both layouts agree */
     for (int k = 0; k < n; k++) {
         int64_t i = indices[k];
         if (i < 0 || i >= d->n)
             return gl_error_add(err, GL_ERR_RUN, "dataset '%s': item %lld out of range [0, %lld)",
                                 d->plugin, (long long)i, (long long)d->n);
         const uint8_t *src = d->pixels + (size_t)i * item;
-        float *dst = x + (size_t)k * item;   /* (C, H, W) */
+        float *dst = x + (size_t)k * item; /* (C, H, W) */
         if (transpose) {
             for (size_t q = 0; q < hw; q++)
                 for (int c = 0; c < d->c; c++)

@@ -28,11 +28,17 @@ void gl_rng_block(uint64_t seed, uint64_t stream, uint64_t counter, uint32_t out
         mulhilo(PHILOX_M0, c0, &hi0, &lo0);
         mulhilo(PHILOX_M1, c2, &hi1, &lo1);
         uint32_t n0 = hi1 ^ c1 ^ k0, n1 = lo1, n2 = hi0 ^ c3 ^ k1, n3 = lo0;
-        c0 = n0; c1 = n1; c2 = n2; c3 = n3;
+        c0 = n0;
+        c1 = n1;
+        c2 = n2;
+        c3 = n3;
         k0 += PHILOX_W0;
         k1 += PHILOX_W1;
     }
-    out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+    out[0] = c0;
+    out[1] = c1;
+    out[2] = c2;
+    out[3] = c3;
 }
 
 void gl_rng_init(gl_rng *r, uint64_t seed, uint64_t stream)
@@ -60,10 +66,7 @@ uint64_t gl_rng_u64(gl_rng *r)
     return (hi << 32) | gl_rng_u32(r);
 }
 
-float gl_rng_uniform(gl_rng *r)
-{
-    return (float)(gl_rng_u32(r) >> 8) * (1.0f / 16777216.0f);
-}
+float gl_rng_uniform(gl_rng *r) { return (float)(gl_rng_u32(r) >> 8) * (1.0f / 16777216.0f); }
 
 double gl_rng_uniform_double(gl_rng *r)
 {

@@ -2,9 +2,9 @@
  * (util/suggest.h).
  *
  * Distance: optimal string alignment (Levenshtein plus the transposition of two adjacent bytes, the
- * commonest typo), O(len(word) * len(candidate)) time with three rows of the DP table. A candidate is
- * suggested when its distance d satisfies 1 <= d and 3d <= max(len) + 1, i.e. roughly a third of the
- * letters may be wrong; words longer than 64 bytes get no suggestion (they are not typos).
+ * commonest typo), O(len(word) * len(candidate)) time with three rows of the DP table. A candidate
+ * is suggested when its distance d satisfies 1 <= d and 3d <= max(len) + 1, i.e. roughly a third of
+ * the letters may be wrong; words longer than 64 bytes get no suggestion (they are not typos).
  */
 #include "util/suggest.h"
 

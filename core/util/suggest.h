@@ -18,8 +18,8 @@
 #include <stddef.h>
 
 typedef struct gl_suggest {
-    const char *word;      /* the misspelt word (NUL-terminated; not copied) */
-    const char *best;      /* the nearest candidate so far, or NULL; not NUL-terminated: best_len */
+    const char *word; /* the misspelt word (NUL-terminated; not copied) */
+    const char *best; /* the nearest candidate so far, or NULL; not NUL-terminated: best_len */
     size_t best_len;
     int best_d;
 } gl_suggest;

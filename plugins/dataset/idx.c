@@ -29,14 +29,14 @@
 #include <string.h>
 #include <zlib.h>
 
-#define DEFAULT_DIR "/usr/share/datasets/fashion-mnist"
+#define DEFAULT_DIR    "/usr/share/datasets/fashion-mnist"
 #define DEBIAN_PACKAGE "dataset-fashion-mnist"
 
 /* Refuse files whose header claims more than this; real IDX datasets are far smaller, and a corrupt
  * header must not turn into a huge allocation or an overflowing size computation. */
-#define MAX_DIM 0x1000000u                   /* any one dimension */
-#define MAX_ITEM_BYTES (64u * 1024u * 1024u) /* one image */
-#define MAX_TOTAL_BYTES ((uint64_t)8 << 30)  /* a whole file */
+#define MAX_DIM         0x1000000u            /* any one dimension */
+#define MAX_ITEM_BYTES  (64u * 1024u * 1024u) /* one image */
+#define MAX_TOTAL_BYTES ((uint64_t)8 << 30)   /* a whole file */
 
 static const gl_param_spec idx_params[] = {
     {"path", GL_PARAM_PATH, DEFAULT_DIR, 0, GL_NO_RANGE, NULL,
@@ -58,7 +58,7 @@ static const gl_param_spec idx_params[] = {
 typedef struct idx_file {
     int ndim;
     uint32_t dims[4];
-    uint8_t *data;      /* dims[0] * ... bytes; malloc'ed, freed by the caller with free() */
+    uint8_t *data; /* dims[0] * ... bytes; malloc'ed, freed by the caller with free() */
     uint64_t size;
 } idx_file;
 
@@ -156,8 +156,10 @@ static int read_data(gzFile f, const char *path, idx_file *out, gl_error *err)
         uint64_t next = cap * 2 < out->size ? cap * 2 : out->size;
         uint8_t *grown = realloc(out->data, next);
         if (!grown)
-            return gl_error_add(err, GL_ERR_INPUT, "dataset 'idx': %s: out of memory for %llu "
-                                "bytes", path, (unsigned long long)next);
+            return gl_error_add(err, GL_ERR_INPUT,
+                                "dataset 'idx': %s: out of memory for %llu "
+                                "bytes",
+                                path, (unsigned long long)next);
         out->data = grown;
         cap = next;
     }
@@ -293,10 +295,7 @@ static int load_labels(gl_byte_images *d, const char *path, int64_t n_images, in
     return GL_OK;
 }
 
-static void idx_close(void *self)
-{
-    gl_byte_images_free(self);
-}
+static void idx_close(void *self) { gl_byte_images_free(self); }
 
 static int idx_open(const gl_params *p, uint64_t seed, void **self, gl_dataset_info *info,
                     gl_error *err)
@@ -306,7 +305,7 @@ static int idx_open(const gl_params *p, uint64_t seed, void **self, gl_dataset_i
     int rc = resolve_paths(p, images, labels, sizeof images, err);
     if (rc != GL_OK)
         return rc;
-    gl_byte_images *d = gl_byte_images_new("idx");  /* freed by idx_close (always called) */
+    gl_byte_images *d = gl_byte_images_new("idx"); /* freed by idx_close (always called) */
     if (!d)
         return gl_error_add(err, GL_ERR_INPUT, "dataset 'idx': out of memory");
     *self = d;
@@ -351,7 +350,4 @@ static const gl_dataset_plugin idx_plugin = {
     .close = idx_close,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &idx_plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &idx_plugin.hdr; }

@@ -35,7 +35,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define MAX_SIDE 16384   /* refuse absurd image sizes before allocating for them */
+#define MAX_SIDE 16384 /* refuse absurd image sizes before allocating for them */
 
 static const gl_param_spec image_folder_params[] = {
     {"path", GL_PARAM_PATH, NULL, 1, GL_NO_RANGE, NULL,
@@ -49,18 +49,18 @@ static const gl_param_spec image_folder_params[] = {
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
 typedef struct entry {
-    char *path;     /* malloc'ed, freed by free_entries */
+    char *path; /* malloc'ed, freed by free_entries */
     int label;
 } entry;
 
 typedef struct entry_list {
-    entry *items;   /* malloc'ed, freed by free_entries */
+    entry *items; /* malloc'ed, freed by free_entries */
     size_t n, cap;
 } entry_list;
 
 /* One decoded image in its own format and size. */
 typedef struct image {
-    uint8_t *px;       /* (H, W, C) interleaved, malloc'ed; the caller frees it with free() */
+    uint8_t *px; /* (H, W, C) interleaved, malloc'ed; the caller frees it with free() */
     int w, h, c;
 } image;
 
@@ -111,18 +111,15 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static int visible(const struct dirent *d)
-{
-    return d->d_name[0] != '.';
-}
+static int visible(const struct dirent *d) { return d->d_name[0] != '.'; }
 
 /* Lists dir's visible entries sorted by name. *names is the caller's to free with free_names. */
 static int list_dir(const char *dir, struct dirent ***names, int *n, gl_error *err)
 {
     *n = scandir(dir, names, visible, name_cmp);
     if (*n < 0)
-        return gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': %s: cannot list: %s",
-                            dir, strerror(errno));
+        return gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': %s: cannot list: %s", dir,
+                            strerror(errno));
     return GL_OK;
 }
 
@@ -220,8 +217,8 @@ static int read_png(const char *path, image *img, gl_error *err)
     if (!png_image_finish_read(&pi, NULL, img->px, 0, NULL)) {
         free(img->px);
         img->px = NULL;
-        return gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': %s: corrupt PNG: %s",
-                            path, pi.message);
+        return gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': %s: corrupt PNG: %s", path,
+                            pi.message);
     }
     return GL_OK;
 }
@@ -264,10 +261,7 @@ static void convert(const image *img, int channels, int h, int w, int bilinear, 
             }
 }
 
-static void image_folder_close(void *self)
-{
-    gl_byte_images_free(self);
-}
+static void image_folder_close(void *self) { gl_byte_images_free(self); }
 
 /* Decodes every listed file into d->pixels; the first image fixes the size when size is 0. */
 static int decode_all(gl_byte_images *d, const entry_list *l, int size, int bilinear, gl_error *err)
@@ -292,15 +286,14 @@ static int decode_all(gl_byte_images *d, const entry_list *l, int size, int bili
                               "dataset.size to resize them all",
                               l->items[i].path, img.w, img.h, l->items[0].path, d->w, d->h);
         if (rc == GL_OK)
-            convert(&img, d->c, d->h, d->w, bilinear,
-                    d->pixels + i * (size_t)d->c * d->h * d->w);
+            convert(&img, d->c, d->h, d->w, bilinear, d->pixels + i * (size_t)d->c * d->h * d->w);
         free(img.px);
     }
     return rc;
 }
 
-static int image_folder_open(const gl_params *p, uint64_t seed, void **self,
-                             gl_dataset_info *info, gl_error *err)
+static int image_folder_open(const gl_params *p, uint64_t seed, void **self, gl_dataset_info *info,
+                             gl_error *err)
 {
     *self = NULL;
     int channels = (int)gl_params_int(p, "channels");
@@ -347,7 +340,4 @@ static const gl_dataset_plugin image_folder_plugin = {
     .close = image_folder_close,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &image_folder_plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &image_folder_plugin.hdr; }

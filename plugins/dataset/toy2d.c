@@ -43,7 +43,7 @@ typedef struct toy2d {
     int64_t size;
     int modes;
     float std;
-    float (*centres)[2];   /* (modes, 2); freed by toy2d_close */
+    float (*centres)[2]; /* (modes, 2); freed by toy2d_close */
 } toy2d;
 
 static void toy2d_close(void *self)
@@ -67,7 +67,7 @@ static int fill_centres(toy2d *t, int grid, double radius, gl_error *err)
                                 "needs (e.g. 25 = 5x5)",
                                 t->modes);
     }
-    t->centres = malloc((size_t)t->modes * sizeof *t->centres);   /* freed by toy2d_close */
+    t->centres = malloc((size_t)t->modes * sizeof *t->centres); /* freed by toy2d_close */
     if (!t->centres)
         return gl_error_add(err, GL_ERR_INPUT, "dataset 'toy2d': out of memory");
     for (int k = 0; k < t->modes; k++) {
@@ -89,7 +89,7 @@ static int toy2d_open(const gl_params *p, uint64_t seed, void **self, gl_dataset
 {
     *self = NULL;
     int grid = strcmp(gl_params_string(p, "mixture"), "grid") == 0;
-    toy2d *t = calloc(1, sizeof *t);   /* freed by toy2d_close, which the core always calls */
+    toy2d *t = calloc(1, sizeof *t); /* freed by toy2d_close, which the core always calls */
     if (!t)
         return gl_error_add(err, GL_ERR_INPUT, "dataset 'toy2d': out of memory");
     *self = t;
@@ -161,7 +161,4 @@ static const gl_dataset_plugin toy2d_plugin = {
     .modes = toy2d_modes,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &toy2d_plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &toy2d_plugin.hdr; }

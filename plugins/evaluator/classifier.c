@@ -40,11 +40,12 @@
 #include <string.h>
 #include <time.h>
 
-#define ARCH "ganlab classifier v2: conv5s2-32 bn conv3s2-32 bn fc128 fc; ce adam linear decay"
-#define FEAT 128
-#define CHUNK 250          /* images per inference batch */
-#define MAGIC "GLCLSF1\n"  /* cache file: magic, u64 hash, u64 n_values, u64 n_buffers, values,
-                              buffers (float32), f64 test accuracy */
+#define ARCH  "ganlab classifier v2: conv5s2-32 bn conv3s2-32 bn fc128 fc; ce adam linear decay"
+#define FEAT  128
+#define CHUNK 250 /* images per inference batch */
+/* cache file: magic, u64 hash, u64 n_values, u64 n_buffers, values, buffers (float32), f64 test
+ * accuracy */
+#define MAGIC "GLCLSF1\n"
 
 static const gl_param_spec classifier_params[] = {
     {"samples", GL_PARAM_INT, "0", 0, 0, 1e8, NULL,
@@ -79,19 +80,19 @@ typedef struct classifier {
     gl_linear_layer f1, f2;
     gl_ctx *ctx;
 
-    int ready;              /* trained or loaded, reference statistics computed */
+    int ready; /* trained or loaded, reference statistics computed */
     double test_acc, fd_floor;
     char cache_name[64];
-    const char *ref_name;   /* "test", or "train" when the dataset has no test split */
+    const char *ref_name; /* "test", or "train" when the dataset has no test split */
     int64_t n_ref;
-    float *ref_feat;        /* (n_ref, FEAT) */
-    double *ref_r_pr, *ref_r_dc;      /* (n_ref) k-NN radii */
-    double *ref_mu, *ref_cov;         /* (FEAT), (FEAT, FEAT) */
+    float *ref_feat;             /* (n_ref, FEAT) */
+    double *ref_r_pr, *ref_r_dc; /* (n_ref) k-NN radii */
+    double *ref_mu, *ref_cov;    /* (FEAT), (FEAT, FEAT) */
 
-    float *x;               /* (CHUNK, item) scratch images */
-    int32_t *labels;        /* (max(n, CHUNK)) labels asked for / read */
-    float *feat, *probs;    /* (n, FEAT), (n, k) of the generated images */
-    double *fake_r, *mu, *cov, *hist;  /* (n), (FEAT), (FEAT, FEAT), (k) */
+    float *x;                         /* (CHUNK, item) scratch images */
+    int32_t *labels;                  /* (max(n, CHUNK)) labels asked for / read */
+    float *feat, *probs;              /* (n, FEAT), (n, k) of the generated images */
+    double *fake_r, *mu, *cov, *hist; /* (n), (FEAT), (FEAT, FEAT), (k) */
 } classifier;
 
 static int oom(gl_error *err)
@@ -310,8 +311,7 @@ static int accuracy(classifier *c, gl_eval_split split, int64_t n, double *out, 
 }
 
 /* Features (n, FEAT) of items [0, n) of split into feat. */
-static int split_features(classifier *c, gl_eval_split split, int64_t n, float *feat,
-                          gl_error *err)
+static int split_features(classifier *c, gl_eval_split split, int64_t n, float *feat, gl_error *err)
 {
     for (int64_t at = 0; at < n; at += CHUNK) {
         int m = n - at < CHUNK ? (int)(n - at) : CHUNK;
@@ -366,9 +366,10 @@ static int prepare(classifier *c, gl_error *err)
     c->n_ref = n_test < c->n_ref_want ? n_test : c->n_ref_want;
     int64_t n_floor = n_train < c->n_ref ? n_train : c->n_ref;
     if (c->n_ref <= c->k_dc || c->n_ref <= c->k_pr || n_floor < 2)
-        return gl_error_add(err, GL_ERR_INPUT, "evaluator 'classifier': %lld reference images are "
-                            "too few for k_pr %d and k_dc %d", (long long)c->n_ref, c->k_pr,
-                            c->k_dc);
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "evaluator 'classifier': %lld reference images are "
+                            "too few for k_pr %d and k_dc %d",
+                            (long long)c->n_ref, c->k_pr, c->k_dc);
     /* Freed by destroy, except floor (the training images' features), freed below. */
     c->ref_feat = malloc((size_t)c->n_ref * FEAT * sizeof *c->ref_feat);
     c->ref_r_pr = malloc((size_t)c->n_ref * sizeof *c->ref_r_pr);
@@ -434,7 +435,8 @@ static int classifier_evaluate(void *self, gl_eval_result *out, gl_error *err)
         asked += y == c->labels[i];
     }
     int n = 0;
-    out->metrics[n++] = (gl_eval_item){"classes", gl_classes_covered(c->hist, c->k, c->min_pct / 100), NULL};
+    out->metrics[n++] = (gl_eval_item){"classes",
+                                       gl_classes_covered(c->hist, c->k, c->min_pct / 100), NULL};
     out->metrics[n++] = (gl_eval_item){"kl", gl_kl_uniform(c->hist, c->k), NULL};
     out->metrics[n++] = (gl_eval_item){"is", gl_inception_score(c->probs, c->n, c->k), NULL};
     out->metrics[n++] = (gl_eval_item){"fd", fd, NULL};
@@ -502,15 +504,16 @@ static int build_net(classifier *c, gl_error *err)
     return gl_net_finalize(c->net, &init, err);
 }
 
-static int classifier_create(const gl_params *p, const gl_eval_env *env, void **self,
-                             gl_error *err)
+static int classifier_create(const gl_params *p, const gl_eval_env *env, void **self, gl_error *err)
 {
     *self = NULL;
     if (env->data.ndim != 3 || env->data.n_classes < 2)
-        return gl_error_add(err, GL_ERR_INPUT,
-                            "evaluator 'classifier' needs labelled images (C, H, W) with at least 2 "
-                            "classes, such as idx with its labels; this run's data has %d-D items "
-                            "and %d classes", env->data.ndim, env->data.n_classes);
+        return gl_error_add(
+            err, GL_ERR_INPUT,
+            "evaluator 'classifier' needs labelled images (C, H, W) with at least 2 "
+            "classes, such as idx with its labels; this run's data has %d-D items "
+            "and %d classes",
+            env->data.ndim, env->data.n_classes);
     /* Freed by classifier_destroy, which the core calls once *self is set. */
     classifier *c = calloc(1, sizeof *c);
     if (!c)
@@ -533,8 +536,10 @@ static int classifier_create(const gl_params *p, const gl_eval_env *env, void **
     c->k = env->data.n_classes;
     c->item = (size_t)c->c * c->h * c->w;
     if (c->n <= c->k_pr)
-        return gl_error_add(err, GL_ERR_INPUT, "evaluator 'classifier': %d samples are too few for "
-                            "k_pr %d", c->n, c->k_pr);
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "evaluator 'classifier': %d samples are too few for "
+                            "k_pr %d",
+                            c->n, c->k_pr);
     c->ctx = gl_ctx_create();
     c->x = malloc(CHUNK * c->item * sizeof *c->x);
     c->labels = malloc((size_t)(c->n > CHUNK ? c->n : CHUNK) * sizeof *c->labels);
@@ -560,7 +565,4 @@ static const gl_evaluator_plugin classifier_plugin = {
     .destroy = classifier_destroy,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &classifier_plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &classifier_plugin.hdr; }

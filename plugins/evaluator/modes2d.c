@@ -31,11 +31,11 @@ static const gl_param_spec modes2d_params[] = {
 
 typedef struct modes2d {
     const gl_eval_env *env;
-    int n;              /* points per evaluation */
-    int d;              /* item size (2 for toy2d) */
-    double threshold;   /* in standard deviations */
-    float *x;           /* (n, d) generated points; freed by destroy */
-    double *counts;     /* (m) high-quality points per mode; freed by destroy */
+    int n;            /* points per evaluation */
+    int d;            /* item size (2 for toy2d) */
+    double threshold; /* in standard deviations */
+    float *x;         /* (n, d) generated points; freed by destroy */
+    double *counts;   /* (m) high-quality points per mode; freed by destroy */
 } modes2d;
 
 static void modes2d_destroy(void *self)
@@ -128,7 +128,4 @@ static const gl_evaluator_plugin modes2d_plugin = {
     .destroy = modes2d_destroy,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &modes2d_plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &modes2d_plugin.hdr; }

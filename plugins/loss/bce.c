@@ -50,10 +50,7 @@ static int bce_create(const gl_params *p, void **self, gl_error *err)
     return GL_OK;
 }
 
-static void bce_destroy(void *self)
-{
-    free(self);
-}
+static void bce_destroy(void *self) { free(self); }
 
 /* mean sigmoid of logits (B, 1): a diagnostic, read off the values without recording. */
 static double mean_prob(gl_tensor *logits)
@@ -132,7 +129,4 @@ static const gl_loss_plugin bce_plugin = {
     .flags = 0u,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &bce_plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &bce_plugin.hdr; }

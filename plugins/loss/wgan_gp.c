@@ -53,10 +53,7 @@ static int wgan_gp_create(const gl_params *p, void **self, gl_error *err)
     return GL_OK;
 }
 
-static void wgan_gp_destroy(void *self)
-{
-    free(self);
-}
+static void wgan_gp_destroy(void *self) { free(self); }
 
 /* GL_OK when every op so far succeeded and t exists; else the engine's error, or the runner's
  * failure to produce a batch (it returns NULL, having logged why). */
@@ -94,15 +91,15 @@ static gl_tensor *interpolate(gl_ctx *ctx, gl_tensor *x, gl_tensor *f, gl_rng *r
 static int penalty(const gl_loss_env *env, gl_tensor *xh, gl_tensor **gp, gl_error *err)
 {
     gl_ctx *ctx = env->ctx;
-    gl_tensor *d = env->discriminate(env->runner, xh, env->labels);   /* (B, 1) */
+    gl_tensor *d = env->discriminate(env->runner, xh, env->labels); /* (B, 1) */
     int rc = check(ctx, d, err);
     if (rc != GL_OK)
         return rc;
     gl_tensor *ones = gl_tensor_full_like(ctx, d, 1);
-    gl_tensor *gx = NULL;                                                 /* (B, item...) */
+    gl_tensor *gx = NULL; /* (B, item...) */
     if ((rc = gl_grad(ctx, 1, &d, &ones, 1, &xh, &gx, 1, err)) != GL_OK)
         return rc;
-    gl_tensor *dev = gl_add_scalar(ctx, gl_row_l2norm(ctx, gx), -1);    /* (B, 1) */
+    gl_tensor *dev = gl_add_scalar(ctx, gl_row_l2norm(ctx, gx), -1); /* (B, 1) */
     *gp = gl_mean(ctx, gl_square(ctx, dev));
     return check(ctx, *gp, err);
 }
@@ -112,7 +109,7 @@ static int wgan_gp_d_loss(void *self, const gl_loss_env *env, gl_loss_result *ou
     const wgan_gp *l = self;
     gl_ctx *ctx = env->ctx;
     memset(out, 0, sizeof *out);
-    gl_tensor *real_out = env->discriminate(env->runner, env->real, env->labels);   /* (B, 1) */
+    gl_tensor *real_out = env->discriminate(env->runner, env->real, env->labels); /* (B, 1) */
     gl_tensor *fake = gl_detach(ctx, env->generate(env->runner, env->batch, env->labels));
     gl_tensor *fake_out = env->discriminate(env->runner, fake, env->labels);
     int rc = check(ctx, real_out && fake ? fake_out : NULL, err);
@@ -170,7 +167,4 @@ static const gl_loss_plugin wgan_gp_plugin = {
     .flags = GL_LOSS_INPUT_GRADIENT,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &wgan_gp_plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &wgan_gp_plugin.hdr; }

@@ -10,11 +10,11 @@
  * (each 4/2/1 convolution exactly halves, each transposed one exactly doubles a side).
  *
  * Normalisation: G defaults to batch norm (DCGAN's choice: it stabilises G, and G is never
- * differentiated twice). D defaults to layer norm: batch norm in a critic makes D(x_i) depend on the
- * other samples of the batch, which breaks WGAN-GP's per-sample input gradient (and the engine has
- * no second-order rule for it), while layer norm, per sample, works with every loss (Gulrajani et al.
- * 2017 recommend it). `norm: batch` sets GL_MODEL_D_BATCH_STATS so the core refuses it under a
- * gradient penalty; `none` is plain DCGAN D without its BN.
+ * differentiated twice). D defaults to layer norm: batch norm in a critic makes D(x_i) depend on
+ * the other samples of the batch, which breaks WGAN-GP's per-sample input gradient (and the engine
+ * has no second-order rule for it), while layer norm, per sample, works with every loss (Gulrajani
+ * et al. 2017 recommend it). `norm: batch` sets GL_MODEL_D_BATCH_STATS so the core refuses it under
+ * a gradient penalty; `none` is plain DCGAN D without its BN.
  *
  * Names follow torch modules: G = {label_emb, fc, model (Sequential)}, D = {label_emb, model, fc};
  * model.N indices count every module (norms, activations) as nn.Sequential does.
@@ -54,25 +54,22 @@ static const gl_param_spec dcgan_params[] = {
 
 typedef struct dcgan {
     glm_cond cond;
-    int c, h, w;               /* item shape (C, H, W) */
+    int c, h, w; /* item shape (C, H, W) */
     int ngf, ndf;
     /* G */
     gl_embedding_layer g_emb;
-    gl_linear_layer g_fc;      /* -> (2 ngf, H/4, W/4) */
+    gl_linear_layer g_fc; /* -> (2 ngf, H/4, W/4) */
     glm_norm g_norm1, g_norm2;
     gl_conv_layer g_up1, g_up2;
     /* D */
-    gl_embedding_layer d_emb;  /* with the input only (cond.d_project == 0) */
+    gl_embedding_layer d_emb; /* with the input only (cond.d_project == 0) */
     gl_conv_layer d_conv1, d_conv2;
     glm_norm d_norm;
     gl_linear_layer d_fc;
-    gl_tensor *d_proj;         /* `proj.weight` when the label enters D by projection (layers.h) */
+    gl_tensor *d_proj; /* `proj.weight` when the label enters D by projection (layers.h) */
 } dcgan;
 
-static void dcgan_destroy(void *self)
-{
-    free(self);
-}
+static void dcgan_destroy(void *self) { free(self); }
 
 static void declare_g(dcgan *m, gl_net *g, int latent, glm_norm_kind norm)
 {
@@ -163,7 +160,7 @@ static gl_tensor *dcgan_generate(void *self, gl_ctx *ctx, gl_tensor *z, const in
     gl_tensor *x = gl_reshape(ctx, gl_linear_layer_forward(ctx, &m->g_fc, z, GL_ACT_NONE, 0), 4,
                               shape);
     x = gl_relu(ctx, glm_norm_forward(ctx, &m->g_norm1, x, train));
-    x = gl_conv_layer_forward(ctx, &m->g_up1, x);                 /* (B, ngf, H/2, W/2) */
+    x = gl_conv_layer_forward(ctx, &m->g_up1, x); /* (B, ngf, H/2, W/2) */
     x = gl_relu(ctx, glm_norm_forward(ctx, &m->g_norm2, x, train));
     return gl_tanh(ctx, gl_conv_layer_forward(ctx, &m->g_up2, x)); /* (B, C, H, W) */
 }
@@ -196,10 +193,10 @@ static gl_tensor *dcgan_discriminate(void *self, gl_ctx *ctx, gl_tensor *x, cons
         x = gl_concat(ctx, 2, parts);
     }
     x = gl_leaky_relu(ctx, gl_conv_layer_forward(ctx, &m->d_conv1, x), DCGAN_SLOPE);
-    x = gl_conv_layer_forward(ctx, &m->d_conv2, x);              /* (B, 2 ndf, H/4, W/4) */
+    x = gl_conv_layer_forward(ctx, &m->d_conv2, x); /* (B, 2 ndf, H/4, W/4) */
     x = gl_leaky_relu(ctx, glm_norm_forward(ctx, &m->d_norm, x, train), DCGAN_SLOPE);
-    x = gl_flatten(ctx, x);                                      /* (B, 2 ndf H/4 W/4) */
-    gl_tensor *y = gl_linear_layer_forward(ctx, &m->d_fc, x, GL_ACT_NONE, 0);   /* (B, 1) */
+    x = gl_flatten(ctx, x); /* (B, 2 ndf H/4 W/4) */
+    gl_tensor *y = gl_linear_layer_forward(ctx, &m->d_fc, x, GL_ACT_NONE, 0); /* (B, 1) */
     return m->d_proj ? glm_proj_forward(ctx, m->d_proj, y, x, labels) : y;
 }
 
@@ -213,7 +210,4 @@ static const gl_model_plugin dcgan_plugin = {
     .destroy = dcgan_destroy,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &dcgan_plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &dcgan_plugin.hdr; }

@@ -26,6 +26,7 @@
 /* ---------------------------------------------------------------- conditioning */
 
 /* The conditioning parameters of a model's schema (glm_cond_read reads them). */
+/* clang-format off */
 #define GLM_COND_PARAMS                                                                            \
     {"conditional", GL_PARAM_BOOL, "false", 0, GL_NO_RANGE, NULL,                                  \
      "G and D take the class label (needs a labelled dataset)"},                                   \
@@ -36,12 +37,13 @@
     {"d_condition", GL_PARAM_CHOICE, "input", 0, GL_NO_RANGE, "input|projection",                  \
      "where the label enters D: with its input, or projected onto its last features"}
 
+/* clang-format on */
 typedef struct glm_cond {
-    int on;          /* 1: G and D take labels */
-    int embed;       /* 1: learned embedding, 0: one-hot */
-    int d_project;   /* 1: the label enters D by projection, not with D's input */
+    int on;        /* 1: G and D take labels */
+    int embed;     /* 1: learned embedding, 0: one-hot */
+    int d_project; /* 1: the label enters D by projection, not with D's input */
     int n_classes;
-    int dim;         /* width of a label's code */
+    int dim; /* width of a label's code */
 } glm_cond;
 
 /* Reads `conditional`, `label_mode`, `embed_dim`, `d_condition` and checks the data has classes. */
@@ -121,7 +123,7 @@ typedef struct glm_norm {
 /* "none" | "batch" | "layer" (the schema's choices). */
 static inline glm_norm_kind glm_norm_parse(const char *s)
 {
-    return strcmp(s, "batch") == 0 ? GLM_NORM_BATCH
+    return strcmp(s, "batch") == 0   ? GLM_NORM_BATCH
            : strcmp(s, "layer") == 0 ? GLM_NORM_LAYER
                                      : GLM_NORM_NONE;
 }

@@ -62,14 +62,14 @@ typedef struct mlp_hidden {
 
 /* One net (G or D): label code, hidden layers, output Linear. */
 typedef struct mlp_net {
-    int label_input;          /* 1: the label code is concatenated to the input */
-    gl_embedding_layer emb;   /* used when the label code is learned and enters the input */
-    gl_tensor *proj;          /* D's projection table (layers.h) when d_condition is projection */
-    mlp_hidden *hidden;       /* (n_hidden); freed by mlp_destroy */
+    int label_input;        /* 1: the label code is concatenated to the input */
+    gl_embedding_layer emb; /* used when the label code is learned and enters the input */
+    gl_tensor *proj;        /* D's projection table (layers.h) when d_condition is projection */
+    mlp_hidden *hidden;     /* (n_hidden); freed by mlp_destroy */
     int n_hidden;
     gl_linear_layer out;
     gl_act out_act;
-    float dropout;            /* after each hidden activation; 0 for G */
+    float dropout; /* after each hidden activation; 0 for G */
 } mlp_net;
 
 typedef struct mlp {
@@ -77,9 +77,9 @@ typedef struct mlp {
     gl_act act;
     float slope;
     mlp_net g, d;
-    int item_ndim;            /* G's output item shape (the dataset's) */
+    int item_ndim; /* G's output item shape (the dataset's) */
     int item_shape[3];
-    gl_rng *dropout_rng;      /* the core's (env->dropout_rng) */
+    gl_rng *dropout_rng; /* the core's (env->dropout_rng) */
 } mlp;
 
 static gl_act parse_act(const char *s)
@@ -99,8 +99,8 @@ static gl_act parse_act(const char *s)
  * in (the width of z or flattened x, before the label code) -> widths[0..n) -> out, then for a
  * projection D `proj.weight`. */
 static int net_declare(mlp_net *s, gl_net *net, const glm_cond *cond, int is_d, int in,
-                       const int64_t *widths, size_t n, int out, glm_norm_kind norm,
-                       float dropout, gl_error *err)
+                       const int64_t *widths, size_t n, int out, glm_norm_kind norm, float dropout,
+                       gl_error *err)
 {
     s->hidden = calloc(n ? n : 1, sizeof *s->hidden);
     if (!s->hidden)
@@ -120,7 +120,7 @@ static int net_declare(mlp_net *s, gl_net *net, const glm_cond *cond, int is_d, 
             snprintf(name, sizeof name, "model.%d", idx++);
             glm_norm_declare(&s->hidden[i].norm, norm, net, name, 1, &width);
         }
-        idx += dropout > 0.0f ? 2 : 1;   /* the activation [and the Dropout] hold no parameters */
+        idx += dropout > 0.0f ? 2 : 1; /* the activation [and the Dropout] hold no parameters */
     }
     snprintf(name, sizeof name, "model.%d", idx);
     gl_linear_layer_declare(&s->out, net, name, width, out, 1);
@@ -134,8 +134,8 @@ static gl_tensor *net_forward(mlp *m, const mlp_net *s, gl_ctx *ctx, gl_tensor *
                               const int32_t *labels, int train)
 {
     if (s->label_input) {
-        gl_tensor *parts[2] = {x, glm_cond_code(ctx, &m->cond, &s->emb, labels,
-                                                gl_tensor_dim(x, 0))};
+        gl_tensor *parts[2] = {x,
+                               glm_cond_code(ctx, &m->cond, &s->emb, labels, gl_tensor_dim(x, 0))};
         x = gl_concat(ctx, 2, parts);
     }
     for (int i = 0; i < s->n_hidden; i++) {
@@ -210,7 +210,7 @@ static gl_tensor *mlp_generate(void *self, gl_ctx *ctx, gl_tensor *z, const int3
                                int train)
 {
     mlp *m = self;
-    gl_tensor *y = net_forward(m, &m->g, ctx, z, labels, train);   /* (B, item numel) */
+    gl_tensor *y = net_forward(m, &m->g, ctx, z, labels, train); /* (B, item numel) */
     int shape[GL_MAX_DIMS] = {gl_tensor_dim(z, 0)};
     memcpy(shape + 1, m->item_shape, (size_t)m->item_ndim * sizeof *shape);
     return gl_reshape(ctx, y, 1 + m->item_ndim, shape);
@@ -233,7 +233,4 @@ static const gl_model_plugin mlp_plugin = {
     .destroy = mlp_destroy,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &mlp_plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &mlp_plugin.hdr; }

@@ -10,9 +10,9 @@
  * Rounding, to match torch in float32: the bias corrections and the step size are computed in
  * double (torch does them in Python floats) and rounded to float once; every per-element operation
  * is float32 in torch's order. torch's vectorised kernels fuse some multiply-adds (lerp_, add_ with
- * alpha) where the CPU has FMA; this file rounds each operation instead, so that the loop vectorises
- * on every x86-64 CPU, and agrees with torch to an ulp or so per step (tests/unit/test_fixtures.c
- * checks two steps against torch).
+ * alpha) where the CPU has FMA; this file rounds each operation instead, so that the loop
+ * vectorises on every x86-64 CPU, and agrees with torch to an ulp or so per step
+ * (tests/unit/test_fixtures.c checks two steps against torch).
  *
  * The update itself is libganlab's gl_adam_update (nn.h), which the classifier evaluator's own
  * training uses too.
@@ -37,7 +37,8 @@ static const gl_param_spec params[] = {
     {"beta2", GL_PARAM_FLOAT, "0.999", 0, 0.0, 1.0, NULL,
      "decay of the second-moment average (must be < 1)"},
     {"eps", GL_PARAM_FLOAT, "1e-08", 0, 0.0, HUGE_VAL, NULL, "added to the denominator"},
-    {"weight_decay", GL_PARAM_FLOAT, "0", 0, 0.0, HUGE_VAL, NULL, "L2 penalty added to the gradient"},
+    {"weight_decay", GL_PARAM_FLOAT, "0", 0, 0.0, HUGE_VAL, NULL,
+     "L2 penalty added to the gradient"},
     {0},
 };
 
@@ -70,10 +71,7 @@ static void adam_step(void *self, float *param, const float *grad, float *state,
     gl_adam_update(param, grad, state, n, step, a->lr, a->beta1, a->beta2, a->eps, a->weight_decay);
 }
 
-static void adam_destroy(void *self)
-{
-    free(self);
-}
+static void adam_destroy(void *self) { free(self); }
 
 static const gl_optimizer_plugin adam_plugin = {
     .hdr = {GL_ABI_VERSION, GL_KIND_OPTIMIZER, sizeof(gl_optimizer_plugin), "adam",
@@ -83,7 +81,4 @@ static const gl_optimizer_plugin adam_plugin = {
     .destroy = adam_destroy,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &adam_plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &adam_plugin.hdr; }

@@ -17,8 +17,8 @@
  * with torch to an ulp or so per step. Each combination of centered and momentum is its own loop
  * (see rmsprop_pass), with restrict pointers and no branch, so that it can vectorise. The weight
  * decay term is added even when weight_decay is 0 (it then adds 0 * p).
- * State: planar, s = state[0, n), then a (centered), then b (momentum > 0): 1 to 3 floats per element.
- * It does not implement maximize (not a parameter here).
+ * State: planar, s = state[0, n), then a (centered), then b (momentum > 0): 1 to 3 floats per
+ * element. It does not implement maximize (not a parameter here).
  */
 #include <ganlab/plugin.h>
 
@@ -33,9 +33,11 @@ typedef struct rmsprop {
 
 static const gl_param_spec params[] = {
     {"lr", GL_PARAM_FLOAT, "0.01", 0, 0.0, HUGE_VAL, NULL, "learning rate"},
-    {"alpha", GL_PARAM_FLOAT, "0.99", 0, 0.0, 1.0, NULL, "smoothing constant of the square average"},
+    {"alpha", GL_PARAM_FLOAT, "0.99", 0, 0.0, 1.0, NULL,
+     "smoothing constant of the square average"},
     {"eps", GL_PARAM_FLOAT, "1e-08", 0, 0.0, HUGE_VAL, NULL, "added to the denominator"},
-    {"weight_decay", GL_PARAM_FLOAT, "0", 0, 0.0, HUGE_VAL, NULL, "L2 penalty added to the gradient"},
+    {"weight_decay", GL_PARAM_FLOAT, "0", 0, 0.0, HUGE_VAL, NULL,
+     "L2 penalty added to the gradient"},
     {"momentum", GL_PARAM_FLOAT, "0", 0, 0.0, HUGE_VAL, NULL, "momentum factor (0: none)"},
     {"centered", GL_PARAM_BOOL, "false", 0, GL_NO_RANGE, NULL,
      "normalise by the estimated variance of the gradient"},
@@ -107,8 +109,8 @@ static void rmsprop_step(void *self, float *param, const float *grad, float *sta
     const rmsprop *o = self;
     float w = (float)(1.0 - o->alpha_d);
     int low = fabsf(w) < 0.5f;
-    pass_consts k = {o->alpha, w, -o->lr, o->weight_decay, o->eps, o->momentum, low,
-                     low ? w : w - 1.0f};
+    pass_consts k = {o->alpha, w,           -o->lr, o->weight_decay,
+                     o->eps,   o->momentum, low,    low ? w : w - 1.0f};
     /* state, planar: sq, then avg when centered, then buf when momentum > 0 */
     if (o->centered && o->momentum > 0.0f)
         rmsprop_pass(param, grad, state, state + n, state + 2 * n, n, k, 1, 1);
@@ -120,10 +122,7 @@ static void rmsprop_step(void *self, float *param, const float *grad, float *sta
         rmsprop_pass(param, grad, state, NULL, NULL, n, k, 0, 0);
 }
 
-static void rmsprop_destroy(void *self)
-{
-    free(self);
-}
+static void rmsprop_destroy(void *self) { free(self); }
 
 static const gl_optimizer_plugin rmsprop_plugin = {
     .hdr = {GL_ABI_VERSION, GL_KIND_OPTIMIZER, sizeof(gl_optimizer_plugin), "rmsprop",
@@ -134,7 +133,4 @@ static const gl_optimizer_plugin rmsprop_plugin = {
     .destroy = rmsprop_destroy,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &rmsprop_plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &rmsprop_plugin.hdr; }

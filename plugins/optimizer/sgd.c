@@ -34,7 +34,8 @@ static const gl_param_spec params[] = {
     {"dampening", GL_PARAM_FLOAT, "0", 0, 0.0, 1.0, NULL, "dampening of the momentum"},
     {"nesterov", GL_PARAM_BOOL, "false", 0, GL_NO_RANGE, NULL,
      "Nesterov momentum (needs momentum > 0 and dampening 0)"},
-    {"weight_decay", GL_PARAM_FLOAT, "0", 0, 0.0, HUGE_VAL, NULL, "L2 penalty added to the gradient"},
+    {"weight_decay", GL_PARAM_FLOAT, "0", 0, 0.0, HUGE_VAL, NULL,
+     "L2 penalty added to the gradient"},
     {0},
 };
 
@@ -92,10 +93,7 @@ static void sgd_step(void *self, float *param, const float *grad, float *state, 
                           1.0f - o->dampening, step == 1, o->nesterov);
 }
 
-static void sgd_destroy(void *self)
-{
-    free(self);
-}
+static void sgd_destroy(void *self) { free(self); }
 
 static const gl_optimizer_plugin sgd_plugin = {
     .hdr = {GL_ABI_VERSION, GL_KIND_OPTIMIZER, sizeof(gl_optimizer_plugin), "sgd",
@@ -105,7 +103,4 @@ static const gl_optimizer_plugin sgd_plugin = {
     .destroy = sgd_destroy,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &sgd_plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &sgd_plugin.hdr; }

@@ -3,13 +3,12 @@
  *
  * Times, per batch size, the best of several repeats of (docs/performance.md):
  *   d_step  D(real) and D(fake.detach()) forward, BCE, backward into D's gradient block;
- *   g_step  D(G(z)) forward, BCE, backward into G's gradient block (D's weights not differentiated);
- *   train   d_step + g_step with a fresh G(z), as one training step of the tutorial (no optimizer).
- * (inputs drawn once, outside the timed loops) and reports ms per iteration and GFLOP/s counting
- * only the matrix products (2 m n k each:
- * forward, and backward dW for every layer and dX for every layer whose input needs it), next to
- * one large sgemm (1024^3) in the same run as the machine's reference.
- * Usage: bench_engine [threads]   (default 1). Not run by make check.
+ *   g_step  D(G(z)) forward, BCE, backward into G's gradient block (D's weights not
+ * differentiated); train   d_step + g_step with a fresh G(z), as one training step of the tutorial
+ * (no optimizer). (inputs drawn once, outside the timed loops) and reports ms per iteration and
+ * GFLOP/s counting only the matrix products (2 m n k each: forward, and backward dW for every layer
+ * and dX for every layer whose input needs it), next to one large sgemm (1024^3) in the same run as
+ * the machine's reference. Usage: bench_engine [threads]   (default 1). Not run by make check.
  * Output lines: "name batch ms GFLOP/s" and "sgemm1024 - ms GFLOP/s", parsed by
  * run_engine_bench.sh.
  */
@@ -94,7 +93,8 @@ static void run(gl_ctx *ctx, model *m, int what, int batch, const pool *p)
     if (what != D_STEP) {
         if (what == TRAIN)
             z = gl_tensor_from(ctx, 2, zs, p->z[1]);
-        gl_tensor *loss = gl_bce_with_logits_const(ctx, discriminate(ctx, m, generate(ctx, m, z)), 1);
+        gl_tensor *loss = gl_bce_with_logits_const(ctx, discriminate(ctx, m, generate(ctx, m, z)),
+                                                   1);
         gl_net_zero_grad(m->g);
         gl_backward(ctx, loss, m->g, NULL);
     }
@@ -173,9 +173,9 @@ int main(int argc, char **argv)
     static const int batches[2] = {64, 256};
     for (int bi = 0; bi < 2; bi++) {
         int b = batches[bi];
-        double flops[3] = {mlp_flops(g_dims, 4, b, FWD) + 2 * mlp_flops(d_dims, 3, b, FWD_BWD),
-                           mlp_flops(g_dims, 4, b, FWD_BWD) + mlp_flops(d_dims, 3, b, FWD_BWD_INPUT),
-                           0};
+        double flops[3] = {
+            mlp_flops(g_dims, 4, b, FWD) + 2 * mlp_flops(d_dims, 3, b, FWD_BWD),
+            mlp_flops(g_dims, 4, b, FWD_BWD) + mlp_flops(d_dims, 3, b, FWD_BWD_INPUT), 0};
         flops[2] = flops[0] + flops[1];
         for (int w = 0; w < 3; w++) {
             double t = best_ms(ctx, &m, w, b, &p);

@@ -3,11 +3,12 @@
  *
  *     make_idx DIR [N_TRAIN [N_TEST]]     (defaults 256 and 64)
  *
- * writes DIR/train-images-idx3-ubyte.gz, DIR/train-labels-idx1-ubyte.gz, DIR/t10k-images-idx3-ubyte.gz
- * and DIR/t10k-labels-idx1-ubyte.gz: 28x28 grey images, labels i % 10. Item i of class k is a bright
- * ellipse on a dark background whose half-axes depend on k (rx = 3 + (k % 5) * 2, ry = 4 + (k / 5) * 6
- * pixels), so the classes differ visibly, with its brightness and +-1 pixel offset drawn from a
- * xorshift generator seeded by (split, i). The bytes depend on nothing else, on any machine.
+ * writes DIR/train-images-idx3-ubyte.gz, DIR/train-labels-idx1-ubyte.gz,
+ * DIR/t10k-images-idx3-ubyte.gz and DIR/t10k-labels-idx1-ubyte.gz: 28x28 grey images, labels i
+ * % 10. Item i of class k is a bright ellipse on a dark background whose half-axes depend on k (rx
+ * = 3 + (k % 5) * 2, ry = 4 + (k / 5) * 6 pixels), so the classes differ visibly, with its
+ * brightness and +-1 pixel offset drawn from a xorshift generator seeded by (split, i). The bytes
+ * depend on nothing else, on any machine.
  *
  * Not a benchmark: only for checking that the pipeline trains and writes its outputs.
  */

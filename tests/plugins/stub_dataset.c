@@ -13,9 +13,7 @@ static int get(void *self, const int64_t *indices, int n, float *x, int32_t *lab
     return GL_ERR_RUN;
 }
 
-static void close_(void *self)
-{
-}
+static void close_(void *self) {}
 
 static const gl_dataset_plugin plugin = {
     .hdr = {GL_ABI_VERSION, GL_KIND_DATASET, sizeof plugin, "stub_dataset", "test dataset", NULL},
@@ -24,7 +22,4 @@ static const gl_dataset_plugin plugin = {
     .close = close_,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &plugin.hdr; }

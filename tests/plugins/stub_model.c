@@ -18,9 +18,7 @@ static gl_tensor *run(void *self, gl_ctx *ctx, gl_tensor *x, const int32_t *labe
     return NULL;
 }
 
-static void destroy(void *self)
-{
-}
+static void destroy(void *self) {}
 
 static const gl_model_plugin plugin = {
     .hdr = {GL_ABI_VERSION, GL_KIND_MODEL, sizeof plugin, "stub_model", "test model", params},
@@ -30,7 +28,4 @@ static const gl_model_plugin plugin = {
     .destroy = destroy,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &plugin.hdr; }

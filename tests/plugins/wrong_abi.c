@@ -4,7 +4,4 @@
 
 static const gl_plugin_header hdr = {999, GL_KIND_OPTIMIZER, sizeof hdr, "wrong_abi", "", NULL};
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &hdr; }

@@ -12,9 +12,7 @@ static int loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_erro
     return GL_OK;
 }
 
-static void destroy(void *self)
-{
-}
+static void destroy(void *self) {}
 
 static const gl_loss_plugin plugin = {
     .hdr = {GL_ABI_VERSION, GL_KIND_LOSS, sizeof plugin, "wrong_kind", "a loss", NULL},
@@ -24,7 +22,4 @@ static const gl_loss_plugin plugin = {
     .destroy = destroy,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &plugin.hdr; }

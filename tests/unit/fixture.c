@@ -93,8 +93,10 @@ static int slurp(const char *path, uint8_t **buf, size_t *len, gl_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open (run tests/reference/"
-                            "make_fixtures.py?)", path);
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "%s: cannot open (run tests/reference/"
+                            "make_fixtures.py?)",
+                            path);
     fseek(f, 0, SEEK_END);
     long size = ftell(f);
     fseek(f, 0, SEEK_SET);
@@ -175,7 +177,7 @@ int fx_match(const float *got, size_t n, const fx_tensor *want, double tol, char
         scale = fmax(scale, fabs(want->data[i]));
     for (size_t i = 0; i < n; i++) {
         double d = fabs((double)got[i] - want->data[i]);
-        if (!(d <= worst))   /* also catches NaN */
+        if (!(d <= worst)) /* also catches NaN */
             worst = d, at = i;
         if (isnan(d))
             break;
@@ -231,8 +233,10 @@ static int lookup_one(void *ud, const char *section, gl_plugin_kind kind, const 
         return GL_OK;
     }
     if (kind != (gl_plugin_kind)hdr->kind || strcmp(plugin_name, hdr->name) != 0)
-        return gl_error_add(err, GL_ERR_INPUT, "%s: plugin '%s' for section '%s' is not loaded "
-                            "in this test", where, plugin_name, section);
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "%s: plugin '%s' for section '%s' is not loaded "
+                            "in this test",
+                            where, plugin_name, section);
     *schema = hdr->params;
     return GL_OK;
 }
@@ -246,8 +250,8 @@ static const char stub_base[] =
     "optimizer: {generator: {plugin: stub}, discriminator: {plugin: stub}}\n"
     "train: {steps: 1}\n";
 
-static int write_text(const char *dir, const char *name, const char *a, const char *b,
-                      char *path, size_t cap, gl_error *err)
+static int write_text(const char *dir, const char *name, const char *a, const char *b, char *path,
+                      size_t cap, gl_error *err)
 {
     snprintf(path, cap, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
@@ -318,7 +322,4 @@ static int remove_one(const char *path, const struct stat *st, int flag, struct 
     return remove(path);
 }
 
-void fx_rmtree(const char *dir)
-{
-    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
+void fx_rmtree(const char *dir) { nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS); }

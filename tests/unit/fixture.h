@@ -1,7 +1,7 @@
 /* fixture.h - test scaffolding shared by the dataset and PyTorch-fixture suites (tests only, not
  * part of libganlab):
- *   - reading the ".tensors" files tests/reference/make_fixtures.py writes (format in its docstring),
- *     and comparing a computed array with a stored tensor;
+ *   - reading the ".tensors" files tests/reference/make_fixtures.py writes (format in its
+ * docstring), and comparing a computed array with a stored tensor;
  *   - loading a built plugin's shared object from the build tree the way the core does (dlopen,
  *     gl_plugin_entry) and turning a YAML snippet into the validated gl_params it receives, through
  *     the real config system (gl_cfg_load + gl_cfg_validate with the plugin's schema).
@@ -21,10 +21,10 @@
 
 typedef struct fx_tensor {
     char *name;
-    int ndim;           /* 1..4 */
+    int ndim; /* 1..4 */
     int dims[4];
-    size_t n;           /* product of dims */
-    float *data;        /* (dims...) row-major; float16 entries are widened exactly */
+    size_t n;    /* product of dims */
+    float *data; /* (dims...) row-major; float16 entries are widened exactly */
 } fx_tensor;
 
 typedef struct fx_file {
@@ -33,7 +33,8 @@ typedef struct fx_file {
 } fx_file;
 
 /* Reads path (absolute, or relative to $GL_SRCDIR/tests/reference/fixtures when it has no '/').
- * On success f holds every tensor; free with fx_free. On failure err names the file and the fault. */
+ * On success f holds every tensor; free with fx_free. On failure err names the file and the fault.
+ */
 int fx_load(const char *path, fx_file *f, gl_error *err);
 void fx_free(fx_file *f);
 /* The tensor called name, or NULL. */
@@ -48,7 +49,7 @@ int fx_match(const float *got, size_t n, const fx_tensor *want, double tol, char
 
 /* A plugin loaded from $GL_BUILDDIR/plugins/KIND/.libs/NAME.so. */
 typedef struct fx_plugin {
-    void *handle;                    /* dlclose'd by fx_plugin_close */
+    void *handle; /* dlclose'd by fx_plugin_close */
     const gl_plugin_header *hdr;
 } fx_plugin;
 
@@ -60,7 +61,8 @@ void fx_plugin_close(fx_plugin *p);
 /* Writes yaml to dir/experiment.yaml (so relative paths in it resolve against dir) over a base
  * dir/stub_base.yaml giving every other section a parameterless "stub" plugin, loads and
  * validates it with `hdr`'s schema answering for the plugin sections of hdr's kind, and returns the
- * config in *cfg (free with gl_cfg_destroy). A section's parameters: gl_cfg_params(*cfg, "dataset"). */
+ * config in *cfg (free with gl_cfg_destroy). A section's parameters: gl_cfg_params(*cfg,
+ * "dataset"). */
 int fx_params(const char *dir, const char *yaml, const gl_plugin_header *hdr, gl_cfg **cfg,
               gl_error *err);
 
@@ -68,7 +70,7 @@ int fx_params(const char *dir, const char *yaml, const gl_plugin_header *hdr, gl
 typedef struct fx_dataset {
     fx_plugin plugin;
     const gl_dataset_plugin *ds;
-    gl_cfg *cfg;                 /* owns the gl_params, which must outlive the instance */
+    gl_cfg *cfg; /* owns the gl_params, which must outlive the instance */
     void *self;
     gl_dataset_info info;
 } fx_dataset;

@@ -32,10 +32,7 @@ static gl_byte_images *three_items(int channels_last, int labelled)
     return d;
 }
 
-static float value(int b)
-{
-    return ((float)b / 255.0f - 0.5f) / 0.5f;
-}
+static float value(int b) { return ((float)b / 255.0f - 0.5f) / 0.5f; }
 
 START_TEST(scale_table_spans_minus_one_to_one)
 {
@@ -43,7 +40,7 @@ START_TEST(scale_table_spans_minus_one_to_one)
     ck_assert_ptr_nonnull(d);
     ck_assert_str_eq(d->plugin, "test");
     ck_assert(d->scale[0] == -1.0f && d->scale[255] == 1.0f);
-    ck_assert_float_eq_tol(d->scale[128], 0.00392157f, 1e-7f);   /* 128 / 127.5 - 1 */
+    ck_assert_float_eq_tol(d->scale[128], 0.00392157f, 1e-7f); /* 128 / 127.5 - 1 */
     for (int v = 0; v < 256; v++)
         ck_assert(d->scale[v] == value(v));
     ck_assert(d->pixels == NULL && d->labels == NULL && d->n == 0 && d->n_classes == 0);
@@ -102,7 +99,7 @@ START_TEST(channels_last_items_are_transposed)
     const int want[6] = {10, 12, 14, 11, 13, 15};
     for (int j = 0; j < 6; j++)
         ck_assert(x[j] == value(want[j]));
-    ck_assert_int_eq(labels[0], -7);   /* unlabelled: labels left alone */
+    ck_assert_int_eq(labels[0], -7); /* unlabelled: labels left alone */
     gl_byte_images_free(d);
 }
 END_TEST
@@ -116,7 +113,7 @@ START_TEST(out_of_range_names_the_plugin)
     gl_error_init(&err);
     ck_assert_int_eq(gl_byte_images_get(d, idx, 3, x, NULL, &err), GL_ERR_RUN);
     ck_assert_str_eq(err.text, "dataset 'test': item 3 out of range [0, 3)");
-    ck_assert(x[0] == value(10));   /* the items before the bad one are filled */
+    ck_assert(x[0] == value(10)); /* the items before the bad one are filled */
     gl_error_init(&err);
     idx[0] = -1;
     ck_assert_int_eq(gl_byte_images_get(d, idx, 1, x, NULL, &err), GL_ERR_RUN);

@@ -103,22 +103,22 @@ START_TEST(fd_known_gradient)
     static const gl_real p0[6] = {0.5f, -0.7f, 0.9f, 0.6f, -0.3f, 0.8f};
     memcpy(p, p0, sizeof p0);
     for (int i = 0; i < 6; i++)
-        g[i] = (gl_real)(3 * q.c[i] * p[i] * p[i]);   /* the true gradient */
+        g[i] = (gl_real)(3 * q.c[i] * p[i] * p[i]); /* the true gradient */
     gl_check_fd fd;
     ck_assert_int_eq(gl_check__grads(q.net, cubic_f, &q, 0, 1, &fd, &err), GL_OK);
     ck_assert_int_eq(fd.n, 6);
     ck_assert_int_eq(fd.bad, 0);
     ck_assert_double_lt(fd.worst, 0.1);
-    ck_assert_mem_eq(p, p0, sizeof p0);   /* the values are restored */
+    ck_assert_mem_eq(p, p0, sizeof p0); /* the values are restored */
 
-    g[3] *= 1.2f;                         /* 20% off in one coordinate */
+    g[3] *= 1.2f; /* 20% off in one coordinate */
     ck_assert_int_eq(gl_check__grads(q.net, cubic_f, &q, 0, 1, &fd, &err), GL_OK);
     ck_assert_int_eq(fd.bad, 1);
     ck_assert_ptr_nonnull(strstr(fd.at, "N p[3]: analytic"));
 
-    memset(g, 0, 6 * sizeof *g);          /* a detached net: all zero */
+    memset(g, 0, 6 * sizeof *g); /* a detached net: all zero */
     ck_assert_int_eq(gl_check__grads(q.net, cubic_f, &q, 0, 1, &fd, &err), GL_OK);
-    ck_assert_int_eq(fd.bad, 5);          /* all but c = 0 */
+    ck_assert_int_eq(fd.bad, 5); /* all but c = 0 */
     gl_net_destroy(q.net);
 }
 END_TEST
@@ -128,7 +128,7 @@ END_TEST
 START_TEST(bundled_pass)
 {
     static const char *const dirs[][2] = {
-        {"plugins/loss/.libs", "bce"}, {"plugins/loss/.libs", "wgan_gp"},
+        {"plugins/loss/.libs", "bce"},      {"plugins/loss/.libs", "wgan_gp"},
         {"plugins/optimizer/.libs", "sgd"}, {"plugins/optimizer/.libs", "adam"},
         {"plugins/dataset/.libs", "toy2d"}, {"plugins/model/.libs", "mlp"},
     };
@@ -152,7 +152,8 @@ START_TEST(loss_lines)
     ck_assert_int_eq(check_name("wgan_gp", NULL, 0, &rep), GL_OK);
     ck_assert_int_eq(rep.passed, 8);
     ck_assert_msg(has_line("PASS loss d_loss: gradient w.r.t. D's parameters (with the "
-                           "second-order terms of its input-gradient penalty): 97 of 97 "), "%s", text);
+                           "second-order terms of its input-gradient penalty): 97 of 97 "),
+                  "%s", text);
     ck_assert(has_line("PASS loss g_loss: gradient w.r.t. G's parameters: 148 of 148 "));
 }
 END_TEST
@@ -193,16 +194,19 @@ START_TEST(required_and_set)
     gl_check_report rep;
     /* tiny: `seed` is required and has no default */
     ck_assert_int_eq(check_name("tiny", NULL, 0, &rep), GL_ERR_INPUT);
-    ck_assert_msg(strstr(err.text, "plugin 'tiny': parameter 'seed' is required and has no "
+    ck_assert_msg(strstr(err.text,
+                         "plugin 'tiny': parameter 'seed' is required and has no "
                          "default, so the plugin cannot be checked with defaults: give it with "
-                         "--set seed=VALUE"), "%s", err.text);
+                         "--set seed=VALUE"),
+                  "%s", err.text);
     /* with it, the checks run; tiny's step does nothing, so the descent check fails */
     const char *sets[] = {"seed=3", "mode=slow"};
     ck_assert_int_eq(check_name("tiny", sets, 2, &rep), GL_OK);
     ck_assert_int_eq(rep.failed, 1);
     ck_assert(has_line("PASS parameters: the defaults with the --set values validate"));
     ck_assert_msg(has_line("FAIL optimizer: 200 steps on 100/2 sum (p - c)^2 over 100 parameters: "
-                           "f 28.2 -> 28.2 (1 times lower"), "%s", text);
+                           "f 28.2 -> 28.2 (1 times lower"),
+                  "%s", text);
     /* a value the schema refuses, and a --set that is not KEY=VALUE */
     const char *bad[] = {"seed=3", "rate=2"};
     ck_assert_int_eq(check_name("tiny", bad, 2, &rep), GL_ERR_INPUT);

@@ -16,15 +16,9 @@
 
 static char root[512];
 
-static void setup(void)
-{
-    ck_assert_int_eq(fx_tempdir(root, sizeof root), GL_OK);
-}
+static void setup(void) { ck_assert_int_eq(fx_tempdir(root, sizeof root), GL_OK); }
 
-static void teardown(void)
-{
-    fx_rmtree(root);
-}
+static void teardown(void) { fx_rmtree(root); }
 
 /* Every plugin of the fake configs is parameterless. */
 static int lookup(void *ud, const char *section, gl_plugin_kind kind, const char *plugin_name,
@@ -47,10 +41,10 @@ static void write_text(const char *dir, const char *name, const char *text)
 typedef struct fake {
     const char *name;
     int seed;
-    const char *loss;       /* the loss plugin's name: what makes variants differ */
+    const char *loss; /* the loss plugin's name: what makes variants differ */
     int n_critic, batch, steps;
-    const char *metrics, *eval, *timing;   /* NULL: no such file */
-    int samples;            /* write samples/step_00000050.png and step_00000100.png */
+    const char *metrics, *eval, *timing; /* NULL: no such file */
+    int samples;                         /* write samples/step_00000050.png and step_00000100.png */
 } fake;
 
 /* A run directory root/<name> for f; its path into dir. */
@@ -103,9 +97,8 @@ static const fake fakes[] = {
      "step,modes2d.modes,modes2d.kl\n100,6,1.5\n", "step,elapsed,images_per_s\n100,4,10\n", 0},
     {"B-s2", 2, "other", 5, 32, 100, "step,epoch,d_loss,g_loss,gp\n50,1,-7,7,7\n",
      "step,modes2d.modes,modes2d.kl\n50,1,9\n", "step,elapsed,images_per_s\n50,3,5\n", 1},
-    {"C-s1", 1, "stub", 1, 64, 200,
-     "step,epoch,d_loss,g_loss\n100,1,7,1.5\n200,2,9,2.5\n",
-     NULL, "step,elapsed,images_per_s\n100,5,10\n200,10,10\n", 0},
+    {"C-s1", 1, "stub", 1, 64, 200, "step,epoch,d_loss,g_loss\n100,1,7,1.5\n200,2,9,2.5\n", NULL,
+     "step,elapsed,images_per_s\n100,5,10\n200,10,10\n", 0},
 };
 enum { N_FAKES = sizeof fakes / sizeof fakes[0] };
 
@@ -142,7 +135,7 @@ START_TEST(mean_std_over_finite_values)
     gl_cmp_cell c = gl_cmp_mean_std(x, 4);
     ck_assert_int_eq(c.n, 4);
     ck_assert_double_eq_tol(c.mean, 2.5, 1e-12);
-    ck_assert_double_eq_tol(c.std, sqrt(5.0 / 3.0), 1e-12);   /* sample std: n - 1 */
+    ck_assert_double_eq_tol(c.std, sqrt(5.0 / 3.0), 1e-12); /* sample std: n - 1 */
     const double y[] = {NAN, 5, INFINITY};
     c = gl_cmp_mean_std(y, 3);
     ck_assert_int_eq(c.n, 1);
@@ -164,9 +157,9 @@ START_TEST(seed_suffixes_and_directions)
     ck_assert_uint_eq(gl_cmp_strip_seed("ring_gan_seed3"), 8);
     ck_assert_uint_eq(gl_cmp_strip_seed("x-seed0"), 1);
     ck_assert_uint_eq(gl_cmp_strip_seed("x_s7"), 1);
-    ck_assert_uint_eq(gl_cmp_strip_seed("ring-2"), 6);     /* not a seed suffix */
+    ck_assert_uint_eq(gl_cmp_strip_seed("ring-2"), 6); /* not a seed suffix */
     ck_assert_uint_eq(gl_cmp_strip_seed("v-s"), 3);
-    ck_assert_uint_eq(gl_cmp_strip_seed("-s1"), 3);        /* nothing would be left */
+    ck_assert_uint_eq(gl_cmp_strip_seed("-s1"), 3); /* nothing would be left */
     ck_assert_int_eq(gl_cmp_direction("modes2d.modes"), 1);
     ck_assert_int_eq(gl_cmp_direction("modes2d.hq_pct"), 1);
     ck_assert_int_eq(gl_cmp_direction("modes2d.kl"), -1);
@@ -174,7 +167,7 @@ START_TEST(seed_suffixes_and_directions)
     ck_assert_int_eq(gl_cmp_direction("classifier.is"), 1);
     ck_assert_int_eq(gl_cmp_direction("classifier.label_acc"), 1);
     ck_assert_int_eq(gl_cmp_direction("d_loss"), 0);
-    ck_assert_int_eq(gl_cmp_direction("kl"), 0);             /* a loss term, not a metric */
+    ck_assert_int_eq(gl_cmp_direction("kl"), 0); /* a loss term, not a metric */
     ck_assert_int_eq(gl_cmp_direction("foo.bar"), 0);
     ck_assert_str_eq(gl_cmp_direction_text(-1), "lower is better");
 }
@@ -186,14 +179,14 @@ START_TEST(csv_rows_partial_line_and_faults)
     gl_error err;
     gl_error_init(&err);
     char path[1024];
-    write_text(root, "a.csv", "step,x,y\n1,0.5,\n2,nan,3\n3,1");   /* last row cut short */
+    write_text(root, "a.csv", "step,x,y\n1,0.5,\n2,nan,3\n3,1"); /* last row cut short */
     snprintf(path, sizeof path, "%s/a.csv", root);
     ck_assert_int_eq(gl_cmp_csv_read(path, 0, &t, &err), GL_OK);
     ck_assert_int_eq(t.n_cols, 3);
     ck_assert_int_eq(t.n_rows, 2);
     ck_assert_str_eq(t.cols[2], "y");
     ck_assert_double_eq(t.v[1], 0.5);
-    ck_assert(isnan(t.v[2]));   /* empty field */
+    ck_assert(isnan(t.v[2])); /* empty field */
     ck_assert(isnan(t.v[4]));
     ck_assert_int_eq(gl_cmp_csv_col(&t, "y"), 2);
     ck_assert_int_eq(gl_cmp_csv_row_at(&t, 1), 0);
@@ -240,7 +233,7 @@ START_TEST(runs_group_into_variants_by_config)
     gl_error_init(&err);
     ck_assert_int_eq(gl_cmp_group(runs, N_FAKES, &v, &nv, &err), GL_OK);
     ck_assert_int_eq(nv, 3);
-    ck_assert_str_eq(v[0].name, "A");   /* A-s1 and A-s2 differ in seed, name, out_dir, threads */
+    ck_assert_str_eq(v[0].name, "A"); /* A-s1 and A-s2 differ in seed, name, out_dir, threads */
     ck_assert_int_eq(v[0].n_runs, 2);
     ck_assert_int_eq(v[0].runs[0], 0);
     ck_assert_int_eq(v[0].runs[1], 2);
@@ -273,14 +266,15 @@ START_TEST(same_names_get_the_differing_keys)
         char sub[32];
         snprintf(sub, sizeof sub, "exp%d", i);
         snprintf(dir, sizeof dir, "%s/%s", root, sub);
-        f.name = sub;   /* directory name; the experiment name is patched below */
+        f.name = sub; /* directory name; the experiment name is patched below */
         make_run(&f, dir, sizeof dir);
         char cfg[1024];
         snprintf(cfg, sizeof cfg,
                  "experiment: {name: exp, seed: %d}\n"
                  "dataset: {plugin: stub}\nmodel: {plugin: stub}\nloss: {plugin: %s}\n"
                  "optimizer: {generator: {plugin: stub}, discriminator: {plugin: stub}}\n"
-                 "train: {steps: 10}\n", f.seed, f.loss);
+                 "train: {steps: 10}\n",
+                 f.seed, f.loss);
         write_text(dir, "config.yaml", cfg);
         ck_assert_int_eq(gl_cmp_run_load(dir, lookup, NULL, &runs[i], &err), GL_OK);
     }
@@ -290,7 +284,7 @@ START_TEST(same_names_get_the_differing_keys)
     ck_assert_int_eq(nv, 2);
     ck_assert_str_eq(v[0].name, "exp [loss.plugin=stub]");
     ck_assert_str_eq(v[1].name, "exp [loss.plugin=other]");
-    ck_assert_int_eq(v[0].runs[0], 2);   /* seed 1 first */
+    ck_assert_int_eq(v[0].runs[0], 2); /* seed 1 first */
     ck_assert_int_eq(v[0].runs[1], 0);
     gl_cmp_variants_free(v, nv);
     for (int i = 0; i < 3; i++)
@@ -319,9 +313,9 @@ START_TEST(table_compares_at_equal_generator_steps)
     ck_assert_int_eq(gl_cmp_group(runs, N_FAKES, &v, &nv, &err), GL_OK);
     gl_cmp_table t;
     ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, v, nv, &t, &err), GL_OK);
-    ck_assert_int_eq(t.step, 100);   /* C went to 200, B-s2 stopped at 50 */
+    ck_assert_int_eq(t.step, 100); /* C went to 200, B-s2 stopped at 50 */
     ck_assert_int_eq(t.n_eval_cols, 2);
-    ck_assert_int_eq(t.n_cols, 6);   /* modes, kl, d_loss, g_loss, d_real, gp */
+    ck_assert_int_eq(t.n_cols, 6); /* modes, kl, d_loss, g_loss, d_real, gp */
     ck_assert_str_eq(t.cols[0], "modes2d.modes");
     ck_assert_str_eq(t.cols[5], "gp");
     ck_assert_ptr_nonnull(t.excluded[3]);
@@ -379,20 +373,24 @@ START_TEST(report_files_and_values)
     char *md = slurp(path);
     ck_assert_ptr_nonnull(strstr(md, "# Test\n"));
     ck_assert_ptr_nonnull(strstr(md, "compared at generator step 100"));
-    ck_assert_msg(strstr(md, "| variant | seeds | images seen by D | wall time (s) | modes2d.modes ↑ "
-                             "| modes2d.kl ↓ | d_loss | g_loss |\n") != NULL, "%s", md);
+    ck_assert_msg(strstr(md,
+                         "| variant | seeds | images seen by D | wall time (s) | modes2d.modes ↑ "
+                         "| modes2d.kl ↓ | d_loss | g_loss |\n") != NULL,
+                  "%s", md);
     /* Mean ± sample std over seeds; the best mean of a metric with a direction in bold. */
     ck_assert_msg(strstr(md, "| A | 2 | 6400 | 3 ± 1.4 | **7 ± 1.4** | **1 ± 0.71** | 2 ± 1.4 | "
-                             "4 ± 1.4 |\n") != NULL, "%s", md);
+                             "4 ± 1.4 |\n") != NULL,
+                  "%s", md);
     ck_assert_msg(strstr(md, "| B | 1 of 2 | 16000 | 10 | 5 | 2 | -1 | 0.5 |\n") != NULL, "%s", md);
     ck_assert_msg(strstr(md, "| C | 1 | 6400 | 5 | - | - | 7 | 1.5 |\n") != NULL, "%s", md);
     ck_assert_msg(strstr(md, "| variant | d_real | gp |\n") != NULL, "%s", md);
     ck_assert_msg(strstr(md, "| A | 0.5 ± 0.35 | - |\n") != NULL, "%s", md);
-    ck_assert_ptr_nonnull(strstr(md, "![modes2d.modes (higher is better)](charts/00_modes2d.modes.png)"));
+    ck_assert_ptr_nonnull(
+        strstr(md, "![modes2d.modes (higher is better)](charts/00_modes2d.modes.png)"));
     ck_assert_ptr_nonnull(strstr(md, "(charts/03_g_loss.png)"));
-    ck_assert_ptr_null(strstr(md, "charts/04_"));   /* loss terms are not charted */
+    ck_assert_ptr_null(strstr(md, "charts/04_")); /* loss terms are not charted */
     ck_assert_ptr_nonnull(strstr(md, "samples/00_A.png"));
-    ck_assert_ptr_null(strstr(md, "samples/01_B.png"));   /* B's seed with samples is left out */
+    ck_assert_ptr_null(strstr(md, "samples/01_B.png")); /* B's seed with samples is left out */
     ck_assert_ptr_nonnull(strstr(md, "B-s2 (seed 2) is not in the table: stopped at step 50"));
     ck_assert_ptr_nonnull(strstr(md, "C-s1 (seed 1) has no eval.csv"));
     ck_assert_ptr_nonnull(strstr(md, "trained to step 200; its values are those at step 100"));
@@ -451,7 +449,7 @@ START_TEST(report_without_eval_says_so)
     ck_assert_ptr_nonnull(strstr(md, "# Comparison\n"));
     ck_assert_ptr_nonnull(strstr(md, "no run has evaluation results (eval.csv), so the table "
                                      "shows the losses only"));
-    ck_assert_ptr_nonnull(strstr(md, "| C | 1 | 12800 | 10 | 9 | 2.5 |\n"));   /* at step 200 */
+    ck_assert_ptr_nonnull(strstr(md, "| C | 1 | 12800 | 10 | 9 | 2.5 |\n")); /* at step 200 */
     ck_assert_ptr_nonnull(strstr(md, "/nonexistent/run was left out"));
     ck_assert_ptr_nonnull(strstr(md, "E-s1 (seed 1) is not in the table: logged no step"));
     free(md);

@@ -1,6 +1,6 @@
-/* test_compare_suite.c - compare/suite.h: the suite file parser (what it reads, and every fault with
- * its FILE:LINE:COL), and the pool of child processes (exit statuses, output files, the parallel
- * limit, a stop signal forwarded to the children). */
+/* test_compare_suite.c - compare/suite.h: the suite file parser (what it reads, and every fault
+ * with its FILE:LINE:COL), and the pool of child processes (exit statuses, output files, the
+ * parallel limit, a stop signal forwarded to the children). */
 #include <check.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,10 +24,7 @@ static void setup(void)
     fclose(f);
 }
 
-static void teardown(void)
-{
-    fx_rmtree(root);
-}
+static void teardown(void) { fx_rmtree(root); }
 
 /* Writes text to root/suite.yaml and loads it. */
 static int load(const char *text, gl_suite **s, gl_error *err)
@@ -71,10 +68,10 @@ START_TEST(reads_a_suite)
     ck_assert_int_eq(s->n_overrides, 2);
     ck_assert_str_eq(s->overrides[1], "train.batch_size=8");
     ck_assert_int_eq(s->n_runs, 2);
-    ck_assert_str_eq(s->runs[0].name, "exp");   /* the config's base name */
+    ck_assert_str_eq(s->runs[0].name, "exp"); /* the config's base name */
     char want[700];
     snprintf(want, sizeof want, "%s/exp.yaml", root);
-    ck_assert_str_eq(s->runs[0].config, want);   /* relative to the suite file, absolute */
+    ck_assert_str_eq(s->runs[0].config, want); /* relative to the suite file, absolute */
     ck_assert_str_eq(s->runs[1].config, want);
     ck_assert_int_eq(s->runs[0].n_overrides, 0);
     ck_assert_int_eq(s->runs[1].n_overrides, 1);
@@ -146,15 +143,9 @@ END_TEST
 
 static volatile sig_atomic_t got_signal;
 
-static void on_term(int sig)
-{
-    got_signal = sig;
-}
+static void on_term(int sig) { got_signal = sig; }
 
-static int stop_flag(void)
-{
-    return got_signal;
-}
+static int stop_flag(void) { return got_signal; }
 
 typedef struct events {
     int started, finished, running, max_running;

@@ -43,9 +43,8 @@ static const gl_param_spec adam[] = {
     {"beta2", GL_PARAM_FLOAT, "0.999", 0, 0, 1, NULL, "second moment decay"},
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
-static const gl_param_spec sgd[] = {
-    {"lr", GL_PARAM_FLOAT, "0.01", 0, 0, 1, NULL, "learning rate"},
-    {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
+static const gl_param_spec sgd[] = {{"lr", GL_PARAM_FLOAT, "0.01", 0, 0, 1, NULL, "learning rate"},
+                                    {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
 static const struct {
     gl_plugin_kind kind;

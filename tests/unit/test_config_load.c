@@ -1,7 +1,7 @@
 /* test_config_load.c - reading configs: parsing, composition through `base:`, command-line
- * overrides, computed defaults (experiment.name, experiment.threads and GANLAB_THREADS), and hostile
- * input (alias bombs, deep nesting, binary and non-UTF-8 files, oversized files). Messages are
- * compared in full, positions included. */
+ * overrides, computed defaults (experiment.name, experiment.threads and GANLAB_THREADS), and
+ * hostile input (alias bombs, deep nesting, binary and non-UTF-8 files, oversized files). Messages
+ * are compared in full, positions included. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,9 +13,9 @@
 #include "test_config_fake.h"
 
 /* A complete config but for its loss section. */
-#define NO_LOSS                                                                                  \
-    "dataset: {plugin: toy2d}\nmodel: {plugin: mlp}\n"                                            \
-    "optimizer:\n  generator: {plugin: adam}\n  discriminator: {plugin: sgd}\n"                   \
+#define NO_LOSS                                                                 \
+    "dataset: {plugin: toy2d}\nmodel: {plugin: mlp}\n"                          \
+    "optimizer:\n  generator: {plugin: adam}\n  discriminator: {plugin: sgd}\n" \
     "train: {steps: 100}\n"
 #define MINIMAL NO_LOSS "loss: {plugin: bce}\n"
 
@@ -101,7 +101,7 @@ START_TEST(parses_every_section)
     ck_assert_int_eq(gl_params_int(e, "seed"), 42);
     char out[4096];
     snprintf(out, sizeof out, "%s/out", dir);
-    ck_assert_str_eq(gl_params_string(e, "out_dir"), out);  /* relative to the file */
+    ck_assert_str_eq(gl_params_string(e, "out_dir"), out); /* relative to the file */
 }
 END_TEST
 
@@ -139,7 +139,8 @@ START_TEST(yaml_features_refused_or_kept)
 {
     cd_scratch();
     write_file("dup.yaml", "train:\n  steps: 1\n  epochs: 2\n  steps: 3\n", -1);
-    expect_fault("dup.yaml", NULL, 0, "dup.yaml:4:3: duplicate key 'steps' (first given at line 2)");
+    expect_fault("dup.yaml", NULL, 0,
+                 "dup.yaml:4:3: duplicate key 'steps' (first given at line 2)");
     write_file("two.yaml", "train: {}\n---\ntrain: {}\n", -1);
     expect_fault("two.yaml", NULL, 0, "two.yaml:2:1: more than one YAML document in one config");
     write_file("tag.yaml", "train: !!python/object {}\n", -1);
@@ -166,8 +167,7 @@ START_TEST(yaml_features_refused_or_kept)
                "  name: !!str 123\n",
                -1);
     expect_ok("ok.yaml", NULL, 0);
-    ck_assert_double_eq(gl_params_float(gl_cfg_params(cfg, "optimizer.discriminator"), "lr"),
-                        0.25);
+    ck_assert_double_eq(gl_params_float(gl_cfg_params(cfg, "optimizer.discriminator"), "lr"), 0.25);
     ck_assert_str_eq(gl_params_string(gl_cfg_params(cfg, "experiment"), "name"), "123");
 }
 END_TEST
@@ -257,9 +257,10 @@ END_TEST
 START_TEST(overrides_typed_by_schema)
 {
     const char *dir = cd_fixtures();
-    const char *ov[] = {"train.batch_size=128", "model.g_hidden=[256,512]",
-                        "optimizer.generator.lr=5e-5", "dataset.file=x/../y.bin",
-                        "model.batch_norm=true", "experiment.name=yes", "train.n_critic="};
+    const char *ov[] = {
+        "train.batch_size=128",    "model.g_hidden=[256,512]", "optimizer.generator.lr=5e-5",
+        "dataset.file=x/../y.bin", "model.batch_norm=true",    "experiment.name=yes",
+        "train.n_critic="};
     expect_ok("good.yaml", ov, 7);
     const gl_params *t = gl_cfg_params(cfg, "train");
     ck_assert_int_eq(gl_params_int(t, "batch_size"), 128);
@@ -294,8 +295,7 @@ END_TEST
 START_TEST(override_faults_named_as_overrides)
 {
     cd_fixtures();
-    const char *bad_syntax[] = {"train.batch_size", "train..x=1", "model.g_hidden=[1,",
-                                "=3"};
+    const char *bad_syntax[] = {"train.batch_size", "train..x=1", "model.g_hidden=[1,", "=3"};
     expect_fault("good.yaml", bad_syntax, 4,
                  "override 'train.batch_size': expected KEY=VALUE, e.g. train.batch_size=128\n"
                  "override 'train..x=1': empty part in the key 'train..x'\n"
@@ -305,9 +305,9 @@ START_TEST(override_faults_named_as_overrides)
     const char *bad_section[] = {"trian.steps=5"};
     expect_fault("good.yaml", bad_section, 1,
                  "override 'trian.steps=5': unknown section 'trian' (did you mean 'train'?)");
-    const char *bad_values[] = {"loss.lamda=5", "dataset.plugin=folder",
-                                "optimizer.generator.plugin=nosuch", "model.g_hidden={a: 1}",
-                                "train.batch_size=1.5", "experiment.seed=\"3\""};
+    const char *bad_values[] = {
+        "loss.lamda=5",          "dataset.plugin=folder", "optimizer.generator.plugin=nosuch",
+        "model.g_hidden={a: 1}", "train.batch_size=1.5",  "experiment.seed=\"3\""};
     expect_fault("good.yaml", bad_values, 6,
                  "override 'experiment.seed=\"3\"': 'seed' in experiment expects an integer, got "
                  "the quoted string '3'\n"
@@ -351,8 +351,7 @@ START_TEST(defaults_filled)
     const gl_params *m = gl_cfg_params(cfg, "model");
     assert_ints(m, "g_hidden", (const int64_t[]){256, 512}, 2);
     ck_assert_str_eq(gl_params_string(m, "tag"), "plain text");
-    ck_assert_double_eq(gl_params_float(gl_cfg_params(cfg, "optimizer.discriminator"), "lr"),
-                        0.01);
+    ck_assert_double_eq(gl_params_float(gl_cfg_params(cfg, "optimizer.discriminator"), "lr"), 0.01);
 }
 END_TEST
 

@@ -119,7 +119,7 @@ START_TEST(lookup_failure_reported_at_plugin)
     cfg = NULL;
     gl_error_init(&err);
     cd_scratch();
-    write_file("k.yaml", "dataset: {plugin: mlp}\n", -1);  /* a model plugin as a dataset */
+    write_file("k.yaml", "dataset: {plugin: mlp}\n", -1); /* a model plugin as a dataset */
     ck_assert_int_eq(load_valid("k.yaml", NULL, 0, &cfg, &err), GL_ERR_INPUT);
     ck_assert_msg(strncmp(err.text, "k.yaml:1:19: no dataset plugin 'mlp'\n", 36) == 0, "%s",
                   err.text);
@@ -134,7 +134,7 @@ START_TEST(getters_refuse_wrong_names_and_types)
     cfg = load_ok("good.yaml", NULL, 0);
     const gl_params *m = gl_cfg_params(cfg, "model");
     ck_assert_int_eq(gl_params_int(m, "nope"), 0);
-    ck_assert_int_eq(gl_params_int(m, "tag"), 0);           /* a string */
+    ck_assert_int_eq(gl_params_int(m, "tag"), 0);                /* a string */
     ck_assert_double_eq(gl_params_float(m, "latent_dim"), 64.0); /* int read as float */
     ck_assert_int_eq(gl_params_bool(m, "latent_dim"), 0);
     ck_assert_str_eq(gl_params_string(m, "latent_dim"), "");
@@ -154,8 +154,8 @@ START_TEST(section_tables)
 {
     const char *want[] = {"dataset", "model", "loss", "optimizer.generator",
                           "optimizer.discriminator"};
-    const gl_plugin_kind kinds[] = {GL_KIND_DATASET, GL_KIND_MODEL, GL_KIND_LOSS,
-                                    GL_KIND_OPTIMIZER, GL_KIND_OPTIMIZER};
+    const gl_plugin_kind kinds[] = {GL_KIND_DATASET, GL_KIND_MODEL, GL_KIND_LOSS, GL_KIND_OPTIMIZER,
+                                    GL_KIND_OPTIMIZER};
     for (int i = 0; i < 5; i++) {
         ck_assert_str_eq(gl_cfg_plugin_sections[i], want[i]);
         ck_assert_int_eq(gl_cfg_section_kind(want[i]), kinds[i]);
@@ -218,9 +218,12 @@ START_TEST(emit_round_trip_is_a_fixed_point)
     char out_dir[4096];
     snprintf(out_dir, sizeof out_dir, "  out_dir: %s/out\n", dir);
     const char *lines[] = {
-        "experiment:\n  name: good\n  seed: 42\n", out_dir,
+        "experiment:\n  name: good\n  seed: 42\n",
+        out_dir,
         "dataset:\n  plugin: toy2d\n  mixture: grid\n  modes: 25\n  std: 0.02\n  file: \"\"\n",
-        "  g_hidden: [128, 128]\n", "  gains: [1e-300, -2.5, 7.0]\n", "  batch_norm: false\n",
+        "  g_hidden: [128, 128]\n",
+        "  gains: [1e-300, -2.5, 7.0]\n",
+        "  batch_norm: false\n",
         "  tag: \"a \\\"quoted\\\"\\tword\\n: # not a comment\"\n",
         "loss:\n  plugin: wgan_gp\n  lambda: 3.0000000000000004\n  center: 1000000.0\n",
         "optimizer:\n  generator:\n    plugin: adam\n    lr: 0.1\n    beta1: 0.5\n",
@@ -235,8 +238,8 @@ END_TEST
 START_TEST(emit_quotes_strings_that_would_change)
 {
     cd_fixtures();
-    const char *words[] = {"yes", "No", "null", "~", "123", "1e3", "-x", " lead", "a:b",
-                           "caf\xc3\xa9", "#c", "[x]", ""};
+    const char *words[] = {"yes",   "No",  "null",        "~",  "123", "1e3", "-x",
+                           " lead", "a:b", "caf\xc3\xa9", "#c", "[x]", ""};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         char ov[128];
         snprintf(ov, sizeof ov, "model.tag=\"%s\"", words[i]);

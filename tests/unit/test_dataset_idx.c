@@ -13,15 +13,9 @@
 
 static char dir[4096];
 
-static void setup(void)
-{
-    ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK);
-}
+static void setup(void) { ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK); }
 
-static void teardown(void)
-{
-    fx_rmtree(dir);
-}
+static void teardown(void) { fx_rmtree(dir); }
 
 /* Writes dir/name holding an idx of the given dims, data i * 37 + 11 mod 256 (or data). */
 static void write_file(const char *name, int gz, int ndim, const uint32_t *dims,
@@ -45,10 +39,7 @@ static void write_five(const char *images, const char *labels, int gz)
     write_file(labels, gz, 1, five_dims, five_labels, 5);
 }
 
-static float expected(uint8_t b)
-{
-    return ((float)b / 255.0f - 0.5f) / 0.5f;
-}
+static float expected(uint8_t b) { return ((float)b / 255.0f - 0.5f) / 0.5f; }
 
 /* Opens `idx` with yaml expected to fail and checks err holds every needle. */
 static void expect_error(const char *yaml, const char *needle1, const char *needle2)
@@ -130,13 +121,14 @@ START_TEST(scale_matches_torchvision)
     gl_error err;
     gl_error_init(&err);
     ck_assert_msg(fx_dataset_open(&d, "idx", dir, "dataset:\n  plugin: idx\n  images: all.idx\n", 1,
-                                  &err) == GL_OK, "%s", err.text);
+                                  &err) == GL_OK,
+                  "%s", err.text);
     ck_assert_int_eq(d.info.n_classes, 0);
     float x[256];
     int64_t i0 = 0;
     int32_t label = -7;
     ck_assert_int_eq(d.ds->get(d.self, &i0, 1, x, &label, &err), GL_OK);
-    ck_assert_int_eq(label, -7);   /* unlabelled: labels untouched */
+    ck_assert_int_eq(label, -7); /* unlabelled: labels untouched */
     for (int i = 0; i < 256; i++) {
         ck_assert_float_eq(x[i], expected((uint8_t)i));
         ck_assert(x[i] >= -1.0f && x[i] <= 1.0f);
@@ -158,7 +150,8 @@ START_TEST(colour_hwc_to_chw)
     gl_error err;
     gl_error_init(&err);
     ck_assert_msg(fx_dataset_open(&d, "idx", dir, "dataset:\n  plugin: idx\n  images: c.idx\n", 1,
-                                  &err) == GL_OK, "%s", err.text);
+                                  &err) == GL_OK,
+                  "%s", err.text);
     ck_assert_int_eq(d.info.shape[0], 3);
     ck_assert_int_eq(d.info.shape[1], 2);
     ck_assert_int_eq(d.info.shape[2], 3);
@@ -181,7 +174,8 @@ START_TEST(max_items_and_n_classes)
     ck_assert_msg(fx_dataset_open(&d, "idx", dir,
                                   "dataset:\n  plugin: idx\n  images: a.idx\n  labels: a.lab\n"
                                   "  max_items: 2\n  n_classes: 10\n",
-                                  1, &err) == GL_OK, "%s", err.text);
+                                  1, &err) == GL_OK,
+                  "%s", err.text);
     ck_assert_int_eq(d.info.n_items, 2);
     ck_assert_int_eq(d.info.n_classes, 10);
     fx_dataset_close(&d);
@@ -196,7 +190,7 @@ START_TEST(bad_magic)
     char path[4200];
     snprintf(path, sizeof path, "%s/a.idx", dir);
     FILE *f = fopen(path, "r+b");
-    fputc(0x0D, f);   /* a float IDX would say 0x0D in byte 2; here byte 0 is simply wrong */
+    fputc(0x0D, f); /* a float IDX would say 0x0D in byte 2; here byte 0 is simply wrong */
     fclose(f);
     expect_error("dataset:\n  plugin: idx\n  images: a.idx\n", "a.idx: not an IDX file", NULL);
     /* A labels file where images are expected: rank 1 is refused. */
@@ -225,8 +219,8 @@ START_TEST(truncated_and_trailing)
     write_file("head.idx", 0, 3, five_dims, NULL, 0);
     snprintf(path, sizeof path, "%s/head.idx", dir);
     ck_assert_int_eq(truncate(path, 9), 0);
-    expect_error("dataset:\n  plugin: idx\n  images: head.idx\n", "head.idx: truncated in the header",
-                 NULL);
+    expect_error("dataset:\n  plugin: idx\n  images: head.idx\n",
+                 "head.idx: truncated in the header", NULL);
 }
 END_TEST
 
@@ -240,7 +234,7 @@ START_TEST(huge_and_zero_dims)
     write_file("wide.idx", 1, 3, wide, pixels, 16);
     expect_error("dataset:\n  plugin: idx\n  images: wide.idx\n", "wide.idx: items of more than",
                  NULL);
-    uint32_t many[3] = {0xFFFFFFu, 64, 64};   /* 68 GB claimed, 16 bytes present */
+    uint32_t many[3] = {0xFFFFFFu, 64, 64}; /* 68 GB claimed, 16 bytes present */
     write_file("many.idx", 1, 3, many, pixels, 16);
     expect_error("dataset:\n  plugin: idx\n  images: many.idx\n", "many.idx: header claims",
                  "over the limit");
@@ -271,8 +265,8 @@ START_TEST(missing_files)
                  "No such file");
     expect_error("dataset:\n  plugin: idx\n  path: empty\n", "no train split in",
                  "dataset-fashion-mnist");
-    expect_error("dataset:\n  plugin: idx\n  path: .\n  split: test\n",
-                 "t10k-images-idx3-ubyte.gz", "t10k-images.idx3-ubyte");
+    expect_error("dataset:\n  plugin: idx\n  path: .\n  split: test\n", "t10k-images-idx3-ubyte.gz",
+                 "t10k-images.idx3-ubyte");
     expect_error("dataset:\n  plugin: idx\n  labels: a.lab\n", "dataset.labels",
                  "without 'dataset.images'");
 }
@@ -283,13 +277,14 @@ START_TEST(fashion_mnist_default)
 {
     FILE *probe = fopen("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", "rb");
     if (!probe)
-        return;   /* not installed here: the synthetic tests above cover the code */
+        return; /* not installed here: the synthetic tests above cover the code */
     fclose(probe);
     fx_dataset d;
     gl_error err;
     gl_error_init(&err);
     ck_assert_msg(fx_dataset_open(&d, "idx", dir, "dataset:\n  plugin: idx\n  split: test\n", 1,
-                                  &err) == GL_OK, "%s", err.text);
+                                  &err) == GL_OK,
+                  "%s", err.text);
     ck_assert_int_eq(d.info.n_items, 10000);
     ck_assert_int_eq(d.info.n_classes, 10);
     ck_assert_int_eq(d.info.shape[0], 1);

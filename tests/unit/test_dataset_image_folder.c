@@ -13,15 +13,9 @@
 
 static char dir[4096];
 
-static void setup(void)
-{
-    ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK);
-}
+static void setup(void) { ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK); }
 
-static void teardown(void)
-{
-    fx_rmtree(dir);
-}
+static void teardown(void) { fx_rmtree(dir); }
 
 /* dir/name in a static buffer (valid until the next call). */
 static const char *in_dir(const char *name)
@@ -31,10 +25,7 @@ static const char *in_dir(const char *name)
     return path;
 }
 
-static void make_dir(const char *name)
-{
-    ck_assert_int_eq(mkdir(in_dir(name), 0755), 0);
-}
+static void make_dir(const char *name) { ck_assert_int_eq(mkdir(in_dir(name), 0755), 0); }
 
 /* Writes dir/name as a PNG of the given libpng format (PNG_FORMAT_GRAY, _RGB, _RGBA...). */
 static void write_png(const char *name, int w, int h, png_uint_32 format, const uint8_t *px)
@@ -49,10 +40,7 @@ static void write_png(const char *name, int w, int h, png_uint_32 format, const 
     ck_assert_msg(png_image_write_to_file(&img, path, 0, px, 0, NULL), "%s", img.message);
 }
 
-static float expected(int b)
-{
-    return ((float)b / 255.0f - 0.5f) / 0.5f;
-}
+static float expected(int b) { return ((float)b / 255.0f - 0.5f) / 0.5f; }
 
 static void open_ok(fx_dataset *d, const char *yaml)
 {
@@ -112,7 +100,8 @@ START_TEST(classes_and_grey)
 }
 END_TEST
 
-/* No sub-folders: unlabelled. Grey -> RGB repeats; RGB -> grey is (299 R + 587 G + 114 B) / 1000. */
+/* No sub-folders: unlabelled. Grey -> RGB repeats; RGB -> grey is (299 R + 587 G + 114 B) / 1000.
+ */
 START_TEST(channel_conversion)
 {
     uint8_t grey[4] = {1, 2, 3, 4};
@@ -120,7 +109,7 @@ START_TEST(channel_conversion)
     write_png("g.png", 2, 2, PNG_FORMAT_GRAY, grey);
     write_png("h.png", 2, 2, PNG_FORMAT_RGB, rgb);
     fx_dataset d;
-    open_ok(&d, "dataset:\n  plugin: image_folder\n  path: .\n");   /* channels 3 by default */
+    open_ok(&d, "dataset:\n  plugin: image_folder\n  path: .\n"); /* channels 3 by default */
     ck_assert_int_eq(d.info.n_classes, 0);
     ck_assert_int_eq(d.info.shape[0], 3);
     int64_t idx[2] = {0, 1};
@@ -149,7 +138,7 @@ END_TEST
  * (d + 0.5) / 2 - 0.5 = -0.25, 0.25, 0.75, 1.25 clamped to [0, 1]: weights 0, .25, .75, 1. */
 START_TEST(resize)
 {
-    uint8_t px[4] = {0, 100, 200, 40};   /* rows (0, 100), (200, 40) */
+    uint8_t px[4] = {0, 100, 200, 40}; /* rows (0, 100), (200, 40) */
     write_png("a.png", 2, 2, PNG_FORMAT_GRAY, px);
     uint8_t other[9];
     for (int i = 0; i < 9; i++)
@@ -197,8 +186,8 @@ START_TEST(errors)
     write_png("b.png", 3, 2, PNG_FORMAT_GRAY, px);
     expect_error("dataset:\n  plugin: image_folder\n  path: .\n", "b.png: 3x2 but",
                  "a.png is 2x2; set dataset.size");
-    expect_error("dataset:\n  plugin: image_folder\n  path: .\n  channels: 2\n",
-                 "must be 1 or 3", NULL);
+    expect_error("dataset:\n  plugin: image_folder\n  path: .\n  channels: 2\n", "must be 1 or 3",
+                 NULL);
     remove(in_dir("b.png"));
 
     write_png("c.png", 2, 2, PNG_FORMAT_RGBA, px);
@@ -206,7 +195,7 @@ START_TEST(errors)
                  "8-bit grey or RGB");
     remove(in_dir("c.png"));
 
-    write_png("d.png", 2, 2, PNG_FORMAT_LINEAR_Y, px);   /* 16-bit grey */
+    write_png("d.png", 2, 2, PNG_FORMAT_LINEAR_Y, px); /* 16-bit grey */
     expect_error("dataset:\n  plugin: image_folder\n  path: .\n", "d.png: has 16-bit samples",
                  NULL);
     remove(in_dir("d.png"));

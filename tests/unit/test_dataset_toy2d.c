@@ -11,15 +11,9 @@
 
 static char dir[4096];
 
-static void setup(void)
-{
-    ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK);
-}
+static void setup(void) { ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK); }
 
-static void teardown(void)
-{
-    fx_rmtree(dir);
-}
+static void teardown(void) { fx_rmtree(dir); }
 
 static void open_ok(fx_dataset *d, const char *yaml, uint64_t seed)
 {
@@ -74,7 +68,7 @@ START_TEST(ring_defaults)
         centre[k][0] = 2 * cos(2 * M_PI * k / 8);
         centre[k][1] = 2 * sin(2 * M_PI * k / 8);
     }
-    check_points(&d, (const double (*)[2])centre, 8, 0.02);
+    check_points(&d, (const double(*)[2])centre, 8, 0.02);
     fx_dataset_close(&d);
 }
 END_TEST
@@ -86,11 +80,11 @@ START_TEST(grid_defaults)
     ck_assert_int_eq(d.info.n_classes, 25);
     ck_assert_int_eq(d.info.n_items, 5000);
     double centre[25][2];
-    for (int k = 0; k < 25; k++) {   /* row-major over {-4,-2,0,2,4}^2 */
+    for (int k = 0; k < 25; k++) { /* row-major over {-4,-2,0,2,4}^2 */
         centre[k][0] = -4 + 2 * (k / 5);
         centre[k][1] = -4 + 2 * (k % 5);
     }
-    check_points(&d, (const double (*)[2])centre, 25, 0.05);
+    check_points(&d, (const double(*)[2])centre, 25, 0.05);
     fx_dataset_close(&d);
 }
 END_TEST
@@ -105,7 +99,7 @@ START_TEST(custom_ring)
         centre[k][0] = 1.5 * cos(2 * M_PI * k / 5);
         centre[k][1] = 1.5 * sin(2 * M_PI * k / 5);
     }
-    check_points(&d, (const double (*)[2])centre, 5, 0.1);
+    check_points(&d, (const double(*)[2])centre, 5, 0.1);
     ck_assert_float_eq_tol(d.info.hi, 1.5f + 0.6f, 1e-6f);
     fx_dataset_close(&d);
 }
@@ -127,7 +121,7 @@ START_TEST(pure_function_of_seed_and_index)
     ck_assert_int_eq(a.ds->get(a.self, fwd, 3, xa, la, &err), GL_OK);
     ck_assert_int_eq(b.ds->get(b.self, rev, 3, xb, lb, &err), GL_OK);
     ck_assert_int_eq(c.ds->get(c.self, fwd, 3, xc, NULL, &err), GL_OK);
-    int perm[3] = {1, 2, 0};   /* rev[perm[k]] == fwd[k] */
+    int perm[3] = {1, 2, 0}; /* rev[perm[k]] == fwd[k] */
     for (int k = 0; k < 3; k++) {
         ck_assert_float_eq(xa[2 * k], xb[2 * perm[k]]);
         ck_assert_float_eq(xa[2 * k + 1], xb[2 * perm[k] + 1]);
@@ -150,14 +144,15 @@ START_TEST(errors)
     gl_error_init(&err);
     ck_assert_int_ne(fx_dataset_open(&d, "toy2d", dir,
                                      "dataset:\n  plugin: toy2d\n  mixture: grid\n  modes: 24\n", 1,
-                                     &err), GL_OK);
+                                     &err),
+                     GL_OK);
     ck_assert_msg(strstr(err.text, "'dataset.modes': 24 is not a square"), "%s", err.text);
     fx_dataset_close(&d);
     gl_error_init(&err);
     ck_assert_int_ne(fx_dataset_open(&d, "toy2d", dir,
                                      "dataset:\n  plugin: toy2d\n  mixture: spiral\n", 1, &err),
                      GL_OK);
-    ck_assert_msg(strstr(err.text, "spiral"), "%s", err.text);   /* the config's choice check */
+    ck_assert_msg(strstr(err.text, "spiral"), "%s", err.text); /* the config's choice check */
     fx_dataset_close(&d);
 }
 END_TEST

@@ -39,7 +39,7 @@ START_TEST(test_ctx_errors_are_sticky)
     ck_assert_int_eq(gl_tensor_dim(x, 1), 3);
     ck_assert_int_eq(gl_tensor_dim(x, 3), 1);
     ck_assert_ptr_null(gl_add(ctx, x, y));
-    ck_assert_ptr_null(gl_tanh(ctx, gl_add(ctx, x, y)));   /* NULL propagates */
+    ck_assert_ptr_null(gl_tanh(ctx, gl_add(ctx, x, y))); /* NULL propagates */
     gl_error err;
     gl_error_init(&err);
     ck_assert_int_eq(gl_ctx_status(ctx, &err), GL_ERR_INPUT);
@@ -116,7 +116,8 @@ START_TEST(test_net_blocks_and_init)
     gl_linear_layer_declare(&l1, again, "model.0", 784, 512, 1);
     gl_rng_init(&rng, 7, GL_STREAM_INIT);
     ck_assert_int_eq(gl_net_finalize(again, &rng, NULL), GL_OK);
-    ck_assert_int_eq(memcmp(gl_net_values(again), gl_net_values(net), 784 * 512 * sizeof(float)), 0);
+    ck_assert_int_eq(memcmp(gl_net_values(again), gl_net_values(net), 784 * 512 * sizeof(float)),
+                     0);
     gl_net_destroy(again);
     gl_net_destroy(net);
 }
@@ -164,7 +165,8 @@ START_TEST(test_linear_and_activations)
     const float bce_v[1] = {bce};
     const float t[4] = {0, 0, 0, 0.5f};
     assert_values(gl_bce_with_logits(ctx, tbig, from(ctx, 1, 4, t)), bce_v, 1, 1e-4);
-    const float bce_c[1] = {(float)((100 + 0 + log(2.0) + 30) / 4 - 1.0 * (-100 + 100 + 0 + 30) / 4)};
+    const float bce_c[1] = {
+        (float)((100 + 0 + log(2.0) + 30) / 4 - 1.0 * (-100 + 100 + 0 + 30) / 4)};
     assert_values(gl_bce_with_logits_const(ctx, tbig, 1), bce_c, 1, 1e-4);
     ck_assert_int_eq(gl_ctx_status(ctx, NULL), GL_OK);
     gl_ctx_destroy(ctx);
@@ -207,7 +209,7 @@ END_TEST
 START_TEST(test_norm_values)
 {
     gl_ctx *ctx = gl_ctx_create();
-    const float x[6] = {1, 10, 3, 20, 5, 60};   /* (3, 2): channel 0 = 1, 3, 5 */
+    const float x[6] = {1, 10, 3, 20, 5, 60}; /* (3, 2): channel 0 = 1, 3, 5 */
     int two = 2;
     gl_tensor *tx = from(ctx, 3, 2, x);
     gl_tensor *rm = gl_tensor_new(ctx, 1, &two), *rv = gl_tensor_full_like(ctx, rm, 1);
@@ -216,7 +218,7 @@ START_TEST(test_norm_values)
     ck_assert_float_eq_tol(gl_tensor_data(y)[0], -2 / sqrt(8.0 / 3), 1e-5);
     ck_assert_float_eq_tol(gl_tensor_data(y)[2], 0, 1e-6);
     ck_assert_float_eq_tol(gl_tensor_data(rm)[0], 0.3, 1e-6);
-    ck_assert_float_eq_tol(gl_tensor_data(rv)[0], 0.9 + 0.1 * 4, 1e-5);   /* unbiased var 4 */
+    ck_assert_float_eq_tol(gl_tensor_data(rv)[0], 0.9 + 0.1 * 4, 1e-5); /* unbiased var 4 */
     /* eval uses the running stats: (x - 0.3) / sqrt(1.3) */
     gl_tensor *e = gl_batch_norm(ctx, tx, NULL, NULL, rm, rv, 0, 0.1f, 0);
     ck_assert_float_eq_tol(gl_tensor_data(e)[0], 0.7 / sqrt(1.3), 1e-5);
@@ -317,7 +319,8 @@ static void train_step(gl_ctx *ctx, gan *m, gl_rng *rng, int batch, int latent, 
         gl_tensor *dh = disc(ctx, m, xh);
         gl_tensor *ones = gl_tensor_full_like(ctx, dh, 1);
         ck_assert_int_eq(gl_grad(ctx, 1, &dh, &ones, 1, &xh, &gx, 1, NULL), GL_OK);
-        gl_tensor *pen = gl_mean(ctx, gl_square(ctx, gl_add_scalar(ctx, gl_row_l2norm(ctx, gx), -1)));
+        gl_tensor *pen = gl_mean(ctx,
+                                 gl_square(ctx, gl_add_scalar(ctx, gl_row_l2norm(ctx, gx), -1)));
         loss = gl_add(ctx, loss, gl_scale(ctx, pen, 10));
     }
     gl_net_zero_grad(m->d);

@@ -42,8 +42,8 @@ static int lookup(void *ud, const char *section, gl_plugin_kind kind, const char
 
 static char dir[256];
 static const char base_yaml[] = "dataset: {plugin: d}\nmodel: {plugin: m}\nloss: {plugin: l}\n"
-                           "optimizer: {generator: {plugin: o}, discriminator: {plugin: o}}\n"
-                           "train: {steps: 10}\n";
+                                "optimizer: {generator: {plugin: o}, discriminator: {plugin: o}}\n"
+                                "train: {steps: 10}\n";
 
 static void setup(void)
 {
@@ -99,7 +99,7 @@ static char *emit(const gl_cfg *cfg)
 START_TEST(evaluators_are_validated_and_printed)
 {
     write_cfg("e.yaml", "eval:\n  samples: 500\n  evaluators:\n    - plugin: modes2d\n"
-                    "    - plugin: classifier\n      epochs: 7\n");
+                        "    - plugin: classifier\n      epochs: 7\n");
     gl_cfg *cfg;
     gl_error err;
     ck_assert_msg(load("e.yaml", NULL, 0, &cfg, &err) == GL_OK, "%s", err.text);
@@ -151,12 +151,12 @@ END_TEST
 START_TEST(faults_have_positions)
 {
     write_cfg("bad.yaml", "eval:\n  samples: 0\n  evaluatorz: 1\n  evaluators:\n"
-                      "    - plugin: modes2d\n      sample: 5\n"  /* line 11 */
-                      "    - 3\n"
-                      "    - {epochs: 2}\n"
-                      "    - plugin: nope\n"
-                      "    - plugin: classifier\n      epochs: 0\n"
-                      "    - plugin: modes2d\n");
+                          "    - plugin: modes2d\n      sample: 5\n" /* line 11 */
+                          "    - 3\n"
+                          "    - {epochs: 2}\n"
+                          "    - plugin: nope\n"
+                          "    - plugin: classifier\n      epochs: 0\n"
+                          "    - plugin: modes2d\n");
     gl_cfg *cfg;
     gl_error err;
     ck_assert_int_eq(load("bad.yaml", NULL, 0, &cfg, &err), GL_ERR_INPUT);
@@ -174,7 +174,8 @@ START_TEST(faults_have_positions)
     write_cfg("notlist.yaml", "eval: {evaluators: modes2d}\n");
     ck_assert_int_eq(load("notlist.yaml", NULL, 0, &cfg, &err), GL_ERR_INPUT);
     ck_assert_msg(strstr(err.text, "notlist.yaml:6:20: 'evaluators' in eval must be a list of "
-                                   "{plugin: NAME, ...}, not a scalar"), "%s", err.text);
+                                   "{plugin: NAME, ...}, not a scalar"),
+                  "%s", err.text);
 }
 END_TEST
 
@@ -207,14 +208,15 @@ START_TEST(derived_params)
     gl_error err;
     gl_error_init(&err);
     gl_params *base, *test, *bad;
-    ck_assert_int_eq(gl_cfg_params_derive(data_schema, NULL, "path: data\nmax_items: 5", "base",
-                                          &base, &err), GL_OK);
+    ck_assert_int_eq(
+        gl_cfg_params_derive(data_schema, NULL, "path: data\nmax_items: 5", "base", &base, &err),
+        GL_OK);
     char want[400];
     snprintf(want, sizeof want, "%s/data", dir);
     ck_assert_str_eq(gl_params_string(base, "path"), want);
     ck_assert_str_eq(gl_params_string(base, "split"), "train");
-    ck_assert_int_eq(gl_cfg_params_derive(data_schema, base, "split: test", "test split", &test,
-                                          &err), GL_OK);
+    ck_assert_int_eq(
+        gl_cfg_params_derive(data_schema, base, "split: test", "test split", &test, &err), GL_OK);
     ck_assert_str_eq(gl_params_string(test, "split"), "test");
     ck_assert_str_eq(gl_params_string(test, "path"), want);
     ck_assert_int_eq(gl_params_int(test, "max_items"), 5);

@@ -21,10 +21,10 @@ enum gen_mode { GEN_POINTS, GEN_TEST_IMAGES, GEN_ONE_IMAGE, GEN_OBEY_LABELS };
 
 typedef struct fake_core {
     enum gen_mode mode;
-    const float *points;        /* GEN_POINTS: (n_points, 2) handed out in turn */
+    const float *points; /* GEN_POINTS: (n_points, 2) handed out in turn */
     int n_points;
     int64_t drawn;
-    fx_dataset *split[2];       /* train, test */
+    fx_dataset *split[2]; /* train, test */
     size_t item;
     int calls_with_labels;
 } fake_core;
@@ -99,9 +99,13 @@ static int cache_save(void *core, const char *name, const void *data, size_t siz
 
 static gl_eval_env env_for(fake_core *f)
 {
-    return (gl_eval_env){.core = f, .generate = gen, .split_open = split_open,
-                         .split_get = split_get, .cache_load = cache_load,
-                         .cache_save = cache_save, .seed = 1};
+    return (gl_eval_env){.core = f,
+                         .generate = gen,
+                         .split_open = split_open,
+                         .split_get = split_get,
+                         .cache_load = cache_load,
+                         .cache_save = cache_save,
+                         .seed = 1};
 }
 
 static double metric(const gl_eval_result *r, const char *name)
@@ -137,9 +141,22 @@ static void open_evaluator(fx_plugin *p, gl_cfg **cfg, const char *name, const c
 
 /* ---------------------------------------------------------------- modes2d */
 
-static const float ring[16] = {2, 0, 0, 2, -2, 0, 0, -2, 1.41421356f, 1.41421356f,
-                               -1.41421356f, 1.41421356f, -1.41421356f, -1.41421356f,
-                               1.41421356f, -1.41421356f};
+static const float ring[16] = {2,
+                               0,
+                               0,
+                               2,
+                               -2,
+                               0,
+                               0,
+                               -2,
+                               1.41421356f,
+                               1.41421356f,
+                               -1.41421356f,
+                               1.41421356f,
+                               -1.41421356f,
+                               -1.41421356f,
+                               1.41421356f,
+                               -1.41421356f};
 
 /* modes, hq_pct and kl of modes2d on points (read before the plugin, which owns the names, is
  * unloaded). */
@@ -221,8 +238,8 @@ START_TEST(modes2d_refuses_data_without_modes)
     gl_error err;
     gl_error_init(&err);
     void *self = NULL;
-    ck_assert_int_eq(((const gl_evaluator_plugin *)p.hdr)->create(gl_cfg_evaluator_params(cfg, 0),
-                                                                  &env, &self, &err),
+    ck_assert_int_eq(((const gl_evaluator_plugin *)p.hdr)
+                         ->create(gl_cfg_evaluator_params(cfg, 0), &env, &self, &err),
                      GL_ERR_INPUT);
     ck_assert_ptr_nonnull(strstr(err.text, "exports its mode centres"));
     gl_cfg_destroy(cfg);
@@ -239,7 +256,8 @@ START_TEST(toy2d_exports_its_modes)
     gl_error err;
     gl_error_init(&err);
     ck_assert_msg(fx_dataset_open(&d, "toy2d", dir, "dataset: {plugin: toy2d, mixture: grid}\n", 1,
-                                  &err) == GL_OK, "%s", err.text);
+                                  &err) == GL_OK,
+                  "%s", err.text);
     ck_assert_ptr_nonnull(d.ds->modes);
     const float *c;
     float std;
@@ -316,7 +334,8 @@ static void cls_open(cls_run *c, int conditional)
     gl_error err;
     gl_error_init(&err);
     ck_assert_msg(c->ev->create(gl_cfg_evaluator_params(c->cfg, 0), &c->env, &c->self, &err) ==
-                      GL_OK, "%s", err.text);
+                      GL_OK,
+                  "%s", err.text);
 }
 
 static gl_eval_result cls_eval(cls_run *c, enum gen_mode mode)
@@ -356,7 +375,7 @@ START_TEST(classifier_on_known_generators)
     ck_assert_msg(metric(&r, "kl") < 0.05, "kl %g", metric(&r, "kl"));
     ck_assert_msg(metric(&r, "is") > 7, "is %g", metric(&r, "is"));
     ck_assert_msg(protocol(&r, "fd_floor") > 0, "floor %g", protocol(&r, "fd_floor"));
-    ck_assert_int_eq(c.f.calls_with_labels, 0);  /* unconditional: no labels asked for */
+    ck_assert_int_eq(c.f.calls_with_labels, 0); /* unconditional: no labels asked for */
     /* A collapsed generator: one image. */
     r = cls_eval(&c, GEN_ONE_IMAGE);
     ck_assert_double_eq(metric(&r, "classes"), 1);

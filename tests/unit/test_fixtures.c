@@ -25,7 +25,7 @@
 #include "fixture.h"
 
 #define TOL 1e-4
-#define B 8
+#define B   8
 
 static fx_file tut, gp, conv, adam_fx, cond_fx;
 
@@ -245,14 +245,16 @@ START_TEST(wgan_gp_penalty)
     mlp d;
     mlp_build(&d, "D", d_sizes, 3, GL_ACT_NONE, &tut);
     gl_ctx *ctx = gl_ctx_create();
-    gl_tensor *x = input(ctx, &gp, "x", 2, shape_img), *fake = input(ctx, &gp, "fake", 2, shape_img);
+    gl_tensor *x = input(ctx, &gp, "x", 2, shape_img),
+              *fake = input(ctx, &gp, "fake", 2, shape_img);
     gl_tensor *eps = input(ctx, &gp, "eps", 2, shape_eps);
     /* x_hat = eps x + (1 - eps) fake, a constant input like the runner's interpolates. */
     gl_tensor *xh = gl_tensor_new(ctx, 2, shape_img);
     const float *xv = gl_tensor_data(x), *fv = gl_tensor_data(fake), *ev = gl_tensor_data(eps);
     for (int b = 0; b < B; b++)
         for (int i = 0; i < 784; i++)
-            gl_tensor_data(xh)[b * 784 + i] = ev[b] * xv[b * 784 + i] + (1 - ev[b]) * fv[b * 784 + i];
+            gl_tensor_data(xh)[b * 784 + i] = ev[b] * xv[b * 784 + i] +
+                                              (1 - ev[b]) * fv[b * 784 + i];
     gl_tensor_set_requires_grad(xh, 1);
     gl_tensor *pen = expect_penalty(ctx, mlp_forward(ctx, &d, xh), xh, &gp, "");
     gl_tensor *cr = mlp_forward(ctx, &d, x), *cf = mlp_forward(ctx, &d, fake);
@@ -271,15 +273,15 @@ END_TEST
 
 typedef struct conv_g {
     gl_net *net;
-    gl_linear_layer fc;       /* "0": 16 -> 32*7*7 */
-    gl_conv_layer up1, up2;   /* "3": 32 -> 16, 7 -> 14; "5": 16 -> 1, 14 -> 28 */
+    gl_linear_layer fc;     /* "0": 16 -> 32*7*7 */
+    gl_conv_layer up1, up2; /* "3": 32 -> 16, 7 -> 14; "5": 16 -> 1, 14 -> 28 */
 } conv_g;
 
 typedef struct conv_d {
     gl_net *net;
-    gl_conv_layer c1, c2;     /* "0": 1 -> 16, 28 -> 14; "2": 16 -> 32, 14 -> 7 */
-    gl_layer_norm_layer ln;   /* "3" in the layer-norm variant only */
-    gl_linear_layer fc;       /* "5" (or "6" with layer norm): 1568 -> 1 */
+    gl_conv_layer c1, c2;   /* "0": 1 -> 16, 28 -> 14; "2": 16 -> 32, 14 -> 7 */
+    gl_layer_norm_layer ln; /* "3" in the layer-norm variant only */
+    gl_linear_layer fc;     /* "5" (or "6" with layer norm): 1568 -> 1 */
     int with_ln;
 } conv_d;
 
@@ -363,8 +365,8 @@ START_TEST(conv_generator)
     gl_ctx *ctx = gl_ctx_create();
     gl_tensor *z = input(ctx, &conv, "z", 2, shape_z16);
     gl_tensor_set_requires_grad(z, 1);
-    gl_tensor *loss = gl_scale(ctx, gl_mean(ctx, conv_d_forward(ctx, &d, conv_g_forward(ctx, &g, z))),
-                               -1.0f);
+    gl_tensor *loss = gl_scale(
+        ctx, gl_mean(ctx, conv_d_forward(ctx, &d, conv_g_forward(ctx, &g, z))), -1.0f);
     expect_t(loss, &conv, "conv.g_loss");
     expect_t(input_grad(ctx, loss, z, 0), &conv, "conv.grad_z");
     backward(ctx, loss, g.net);
@@ -413,11 +415,13 @@ START_TEST(adam_two_steps)
                             "optimizer:\n  generator:\n    plugin: adam\n    lr: 0.0002\n"
                             "    beta1: 0.9\n    beta2: 0.999\n    eps: 1e-8\n"
                             "  discriminator:\n    plugin: adam\n",
-                            plug.hdr, &cfg, &err) == GL_OK, "%s", err.text);
+                            plug.hdr, &cfg, &err) == GL_OK,
+                  "%s", err.text);
     void *self = NULL;
     int per = 0;
     ck_assert_msg(opt->create(gl_cfg_params(cfg, "optimizer.generator"), &per, &self, &err) ==
-                      GL_OK, "%s", err.text);
+                      GL_OK,
+                  "%s", err.text);
     ck_assert_int_eq(per, 2);
 
     static const char *const part[2] = {"a", "b"};
@@ -458,8 +462,8 @@ END_TEST
 
 /* The networks of cond.tensors; the activation and G's output are spelled out so that a change of
  * the plugin's defaults cannot silently move the test away from the fixture. */
-#define COND_YAML                                                                                  \
-    "model:\n  plugin: mlp\n  latent_dim: 6\n  g_hidden: [12]\n  d_hidden: [10, 8]\n"              \
+#define COND_YAML                                                                     \
+    "model:\n  plugin: mlp\n  latent_dim: 6\n  g_hidden: [12]\n  d_hidden: [10, 8]\n" \
     "  activation: leaky_relu\n  slope: 0.2\n  g_output: tanh\n  conditional: true\n"
 
 /* The fixture's configurations by tag (make_fixtures.py's docstring). */
@@ -474,7 +478,7 @@ static const struct cond_config {
 typedef struct cond_model {
     fx_plugin plug;
     const gl_model_plugin *mp;
-    gl_cfg *cfg;              /* owns the gl_params, which must outlive the instance */
+    gl_cfg *cfg; /* owns the gl_params, which must outlive the instance */
     char dir[4096];
     gl_net *g, *d;
     void *self;
@@ -510,12 +514,13 @@ static void cond_open(cond_model *m, const struct cond_config *c)
     ck_assert_int_eq(fx_tempdir(m->dir, sizeof m->dir), GL_OK);
     ck_assert_msg(fx_params(m->dir, c->yaml, m->plug.hdr, &m->cfg, &err) == GL_OK, "%s", err.text);
     /* No dropout stream: d_dropout is 0, so the plugin must not need one. */
-    gl_model_env env = {.data = {.ndim = 1, .shape = {16}, .n_classes = 3, .n_items = B,
-                                 .lo = -1.0f, .hi = 1.0f}};
+    gl_model_env env = {
+        .data = {.ndim = 1, .shape = {16}, .n_classes = 3, .n_items = B, .lo = -1.0f, .hi = 1.0f}};
     m->g = gl_net_create("G");
     m->d = gl_net_create("D");
-    ck_assert_msg(m->mp->create(gl_cfg_params(m->cfg, "model"), &env, m->g, m->d, &m->self,
-                                &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(m->mp->create(gl_cfg_params(m->cfg, "model"), &env, m->g, m->d, &m->self, &err) ==
+                      GL_OK,
+                  "%s", err.text);
     ck_assert_int_eq(env.conditional, 1);
     ck_assert_int_eq(env.latent_dim, 6);
     char prefix[8];
@@ -611,7 +616,7 @@ END_TEST
 
 int main(void)
 {
-    load_all();   /* once, before Check forks a child per test */
+    load_all(); /* once, before Check forks a child per test */
     Suite *s = suite_create("fixtures");
     TCase *mlp_tc = tcase_create("tutorial_mlp");
     TCase *conv_tc = tcase_create("dcgan_conv");

@@ -26,13 +26,13 @@
 #include <ganlab/tensor.h>
 
 #define MAX_IN 4
-#define STEP 1e-6
-#define TOL 1e-6
+#define STEP   1e-6
+#define TOL    1e-6
 
 typedef struct spec {
     int ndim;
     int shape[4];
-    double lo, hi;           /* values drawn uniformly from [lo, hi] */
+    double lo, hi; /* values drawn uniformly from [lo, hi] */
 } spec;
 
 typedef gl_tensor *(*op_fn)(gl_ctx *ctx, gl_tensor **in, const void *ud);
@@ -43,7 +43,7 @@ typedef struct gcase {
     const void *ud;
     int n_in;
     spec in[MAX_IN];
-    int second;              /* has second-order rules: check them (first and second order) */
+    int second; /* has second-order rules: check them (first and second order) */
 } gcase;
 
 static size_t numel(const spec *s)
@@ -154,7 +154,7 @@ static void run_case(const gcase *c)
     eval_loss(c, data, an);
     check_numeric(c, data, an, "grad", loss_only);
 
-    if (!c->second)   /* no recorded rule (batch norm, train): first order only */
+    if (!c->second) /* no recorded rule (batch norm, train): first order only */
         goto done;
     /* First order, recorded rules (create_graph), must agree with the kernels. */
     gl_ctx *ctx = gl_ctx_create();
@@ -186,38 +186,67 @@ done:
 
 /* ---------------------------------------------------------------- the ops under test */
 
+/* clang-format off */
 #define S2(a, b) {2, {a, b, 1, 1}, -1, 1}
 #define S4(a, b, c, d) {4, {a, b, c, d}, -1, 1}
 #define POS2(a, b) {2, {a, b, 1, 1}, 0.5, 1.5}
+/* clang-format on */
 
 static gl_tensor *f_add(gl_ctx *x, gl_tensor **i, const void *u) { return gl_add(x, i[0], i[1]); }
 static gl_tensor *f_sub(gl_ctx *x, gl_tensor **i, const void *u) { return gl_sub(x, i[0], i[1]); }
 static gl_tensor *f_mul(gl_ctx *x, gl_tensor **i, const void *u) { return gl_mul(x, i[0], i[1]); }
 static gl_tensor *f_div(gl_ctx *x, gl_tensor **i, const void *u) { return gl_div(x, i[0], i[1]); }
-static gl_tensor *f_scale(gl_ctx *x, gl_tensor **i, const void *u) { return gl_scale(x, i[0], -1.7); }
-static gl_tensor *f_add_scalar(gl_ctx *x, gl_tensor **i, const void *u) { return gl_add_scalar(x, i[0], 0.4); }
+static gl_tensor *f_scale(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_scale(x, i[0], -1.7);
+}
+static gl_tensor *f_add_scalar(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_add_scalar(x, i[0], 0.4);
+}
 static gl_tensor *f_square(gl_ctx *x, gl_tensor **i, const void *u) { return gl_square(x, i[0]); }
 static gl_tensor *f_sqrt(gl_ctx *x, gl_tensor **i, const void *u) { return gl_sqrt(x, i[0]); }
 static gl_tensor *f_recip0(gl_ctx *x, gl_tensor **i, const void *u) { return gl_recip0(x, i[0]); }
 static gl_tensor *f_relu(gl_ctx *x, gl_tensor **i, const void *u) { return gl_relu(x, i[0]); }
-static gl_tensor *f_leaky(gl_ctx *x, gl_tensor **i, const void *u) { return gl_leaky_relu(x, i[0], 0.2); }
+static gl_tensor *f_leaky(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_leaky_relu(x, i[0], 0.2);
+}
 static gl_tensor *f_tanh(gl_ctx *x, gl_tensor **i, const void *u) { return gl_tanh(x, i[0]); }
 static gl_tensor *f_sigmoid(gl_ctx *x, gl_tensor **i, const void *u) { return gl_sigmoid(x, i[0]); }
-static gl_tensor *f_softplus(gl_ctx *x, gl_tensor **i, const void *u) { return gl_softplus(x, i[0]); }
-static gl_tensor *f_logsig(gl_ctx *x, gl_tensor **i, const void *u) { return gl_log_sigmoid(x, i[0]); }
+static gl_tensor *f_softplus(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_softplus(x, i[0]);
+}
+static gl_tensor *f_logsig(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_log_sigmoid(x, i[0]);
+}
 
 static gl_tensor *f_sum(gl_ctx *x, gl_tensor **i, const void *u) { return gl_sum(x, i[0]); }
 static gl_tensor *f_mean(gl_ctx *x, gl_tensor **i, const void *u) { return gl_mean(x, i[0]); }
 static gl_tensor *f_row_sum(gl_ctx *x, gl_tensor **i, const void *u) { return gl_row_sum(x, i[0]); }
-static gl_tensor *f_row_mean(gl_ctx *x, gl_tensor **i, const void *u) { return gl_row_mean(x, i[0]); }
-static gl_tensor *f_l2norm(gl_ctx *x, gl_tensor **i, const void *u) { return gl_row_l2norm(x, i[0]); }
-static gl_tensor *f_channel_sum(gl_ctx *x, gl_tensor **i, const void *u) { return gl_channel_sum(x, i[0]); }
+static gl_tensor *f_row_mean(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_row_mean(x, i[0]);
+}
+static gl_tensor *f_l2norm(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_row_l2norm(x, i[0]);
+}
+static gl_tensor *f_channel_sum(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_channel_sum(x, i[0]);
+}
 /* expand: i[1] only supplies the target shape (and its gradient is 0) */
 static gl_tensor *f_expand(gl_ctx *x, gl_tensor **i, const void *u)
 {
     return gl_mul(x, gl_expand(x, i[0], i[1]), i[1]);
 }
-static gl_tensor *f_add_bias(gl_ctx *x, gl_tensor **i, const void *u) { return gl_add_bias(x, i[0], i[1]); }
+static gl_tensor *f_add_bias(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_add_bias(x, i[0], i[1]);
+}
 
 static const int tt[4][2] = {{0, 0}, {1, 0}, {0, 1}, {1, 1}};
 static gl_tensor *f_matmul(gl_ctx *x, gl_tensor **i, const void *u)
@@ -265,17 +294,29 @@ static gl_tensor *f_bn(gl_ctx *x, gl_tensor **i, const void *u)
     return gl_batch_norm(x, i[0], i[1], i[2], rm, rv, train, 0.1, 1e-5);
 }
 static const int bn_train = 1, bn_eval = 0;
-static gl_tensor *f_ln(gl_ctx *x, gl_tensor **i, const void *u) { return gl_layer_norm(x, i[0], i[1], i[2], 1e-5); }
-static gl_tensor *f_ln_plain(gl_ctx *x, gl_tensor **i, const void *u) { return gl_layer_norm(x, i[0], NULL, NULL, 1e-5); }
+static gl_tensor *f_ln(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_layer_norm(x, i[0], i[1], i[2], 1e-5);
+}
+static gl_tensor *f_ln_plain(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_layer_norm(x, i[0], NULL, NULL, 1e-5);
+}
 
 static gl_tensor *f_reshape(gl_ctx *x, gl_tensor **i, const void *u)
 {
     int shape[3] = {3, 2, 2};
     return gl_tanh(x, gl_reshape(x, i[0], 3, shape));
 }
-static gl_tensor *f_flatten(gl_ctx *x, gl_tensor **i, const void *u) { return gl_tanh(x, gl_flatten(x, i[0])); }
+static gl_tensor *f_flatten(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_tanh(x, gl_flatten(x, i[0]));
+}
 static gl_tensor *f_concat(gl_ctx *x, gl_tensor **i, const void *u) { return gl_concat(x, 3, i); }
-static gl_tensor *f_slice(gl_ctx *x, gl_tensor **i, const void *u) { return gl_slice_cols(x, i[0], 2, 3); }
+static gl_tensor *f_slice(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_slice_cols(x, i[0], 2, 3);
+}
 static const int32_t labels[5] = {2, 0, 2, 3, 1};
 static gl_tensor *f_embedding(gl_ctx *x, gl_tensor **i, const void *u)
 {
@@ -283,11 +324,17 @@ static gl_tensor *f_embedding(gl_ctx *x, gl_tensor **i, const void *u)
 }
 static gl_tensor *f_dropout(gl_ctx *x, gl_tensor **i, const void *u)
 {
-    gl_rng r = *(const gl_rng *)u;   /* same mask at every evaluation */
+    gl_rng r = *(const gl_rng *)u; /* same mask at every evaluation */
     return gl_dropout(x, i[0], 0.4, &r, 1);
 }
-static gl_tensor *f_bce(gl_ctx *x, gl_tensor **i, const void *u) { return gl_bce_with_logits(x, i[0], i[1]); }
-static gl_tensor *f_bce_const(gl_ctx *x, gl_tensor **i, const void *u) { return gl_bce_with_logits_const(x, i[0], 0.9); }
+static gl_tensor *f_bce(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_bce_with_logits(x, i[0], i[1]);
+}
+static gl_tensor *f_bce_const(gl_ctx *x, gl_tensor **i, const void *u)
+{
+    return gl_bce_with_logits_const(x, i[0], 0.9);
+}
 
 /* A small critic: linear, leaky, layer norm, linear, with an embedding concatenated. */
 static gl_tensor *f_critic(gl_ctx *x, gl_tensor **i, const void *u)
@@ -340,21 +387,43 @@ static const gcase linear_cases[] = {
     {"linear 4d no bias", f_linear_nobias, NULL, 2, {S4(2, 2, 1, 3), S2(4, 6)}, 1},
     {"conv2d s1 p1", f_conv, &conv_a, 3, {S4(2, 2, 4, 4), S4(3, 2, 3, 3), {1, {3}, -1, 1}}, 1},
     {"conv2d s2 p0", f_conv, &conv_b, 3, {S4(2, 2, 5, 5), S4(3, 2, 3, 3), {1, {3}, -1, 1}}, 1},
-    {"conv_transpose2d s2 p1 op1", f_convt, &convt_a, 3,
-     {S4(2, 2, 3, 3), S4(2, 3, 3, 3), {1, {3}, -1, 1}}, 1},
-    {"conv_transpose2d s1", f_convt, &convt_b, 3,
-     {S4(1, 2, 3, 3), S4(2, 2, 2, 2), {1, {2}, -1, 1}}, 1},
+    {"conv_transpose2d s2 p1 op1",
+     f_convt,
+     &convt_a,
+     3,
+     {S4(2, 2, 3, 3), S4(2, 3, 3, 3), {1, {3}, -1, 1}},
+     1},
+    {"conv_transpose2d s1",
+     f_convt,
+     &convt_b,
+     3,
+     {S4(1, 2, 3, 3), S4(2, 2, 2, 2), {1, {2}, -1, 1}},
+     1},
 };
 
 static gl_rng dropout_rng = {7, 5, 0, {0, 0, 0, 0}, 4};
 
 static const gcase other_cases[] = {
     {"batch_norm train 2d", f_bn, &bn_train, 3, {S2(5, 3), {1, {3}, 0.5, 1.5}, {1, {3}, -1, 1}}, 0},
-    {"batch_norm train 4d", f_bn, &bn_train, 3,
-     {S4(2, 3, 2, 2), {1, {3}, 0.5, 1.5}, {1, {3}, -1, 1}}, 0},
-    {"batch_norm eval", f_bn, &bn_eval, 3, {S4(2, 3, 2, 2), {1, {3}, 0.5, 1.5}, {1, {3}, -1, 1}}, 1},
+    {"batch_norm train 4d",
+     f_bn,
+     &bn_train,
+     3,
+     {S4(2, 3, 2, 2), {1, {3}, 0.5, 1.5}, {1, {3}, -1, 1}},
+     0},
+    {"batch_norm eval",
+     f_bn,
+     &bn_eval,
+     3,
+     {S4(2, 3, 2, 2), {1, {3}, 0.5, 1.5}, {1, {3}, -1, 1}},
+     1},
     {"layer_norm 2d", f_ln, NULL, 3, {S2(3, 5), {1, {5}, 0.5, 1.5}, {1, {5}, -1, 1}}, 1},
-    {"layer_norm 4d", f_ln, NULL, 3, {S4(2, 2, 2, 2), {3, {2, 2, 2}, 0.5, 1.5}, {3, {2, 2, 2}, -1, 1}}, 1},
+    {"layer_norm 4d",
+     f_ln,
+     NULL,
+     3,
+     {S4(2, 2, 2, 2), {3, {2, 2, 2}, 0.5, 1.5}, {3, {2, 2, 2}, -1, 1}},
+     1},
     {"layer_norm plain", f_ln_plain, NULL, 1, {S2(3, 5)}, 1},
     {"reshape", f_reshape, NULL, 1, {S2(3, 4)}, 1},
     {"flatten", f_flatten, NULL, 1, {S4(2, 3, 2, 1)}, 1},
@@ -387,8 +456,8 @@ START_TEST(test_batch_norm_refuses_create_graph)
         gl_tensor_data(x)[i] = sin(i);
     gl_tensor_set_requires_grad(x, 1);
     gl_tensor *rm = gl_tensor_new(ctx, 1, &c), *rv = gl_tensor_full_like(ctx, rm, 1);
-    gl_tensor *y = gl_sum(ctx, gl_square(ctx, gl_batch_norm(ctx, x, NULL, NULL, rm, rv, 1, 0.1,
-                                                             1e-5)));
+    gl_tensor *y = gl_sum(ctx,
+                          gl_square(ctx, gl_batch_norm(ctx, x, NULL, NULL, rm, rv, 1, 0.1, 1e-5)));
     gl_tensor *g;
     gl_error err;
     gl_error_init(&err);
@@ -439,7 +508,7 @@ START_TEST(test_backward_gradient_penalty)
     ck_assert_int_eq(gl_net_finalize(m.net, &rng, NULL), GL_OK);
     size_t n = gl_net_numel(m.net);
     double *v = gl_net_values(m.net), *g = gl_net_grads(m.net);
-    for (size_t i = 0; i < n; i++)   /* make the layer norm's affine part non-trivial */
+    for (size_t i = 0; i < n; i++) /* make the layer norm's affine part non-trivial */
         v[i] += 0.1 * sin((double)i);
     gl_ctx *ctx = gl_ctx_create();
     gl_net_zero_grad(m.net);

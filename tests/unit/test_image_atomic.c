@@ -15,10 +15,7 @@
 
 static char dir[512];
 
-static void setup(void)
-{
-    ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK);
-}
+static void setup(void) { ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK); }
 
 static void teardown(void)
 {
@@ -161,7 +158,8 @@ END_TEST
 
 START_TEST(failed_rename_removes_temp_and_keeps_target)
 {
-    /* A directory where the file should go: rename(2) refuses (EISDIR), after the data was written. */
+    /* A directory where the file should go: rename(2) refuses (EISDIR), after the data was written.
+     */
     char path[600];
     snprintf(path, sizeof path, "%s/target", dir);
     ck_assert_int_eq(mkdir(path, 0700), 0);

@@ -1,5 +1,6 @@
 /* test_image_plot.c - canvas primitives, the bitmap font, tick choice, and that scatter plots and
- * line charts put marks at the pixels the data maps to and give the same bytes for the same input. */
+ * line charts put marks at the pixels the data maps to and give the same bytes for the same input.
+ */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,10 +12,7 @@
 
 static const gl_rgb WHITE = {255, 255, 255}, RED = {255, 0, 0};
 
-static int same(gl_rgb a, gl_rgb b)
-{
-    return a.r == b.r && a.g == b.g && a.b == b.b;
-}
+static int same(gl_rgb a, gl_rgb b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
 
 /* Pixels of colour col inside [x0, x1] x [y0, y1]. */
 static int count_colour(const gl_canvas *c, int x0, int y0, int x1, int y1, gl_rgb col)
@@ -167,8 +165,9 @@ START_TEST(scatter_marks_expected_pixels)
     ck_assert_int_eq(gl_scatter_draw(&c, pts, 2, NULL, 0, NULL, 0, &d, &a, &err), GL_OK);
     ck_assert_double_eq_tol(a.xmin, -2.2, 1e-9);
     ck_assert_double_eq_tol(a.ymax, 2.2, 1e-9);
-    ck_assert_int_eq(gl_scatter_draw(&c, pts, 2, NULL, 0, NULL, 0, &(gl_scatter_opts){.size = 300},
-                                     &a, &err), GL_ERR_INPUT);
+    ck_assert_int_eq(
+        gl_scatter_draw(&c, pts, 2, NULL, 0, NULL, 0, &(gl_scatter_opts){.size = 300}, &a, &err),
+        GL_ERR_INPUT);
     gl_canvas_destroy(&c);
 }
 END_TEST

@@ -11,15 +11,9 @@
 
 static char dir[512];
 
-static void setup(void)
-{
-    ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK);
-}
+static void setup(void) { ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK); }
 
-static void teardown(void)
-{
-    fx_rmtree(dir);
-}
+static void teardown(void) { fx_rmtree(dir); }
 
 /* Malloc'd contents of path (caller frees); *n gets the size. */
 static unsigned char *file_bytes(const char *path, long *n)
@@ -208,11 +202,9 @@ START_TEST(grid_png_round_trip_and_errors)
     ck_assert_uint_eq(px[3 * 5 + 1], 191); /* floor(0.75 * 255 + 0.5) */
     ck_assert_uint_eq(px[3 * 5 + 3], 255);
     free(px);
-    ck_assert_int_eq(gl_image_grid_png(path, x, 4, 2, 1, 1, -1.0f, 1.0f, 2, 1, &err),
-                     GL_ERR_INPUT);
+    ck_assert_int_eq(gl_image_grid_png(path, x, 4, 2, 1, 1, -1.0f, 1.0f, 2, 1, &err), GL_ERR_INPUT);
     gl_error_init(&err);
-    ck_assert_int_eq(gl_image_grid_png(path, x, 4, 1, 1, 1, 1.0f, 1.0f, 2, 1, &err),
-                     GL_ERR_INPUT);
+    ck_assert_int_eq(gl_image_grid_png(path, x, 4, 1, 1, 1, 1.0f, 1.0f, 2, 1, &err), GL_ERR_INPUT);
     ck_assert_ptr_nonnull(strstr(err.text, "empty"));
 }
 END_TEST

@@ -102,10 +102,7 @@ START_TEST(search_order)
 }
 END_TEST
 
-START_TEST(test_binary_runs_in_build_tree)
-{
-    ck_assert_int_eq(gl_plugin_in_build_tree(), 1);
-}
+START_TEST(test_binary_runs_in_build_tree) { ck_assert_int_eq(gl_plugin_in_build_tree(), 1); }
 END_TEST
 
 START_TEST(finds_a_good_plugin_and_its_schema)
@@ -114,8 +111,9 @@ START_TEST(finds_a_good_plugin_and_its_schema)
     const gl_registry_entry *e;
     gl_error err;
     gl_error_init(&err);
-    ck_assert_int_eq(gl_registry_find(reg, GL_KIND_OPTIMIZER, "tiny", "optimizer.generator",
-                                      NULL, &e, &err), GL_OK);
+    ck_assert_int_eq(
+        gl_registry_find(reg, GL_KIND_OPTIMIZER, "tiny", "optimizer.generator", NULL, &e, &err),
+        GL_OK);
     ck_assert_str_eq(e->hdr->name, "tiny");
     ck_assert_uint_eq(e->hdr->kind, GL_KIND_OPTIMIZER);
     ck_assert_ptr_null(e->problem);
@@ -125,7 +123,8 @@ START_TEST(finds_a_good_plugin_and_its_schema)
 
     const gl_param_spec *schema = NULL;
     ck_assert_int_eq(gl_registry_schema_lookup(reg, "optimizer.discriminator", GL_KIND_OPTIMIZER,
-                                               "tiny", "x.yaml:1:1", &schema, &err), GL_OK);
+                                               "tiny", "x.yaml:1:1", &schema, &err),
+                     GL_OK);
     ck_assert_ptr_eq(schema, e->hdr->params);
     ck_assert_str_eq(schema[1].name, "mode");
     ck_assert_int_eq(err.count, 0);
@@ -139,7 +138,8 @@ START_TEST(refuses_a_shared_object_without_entry)
     char want[4400];
     snprintf(want, sizeof want,
              "exp.yaml:3:11: %s/no_entry.so is not a ganlab plugin (it does not export "
-             "gl_plugin_entry)", plugdir);
+             "gl_plugin_entry)",
+             plugdir);
     expect_refusal(reg, GL_KIND_OPTIMIZER, "no_entry", "optimizer.generator", "exp.yaml:3:11",
                    want);
     gl_registry_close(reg);
@@ -151,8 +151,7 @@ START_TEST(refuses_a_file_that_is_not_a_shared_object)
     write_tmp("notes.so", "just text\n", 10);
     gl_registry *reg = open_dirs(tmpdir, NULL);
     char want[4400];
-    snprintf(want, sizeof want, "%s/notes.so is not a ganlab plugin (not a shared object)",
-             tmpdir);
+    snprintf(want, sizeof want, "%s/notes.so is not a ganlab plugin (not a shared object)", tmpdir);
     expect_refusal(reg, GL_KIND_DATASET, "notes", "dataset", NULL, want);
     gl_registry_close(reg);
 }
@@ -164,7 +163,8 @@ START_TEST(refuses_another_abi)
     char want[4400];
     snprintf(want, sizeof want,
              "%s/wrong_abi.so was built for plugin ABI 999, but this ganlab has ABI 1: rebuild "
-             "the plugin against this ganlab", plugdir);
+             "the plugin against this ganlab",
+             plugdir);
     expect_refusal(reg, GL_KIND_OPTIMIZER, "wrong_abi", NULL, NULL, want);
     gl_registry_close(reg);
 }
@@ -176,12 +176,14 @@ START_TEST(refuses_the_wrong_kind)
     char want[4400];
     snprintf(want, sizeof want,
              "exp.yaml:7:13: plugin 'wrong_kind' (%s/wrong_kind.so) is a loss plugin, but "
-             "section 'optimizer.generator' needs an optimizer plugin", plugdir);
+             "section 'optimizer.generator' needs an optimizer plugin",
+             plugdir);
     expect_refusal(reg, GL_KIND_OPTIMIZER, "wrong_kind", "optimizer.generator", "exp.yaml:7:13",
                    want);
     snprintf(want, sizeof want,
              "plugin 'wrong_kind' (%s/wrong_kind.so) is a loss plugin, but this needs a dataset "
-             "plugin", plugdir);
+             "plugin",
+             plugdir);
     expect_refusal(reg, GL_KIND_DATASET, "wrong_kind", NULL, NULL, want);
 
     const gl_registry_entry *e;
@@ -199,7 +201,8 @@ START_TEST(refuses_a_missing_function)
     char want[4400];
     snprintf(want, sizeof want,
              "%s/missing_fn.so: optimizer plugin 'missing_fn' does not set the required function "
-             "'step'", plugdir);
+             "'step'",
+             plugdir);
     expect_refusal(reg, GL_KIND_OPTIMIZER, "missing_fn", NULL, NULL, want);
     gl_registry_close(reg);
 }
@@ -223,7 +226,8 @@ START_TEST(not_found_lists_directories_and_a_near_name)
     char want[4400];
     snprintf(want, sizeof want,
              "x.yaml:2:3: optimizer plugin 'tiyn' not found in %s, /no/such/dir; did you mean "
-             "'tiny'?", plugdir);
+             "'tiny'?",
+             plugdir);
     expect_refusal(reg, GL_KIND_OPTIMIZER, "tiyn", "optimizer.generator", "x.yaml:2:3", want);
     snprintf(want, sizeof want, "plugin 'elephant' not found in %s, /no/such/dir", plugdir);
     expect_refusal(reg, 0, "elephant", NULL, NULL, want);
@@ -241,8 +245,7 @@ START_TEST(first_directory_wins_and_shadows)
     const gl_registry_entry *e;
     gl_error err;
     gl_error_init(&err);
-    ck_assert_int_eq(gl_registry_find(reg, GL_KIND_OPTIMIZER, "tiny", NULL, NULL, &e, &err),
-                     GL_OK);
+    ck_assert_int_eq(gl_registry_find(reg, GL_KIND_OPTIMIZER, "tiny", NULL, NULL, &e, &err), GL_OK);
     ck_assert_str_eq(e->dir, tmpdir);
     ck_assert_ptr_eq(gl_registry_entry_at(reg, 0), e);
     int shadowed = 0;
@@ -267,8 +270,7 @@ START_TEST(a_broken_file_hides_the_name_it_takes)
     write_tmp("tiny.so", "not elf", 7);
     gl_registry *reg = open_dirs(tmpdir, plugdir);
     char want[4400];
-    snprintf(want, sizeof want, "%s/tiny.so is not a ganlab plugin (not a shared object)",
-             tmpdir);
+    snprintf(want, sizeof want, "%s/tiny.so is not a ganlab plugin (not a shared object)", tmpdir);
     expect_refusal(reg, GL_KIND_OPTIMIZER, "tiny", NULL, NULL, want);
     gl_registry_close(reg);
 }
@@ -289,23 +291,18 @@ END_TEST
 
 /* ---------------------------------------------------------------- descriptors made here */
 
-static int ok_create(const gl_params *p, int *n, void **self, gl_error *err)
-{
-    return GL_OK;
-}
-static void ok_step(void *self, float *p, const float *g, float *s, size_t n, uint64_t t)
-{
-}
-static void ok_destroy(void *self)
-{
-}
+static int ok_create(const gl_params *p, int *n, void **self, gl_error *err) { return GL_OK; }
+static void ok_step(void *self, float *p, const float *g, float *s, size_t n, uint64_t t) {}
+static void ok_destroy(void *self) {}
 
 /* Checks an optimizer descriptor with the given schema; returns the message ("" when valid). */
 static const char *check_schema(const gl_param_spec *params)
 {
     static gl_error err;
     gl_optimizer_plugin d = {{GL_ABI_VERSION, GL_KIND_OPTIMIZER, sizeof d, "t", "", params},
-                             ok_create, ok_step, ok_destroy};
+                             ok_create,
+                             ok_step,
+                             ok_destroy};
     gl_error_init(&err);
     int st = gl_plugin_check_descriptor(&d.hdr, "t.so", &err);
     ck_assert_int_eq(st, err.count ? GL_ERR_INPUT : GL_OK);
@@ -317,9 +314,11 @@ START_TEST(descriptor_size_and_functions)
 {
     gl_error err;
     gl_error_init(&err);
-    gl_optimizer_plugin d = {{GL_ABI_VERSION, GL_KIND_OPTIMIZER, sizeof(gl_plugin_header), "t",
-                              "", NULL},
-                             ok_create, ok_step, ok_destroy};
+    gl_optimizer_plugin d = {
+        {GL_ABI_VERSION, GL_KIND_OPTIMIZER, sizeof(gl_plugin_header), "t", "", NULL},
+        ok_create,
+        ok_step,
+        ok_destroy};
     ck_assert_int_eq(gl_plugin_check_descriptor(&d.hdr, "t.so", &err), GL_ERR_INPUT);
     char want[256];
     snprintf(want, sizeof want,
@@ -346,7 +345,10 @@ START_TEST(descriptor_size_and_functions)
 END_TEST
 
 /* name, type, default, required, then min, max, choices */
-#define SPEC(name, type, def, req, ...) {name, type, def, req, __VA_ARGS__, "doc"}
+#define SPEC(name, type, def, req, ...)          \
+    {                                            \
+        name, type, def, req, __VA_ARGS__, "doc" \
+    }
 
 START_TEST(schema_faults)
 {

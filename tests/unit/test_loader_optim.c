@@ -57,9 +57,11 @@ static int load(const char *gen, gl_cfg **cfg, gl_error *err)
 {
     FILE *f = fopen(cfg_path, "w");
     ck_assert_ptr_nonnull(f);
-    fprintf(f, "dataset: {plugin: d}\nmodel: {plugin: m}\nloss: {plugin: l}\n"
-               "optimizer:\n  generator: %s\n  discriminator: {plugin: sgd}\n"
-               "train: {steps: 1}\n", gen);
+    fprintf(f,
+            "dataset: {plugin: d}\nmodel: {plugin: m}\nloss: {plugin: l}\n"
+            "optimizer:\n  generator: %s\n  discriminator: {plugin: sgd}\n"
+            "train: {steps: 1}\n",
+            gen);
     fclose(f);
     gl_error_init(err);
     int st = gl_cfg_load(cfg_path, NULL, 0, cfg, err);
@@ -83,7 +85,8 @@ static optim create(const char *gen)
     const gl_registry_entry *e;
     ck_assert_int_eq(gl_registry_find(reg, GL_KIND_OPTIMIZER,
                                       gl_cfg_plugin(cfg, "optimizer.generator"), NULL, NULL, &e,
-                                      &err), GL_OK);
+                                      &err),
+                     GL_OK);
     optim o = {(const gl_optimizer_plugin *)e->hdr, NULL, -1};
     int st = o.plugin->create(gl_cfg_params(cfg, "optimizer.generator"), &o.per_param, &o.self,
                               &err);
@@ -202,8 +205,7 @@ START_TEST(refusals)
     gl_error err;
     ck_assert_msg(load("{plugin: adam, beta1: 1}", &cfg, &err) == GL_OK, "%s", err.text);
     const gl_registry_entry *e;
-    ck_assert_int_eq(gl_registry_find(reg, GL_KIND_OPTIMIZER, "adam", NULL, NULL, &e, &err),
-                     GL_OK);
+    ck_assert_int_eq(gl_registry_find(reg, GL_KIND_OPTIMIZER, "adam", NULL, NULL, &e, &err), GL_OK);
     const gl_optimizer_plugin *adam = (const gl_optimizer_plugin *)e->hdr;
     void *self = NULL;
     int k;

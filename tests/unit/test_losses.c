@@ -20,21 +20,21 @@
 
 #include "test_models_util.h"
 
-#define B 4
-#define F 3
+#define B        4
+#define F        3
 #define MAX_SEEN 8
 
 /* ---------------------------------------------------------------- a stand-in runner */
 
 typedef struct runner {
     gl_ctx *ctx;
-    tm_model *m;                  /* G and D of a model plugin; when NULL, the toy nets: */
+    tm_model *m; /* G and D of a model plugin; when NULL, the toy nets: */
     gl_net *gnet, *dnet;
-    gl_tensor *shift, *w, *b;     /* shift (F) in gnet; w (1, F), b (1) in dnet */
-    const gl_real *base;          /* toy G's base (B, F) */
-    const float *z;               /* fixed noise (B, latent), or NULL: from `noise` */
+    gl_tensor *shift, *w, *b; /* shift (F) in gnet; w (1, F), b (1) in dnet */
+    const gl_real *base;      /* toy G's base (B, F) */
+    const float *z;           /* fixed noise (B, latent), or NULL: from `noise` */
     gl_rng noise;
-    gl_tensor *seen[MAX_SEEN];    /* the inputs discriminate was given, in order */
+    gl_tensor *seen[MAX_SEEN]; /* the inputs discriminate was given, in order */
     int n_seen;
 } runner;
 
@@ -67,17 +67,17 @@ static gl_tensor *r_discriminate(void *ud, gl_tensor *x, const int32_t *labels)
 
 static gl_loss_env make_env(runner *r, gl_tensor *real, const int32_t *labels, gl_rng *penalty)
 {
-    gl_loss_env env = {r->ctx, real, labels, gl_tensor_dim(real, 0), penalty, r, r_generate,
-                       r_discriminate};
+    gl_loss_env env = {r->ctx,  real, labels,     gl_tensor_dim(real, 0),
+                       penalty, r,    r_generate, r_discriminate};
     return env;
 }
 
 /* ---------------------------------------------------------------- toy nets */
 
-static const gl_real toy_x[B * F] = {0.5f, -1.0f, 0.25f, 1.5f, 0.0f, -0.5f,
-                                     -0.75f, 0.5f, 1.0f, 0.2f, 0.3f, -1.2f};
-static const gl_real toy_base[B * F] = {-0.3f, 0.8f, 0.1f, 0.6f, -0.9f, 0.4f,
-                                        1.1f, 0.2f, -0.6f, -0.2f, -0.4f, 0.7f};
+static const gl_real toy_x[B * F] = {0.5f,   -1.0f, 0.25f, 1.5f, 0.0f, -0.5f,
+                                     -0.75f, 0.5f,  1.0f,  0.2f, 0.3f, -1.2f};
+static const gl_real toy_base[B * F] = {-0.3f, 0.8f, 0.1f,  0.6f,  -0.9f, 0.4f,
+                                        1.1f,  0.2f, -0.6f, -0.2f, -0.4f, 0.7f};
 static const gl_real toy_w[F] = {0.8f, -0.6f, 1.1f}, toy_b = 0.3f;
 static const gl_real toy_shift[F] = {0.1f, -0.2f, 0.05f};
 
@@ -135,18 +135,12 @@ static toy_hand toy_values(void)
     return h;
 }
 
-static double softplus(double x)
-{
-    return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
-}
+static double softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
 
-static double sigmoid(double x)
-{
-    return 1 / (1 + exp(-x));
-}
+static double sigmoid(double x) { return 1 / (1 + exp(-x)); }
 
-#define ASSERT_NEAR(got, want, tol)                                                               \
-    ck_assert_msg(fabs((double)(got) - (double)(want)) <= (tol) * fmax(1.0, fabs((double)(want))), \
+#define ASSERT_NEAR(got, want, tol)                                                              \
+    ck_assert_msg(fabs((double)(got) - (double)(want)) <= (tol)*fmax(1.0, fabs((double)(want))), \
                   "%s = %.9g, expected %.9g", #got, (double)(got), (double)(want))
 
 /* The value of the term called name in res. */
@@ -174,7 +168,8 @@ static gl_loss_result run_loss(tm_loss *l, runner *r, int d, gl_net *net, gl_rng
     gl_error_init(&err);
     gl_loss_env env = make_env(r, real, labels, penalty);
     gl_loss_result res;
-    int rc = d ? l->lp->d_loss(l->self, &env, &res, &err) : l->lp->g_loss(l->self, &env, &res, &err);
+    int rc = d ? l->lp->d_loss(l->self, &env, &res, &err)
+               : l->lp->g_loss(l->self, &env, &res, &err);
     ck_assert_msg(rc == GL_OK, "%s", err.text);
     ck_assert_int_eq(gl_tensor_numel(res.loss), 1);
     gl_net_zero_grad(net);
@@ -207,7 +202,8 @@ START_TEST(bce_d_loss_by_hand)
             gb += (sigmoid(h.lr[i]) - t + sigmoid(h.lf[i])) / B;
             for (int j = 0; j < F; j++)
                 gw[j] += ((sigmoid(h.lr[i]) - t) * toy_x[i * F + j] +
-                          sigmoid(h.lf[i]) * h.fake[i][j]) / B;
+                          sigmoid(h.lf[i]) * h.fake[i][j]) /
+                         B;
         }
         ASSERT_NEAR(gl_tensor_item(res.loss), d_real + d_fake, 1e-5);
         ASSERT_NEAR(term(&res, "d_real"), d_real, 1e-5);
@@ -260,11 +256,10 @@ START_TEST(bce_g_loss_by_hand)
 END_TEST
 
 /* Fixture name (after "G." / "D.") -> parameter name; D's map is the first three layers. */
-static const char *const map_g[] = {"0.weight", "model.0.weight", "0.bias", "model.0.bias",
-                                    "2.weight", "model.2.weight", "2.bias", "model.2.bias",
-                                    "4.weight", "model.4.weight", "4.bias", "model.4.bias",
-                                    "6.weight", "model.6.weight", "6.bias", "model.6.bias",
-                                    NULL};
+static const char *const map_g[] = {
+    "0.weight", "model.0.weight", "0.bias",   "model.0.bias",   "2.weight", "model.2.weight",
+    "2.bias",   "model.2.bias",   "4.weight", "model.4.weight", "4.bias",   "model.4.bias",
+    "6.weight", "model.6.weight", "6.bias",   "model.6.bias",   NULL};
 static const char *const map_d[] = {"0.weight", "model.0.weight", "0.bias", "model.0.bias",
                                     "2.weight", "model.2.weight", "2.bias", "model.2.bias",
                                     "4.weight", "model.4.weight", "4.bias", "model.4.bias",
@@ -284,9 +279,9 @@ static void assert_grads(gl_net *net, const fx_file *f, const char *prefix, cons
         gl_tensor *p = gl_net_find(net, map[i + 1]);
         snprintf(src, sizeof src, "%s.%s", prefix, map[i]);
         ck_assert_ptr_nonnull(p);
-        ck_assert_msg(fx_match(gl_tensor_grad(p), gl_tensor_numel(p), fx_find(f, src), 1e-4, msg,
-                               sizeof msg),
-                      "%s", msg);
+        ck_assert_msg(
+            fx_match(gl_tensor_grad(p), gl_tensor_numel(p), fx_find(f, src), 1e-4, msg, sizeof msg),
+            "%s", msg);
     }
 }
 
@@ -362,7 +357,8 @@ START_TEST(wgan_gp_by_hand)
         for (int j = 0; j < F; j++) {
             gw[j] = 2 * lam * (norm - 1) * toy_w[j] / norm;
             for (int i = 0; i < B; i++)
-                gw[j] += (h.fake[i][j] - toy_x[i * F + j] + 2 * dr * h.lr[i] * toy_x[i * F + j]) / B;
+                gw[j] += (h.fake[i][j] - toy_x[i * F + j] + 2 * dr * h.lr[i] * toy_x[i * F + j]) /
+                         B;
         }
         double gp = (norm - 1) * (norm - 1);
         ASSERT_NEAR(gl_tensor_item(res.loss), mf - mr + lam * gp + dr * m2, 1e-5);
@@ -423,7 +419,7 @@ typedef struct gp_probe {
     tm_loss *l;
     runner *r;
     gl_rng noise0, pen0;
-    gl_tensor *real;              /* made in a context of its own */
+    gl_tensor *real; /* made in a context of its own */
     const int32_t *labels;
 } gp_probe;
 
@@ -440,10 +436,7 @@ static gl_tensor *gp_probe_loss(gp_probe *p)
     return res.loss;
 }
 
-static double gp_probe_value(void *ud)
-{
-    return gl_tensor_item(gp_probe_loss(ud));
-}
+static double gp_probe_value(void *ud) { return gl_tensor_item(gp_probe_loss(ud)); }
 
 static void check_penalised_critic(const char *model, const char *body, gl_dataset_info data,
                                    const int32_t *labels)
@@ -469,8 +462,8 @@ static void check_penalised_critic(const char *model, const char *body, gl_datas
     gl_net_zero_grad(m.d);
     ck_assert_msg(gl_backward(r.ctx, gp_probe_loss(&p), m.d, &err) == GL_OK, "%s", err.text);
     char msg[512];
-    ck_assert_msg(tm_check_grads(m.d, gp_probe_value, &p, 40, 13, msg, sizeof msg), "%s: %s",
-                  model, msg);
+    ck_assert_msg(tm_check_grads(m.d, gp_probe_value, &p, 40, 13, msg, sizeof msg), "%s: %s", model,
+                  msg);
     gl_ctx_destroy(real_ctx);
     gl_ctx_destroy(r.ctx);
     tm_loss_close(&l);

@@ -19,7 +19,7 @@
 
 #include "test_models_util.h"
 
-#define B 4
+#define B   4
 #define TOL 1e-4
 
 static void open_ok(tm_model *m, const char *name, const char *body, gl_dataset_info data)
@@ -78,9 +78,9 @@ static void assert_matches(gl_tensor *t, const fx_file *f, const char *name)
 {
     char msg[512];
     ck_assert_ptr_nonnull(t);
-    ck_assert_msg(fx_match(gl_tensor_data(t), gl_tensor_numel(t), fx_find(f, name), TOL, msg,
-                           sizeof msg),
-                  "%s", msg);
+    ck_assert_msg(
+        fx_match(gl_tensor_data(t), gl_tensor_numel(t), fx_find(f, name), TOL, msg, sizeof msg),
+        "%s", msg);
 }
 
 static void assert_grads_match(gl_net *net, const fx_file *f, const char *prefix,
@@ -91,9 +91,9 @@ static void assert_grads_match(gl_net *net, const fx_file *f, const char *prefix
         gl_tensor *p = gl_net_find(net, map[i + 1]);
         ck_assert_ptr_nonnull(p);
         snprintf(src, sizeof src, "%s.%s", prefix, map[i]);
-        ck_assert_msg(fx_match(gl_tensor_grad(p), gl_tensor_numel(p), fx_find(f, src), TOL, msg,
-                               sizeof msg),
-                      "%s", msg);
+        ck_assert_msg(
+            fx_match(gl_tensor_grad(p), gl_tensor_numel(p), fx_find(f, src), TOL, msg, sizeof msg),
+            "%s", msg);
     }
 }
 
@@ -106,11 +106,15 @@ static void load_fixture(fx_file *f, const char *name)
 
 /* ---------------------------------------------------------------- mlp */
 
-static const char *const tutorial_g_names[] = {
-    "model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias", "model.4.weight",
-    "model.4.bias",   "model.6.weight", "model.6.bias", NULL};
-static const char *const tutorial_d_names[] = {"model.0.weight", "model.0.bias", "model.2.weight",
+static const char *const tutorial_g_names[] = {"model.0.weight", "model.0.bias",   "model.2.weight",
                                                "model.2.bias",   "model.4.weight", "model.4.bias",
+                                               "model.6.weight", "model.6.bias",   NULL};
+static const char *const tutorial_d_names[] = {"model.0.weight",
+                                               "model.0.bias",
+                                               "model.2.weight",
+                                               "model.2.bias",
+                                               "model.4.weight",
+                                               "model.4.bias",
                                                NULL};
 
 START_TEST(mlp_defaults_are_the_tutorial)
@@ -132,7 +136,7 @@ START_TEST(mlp_defaults_are_the_tutorial)
     gl_tensor *x = m.mp->generate(m.self, ctx, rand_z(ctx, &m, B, 1), NULL, 1);
     int img[4] = {B, 1, 28, 28}, logit[2] = {B, 1};
     assert_shape(x, 4, img);
-    for (size_t i = 0; i < gl_tensor_numel(x); i++)   /* Tanh output */
+    for (size_t i = 0; i < gl_tensor_numel(x); i++) /* Tanh output */
         ck_assert(fabsf(gl_tensor_data(x)[i]) < 1.0f);
     assert_shape(m.mp->discriminate(m.self, ctx, x, NULL, 1), 2, logit);
     ck_assert_int_eq(gl_ctx_status(ctx, NULL), GL_OK);
@@ -142,11 +146,10 @@ START_TEST(mlp_defaults_are_the_tutorial)
 END_TEST
 
 /* Fixture name (after "G." / "D.") -> parameter name; D's map is the first three layers. */
-static const char *const tutorial_map_g[] = {"0.weight", "model.0.weight", "0.bias", "model.0.bias",
-                                             "2.weight", "model.2.weight", "2.bias", "model.2.bias",
-                                             "4.weight", "model.4.weight", "4.bias", "model.4.bias",
-                                             "6.weight", "model.6.weight", "6.bias", "model.6.bias",
-                                             NULL};
+static const char *const tutorial_map_g[] = {
+    "0.weight", "model.0.weight", "0.bias",   "model.0.bias",   "2.weight", "model.2.weight",
+    "2.bias",   "model.2.bias",   "4.weight", "model.4.weight", "4.bias",   "model.4.bias",
+    "6.weight", "model.6.weight", "6.bias",   "model.6.bias",   NULL};
 static const char *const tutorial_map_d[] = {"0.weight", "model.0.weight", "0.bias", "model.0.bias",
                                              "2.weight", "model.2.weight", "2.bias", "model.2.bias",
                                              "4.weight", "model.4.weight", "4.bias", "model.4.bias",
@@ -183,16 +186,27 @@ START_TEST(mlp_toy_data_and_norm_layout)
             "  d_norm: layer\n  g_output: none\n  activation: relu\n",
             tm_vectors(2, 0));
     /* G: Linear(3, 8) BN ReLU Linear(8, 8) BN ReLU Linear(8, 2); D: Linear(2, 6) LN ReLU Linear */
-    static const char *const g_names[] = {
-        "model.0.weight", "model.0.bias", "model.1.weight", "model.1.bias", "model.3.weight",
-        "model.3.bias",   "model.4.weight", "model.4.bias", "model.6.weight", "model.6.bias",
-        NULL};
-    static const char *const d_names[] = {"model.0.weight", "model.0.bias", "model.1.weight",
-                                          "model.1.bias",   "model.3.weight", "model.3.bias",
+    static const char *const g_names[] = {"model.0.weight",
+                                          "model.0.bias",
+                                          "model.1.weight",
+                                          "model.1.bias",
+                                          "model.3.weight",
+                                          "model.3.bias",
+                                          "model.4.weight",
+                                          "model.4.bias",
+                                          "model.6.weight",
+                                          "model.6.bias",
+                                          NULL};
+    static const char *const d_names[] = {"model.0.weight",
+                                          "model.0.bias",
+                                          "model.1.weight",
+                                          "model.1.bias",
+                                          "model.3.weight",
+                                          "model.3.bias",
                                           NULL};
     assert_names(m.g, g_names);
     assert_names(m.d, d_names);
-    ck_assert_int_eq(gl_net_n_buffers(m.g), 4);   /* running mean and var of both batch norms */
+    ck_assert_int_eq(gl_net_n_buffers(m.g), 4); /* running mean and var of both batch norms */
     ck_assert_int_eq(gl_net_n_buffers(m.d), 0);
     ck_assert_uint_eq(m.env.flags, 0);
     gl_ctx *ctx = gl_ctx_create();
@@ -210,7 +224,7 @@ START_TEST(mlp_toy_data_and_norm_layout)
     open_ok(&m, "mlp", "  d_norm: batch\n  g_hidden: []\n", tm_vectors(2, 0));
     ck_assert_uint_eq(m.env.flags, GL_MODEL_D_BATCH_STATS);
     static const char *const linear_g[] = {"model.0.weight", "model.0.bias", NULL};
-    assert_names(m.g, linear_g);   /* no hidden layer: G is one Linear(100, 2) */
+    assert_names(m.g, linear_g); /* no hidden layer: G is one Linear(100, 2) */
     ck_assert_uint_eq(gl_net_numel(m.g), 202);
     tm_model_close(&m);
 }
@@ -301,10 +315,10 @@ START_TEST(mlp_dropout)
     gl_rng before = m.dropout;
     gl_tensor *e1 = m.mp->discriminate(m.self, ctx, x, NULL, 0);
     gl_tensor *e2 = m.mp->discriminate(m.self, ctx, x, NULL, 0);
-    ck_assert_mem_eq(&before, &m.dropout, sizeof before);   /* evaluation draws nothing */
+    ck_assert_mem_eq(&before, &m.dropout, sizeof before); /* evaluation draws nothing */
     gl_tensor *t1 = m.mp->discriminate(m.self, ctx, x, NULL, 1);
     gl_tensor *t2 = m.mp->discriminate(m.self, ctx, x, NULL, 1);
-    ck_assert(memcmp(&before, &m.dropout, sizeof before) != 0);   /* the core's stream is used */
+    ck_assert(memcmp(&before, &m.dropout, sizeof before) != 0); /* the core's stream is used */
     ck_assert_mem_eq(gl_tensor_data(e1), gl_tensor_data(e2), B * sizeof(gl_real));
     ck_assert(memcmp(gl_tensor_data(t1), gl_tensor_data(t2), B * sizeof(gl_real)) != 0);
     ck_assert(memcmp(gl_tensor_data(t1), gl_tensor_data(e1), B * sizeof(gl_real)) != 0);
@@ -319,7 +333,7 @@ END_TEST
 typedef struct probe {
     tm_model *m;
     gl_ctx *ctx;
-    int which;                 /* 0: G, 1: D */
+    int which; /* 0: G, 1: D */
     const int32_t *labels;
 } probe;
 
@@ -390,14 +404,21 @@ START_TEST(dcgan_shapes_and_counts)
     tm_model m;
     open_ok(&m, "dcgan", "", tm_images(1, 28, 28, 0));
     ck_assert_int_eq(m.env.latent_dim, 100);
-    ck_assert_uint_eq(m.env.flags, 0);   /* layer norm in D by default */
+    ck_assert_uint_eq(m.env.flags, 0); /* layer norm in D by default */
     ck_assert_uint_eq(gl_net_numel(m.g), 766017);
     ck_assert_uint_eq(gl_net_numel(m.d), 151105);
-    static const char *const g_names[] = {
-        "fc.weight",      "fc.bias",      "model.0.weight", "model.0.bias", "model.2.weight",
-        "model.2.bias",   "model.3.weight", "model.3.bias", "model.5.weight", "model.5.bias",
-        NULL};
-    static const char *const d_names[] = {"model.0.weight", "model.0.bias", "model.2.weight",
+    static const char *const g_names[] = {"fc.weight",
+                                          "fc.bias",
+                                          "model.0.weight",
+                                          "model.0.bias",
+                                          "model.2.weight",
+                                          "model.2.bias",
+                                          "model.3.weight",
+                                          "model.3.bias",
+                                          "model.5.weight",
+                                          "model.5.bias",
+                                          NULL};
+    static const char *const d_names[] = {"model.0.weight", "model.0.bias",   "model.2.weight",
                                           "model.2.bias",   "model.3.weight", "model.3.bias",
                                           "fc.weight",      "fc.bias",        NULL};
     assert_names(m.g, g_names);
@@ -442,8 +463,8 @@ START_TEST(dcgan_refuses_other_data)
         gl_error err;
         gl_error_init(&err);
         ck_assert_int_eq(tm_model_open(&m, "dcgan", "", &bad[i], 1, &err), GL_ERR_INPUT);
-        ck_assert_msg(strstr(err.text, "model 'dcgan'") && strstr(err.text, "multiples of 4"),
-                      "%s", err.text);
+        ck_assert_msg(strstr(err.text, "model 'dcgan'") && strstr(err.text, "multiples of 4"), "%s",
+                      err.text);
     }
 }
 END_TEST
@@ -458,9 +479,9 @@ START_TEST(dcgan_critic_matches_pytorch)
                                         "5.weight", "fc.weight",      "5.bias", "fc.bias",
                                         NULL};
     static const char *const map_dl[] = {
-        "0.weight", "model.0.weight", "0.bias", "model.0.bias", "2.weight", "model.2.weight",
-        "2.bias",   "model.2.bias",   "3.weight", "model.3.weight", "3.bias", "model.3.bias",
-        "6.weight", "fc.weight",      "6.bias", "fc.bias",        NULL};
+        "0.weight", "model.0.weight", "0.bias",   "model.0.bias",   "2.weight", "model.2.weight",
+        "2.bias",   "model.2.bias",   "3.weight", "model.3.weight", "3.bias",   "model.3.bias",
+        "6.weight", "fc.weight",      "6.bias",   "fc.bias",        NULL};
     const char *bodies[] = {"  ndf: 16\n  ngf: 2\n  latent_dim: 16\n  norm: none\n",
                             "  ndf: 16\n  ngf: 2\n  latent_dim: 16\n  norm: layer\n"};
     gl_error err;
@@ -469,9 +490,9 @@ START_TEST(dcgan_critic_matches_pytorch)
     for (int layer = 0; layer < 2; layer++) {
         tm_model m;
         open_ok(&m, "dcgan", bodies[layer], tm_images(1, 28, 28, 0));
-        ck_assert_msg(tm_load_weights(m.d, &f, layer ? "DL" : "D", layer ? map_dl : map_d, msg,
-                                      sizeof msg),
-                      "%s", msg);
+        ck_assert_msg(
+            tm_load_weights(m.d, &f, layer ? "DL" : "D", layer ? map_dl : map_d, msg, sizeof msg),
+            "%s", msg);
         gl_ctx *ctx = gl_ctx_create();
         int xs[4] = {8, 1, 28, 28};
         gl_tensor *x = gl_tensor_from(ctx, 4, xs, fx_find(&f, "x")->data);
@@ -479,7 +500,7 @@ START_TEST(dcgan_critic_matches_pytorch)
         gl_tensor *real = m.mp->discriminate(m.self, ctx, x, NULL, 1);
         assert_matches(real, &f, layer ? "ln.d_real" : "conv.d_real");
         gl_tensor *loss = gl_mean(ctx, real);
-        if (!layer) {   /* conv.d_loss = mean D(x) - mean D(fake) */
+        if (!layer) { /* conv.d_loss = mean D(x) - mean D(fake) */
             gl_tensor *fake = gl_tensor_from(ctx, 4, xs, fx_find(&f, "conv.g_out")->data);
             gl_tensor *d_fake = m.mp->discriminate(m.self, ctx, fake, NULL, 1);
             assert_matches(d_fake, &f, "conv.d_fake");
@@ -502,8 +523,8 @@ END_TEST
 START_TEST(dcgan_gradients)
 {
     tm_model m;
-    open_ok(&m, "dcgan",
-            "  latent_dim: 3\n  ngf: 3\n  ndf: 2\n  conditional: true\n", tm_images(2, 8, 8, 3));
+    open_ok(&m, "dcgan", "  latent_dim: 3\n  ngf: 3\n  ndf: 2\n  conditional: true\n",
+            tm_images(2, 8, 8, 3));
     check_model_grads(&m, grad_labels);
     tm_model_close(&m);
 

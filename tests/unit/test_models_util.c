@@ -34,9 +34,9 @@ int tm_model_open(tm_model *m, const char *name, const char *body, const gl_data
         gl_rng_init(&m->dropout, seed, GL_STREAM_DROPOUT);
         m->env.data = *data;
         m->env.dropout_rng = &m->dropout;
-        rc = m->g && m->d ? m->mp->create(gl_cfg_params(m->cfg, "model"), &m->env, m->g, m->d,
-                                          &m->self, err)
-                          : gl_error_add(err, GL_ERR_RUN, "out of memory");
+        rc = m->g && m->d
+                 ? m->mp->create(gl_cfg_params(m->cfg, "model"), &m->env, m->g, m->d, &m->self, err)
+                 : gl_error_add(err, GL_ERR_RUN, "out of memory");
     }
     if (rc == GL_OK) {
         gl_rng init;
@@ -74,8 +74,7 @@ int tm_loss_open(tm_loss *l, const char *name, const char *body, gl_error *err)
     int rc = fx_plugin_open(&l->plugin, "loss", name, GL_KIND_LOSS, err);
     if (rc == GL_OK) {
         l->lp = (const gl_loss_plugin *)l->plugin.hdr;
-        rc = section_params(l->dir, sizeof l->dir, "loss", name, body, l->plugin.hdr, &l->cfg,
-                            err);
+        rc = section_params(l->dir, sizeof l->dir, "loss", name, body, l->plugin.hdr, &l->cfg, err);
     }
     if (rc == GL_OK)
         rc = l->lp->create(gl_cfg_params(l->cfg, "loss"), &l->self, err);
@@ -101,15 +100,15 @@ void tm_loss_close(tm_loss *l)
 
 gl_dataset_info tm_images(int c, int h, int w, int n_classes)
 {
-    gl_dataset_info d = {.ndim = 3, .shape = {c, h, w}, .n_classes = n_classes, .n_items = 100,
-                         .lo = -1, .hi = 1};
+    gl_dataset_info d = {
+        .ndim = 3, .shape = {c, h, w}, .n_classes = n_classes, .n_items = 100, .lo = -1, .hi = 1};
     return d;
 }
 
 gl_dataset_info tm_vectors(int f, int n_classes)
 {
-    gl_dataset_info d = {.ndim = 1, .shape = {f}, .n_classes = n_classes, .n_items = 100,
-                         .lo = -4, .hi = 4};
+    gl_dataset_info d = {
+        .ndim = 1, .shape = {f}, .n_classes = n_classes, .n_items = 100, .lo = -4, .hi = 4};
     return d;
 }
 
@@ -190,8 +189,10 @@ int tm_check_grads(gl_net *net, tm_scalar_fn f, void *ud, int n_check, uint64_t 
         double excess = fabs(fd - a) - tol;
         if (excess > worst) {
             worst = excess;
-            snprintf(msg, cap, "net %s, element %zu: analytic %.6g, finite difference %.6g "
-                     "(tolerance %.3g, max |grad| %.3g)", gl_net_name(net), i, a, fd, tol, gmax);
+            snprintf(msg, cap,
+                     "net %s, element %zu: analytic %.6g, finite difference %.6g "
+                     "(tolerance %.3g, max |grad| %.3g)",
+                     gl_net_name(net), i, a, fd, tol, gmax);
         }
         if (excess > 0)
             ok = 0;

@@ -20,12 +20,12 @@
 typedef struct tm_model {
     fx_plugin plugin;
     const gl_model_plugin *mp;
-    gl_cfg *cfg;               /* owns the params the instance was given */
-    char dir[256];             /* temp dir of the YAML file */
+    gl_cfg *cfg;   /* owns the params the instance was given */
+    char dir[256]; /* temp dir of the YAML file */
     gl_net *g, *d;
     void *self;
     gl_model_env env;
-    gl_rng dropout;            /* env.dropout_rng points here */
+    gl_rng dropout; /* env.dropout_rng points here */
 } tm_model;
 
 /* Loads model plugin `name`, validates "model:\n  plugin: NAME\n" + body (indented lines of the

@@ -22,7 +22,7 @@ static const char *nearest(const char *word, const char *const *cands)
 START_TEST(typos_are_found)
 {
     const char *const optim[] = {"adam", "rmsprop", "sgd", NULL};
-    ck_assert_str_eq(nearest("adma", optim), "adam");      /* a swap counts 1 */
+    ck_assert_str_eq(nearest("adma", optim), "adam"); /* a swap counts 1 */
     ck_assert_str_eq(nearest("adamw", optim), "adam");
     ck_assert_str_eq(nearest("sg", optim), "sgd");
     ck_assert_str_eq(nearest("rmsprp", optim), "rmsprop");
@@ -35,13 +35,13 @@ END_TEST
 START_TEST(far_words_and_exact_matches_are_not)
 {
     const char *const models[] = {"mlp", "dcgan", NULL};
-    ck_assert_str_eq(nearest("mpx", models), "");    /* d = 2 > (3 + 1) / 3 */
-    ck_assert_str_eq(nearest("mlp", models), "");    /* d = 0: not a typo */
+    ck_assert_str_eq(nearest("mpx", models), ""); /* d = 2 > (3 + 1) / 3 */
+    ck_assert_str_eq(nearest("mlp", models), ""); /* d = 0: not a typo */
     ck_assert_str_eq(nearest("x", models), "");
     char longw[70];
     memset(longw, 'a', sizeof longw - 1);
     longw[sizeof longw - 1] = '\0';
-    const char *const near_long[] = {longw + 1, NULL};   /* one letter shorter, but over 64 */
+    const char *const near_long[] = {longw + 1, NULL}; /* one letter shorter, but over 64 */
     ck_assert_str_eq(nearest(longw, near_long), "");
 }
 END_TEST
@@ -52,7 +52,7 @@ START_TEST(first_of_equals_and_candidate_prefixes)
     ck_assert_str_eq(nearest("ab", two), "ac");
     gl_suggest s;
     gl_suggest_init(&s, "trian");
-    gl_suggest_try(&s, "train.steps", 5);   /* only "train" is the candidate */
+    gl_suggest_try(&s, "train.steps", 5); /* only "train" is the candidate */
     char hint[64];
     gl_suggest_text(&s, hint, sizeof hint);
     ck_assert_str_eq(hint, " (did you mean 'train'?)");

@@ -1,6 +1,7 @@
-/* test_train.c - the training loop end to end on tiny budgets: the run directory's files, determinism
- * (two runs, same bytes), resume (N then M steps == N+M steps in one go), and refusal of damaged or
- * foreign checkpoints and of a changed config on resume, and the linear learning-rate decay. Uses the bundled plugins from the build tree. */
+/* test_train.c - the training loop end to end on tiny budgets: the run directory's files,
+ * determinism (two runs, same bytes), resume (N then M steps == N+M steps in one go), and refusal
+ * of damaged or foreign checkpoints and of a changed config on resume, and the linear learning-rate
+ * decay. Uses the bundled plugins from the build tree. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -39,7 +40,8 @@ static void teardown(void)
 static const char *toy_cfg =
     "experiment: {seed: 7, threads: 1, out_dir: %s, name: %s}\n"
     "dataset: {plugin: toy2d, mixture: ring, size: 512}\n"
-    "model: {plugin: mlp, latent_dim: 2, g_hidden: [16, 16], d_hidden: [16, 16], activation: relu,\n"
+    "model: {plugin: mlp, latent_dim: 2, g_hidden: [16, 16], d_hidden: [16, 16], activation: "
+    "relu,\n"
     "        g_output: none}\n"
     "loss: {plugin: %s}\n"
     "optimizer:\n"
@@ -123,8 +125,12 @@ START_TEST(run_directory_files)
     ck_assert_ptr_nonnull(strstr(m, "\n12,"));
     free(m);
     struct stat st;
-    const char *files[] = {"config.yaml", "timing.csv", "log.txt", "samples/step_00000006.png",
-                           "samples/step_00000012.png", "checkpoints/step_00000006.ckpt",
+    const char *files[] = {"config.yaml",
+                           "timing.csv",
+                           "log.txt",
+                           "samples/step_00000006.png",
+                           "samples/step_00000012.png",
+                           "checkpoints/step_00000006.ckpt",
                            "checkpoints/step_00000012.ckpt"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[1024];
@@ -158,7 +164,8 @@ static void resume_matches(const char *loss, int n_critic)
     const char *more[] = {"train.steps=12"};
     gl_error_init(&err);
     ck_assert_msg(gl_train_resume_config(part, more, 1, 0, gl_registry_schema_lookup, reg, &cfg,
-                                         &err) == GL_OK, "%s", err.text);
+                                         &err) == GL_OK,
+                  "%s", err.text);
     char again[512];
     ck_assert_msg(train(cfg, part, again, &err) == GL_OK, "%s", err.text);
     gl_cfg_destroy(cfg);
@@ -167,16 +174,10 @@ static void resume_matches(const char *loss, int n_critic)
     assert_same_file(full, part, "metrics.csv");
 }
 
-START_TEST(resume_equals_uninterrupted_bce)
-{
-    resume_matches("bce", 1);
-}
+START_TEST(resume_equals_uninterrupted_bce) { resume_matches("bce", 1); }
 END_TEST
 
-START_TEST(resume_equals_uninterrupted_wgan_gp)
-{
-    resume_matches("wgan_gp", 3);
-}
+START_TEST(resume_equals_uninterrupted_wgan_gp) { resume_matches("wgan_gp", 3); }
 END_TEST
 
 START_TEST(resume_refuses_changed_config)
@@ -189,12 +190,13 @@ START_TEST(resume_refuses_changed_config)
     gl_cfg_destroy(cfg);
     const char *ov[] = {"train.batch_size=32"};
     gl_error_init(&err);
-    ck_assert_int_eq(gl_train_resume_config(dir, ov, 1, 0, gl_registry_schema_lookup, reg, &cfg,
-                                            &err), GL_ERR_INPUT);
+    ck_assert_int_eq(
+        gl_train_resume_config(dir, ov, 1, 0, gl_registry_schema_lookup, reg, &cfg, &err),
+        GL_ERR_INPUT);
     ck_assert_msg(strstr(err.text, "train.batch_size") != NULL, "%s", err.text);
     gl_error_init(&err);
-    ck_assert_int_eq(gl_train_resume_config(dir, ov, 1, 1, gl_registry_schema_lookup, reg, &cfg,
-                                            &err), GL_OK);
+    ck_assert_int_eq(
+        gl_train_resume_config(dir, ov, 1, 1, gl_registry_schema_lookup, reg, &cfg, &err), GL_OK);
     gl_cfg_destroy(cfg);
 }
 END_TEST
@@ -251,8 +253,9 @@ START_TEST(diverging_run_stops_with_the_term)
     const char *ov[] = {"optimizer.discriminator.lr=1e30", "optimizer.generator.lr=1e30"};
     gl_cfg *cfg = load("wgan_gp", 1, tmp, "nan", ov, 2);
     ck_assert_int_eq(train(cfg, NULL, dir, &err), GL_ERR_RUN);
-    ck_assert_msg(strstr(err.text, "step ") && (strstr(err.text, "not finite") || strstr(err.text,
-                  "NaN")), "%s", err.text);
+    ck_assert_msg(strstr(err.text, "step ") &&
+                      (strstr(err.text, "not finite") || strstr(err.text, "NaN")),
+                  "%s", err.text);
     gl_cfg_destroy(cfg);
 }
 END_TEST
@@ -277,9 +280,9 @@ START_TEST(steady_state_step_does_not_allocate)
 END_TEST
 
 /* One step of a and b (equal so far) and how a's update of D compares with b's: the largest
- * |update_a - f update_b| over the largest |update_b|. (G's update follows D's in a step, so after a
- * decayed step it sees another D; D's update is the clean comparison, and both nets go through the
- * same scaling.) */
+ * |update_a - f update_b| over the largest |update_b|. (G's update follows D's in a step, so after
+ * a decayed step it sees another D; D's update is the clean comparison, and both nets go through
+ * the same scaling.) */
 static double d_update_ratio_error(gl_session *a, gl_session *b, double f)
 {
     gl_loss_result d, g;
@@ -306,13 +309,14 @@ static double d_update_ratio_error(gl_session *a, gl_session *b, double f)
     return worst / big;
 }
 
-/* train.lr_decay linear over 4 steps: step 0 is the plain step, bit for bit; at step 1 D's update is
- * 0.75 of the undecayed one (Adam: the same moments, so the same direction). */
+/* train.lr_decay linear over 4 steps: step 0 is the plain step, bit for bit; at step 1 D's update
+ * is 0.75 of the undecayed one (Adam: the same moments, so the same direction). */
 START_TEST(linear_lr_decay_scales_the_updates)
 {
     gl_error err;
     const char *decay[] = {"train.steps=4", "train.lr_decay=linear"}, *plain[] = {"train.steps=4"};
-    gl_cfg *ca = load("bce", 1, tmp, "decay", decay, 2), *cb = load("bce", 1, tmp, "plain", plain, 1);
+    gl_cfg *ca = load("bce", 1, tmp, "decay", decay, 2),
+           *cb = load("bce", 1, tmp, "plain", plain, 1);
     gl_session *a, *b;
     gl_error_init(&err);
     ck_assert_int_eq(gl_session_create(ca, reg, &a, &err), GL_OK);

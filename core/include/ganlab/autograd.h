@@ -1,4 +1,5 @@
-/* ganlab/autograd.h - reverse-mode differentiation of what the ops of tensor.h recorded, to any order.
+/* ganlab/autograd.h - reverse-mode differentiation of what the ops of tensor.h recorded, to any
+ * order.
  *
  * Model: each op that has an input requiring a gradient appends a node to its context's tape (in
  * creation order, which is a topological order). Differentiating walks the tape backwards from the
@@ -6,10 +7,10 @@
  * each op's gradient rule. Two flavours of every rule exist:
  *   - a kernel that accumulates straight into gradient buffers (fast; used when create_graph is 0);
  *   - a rule written with the differentiable ops themselves (used when create_graph is 1): the
- *     gradients it returns are ordinary recorded tensors, so a function of them (a gradient penalty)
- *     can be differentiated again with gl_grad or gl_backward.
- * Ops that have no second-order rule (gl_batch_norm in train mode) make a create_graph call fail
- * with GL_ERR_INPUT; docs/engine.md lists them.
+ *     gradients it returns are ordinary recorded tensors, so a function of them (a gradient
+ * penalty) can be differentiated again with gl_grad or gl_backward. Ops that have no second-order
+ * rule (gl_batch_norm in train mode) make a create_graph call fail with GL_ERR_INPUT;
+ * docs/engine.md lists them.
  *
  * Example: WGAN-GP's penalty on interpolates xh (B, 784), then the critic's parameter gradients.
  *

@@ -3,8 +3,8 @@
  * A plugin never parses YAML. The core reads the config file(s), merges bases and command-line
  * overrides, and validates the plugin's section against the plugin's parameter schema (plugin.h):
  * unknown keys, wrong types, values out of range and missing required keys are all reported, with
- * file:line:col, before the plugin is created. What reaches the plugin is a gl_params in which every
- * declared parameter has a value (the given one or the schema's default).
+ * file:line:col, before the plugin is created. What reaches the plugin is a gl_params in which
+ * every declared parameter has a value (the given one or the schema's default).
  *
  * Because the values are already validated, the getters cannot fail for a name the schema declares
  * with that type; asking for an undeclared name or the wrong type is a programming error in the
@@ -25,8 +25,8 @@ extern "C" {
 typedef struct gl_params gl_params;
 
 int64_t gl_params_int(const gl_params *p, const char *name);
-double gl_params_float(const gl_params *p, const char *name);   /* also accepts an int parameter */
-int gl_params_bool(const gl_params *p, const char *name);       /* 0 or 1 */
+double gl_params_float(const gl_params *p, const char *name); /* also accepts an int parameter */
+int gl_params_bool(const gl_params *p, const char *name);     /* 0 or 1 */
 /* GL_PARAM_STRING, GL_PARAM_CHOICE and GL_PARAM_PATH. A path is already resolved against the
  * directory of the config file that gave it (or the working directory for an override).
  * The string is owned by p. */

@@ -44,18 +44,18 @@ extern "C" {
 #endif
 
 typedef struct gl_byte_images {
-    const char *plugin;    /* the dataset plugin's name, for messages ("dataset 'NAME': ...");
-                              static text of the plugin */
-    uint8_t *pixels;       /* n items of c * h * w bytes, (C, H, W) each, or (H, W, C) when
-                              channels_last; malloc'ed by the plugin, freed by
-                              gl_byte_images_free */
-    int32_t *labels;       /* (n), or NULL when unlabelled; malloc'ed by the plugin, freed by
-                              gl_byte_images_free */
-    int64_t n;             /* items */
-    int c, h, w;           /* channels, height, width of every item */
-    int channels_last;     /* 1: items are stored (H, W, C), as IDX and PNG files hold them */
-    int n_classes;         /* 0 when unlabelled */
-    float scale[256];      /* byte -> value, filled by gl_byte_images_new */
+    const char *plugin; /* the dataset plugin's name, for messages ("dataset 'NAME': ...");
+                           static text of the plugin */
+    uint8_t *pixels;    /* n items of c * h * w bytes, (C, H, W) each, or (H, W, C) when
+                           channels_last; malloc'ed by the plugin, freed by
+                           gl_byte_images_free */
+    int32_t *labels;    /* (n), or NULL when unlabelled; malloc'ed by the plugin, freed by
+                           gl_byte_images_free */
+    int64_t n;          /* items */
+    int c, h, w;        /* channels, height, width of every item */
+    int channels_last;  /* 1: items are stored (H, W, C), as IDX and PNG files hold them */
+    int n_classes;      /* 0 when unlabelled */
+    float scale[256];   /* byte -> value, filled by gl_byte_images_new */
 } gl_byte_images;
 
 /* A zeroed gl_byte_images with the scale table filled, for plugin `plugin` (kept, not copied).

@@ -38,8 +38,8 @@ extern "C" {
 int gl_classes_covered(const double *counts, int k, double min_frac);
 
 /* KL(p || uniform) = sum_i p_i log(k p_i), p the normalised counts (k of them), in nats. Empty
- * classes contribute 0 (0 log 0 = 0), so no smoothing is needed in this direction: the value lies in
- * [0, log k], 0 for a uniform histogram and log k when one class has everything. An all-zero
+ * classes contribute 0 (0 log 0 = 0), so no smoothing is needed in this direction: the value lies
+ * in [0, log k], 0 for a uniform histogram and log k when one class has everything. An all-zero
  * histogram (nothing to measure) gives log k, the worst value. */
 double gl_kl_uniform(const double *counts, int k);
 
@@ -66,10 +66,10 @@ int gl_frechet_distance(const double *mu1, const double *s1, const double *mu2, 
 int gl_knn_radii(const float *x, int64_t n, int d, int k, double *radius, gl_error *err);
 
 typedef struct gl_prdc {
-    double precision;  /* fraction of fake rows inside some real row's k_pr-ball */
-    double recall;     /* fraction of real rows inside some fake row's k_pr-ball */
-    double density;    /* (1 / (k_dc m)) sum over fakes of the number of real k_dc-balls holding it */
-    double coverage;   /* fraction of real rows whose k_dc-ball holds some fake row */
+    double precision; /* fraction of fake rows inside some real row's k_pr-ball */
+    double recall;    /* fraction of real rows inside some fake row's k_pr-ball */
+    double density;  /* (1 / (k_dc m)) sum over fakes of the number of real k_dc-balls holding it */
+    double coverage; /* fraction of real rows whose k_dc-ball holds some fake row */
 } gl_prdc;
 
 /* Precision, recall, density and coverage of fake (m, d) against real (n, d), given the radii of

@@ -1,22 +1,21 @@
 /* ganlab/nn.h - parameter sets (gl_net) and the layers model plugins build from them.
  *
  * A gl_net is one network's parameters (G or D). A model plugin declares named tensors into it in
- * `create` (gl_net_param, gl_net_buffer, or a layer's declare function); the core then finalises the
- * net, which puts ALL parameter values into one allocation, all their gradients into a second one and
- * all non-trainable buffers (batch-norm running statistics) into a third, in declaration order, and
- * fills them with each declaration's initialiser drawn from the init stream. Hence an optimizer is a
- * loop over (gl_net_values, gl_net_grads, its state) and a checkpoint writes two blocks.
- * The gl_tensor handles returned by declarations stay valid for the net's life; their data exists
- * from gl_net_finalize on.
+ * `create` (gl_net_param, gl_net_buffer, or a layer's declare function); the core then finalises
+ * the net, which puts ALL parameter values into one allocation, all their gradients into a second
+ * one and all non-trainable buffers (batch-norm running statistics) into a third, in declaration
+ * order, and fills them with each declaration's initialiser drawn from the init stream. Hence an
+ * optimizer is a loop over (gl_net_values, gl_net_grads, its state) and a checkpoint writes two
+ * blocks. The gl_tensor handles returned by declarations stay valid for the net's life; their data
+ * exists from gl_net_finalize on.
  *
  * Initialisers reproduce PyTorch's defaults, the layer declare functions pick them:
  *   Linear / Conv2d weight and bias      uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)),
  *                                        fan_in = in_features or C_in * kh * kw;
- *   ConvTranspose2d weight (Ci, Co, k, k) the same with fan_in = weight.size(1) * kh * kw = Co*kh*kw
- *                                        (torch's _calculate_fan_in_and_fan_out), bias too;
- *   BatchNorm / LayerNorm                weight 1, bias 0; running mean 0, running var 1;
- *   Embedding                            normal(0, 1).
- * (Same distributions as torch, not the same numbers: the draws come from ganlab's Philox stream.)
+ *   ConvTranspose2d weight (Ci, Co, k, k) the same with fan_in = weight.size(1) * kh * kw =
+ * Co*kh*kw (torch's _calculate_fan_in_and_fan_out), bias too; BatchNorm / LayerNorm weight 1, bias
+ * 0; running mean 0, running var 1; Embedding                            normal(0, 1). (Same
+ * distributions as torch, not the same numbers: the draws come from ganlab's Philox stream.)
  *
  * Example: the tutorial discriminator 784-512-256-1.
  *
@@ -30,8 +29,8 @@
  *     h = gl_linear_layer_forward(ctx, &m->l2, h, GL_ACT_LEAKY_RELU, 0.2f);
  *     return gl_linear_layer_forward(ctx, &m->l3, h, GL_ACT_NONE, 0);
  *
- * Declaration faults (a repeated name, a bad shape, declaring after finalising) make the declaration
- * return NULL and are reported, all of them, by gl_net_finalize.
+ * Declaration faults (a repeated name, a bad shape, declaring after finalising) make the
+ * declaration return NULL and are reported, all of them, by gl_net_finalize.
  */
 #ifndef GANLAB_NN_H
 #define GANLAB_NN_H
@@ -53,8 +52,8 @@ typedef struct gl_net gl_net;
 typedef enum gl_init_kind {
     GL_INIT_ZEROS = 0,
     GL_INIT_ONES,
-    GL_INIT_UNIFORM,   /* uniform(-a, a) */
-    GL_INIT_NORMAL     /* normal(0, a) */
+    GL_INIT_UNIFORM, /* uniform(-a, a) */
+    GL_INIT_NORMAL   /* normal(0, a) */
 } gl_init_kind;
 
 typedef struct gl_init {
@@ -66,7 +65,7 @@ gl_init gl_init_zeros(void);
 gl_init gl_init_ones(void);
 gl_init gl_init_uniform(double a);
 gl_init gl_init_normal(double std);
-gl_init gl_init_fan_in(int fan_in);   /* uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) */
+gl_init gl_init_fan_in(int fan_in); /* uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) */
 
 /* ---------------------------------------------------------------- nets */
 
@@ -98,7 +97,7 @@ int gl_net_n_params(const gl_net *net);
 gl_tensor *gl_net_param_at(gl_net *net, int i);
 int gl_net_n_buffers(const gl_net *net);
 gl_tensor *gl_net_buffer_at(gl_net *net, int i);
-gl_tensor *gl_net_find(gl_net *net, const char *name);   /* a parameter or buffer, or NULL */
+gl_tensor *gl_net_find(gl_net *net, const char *name); /* a parameter or buffer, or NULL */
 /* A parameter's gradient slice (numel(p)), or NULL for a buffer / non-parameter. */
 gl_real *gl_tensor_grad(gl_tensor *p);
 
@@ -106,7 +105,7 @@ gl_real *gl_tensor_grad(gl_tensor *p);
 
 /* torch.nn.Linear(in, out, bias): NAME.weight (out, in), NAME.bias (out). */
 typedef struct gl_linear_layer {
-    gl_tensor *w, *b;   /* b NULL without bias */
+    gl_tensor *w, *b; /* b NULL without bias */
     int in, out;
 } gl_linear_layer;
 void gl_linear_layer_declare(gl_linear_layer *l, gl_net *net, const char *name, int in, int out,
@@ -128,7 +127,8 @@ void gl_conv_transpose2d_layer_declare(gl_conv_layer *l, gl_net *net, const char
 gl_tensor *gl_conv_layer_forward(gl_ctx *ctx, const gl_conv_layer *l, gl_tensor *x);
 
 /* torch.nn.BatchNorm1d/2d(c) (momentum 0.1, eps 1e-5): NAME.weight, NAME.bias (c) parameters and
- * NAME.running_mean, NAME.running_var (c) buffers. Not usable in a penalised critic (autograd.h). */
+ * NAME.running_mean, NAME.running_var (c) buffers. Not usable in a penalised critic (autograd.h).
+ */
 typedef struct gl_batch_norm_layer {
     gl_tensor *w, *b, *running_mean, *running_var;
     gl_real momentum, eps;
@@ -159,8 +159,8 @@ gl_tensor *gl_embedding_layer_forward(gl_ctx *ctx, const gl_embedding_layer *l,
                                       const int32_t *labels, int batch);
 
 /* ---------------------------------------------------------------- training helpers
- * For plugins that train a network of their own (the classifier evaluator); core/engine/train_util.c.
- * A GAN's own updates go through optimizer plugins instead. */
+ * For plugins that train a network of their own (the classifier evaluator);
+ * core/engine/train_util.c. A GAN's own updates go through optimizer plugins instead. */
 
 /* Mean softmax cross-entropy of logits (B, K) against labels (B) in [0, K), as torch's
  * F.cross_entropy: a scalar (1) whose value is the loss and whose first derivative with respect to
@@ -169,13 +169,14 @@ gl_tensor *gl_embedding_layer_forward(gl_ctx *ctx, const gl_embedding_layer *l,
 gl_tensor *gl_cross_entropy(gl_ctx *ctx, gl_tensor *logits, const int32_t *labels);
 
 /* One Adam update of n parameters in place, as torch.optim.Adam (L2 weight_decay added to the
- * gradient; no amsgrad): state is m (n) then v (n), zeroed before step 1; step counts from 1. The one
- * Adam of ganlab: the `adam` optimizer plugin and gl_net_adam_step both call it. */
+ * gradient; no amsgrad): state is m (n) then v (n), zeroed before step 1; step counts from 1. The
+ * one Adam of ganlab: the `adam` optimizer plugin and gl_net_adam_step both call it. */
 void gl_adam_update(float *param, const float *grad, float *state, size_t n, uint64_t step,
                     double lr, double beta1, double beta2, double eps, double weight_decay);
 
-/* gl_adam_update (no weight decay) of every parameter of net from its gradient block. state: 2 * gl_net_numel(net) floats, zeroed before the first step and
- * owned by the caller; t counts steps from 1. */
+/* gl_adam_update (no weight decay) of every parameter of net from its gradient block. state: 2 *
+ * gl_net_numel(net) floats, zeroed before the first step and owned by the caller; t counts steps
+ * from 1. */
 void gl_net_adam_step(gl_net *net, float *state, uint64_t t, double lr, double beta1, double beta2,
                       double eps);
 

@@ -7,9 +7,10 @@
  * returning a pointer to a static descriptor. The descriptor is a kind-specific struct
  * (gl_dataset_plugin, gl_model_plugin, ...) whose FIRST member is a gl_plugin_header, so the loader
  * can read the header without knowing the kind. The loader checks, in order: dlopen(RTLD_NOW |
- * RTLD_LOCAL), the entry symbol, abi_version == GL_ABI_VERSION, the kind against the config section,
- * header.size >= the size of the kind's descriptor in ABI 1 (fields are only ever appended, so a
- * plugin built against an older minor layout still loads), and that the required functions are set.
+ * RTLD_LOCAL), the entry symbol, abi_version == GL_ABI_VERSION, the kind against the config
+ * section, header.size >= the size of the kind's descriptor in ABI 1 (fields are only ever
+ * appended, so a plugin built against an older minor layout still loads), and that the required
+ * functions are set.
  *
  * The parameter schema (gl_param_spec) is what the core validates a config section against before
  * the plugin is created, what `ganlab plugins NAME` prints, and what docs/config-reference.md is
@@ -55,33 +56,33 @@ typedef enum gl_param_type {
     GL_PARAM_INT,
     GL_PARAM_FLOAT,
     GL_PARAM_STRING,
-    GL_PARAM_CHOICE,      /* a string from `choices` */
-    GL_PARAM_PATH,        /* a string resolved against the directory of the config file that set it */
+    GL_PARAM_CHOICE, /* a string from `choices` */
+    GL_PARAM_PATH,   /* a string resolved against the directory of the config file that set it */
     GL_PARAM_INT_LIST,
     GL_PARAM_FLOAT_LIST
 } gl_param_type;
 
 /* One declared parameter. Arrays of these end with an entry whose name is NULL. */
 typedef struct gl_param_spec {
-    const char *name;          /* snake_case key in the plugin's config section */
+    const char *name; /* snake_case key in the plugin's config section */
     gl_param_type type;
     const char *default_value; /* YAML text ("0.0002", "[256, 512]", "ring"); NULL: no default */
     int required;              /* 1: must be given (default_value is then ignored) */
-    double min, max;           /* inclusive range for numbers and list elements; ignored when min > max */
-    const char *choices;       /* GL_PARAM_CHOICE: allowed values separated by '|', e.g. "ring|grid" */
-    const char *doc;           /* one line, shown by `ganlab plugins NAME` */
+    double min, max;     /* inclusive range for numbers and list elements; ignored when min > max */
+    const char *choices; /* GL_PARAM_CHOICE: allowed values separated by '|', e.g. "ring|grid" */
+    const char *doc;     /* one line, shown by `ganlab plugins NAME` */
 } gl_param_spec;
 
 /* No range: pass as min, max in a spec. */
 #define GL_NO_RANGE 1.0, 0.0
 
 typedef struct gl_plugin_header {
-    uint32_t abi_version;          /* GL_ABI_VERSION the plugin was compiled against */
-    uint32_t kind;                 /* gl_plugin_kind */
-    uint32_t size;                 /* sizeof the whole kind-specific descriptor */
-    const char *name;              /* lookup name, e.g. "wgan_gp"; [a-z0-9_]+ */
-    const char *summary;           /* one line for `ganlab plugins` */
-    const gl_param_spec *params;   /* NULL-name terminated; may be NULL for no parameters */
+    uint32_t abi_version;        /* GL_ABI_VERSION the plugin was compiled against */
+    uint32_t kind;               /* gl_plugin_kind */
+    uint32_t size;               /* sizeof the whole kind-specific descriptor */
+    const char *name;            /* lookup name, e.g. "wgan_gp"; [a-z0-9_]+ */
+    const char *summary;         /* one line for `ganlab plugins` */
+    const gl_param_spec *params; /* NULL-name terminated; may be NULL for no parameters */
 } gl_plugin_header;
 
 /* Engine types the descriptors use (defined in tensor.h, autograd.h, nn.h, rng.h). */
@@ -93,11 +94,11 @@ typedef struct gl_rng gl_rng;
 /* ---------------------------------------------------------------- datasets */
 
 typedef struct gl_dataset_info {
-    int ndim;              /* 1 for vectors (toy2d: shape[0] = 2), 3 for images (C, H, W) */
+    int ndim; /* 1 for vectors (toy2d: shape[0] = 2), 3 for images (C, H, W) */
     int shape[3];
-    int n_classes;         /* 0 when unlabelled */
-    int64_t n_items;       /* items in one epoch */
-    float lo, hi;          /* the range the values of a batch lie in, e.g. -1, 1 */
+    int n_classes;   /* 0 when unlabelled */
+    int64_t n_items; /* items in one epoch */
+    float lo, hi;    /* the range the values of a batch lie in, e.g. -1, 1 */
 } gl_dataset_info;
 
 typedef struct gl_dataset_plugin {
@@ -106,8 +107,8 @@ typedef struct gl_dataset_plugin {
     int (*open)(const gl_params *params, uint64_t seed, void **self, gl_dataset_info *info,
                 gl_error *err);
     /* Fills x (n, item size) and, when labelled, labels (n) with the items at indices[0..n).
-     * The core chooses the order (shuffling is the core's), so the same indices give the same bytes.
-     * Called in the training step: must not allocate. */
+     * The core chooses the order (shuffling is the core's), so the same indices give the same
+     * bytes. Called in the training step: must not allocate. */
     int (*get)(void *self, const int64_t *indices, int n, float *x, int32_t *labels, gl_error *err);
     void (*close)(void *self);
     /* Optional (NULL: not a mixture of known modes). Appended to the ABI 1 layout, so the core
@@ -123,11 +124,12 @@ typedef struct gl_dataset_plugin {
 /* What the core tells a model about its data before the model declares its parameters. */
 typedef struct gl_model_env {
     gl_dataset_info data;
-    int conditional;       /* filled by the model: 1 when G and D take labels */
-    int latent_dim;        /* filled by the model */
-    gl_rng *dropout_rng;   /* the run's dropout stream, owned by the core; valid for the model's life */
-    uint32_t flags;        /* filled by the model: GL_MODEL_D_BATCH_STATS when this instance's D
-                              mixes the samples of a batch (batch norm) */
+    int conditional; /* filled by the model: 1 when G and D take labels */
+    int latent_dim;  /* filled by the model */
+    gl_rng
+        *dropout_rng; /* the run's dropout stream, owned by the core; valid for the model's life */
+    uint32_t flags;   /* filled by the model: GL_MODEL_D_BATCH_STATS when this instance's D
+                         mixes the samples of a batch (batch norm) */
 } gl_model_env;
 
 typedef struct gl_model_plugin {
@@ -152,9 +154,9 @@ typedef struct gl_model_plugin {
 
 /* The scalar a loss returns for one update, with named terms for metrics.csv. */
 typedef struct gl_loss_result {
-    gl_tensor *loss;                        /* scalar (1) to differentiate */
+    gl_tensor *loss; /* scalar (1) to differentiate */
     int n_terms;
-    const char *term_names[GL_LOSS_MAX_TERMS];  /* static strings, e.g. "d_real", "gp" */
+    const char *term_names[GL_LOSS_MAX_TERMS]; /* static strings, e.g. "d_real", "gp" */
     double term_values[GL_LOSS_MAX_TERMS];
 } gl_loss_result;
 
@@ -162,10 +164,10 @@ typedef struct gl_loss_result {
  * the networks. generate() draws fresh noise from the run's noise stream. */
 typedef struct gl_loss_env {
     gl_ctx *ctx;
-    gl_tensor *real;            /* (B, item...) */
-    const int32_t *labels;      /* (B) or NULL */
+    gl_tensor *real;       /* (B, item...) */
+    const int32_t *labels; /* (B) or NULL */
     int batch;
-    gl_rng *rng;                /* the penalty stream (interpolation weights, ...) */
+    gl_rng *rng; /* the penalty stream (interpolation weights, ...) */
     void *runner;
     gl_tensor *(*generate)(void *runner, int n, const int32_t *labels);
     gl_tensor *(*discriminate)(void *runner, gl_tensor *x, const int32_t *labels);
@@ -177,7 +179,7 @@ typedef struct gl_loss_plugin {
     int (*d_loss)(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err);
     int (*g_loss)(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err);
     void (*destroy)(void *self);
-    uint32_t flags;             /* GL_LOSS_INPUT_GRADIENT: differentiates D w.r.t. its input */
+    uint32_t flags; /* GL_LOSS_INPUT_GRADIENT: differentiates D w.r.t. its input */
 } gl_loss_plugin;
 
 #define GL_LOSS_INPUT_GRADIENT 1u
@@ -201,9 +203,9 @@ typedef struct gl_optimizer_plugin {
 
 /* One named value of an evaluation: a number, or a string when text is not NULL. */
 typedef struct gl_eval_item {
-    const char *name;    /* [a-z0-9_]+, static, e.g. "hq_pct" */
+    const char *name; /* [a-z0-9_]+, static, e.g. "hq_pct" */
     double value;
-    const char *text;    /* a string value (static, or the instance's until its next call), or NULL */
+    const char *text; /* a string value (static, or the instance's until its next call), or NULL */
 } gl_eval_item;
 
 /* What one evaluation returns. metrics: numbers, one column each of eval.csv
@@ -219,21 +221,21 @@ typedef struct gl_eval_result {
 
 /* The real data an evaluator may read (gl_eval_env.split_open). */
 typedef enum gl_eval_split {
-    GL_SPLIT_TRAIN = 0,   /* the run's training data */
-    GL_SPLIT_TEST = 1     /* the dataset's held-out split; the training data when it has none */
+    GL_SPLIT_TRAIN = 0, /* the run's training data */
+    GL_SPLIT_TEST = 1   /* the dataset's held-out split; the training data when it has none */
 } gl_eval_split;
 
 /* What the core gives an evaluator: the run's data and generator, through callbacks into the core
  * (pass `core` back). Valid for the instance's life. Every function returns GL_OK or a status with
  * err filled. */
 typedef struct gl_eval_env {
-    gl_dataset_info data;       /* the run's dataset: item shape, classes, value range */
-    int conditional;            /* 1: G takes labels */
-    int64_t samples;            /* eval.samples: generated samples per evaluation (the evaluator
-                                   may cap or override it, and says so in its protocol) */
-    uint64_t seed;              /* the experiment seed (evaluation noise is seeded from it) */
-    int n_modes;                /* the dataset's modes (gl_dataset_plugin.modes); 0: none */
-    const float *mode_centres;  /* (n_modes, item size) */
+    gl_dataset_info data;      /* the run's dataset: item shape, classes, value range */
+    int conditional;           /* 1: G takes labels */
+    int64_t samples;           /* eval.samples: generated samples per evaluation (the evaluator
+                                  may cap or override it, and says so in its protocol) */
+    uint64_t seed;             /* the experiment seed (evaluation noise is seeded from it) */
+    int n_modes;               /* the dataset's modes (gl_dataset_plugin.modes); 0: none */
+    const float *mode_centres; /* (n_modes, item size) */
     float mode_std;
     void *core;
     /* x (n, item size) = n samples of G in eval mode. The noise comes from the evaluation stream

@@ -19,27 +19,27 @@ extern "C" {
 
 /* The run's named streams; plugins that need their own randomness take the one they are given. */
 enum gl_rng_stream {
-    GL_STREAM_INIT = 1,     /* parameter initialisation */
-    GL_STREAM_DATA = 2,     /* epoch shuffles */
-    GL_STREAM_NOISE = 3,    /* latent noise of training steps */
-    GL_STREAM_PENALTY = 4,  /* interpolation weights and other loss randomness */
+    GL_STREAM_INIT = 1,    /* parameter initialisation */
+    GL_STREAM_DATA = 2,    /* epoch shuffles */
+    GL_STREAM_NOISE = 3,   /* latent noise of training steps */
+    GL_STREAM_PENALTY = 4, /* interpolation weights and other loss randomness */
     GL_STREAM_DROPOUT = 5,
-    GL_STREAM_FIXED = 6,    /* the fixed noise of sample grids */
-    GL_STREAM_DATASET = 7,  /* generated datasets (toy2d) */
+    GL_STREAM_FIXED = 6,   /* the fixed noise of sample grids */
+    GL_STREAM_DATASET = 7, /* generated datasets (toy2d) */
     GL_STREAM_EVAL = 8
 };
 
 typedef struct gl_rng {
-    uint64_t key;       /* the experiment seed */
-    uint64_t stream;    /* a gl_rng_stream or any other tag */
-    uint64_t counter;   /* blocks of 4 x 32 bits consumed */
-    uint32_t buf[4];    /* the current block */
-    uint32_t used;      /* words of buf consumed (4 = empty) */
+    uint64_t key;     /* the experiment seed */
+    uint64_t stream;  /* a gl_rng_stream or any other tag */
+    uint64_t counter; /* blocks of 4 x 32 bits consumed */
+    uint32_t buf[4];  /* the current block */
+    uint32_t used;    /* words of buf consumed (4 = empty) */
 } gl_rng;
 
 void gl_rng_init(gl_rng *r, uint64_t seed, uint64_t stream);
-/* The four 32-bit words of block `counter` of (seed, stream), with no state: for data that must be a
- * function of an index, such as toy2d's item i. */
+/* The four 32-bit words of block `counter` of (seed, stream), with no state: for data that must be
+ * a function of an index, such as toy2d's item i. */
 void gl_rng_block(uint64_t seed, uint64_t stream, uint64_t counter, uint32_t out[4]);
 
 uint32_t gl_rng_u32(gl_rng *r);
@@ -47,7 +47,8 @@ uint64_t gl_rng_u64(gl_rng *r);
 /* Uniform in [0, 1) with 24 random bits (float) / 53 bits (double). */
 float gl_rng_uniform(gl_rng *r);
 double gl_rng_uniform_double(gl_rng *r);
-/* Standard normal (Box-Muller on two uniforms, cosine branch only, so each draw is two fresh uniforms). */
+/* Standard normal (Box-Muller on two uniforms, cosine branch only, so each draw is two fresh
+ * uniforms). */
 float gl_rng_normal(gl_rng *r);
 /* Uniform integer in [0, n), without modulo bias. n > 0. */
 uint64_t gl_rng_below(gl_rng *r, uint64_t n);

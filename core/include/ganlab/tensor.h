@@ -5,9 +5,9 @@
  *
  *   - parameters and buffers, declared into a gl_net (nn.h) and living for the whole run in the
  *     net's single value block (and, for parameters, its single gradient block);
- *   - everything else: inputs, intermediates, gradients, created in a gl_ctx. A context is an arena:
- *     gl_ctx_reset() frees every tensor it made at once and keeps the memory for the next step, so a
- *     training step in steady state makes no heap allocation (gl_engine_alloc_count() proves it).
+ *   - everything else: inputs, intermediates, gradients, created in a gl_ctx. A context is an
+ * arena: gl_ctx_reset() frees every tensor it made at once and keeps the memory for the next step,
+ * so a training step in steady state makes no heap allocation (gl_engine_alloc_count() proves it).
  *
  * Every op below takes the context that will own its result, computes the forward value at once,
  * and, when gradients are enabled in the context and an input requires a gradient (a parameter, or
@@ -46,7 +46,7 @@ extern "C" {
 #endif
 
 #ifdef GL_REAL_DOUBLE
-typedef double gl_real;   /* the engine's gradient-check build only (tests/unit/engine.mk) */
+typedef double gl_real; /* the engine's gradient-check build only (tests/unit/engine.mk) */
 #else
 typedef float gl_real;
 #endif
@@ -59,8 +59,9 @@ typedef struct gl_rng gl_rng;
 
 /* ---------------------------------------------------------------- engine-wide */
 
-/* Sets the threads OpenBLAS uses (openblas_set_num_threads) and the engine's own count (the engine's
- * elementwise loops are single-threaded, so results depend only on n and the machine). n >= 1. */
+/* Sets the threads OpenBLAS uses (openblas_set_num_threads) and the engine's own count (the
+ * engine's elementwise loops are single-threaded, so results depend only on n and the machine). n
+ * >= 1. */
 void gl_engine_set_threads(int n);
 int gl_engine_threads(void);
 /* Number of heap allocations the engine has made since the process started (every engine
@@ -69,24 +70,25 @@ uint64_t gl_engine_alloc_count(void);
 
 /* ---------------------------------------------------------------- contexts */
 
-/* Creates an empty context with gradients enabled. Free with gl_ctx_destroy. NULL on out of memory. */
+/* Creates an empty context with gradients enabled. Free with gl_ctx_destroy. NULL on out of memory.
+ */
 gl_ctx *gl_ctx_create(void);
-/* Frees every tensor the context made (the memory is kept for reuse), clears the tape and the error,
- * and enables gradients again. Tensors the context made must not be used afterwards. */
+/* Frees every tensor the context made (the memory is kept for reuse), clears the tape and the
+ * error, and enables gradients again. Tensors the context made must not be used afterwards. */
 void gl_ctx_reset(gl_ctx *ctx);
 void gl_ctx_destroy(gl_ctx *ctx);
 /* GL_OK, or the status of the first op error (and its message added to err, which may be NULL). */
 int gl_ctx_status(const gl_ctx *ctx, gl_error *err);
-/* Enables (1) or disables (0) recording; returns the previous setting. With recording off (sampling,
- * evaluation) ops compute values only and results never require gradients. */
+/* Enables (1) or disables (0) recording; returns the previous setting. With recording off
+ * (sampling, evaluation) ops compute values only and results never require gradients. */
 int gl_ctx_set_grad_enabled(gl_ctx *ctx, int enabled);
 /* Bytes of arena memory the context holds (for logs and the allocation test). */
 size_t gl_ctx_arena_bytes(const gl_ctx *ctx);
 
 /* ---------------------------------------------------------------- tensors */
 
-/* New zero-filled tensor owned by ctx (freed by gl_ctx_reset/destroy). 1 <= ndim <= 4, shape[i] >= 1.
- * It does not require gradients. NULL (and a ctx error) on a bad shape or out of memory. */
+/* New zero-filled tensor owned by ctx (freed by gl_ctx_reset/destroy). 1 <= ndim <= 4, shape[i]
+ * >= 1. It does not require gradients. NULL (and a ctx error) on a bad shape or out of memory. */
 gl_tensor *gl_tensor_new(gl_ctx *ctx, int ndim, const int *shape);
 /* Same, filled with a copy of data[0..numel). */
 gl_tensor *gl_tensor_from(gl_ctx *ctx, int ndim, const int *shape, const gl_real *data);
@@ -95,12 +97,12 @@ gl_tensor *gl_tensor_scalar(gl_ctx *ctx, gl_real v);
 /* Tensor of x's shape filled with v. */
 gl_tensor *gl_tensor_full_like(gl_ctx *ctx, const gl_tensor *x, gl_real v);
 
-gl_real *gl_tensor_data(gl_tensor *t);       /* (numel), row-major; writable (see autograd.h) */
+gl_real *gl_tensor_data(gl_tensor *t); /* (numel), row-major; writable (see autograd.h) */
 int gl_tensor_ndim(const gl_tensor *t);
-int gl_tensor_dim(const gl_tensor *t, int i);  /* shape[i]; 1 for i >= ndim */
+int gl_tensor_dim(const gl_tensor *t, int i); /* shape[i]; 1 for i >= ndim */
 size_t gl_tensor_numel(const gl_tensor *t);
 const char *gl_tensor_name(const gl_tensor *t); /* a parameter's name, else "" */
-double gl_tensor_item(const gl_tensor *t);   /* element 0, e.g. a loss value */
+double gl_tensor_item(const gl_tensor *t);      /* element 0, e.g. a loss value */
 
 /* ---------------------------------------------------------------- elementwise (same shapes) */
 
@@ -108,8 +110,8 @@ gl_tensor *gl_add(gl_ctx *ctx, gl_tensor *a, gl_tensor *b);
 gl_tensor *gl_sub(gl_ctx *ctx, gl_tensor *a, gl_tensor *b);
 gl_tensor *gl_mul(gl_ctx *ctx, gl_tensor *a, gl_tensor *b);
 gl_tensor *gl_div(gl_ctx *ctx, gl_tensor *a, gl_tensor *b);
-gl_tensor *gl_scale(gl_ctx *ctx, gl_tensor *x, gl_real s);        /* s * x */
-gl_tensor *gl_add_scalar(gl_ctx *ctx, gl_tensor *x, gl_real c);   /* x + c */
+gl_tensor *gl_scale(gl_ctx *ctx, gl_tensor *x, gl_real s);      /* s * x */
+gl_tensor *gl_add_scalar(gl_ctx *ctx, gl_tensor *x, gl_real c); /* x + c */
 gl_tensor *gl_square(gl_ctx *ctx, gl_tensor *x);
 gl_tensor *gl_sqrt(gl_ctx *ctx, gl_tensor *x);
 /* 1/x, and 0 where x == 0 (derivative -1/x^2, 0 where x == 0): a norm's safe reciprocal. */
@@ -118,23 +120,25 @@ gl_tensor *gl_recip0(gl_ctx *ctx, gl_tensor *x);
 /* ---------------------------------------------------------------- activations */
 
 gl_tensor *gl_relu(gl_ctx *ctx, gl_tensor *x);
-gl_tensor *gl_leaky_relu(gl_ctx *ctx, gl_tensor *x, gl_real slope);   /* slope >= 0 */
+gl_tensor *gl_leaky_relu(gl_ctx *ctx, gl_tensor *x, gl_real slope); /* slope >= 0 */
 gl_tensor *gl_tanh(gl_ctx *ctx, gl_tensor *x);
 gl_tensor *gl_sigmoid(gl_ctx *ctx, gl_tensor *x);
-gl_tensor *gl_softplus(gl_ctx *ctx, gl_tensor *x);     /* log(1 + e^x), stable for any x */
-gl_tensor *gl_log_sigmoid(gl_ctx *ctx, gl_tensor *x);  /* -softplus(-x) */
+gl_tensor *gl_softplus(gl_ctx *ctx, gl_tensor *x);    /* log(1 + e^x), stable for any x */
+gl_tensor *gl_log_sigmoid(gl_ctx *ctx, gl_tensor *x); /* -softplus(-x) */
 /* Inverted dropout: with train and p > 0 each element is zeroed with probability p and the rest are
  * scaled by 1/(1-p), the mask drawn from rng (advanced); otherwise returns x itself. 0 <= p < 1. */
 gl_tensor *gl_dropout(gl_ctx *ctx, gl_tensor *x, gl_real p, gl_rng *rng, int train);
 
 /* ---------------------------------------------------------------- reductions and broadcasts */
 
-gl_tensor *gl_sum(gl_ctx *ctx, gl_tensor *x);       /* (...) -> (1) */
-gl_tensor *gl_mean(gl_ctx *ctx, gl_tensor *x);      /* (...) -> (1) */
-gl_tensor *gl_row_sum(gl_ctx *ctx, gl_tensor *x);   /* (B, ...) -> (B, 1) */
-gl_tensor *gl_row_mean(gl_ctx *ctx, gl_tensor *x);  /* (B, ...) -> (B, 1) */
-gl_tensor *gl_row_l2norm(gl_ctx *ctx, gl_tensor *x);/* (B, ...) -> (B, 1), ||x_b||_2; gradient 0 at 0 */
-/* (B, C, ...) -> (C): sums over the batch and the spatial dims (a bias's gradient). A 1-D x is (C). */
+gl_tensor *gl_sum(gl_ctx *ctx, gl_tensor *x);      /* (...) -> (1) */
+gl_tensor *gl_mean(gl_ctx *ctx, gl_tensor *x);     /* (...) -> (1) */
+gl_tensor *gl_row_sum(gl_ctx *ctx, gl_tensor *x);  /* (B, ...) -> (B, 1) */
+gl_tensor *gl_row_mean(gl_ctx *ctx, gl_tensor *x); /* (B, ...) -> (B, 1) */
+gl_tensor *gl_row_l2norm(gl_ctx *ctx,
+                         gl_tensor *x); /* (B, ...) -> (B, 1), ||x_b||_2; gradient 0 at 0 */
+/* (B, C, ...) -> (C): sums over the batch and the spatial dims (a bias's gradient). A 1-D x is (C).
+ */
 gl_tensor *gl_channel_sum(gl_ctx *ctx, gl_tensor *x);
 /* Broadcasts v to the shape of like: v (1) to any shape; v (B, 1) along the rows of like (B, ...);
  * v (C) along the channels of like (B, C, ...) (for 2-D like, C is the feature dim). */
@@ -144,13 +148,14 @@ gl_tensor *gl_add_bias(gl_ctx *ctx, gl_tensor *x, gl_tensor *b);
 
 /* ---------------------------------------------------------------- matrix products */
 
-/* op(a) op(b) with op = transpose when ta / tb is 1: a (M, K) or (K, M), b (K, N) or (N, K) -> (M, N). */
+/* op(a) op(b) with op = transpose when ta / tb is 1: a (M, K) or (K, M), b (K, N) or (N, K) -> (M,
+ * N). */
 gl_tensor *gl_matmul(gl_ctx *ctx, gl_tensor *a, gl_tensor *b, int ta, int tb);
 
 typedef enum gl_act {
     GL_ACT_NONE = 0,
     GL_ACT_RELU,
-    GL_ACT_LEAKY_RELU,   /* uses slope */
+    GL_ACT_LEAKY_RELU, /* uses slope */
     GL_ACT_TANH,
     GL_ACT_SIGMOID
 } gl_act;
@@ -194,7 +199,8 @@ gl_tensor *gl_layer_norm(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b, 
 /* Same data, new shape (numel must match). gl_flatten: (B, ...) -> (B, rest). */
 gl_tensor *gl_reshape(gl_ctx *ctx, gl_tensor *x, int ndim, const int *shape);
 gl_tensor *gl_flatten(gl_ctx *ctx, gl_tensor *x);
-/* Concatenates along dim 1: all (B, F_i) -> (B, sum F_i), or all (B, C_i, H, W) -> (B, sum C_i, H, W). */
+/* Concatenates along dim 1: all (B, F_i) -> (B, sum F_i), or all (B, C_i, H, W) -> (B, sum C_i, H,
+ * W). */
 gl_tensor *gl_concat(gl_ctx *ctx, int n, gl_tensor *const *xs);
 /* Columns [off, off + len) of x viewed as (B, rest) -> (B, len). */
 gl_tensor *gl_slice_cols(gl_ctx *ctx, gl_tensor *x, int off, int len);

@@ -30,18 +30,14 @@ static int create(const gl_params *p, int *state_per_param, void **self, gl_erro
     return GL_OK;
 }
 
-static void step(void *self, float *param, const float *grad, float *state, size_t n,
-                 uint64_t t)
+static void step(void *self, float *param, const float *grad, float *state, size_t n, uint64_t t)
 {
     const sign_sgd *s = self;
     for (size_t i = 0; i < n; i++)
         param[i] -= s->lr * (float)((grad[i] > 0.0f) - (grad[i] < 0.0f));
 }
 
-static void destroy(void *self)
-{
-    free(self);
-}
+static void destroy(void *self) { free(self); }
 
 static const gl_optimizer_plugin plugin = {
     .hdr = {GL_ABI_VERSION, GL_KIND_OPTIMIZER, sizeof plugin, "sign_sgd",
@@ -51,7 +47,4 @@ static const gl_optimizer_plugin plugin = {
     .destroy = destroy,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &plugin.hdr; }

@@ -14,9 +14,7 @@ static int create(const gl_params *p, void **self, gl_error *err)
     return GL_OK;
 }
 
-static void destroy(void *self)
-{
-}
+static void destroy(void *self) {}
 
 static int finish(const gl_loss_env *env, gl_tensor *loss, gl_loss_result *out, gl_error *err)
 {
@@ -42,8 +40,8 @@ static int d_loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_er
 static int g_loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err)
 {
     gl_ctx *c = env->ctx;
-    gl_tensor *d = env->discriminate(env->runner, env->generate(env->runner, env->batch, env->labels),
-                                     env->labels);
+    gl_tensor *d = env->discriminate(
+        env->runner, env->generate(env->runner, env->batch, env->labels), env->labels);
     return finish(env, gl_mean(c, gl_softplus(c, gl_scale(c, d, -1))), out, err);
 }
 
@@ -56,7 +54,4 @@ static const gl_loss_plugin plugin = {
     .destroy = destroy,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &plugin.hdr; }

@@ -53,10 +53,7 @@ static gl_tensor *discriminate(void *self, gl_ctx *ctx, gl_tensor *x, const int3
     return gl_linear_layer_forward(ctx, &m->d2, gl_detach(ctx, h), GL_ACT_NONE, 0);
 }
 
-static void destroy(void *self)
-{
-    free(self);
-}
+static void destroy(void *self) { free(self); }
 
 static const gl_model_plugin plugin = {
     .hdr = {GL_ABI_VERSION, GL_KIND_MODEL, sizeof plugin, "bad_model",
@@ -67,7 +64,4 @@ static const gl_model_plugin plugin = {
     .destroy = destroy,
 };
 
-GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void)
-{
-    return &plugin.hdr;
-}
+GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &plugin.hdr; }
