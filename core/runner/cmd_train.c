@@ -12,6 +12,8 @@ static int load(const gl_cli *cli, gl_registry *reg, const char *resume, gl_cfg 
                 gl_error *err)
 {
     if (!resume) {
+        if (gl_cli_option(cli, "--checkpoint"))
+            return gl_error_add(err, GL_ERR_INPUT, "--checkpoint needs --resume RUN_DIR");
         if (cli->n_args < 1)
             return gl_error_add(err, GL_ERR_INPUT,
                                 "train needs a config file (or --resume RUN_DIR)");
@@ -33,7 +35,9 @@ static int run(const gl_cli *cli, gl_error *err)
     st = load(cli, reg, resume, &cfg, err);
     if (st == GL_OK) {
         char dir[4096] = "";
-        gl_train_opts o = {.resume_dir = resume, .stop_signal = gl_runner_stop_signal};
+        gl_train_opts o = {.resume_dir = resume,
+                           .checkpoint = gl_cli_option(cli, "--checkpoint"),
+                           .stop_signal = gl_runner_stop_signal};
         st = gl_train_run(cfg, reg, &o, dir, sizeof dir, err);
         if (dir[0])
             printf("%s\n", dir);
@@ -46,12 +50,14 @@ static int run(const gl_cli *cli, gl_error *err)
 static const gl_option options[] = {
     {"--resume", "RUN_DIR"},
     {"--force", NULL},
+    {"--checkpoint", "FILE|STEP"},
     {NULL, NULL},
 };
 
 const gl_command gl_cmd_train = {
     .name = "train",
-    .synopsis = "CFG [KEY=VALUE...] | --resume RUN_DIR [--force] [KEY=VALUE...]",
+    .synopsis =
+        "CFG [KEY=VALUE...] | --resume RUN_DIR [--checkpoint FILE|STEP] [--force] [KEY=VALUE...]",
     .summary = "train the experiment CFG, or continue a run",
     .help =
         "Loads and validates CFG with the overrides (as `ganlab config` does), loads every\n"
@@ -60,6 +66,8 @@ const gl_command gl_cmd_train = {
         "exit 130/143.\n"
         "  --resume RUN_DIR  continue RUN_DIR from its newest checkpoint; overrides may change\n"
         "                    only train.steps, train.epochs and experiment.threads\n"
+        "  --checkpoint FILE|STEP  with --resume: continue from this checkpoint (a file, or\n"
+        "                    the step of one in RUN_DIR/checkpoints) instead of the newest\n"
         "  --force           with --resume: accept any other change to the config\n",
     .min_args = 0,
     .max_args = -1,

@@ -1,9 +1,14 @@
 /* resume.c - the config of a resumed run: the run directory's config.yaml with the command line's
  * overrides, refused when the overrides change anything but the run's length or thread count
- * (those would make the continued run a different experiment), unless forced. */
+ * (those would make the continued run a different experiment), unless forced; and the checkpoint
+ * it continues from. */
 #include "train/run.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "train/rundir.h"
 
 static const char *const may_change[] = {"train.steps", "train.epochs", "experiment.threads", NULL};
 
@@ -39,4 +44,54 @@ int gl_train_resume_config(const char *dir, const char *const *overrides, int n_
     }
     *out = now;
     return GL_OK;
+}
+
+/* "STEP" (digits only) names dir's checkpoint of that step; anything else is a file path. */
+static void checkpoint_path(const char *dir, const char *which, char *path, size_t cap)
+{
+    if (which[strspn(which, "0123456789")] == '\0' && strlen(which) <= 19)
+        gl_rundir_checkpoint_path(dir, strtoull(which, NULL, 10), path, cap);
+    else
+        snprintf(path, cap, "%s", which);
+}
+
+/* Appends to err the checkpoints of dir older than the newest that pass every check. */
+static void list_valid_older(gl_session *s, const char *dir, gl_error *err)
+{
+    char **names;
+    int n;
+    if (gl_rundir_checkpoints(dir, &names, &n, NULL) != GL_OK)
+        return;
+    char list[2048] = "";
+    size_t used = 0;
+    for (int i = n - 2; i >= 0; i--) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/checkpoints/%s", dir, names[i]);
+        if (gl_checkpoint_verify(s, path, NULL) == GL_OK && used < sizeof list)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
+                                     names[i]);
+    }
+    if (used)
+        gl_error_add(err, err->status,
+                     "%s/checkpoints: valid older checkpoints: %s; resume from one with "
+                     "--checkpoint STEP (or FILE)",
+                     dir, list);
+    else
+        gl_error_add(err, err->status, "%s/checkpoints: no older checkpoint is valid either", dir);
+    gl_rundir_free_names(names, n);
+}
+
+int gl_train_resume_checkpoint(gl_session *s, const char *dir, const char *which, gl_error *err)
+{
+    char path[4096];
+    if (which) {
+        checkpoint_path(dir, which, path, sizeof path);
+        return gl_checkpoint_load(s, path, err);
+    }
+    if (gl_rundir_newest_checkpoint(dir, path, sizeof path, err) != GL_OK)
+        return err->status;
+    int rc = gl_checkpoint_load(s, path, err);
+    if (rc != GL_OK)
+        list_valid_older(s, dir, err);
+    return rc;
 }

@@ -216,11 +216,8 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
         return rc;
     r.total = gl_session_total_steps(r.s, cfg);
     if (o->resume_dir) {
-        char path[4096];
         snprintf(dir, cap, "%s", o->resume_dir);
-        rc = gl_rundir_newest_checkpoint(dir, path, sizeof path, err);
-        if (rc == GL_OK)
-            rc = gl_checkpoint_load(r.s, path, err);
+        rc = gl_train_resume_checkpoint(r.s, dir, o->checkpoint, err);
     } else {
         rc = gl_rundir_create(gl_params_string(exp, "out_dir"), gl_params_string(exp, "name"), dir,
                               cap, err);

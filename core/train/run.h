@@ -6,6 +6,7 @@
 
 typedef struct gl_train_opts {
     const char *resume_dir;   /* NULL: a new run directory */
+    const char *checkpoint;   /* with resume_dir: FILE or STEP to resume from; NULL: the newest */
     int (*stop_signal)(void); /* polled between steps: the signal that asks to stop, or 0 */
 } gl_train_opts;
 
@@ -22,6 +23,11 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
 int gl_train_resume_config(const char *dir, const char *const *overrides, int n_overrides,
                            int force, gl_cfg_schema_lookup lookup, void *ud, gl_cfg **out,
                            gl_error *err);
+
+/* Loads into s the checkpoint of the run in dir that which names (a STEP of dir's checkpoints/ or a
+ * FILE), or the newest when which is NULL. When the newest fails its checks, err also lists the
+ * older checkpoints that pass them. */
+int gl_train_resume_checkpoint(gl_session *s, const char *dir, const char *which, gl_error *err);
 
 /* Writes samples/step_NNNNNNNN.png: a grid of images from the fixed noise (a row per class for
  * conditional models), or a scatter plot over the real mixture for 2-D data. */

@@ -9,3 +9,12 @@ TESTS += tests/unit/test_train
 TESTS += tests/e2e/train.sh
 EXTRA_DIST += tests/e2e/train.sh tests/e2e/lib.sh
 tests/e2e/train.log: tests/data/make_idx$(EXEEXT)
+
+# Hostile inputs end to end (issue 12): corrupt checkpoints, FIFOs, concurrent writers, bad names.
+check_PROGRAMS += tests/data/ckpt_patch
+tests_data_ckpt_patch_SOURCES = tests/data/ckpt_patch.c
+tests_data_ckpt_patch_CPPFLAGS = $(AM_CPPFLAGS) $(ZLIB_CFLAGS)
+tests_data_ckpt_patch_LDADD = $(ZLIB_LIBS)
+TESTS += tests/e2e/hostile.sh
+EXTRA_DIST += tests/e2e/hostile.sh
+tests/e2e/hostile.log: tests/data/ckpt_patch$(EXEEXT)
