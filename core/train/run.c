@@ -28,6 +28,7 @@ typedef struct run {
     double t0, elapsed0, last_t;
     uint64_t last_d_updates;
     gl_eval_log *eval; /* NULL when train.eval_every is 0 or no evaluators are configured */
+    int lock;          /* the run directory's writer lock (gl_rundir_lock), -1 when not held */
 } run;
 
 static double now(void)
@@ -202,6 +203,7 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     memset(&r, 0, sizeof r);
     r.cfg = cfg;
     r.dir = dir;
+    r.lock = -1;
     r.tty = isatty(STDERR_FILENO);
     const gl_params *train = gl_cfg_params(cfg, "train");
     const gl_params *exp = gl_cfg_params(cfg, "experiment");
@@ -217,10 +219,16 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     r.total = gl_session_total_steps(r.s, cfg);
     if (o->resume_dir) {
         snprintf(dir, cap, "%s", o->resume_dir);
-        rc = gl_train_resume_checkpoint(r.s, dir, o->checkpoint, err);
+        rc = gl_rundir_lock(dir, &r.lock, err);
+        if (rc == GL_OK) {
+            gl_rundir_clean_stale(dir);
+            rc = gl_train_resume_checkpoint(r.s, dir, o->checkpoint, err);
+        }
     } else {
         rc = gl_rundir_create(gl_params_string(exp, "out_dir"), gl_params_string(exp, "name"), dir,
                               cap, err);
+        if (rc == GL_OK)
+            rc = gl_rundir_lock(dir, &r.lock, err);
     }
     if (rc == GL_OK)
         rc = write_config(cfg, dir, err);
@@ -242,5 +250,6 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     if (r.log)
         fclose(r.log);
     gl_session_destroy(r.s);
+    gl_rundir_unlock(r.lock);
     return rc;
 }

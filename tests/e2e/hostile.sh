@@ -53,4 +53,34 @@ has err "fifo.yaml: not a regular file"
 trun 2 train "$toy" --checkpoint 2
 has err "--checkpoint needs --resume"
 
+# One writer per run directory: a second --resume while one trains gets exit 2 naming host:PID, and
+# metrics.csv keeps one row per step in order; readers do not wait. A lock whose holder died (the
+# kernel drops a flock with its process) does not block, and the dead writer's temporary files of
+# this host are removed at the next start, another host's are kept.
+# shellcheck disable=SC2086
+trun 0 train "$toy" $tiny experiment.name=lk
+dir=$(tail -n 1 "$T/out")
+cp "$dir/checkpoints/step_00000003.ckpt" "$T/lk3.ckpt"
+"$G" train --resume "$dir" train.steps=100000 >/dev/null 2>"$T/w1" &
+w1=$!
+i=0
+while ! grep -q "resuming $dir" "$T/w1" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+trun 2 train --resume "$dir" train.steps=100001
+has err "$dir: the run is being trained by $(hostname):$w1 (run.lock)"
+trun 0 sample "$dir" -n 4 -o "$T/s.csv"
+kill -KILL "$w1"
+wait "$w1" 2>/dev/null
+host=$(hostname)
+: > "$dir/checkpoints/step_00000009.ckpt.tmp.$host.$w1.0"
+: > "$dir/samples/step_00000009.png.tmp.$host.$w1.3"
+: > "$dir/metrics.csv.tmp.other-host.$w1.0"
+: > "$dir/checkpoints/step_00000009.ckpt.tmp.$host.$$.1"
+trun 0 train --resume "$dir" --checkpoint "$T/lk3.ckpt" train.steps=5
+[ -e "$dir/checkpoints/step_00000009.ckpt.tmp.$host.$w1.0" ] && fail "a dead writer's checkpoint temporary file was kept"
+[ -e "$dir/samples/step_00000009.png.tmp.$host.$w1.3" ] && fail "a dead writer's sample temporary file was kept"
+[ -e "$dir/metrics.csv.tmp.other-host.$w1.0" ] || fail "another host's temporary file was removed"
+[ -e "$dir/checkpoints/step_00000009.ckpt.tmp.$host.$$.1" ] || fail "a live process's temporary file was removed"
+steps=$(cut -d, -f1 "$dir/metrics.csv" | tail -n +2 | tr '\n' ' ')
+[ "$steps" = "1 2 3 4 5 " ] || fail "metrics.csv steps after a killed writer and a resume: $steps"
+
 exit $((fails > 0))
