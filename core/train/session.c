@@ -6,6 +6,7 @@
  * a gradient penalty). */
 #include "train/train.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,26 @@ static int alloc_buffers(gl_session *s, gl_error *err)
     return GL_OK;
 }
 
+static uint64_t batches_per_epoch(const gl_session *s)
+{
+    return (uint64_t)(s->drop_last ? s->data.n_items / s->batch
+                                   : (s->data.n_items + s->batch - 1) / s->batch);
+}
+
+/* train.epochs times the batches of an epoch must fit the step counter: a product that wrapped
+ * would silently train for a few steps and exit 0. */
+static int check_epochs(const gl_session *s, const gl_cfg *cfg, gl_error *err)
+{
+    uint64_t epochs = (uint64_t)gl_params_int(gl_cfg_params(cfg, "train"), "epochs");
+    uint64_t per = batches_per_epoch(s);
+    if (per == 0 || epochs <= (uint64_t)INT64_MAX / per)
+        return GL_OK;
+    return gl_error_add(err, GL_ERR_INPUT,
+                        "train.epochs: %llu epochs of %llu batches is more than the %lld "
+                        "discriminator updates a run can count",
+                        (unsigned long long)epochs, (unsigned long long)per, (long long)INT64_MAX);
+}
+
 int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **out, gl_error *err)
 {
     *out = NULL;
@@ -141,6 +162,8 @@ int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **ou
                           "train.drop_last: dataset '%s' has %lld items, fewer "
                           "than train.batch_size (%d), so an epoch would have no batch",
                           s->names[0], (long long)s->data.n_items, s->batch);
+    if (rc == GL_OK)
+        rc = check_epochs(s, cfg, err);
     if (rc == GL_OK) {
         s->total_steps = gl_session_total_steps(s, cfg);
         rc = open_model(s, cfg, reg, err);
@@ -191,9 +214,7 @@ uint64_t gl_session_total_steps(const gl_session *s, const gl_cfg *cfg)
 {
     const gl_params *train = gl_cfg_params(cfg, "train");
     if (gl_params_int(train, "epochs") > 0) {
-        uint64_t per_epoch = (uint64_t)(s->drop_last ? s->data.n_items / s->batch
-                                                     : (s->data.n_items + s->batch - 1) / s->batch);
-        uint64_t d_updates = per_epoch * (uint64_t)gl_params_int(train, "epochs");
+        uint64_t d_updates = batches_per_epoch(s) * (uint64_t)gl_params_int(train, "epochs");
         return (d_updates + (uint64_t)s->n_critic - 1) / (uint64_t)s->n_critic;
     }
     return (uint64_t)gl_params_int(train, "steps");

@@ -23,6 +23,19 @@ printf 'base: fifo.yaml\n' > "$T/with_base.yaml"
 trun 2 config "$T/with_base.yaml"
 has err "not a regular file"
 
+# Run names that are not one directory inside out_dir; an epoch count whose steps overflow.
+for bad in '""' .. ../escape a/b -x; do
+    trun 2 config "$toy" "experiment.name=$bad"
+    has err "experiment.name"
+done
+[ -e "$T/escape" ] && fail "experiment.name=../escape wrote outside out_dir"
+printf 'base: %s\n' "$toy" > "$T/.yaml"
+trun 2 config "$T/.yaml"
+has err "experiment.name '.yaml' starts with"
+# shellcheck disable=SC2086
+trun 2 train "$toy" $tiny train.batch_size=1 train.steps=0 train.epochs=1418980313362273202
+has err "train.epochs: 1418980313362273202 epochs of 64 batches is more than"
+
 # A checkpoint whose CRC is right but whose fields are out of range: named, refused, and the valid
 # older checkpoints are listed; --checkpoint STEP resumes from one of them.
 # shellcheck disable=SC2086
