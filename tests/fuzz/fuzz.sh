@@ -1,0 +1,69 @@
+#!/bin/sh
+# fuzz.sh SRCDIR OUTDIR SECONDS [HARNESS...] - builds each libFuzzer harness of tests/fuzz/ in its
+# own clang build (OUTDIR/NAME/: clang-16 with -fsanitize=fuzzer,address,undefined, the harness
+# and only the core sources it needs), then runs it for SECONDS on a copy of its committed seed
+# corpus plus what earlier runs found (OUTDIR/NAME/corpus/), one harness at a time. A crash stops
+# the script with exit 1 and leaves the input as OUTDIR/NAME/crash-*: copy it into
+# tests/fuzz/regressions/NAME/ once fixed, so make check replays it. The last lines of each run's
+# log (executions, coverage) are printed. Harnesses: config override suite idx png checkpoint.
+set -u
+S=$(cd "${1:?usage: fuzz.sh SRCDIR OUTDIR SECONDS [HARNESS...]}" && pwd)
+O=${2:?}
+SECS=${3:?}
+shift 3
+[ $# -gt 0 ] || set -- config override suite idx png checkpoint
+CC=${FUZZ_CC:-clang-16}
+command -v "$CC" >/dev/null || { echo "fuzz.sh: $CC not found (Debian: clang-16 libfuzzer-16-dev)"; exit 2; }
+
+wrap="-Wl,--wrap=realpath,--wrap=gl_cfg__read_file"
+sources() {
+    util="$S/core/util/*.c"
+    case $1 in
+    config | override) echo "$util $S/core/config/*.c $S/tests/fuzz/fuzz_files.c" ;;
+    suite) echo "$util $S/core/config/*.c $S/core/compare/suite.c $S/tests/fuzz/fuzz_files.c" ;;
+    idx) echo "$util $S/core/config/*.c $S/tests/fuzz/fuzz_memfd.c" ;;
+    png) echo "$util $S/core/image/png.c $S/tests/fuzz/fuzz_memfd.c" ;;
+    checkpoint) echo "$util $S/core/train/checkpoint.c $S/core/train/step.c $S/core/engine/*.c" ;;
+    *) echo "fuzz.sh: no harness '$1'" >&2; exit 2 ;;
+    esac
+}
+libs() {
+    case $1 in
+    config | override | suite) echo "$wrap $(pkg-config --libs yaml-0.1) -lz -lm" ;;
+    idx) echo "$(pkg-config --libs yaml-0.1) -lz -lm" ;;
+    png) echo "$(pkg-config --libs libpng) -lz -lm" ;;
+    checkpoint) echo "-lopenblas -lz -lm -lpthread" ;;
+    *) echo "-lz -lm" ;;
+    esac
+}
+
+for h in "$@"; do
+    d="$O/$h"
+    mkdir -p "$d/obj" "$d/corpus"
+    echo "== fuzz $h: building in $d"
+    flags="-std=c11 -D_GNU_SOURCE -DFUZZ_LINK_WRAP -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+        -fno-sanitize-recover=undefined -I$S/core/include -I$S/core $(pkg-config --cflags yaml-0.1 libpng)"
+    objs=""
+    # shellcheck disable=SC2046 # the source lists are globs meant to split
+    for src in $(sources "$h") "$S/tests/fuzz/fuzz_$h.c"; do
+        obj="$d/obj/$(echo "${src#"$S"/}" | tr / _).o"
+        if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ]; then
+            # shellcheck disable=SC2086
+            $CC $flags -c "$src" -o "$obj" || exit 2
+        fi
+        objs="$objs $obj"
+    done
+    # shellcheck disable=SC2086
+    $CC -fsanitize=fuzzer,address,undefined $objs $(libs "$h") -o "$d/fuzz_$h" || exit 2
+    echo "== fuzz $h: running ${SECS}s"
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$d/fuzz_$h" -max_total_time="$SECS" \
+        -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
+        -artifact_prefix="$d/" "$d/corpus" "$S/tests/fuzz/corpus/$h" >"$d/log" 2>&1
+    rc=$?
+    grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss_mb|Done [0-9]+ runs)" "$d/log"
+    if [ $rc -ne 0 ]; then
+        tail -n 40 "$d/log"
+        echo "== fuzz $h: FAILED (exit $rc); input: $(ls "$d"/crash-* "$d"/leak-* "$d"/timeout-* "$d"/oom-* 2>/dev/null | head -n 1)"
+        exit 1
+    fi
+done
