@@ -96,4 +96,12 @@ trun 0 train --resume "$dir" --checkpoint "$T/lk3.ckpt" train.steps=5
 steps=$(cut -d, -f1 "$dir/metrics.csv" | tail -n +2 | tr '\n' ' ')
 [ "$steps" = "1 2 3 4 5 " ] || fail "metrics.csv steps after a killed writer and a resume: $steps"
 
+# plugin-check FILE.so loads that file only: a neighbour's constructor never runs.
+mkdir -p "$T/pl" && cp "$B/tests/plugins/.libs/tiny.so" "$B/tests/plugins/ctor/.libs/ctor_marker.so" "$T/pl/" || exit 99
+GL_TEST_CTOR_MARK="$T/mark" timeout -s KILL 10 "$G" plugin-check "$T/pl/tiny.so" --set seed=1 >/dev/null 2>&1
+[ -e "$T/mark" ] && fail "plugin-check FILE.so ran a neighbouring file's constructor"
+GL_TEST_CTOR_MARK="$T/mark" timeout -s KILL 10 "$G" plugin-check "$T/pl/ctor_marker.so" >/dev/null 2>"$T/err"
+[ -e "$T/mark" ] || fail "plugin-check ctor_marker.so did not load the file it was given"
+has err "ctor_marker.so"
+
 exit $((fails > 0))

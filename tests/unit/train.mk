@@ -18,3 +18,8 @@ tests_data_ckpt_patch_LDADD = $(ZLIB_LIBS)
 TESTS += tests/e2e/hostile.sh
 EXTRA_DIST += tests/e2e/hostile.sh
 tests/e2e/hostile.log: tests/data/ckpt_patch$(EXEEXT)
+check_LTLIBRARIES += tests/plugins/ctor/ctor_marker.la
+tests_plugins_ctor_ctor_marker_la_SOURCES = tests/plugins/ctor/ctor_marker.c
+tests_plugins_ctor_ctor_marker_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath '$(abs_builddir)/tests/plugins/ctor' $(AM_LDFLAGS)
+tests/e2e/hostile.log: tests/plugins/ctor/ctor_marker.la
