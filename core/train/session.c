@@ -12,6 +12,19 @@
 
 static const char *const opt_sections[2] = {"optimizer.generator", "optimizer.discriminator"};
 
+/* After a plugin call that failed: names the plugin and the function, and says so when the plugin
+ * added no line of its own (before: err's line count before the call), so a failure is never
+ * silent. */
+static int plugin_failed(gl_error *err, int before, const char *kind, const char *name,
+                         const char *fn)
+{
+    int status = err->status ? err->status : GL_ERR_INPUT;
+    if (err->count == before)
+        return gl_error_add(err, status, "%s plugin '%s': %s failed; the plugin gave no message",
+                            kind, name, fn);
+    return gl_error_add(err, status, "%s plugin '%s': %s failed", kind, name, fn);
+}
+
 static const gl_plugin_header *find(const gl_cfg *cfg, const gl_registry *reg, const char *section,
                                     gl_error *err)
 {
@@ -28,9 +41,10 @@ static int open_dataset(gl_session *s, const gl_cfg *cfg, const gl_registry *reg
     if (!s->dataset_p)
         return GL_ERR_INPUT;
     s->names[0] = s->dataset_p->hdr.name;
+    int before = err->count;
     if (s->dataset_p->open(gl_cfg_params(cfg, "dataset"), s->seed, &s->dataset, &s->data, err) !=
         GL_OK)
-        return err->status ? err->status : GL_ERR_INPUT;
+        return plugin_failed(err, before, "dataset", s->names[0], "open");
     s->item_size = 1;
     for (int i = 0; i < s->data.ndim; i++)
         s->item_size *= (size_t)s->data.shape[i];
@@ -51,9 +65,10 @@ static int open_model(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, 
         return gl_error_add(err, GL_ERR_RUN, "out of memory creating the networks");
     s->model_env.data = s->data;
     s->model_env.dropout_rng = &s->st.dropout;
+    int before = err->count;
     if (s->model_p->create(gl_cfg_params(cfg, "model"), &s->model_env, s->net[0], s->net[1],
                            &s->model, err) != GL_OK)
-        return err->status ? err->status : GL_ERR_INPUT;
+        return plugin_failed(err, before, "model", s->names[1], "create");
     if (s->model_env.latent_dim < 1)
         return gl_error_add(err, GL_ERR_INPUT, "model '%s' declared no latent dimension",
                             s->names[1]);
@@ -79,8 +94,9 @@ static int open_loss(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, g
             "norm in its critic, which has no second-order gradient and mixes the "
             "samples of a batch: set the model's critic normalisation to layer or none",
             s->names[2], s->names[1]);
+    int before = err->count;
     if (s->loss_p->create(gl_cfg_params(cfg, "loss"), &s->loss, err) != GL_OK)
-        return err->status ? err->status : GL_ERR_INPUT;
+        return plugin_failed(err, before, "loss", s->names[2], "create");
     return GL_OK;
 }
 
@@ -90,9 +106,10 @@ static int open_optimizers(gl_session *s, const gl_cfg *cfg, const gl_registry *
         s->opt_p[i] = (const gl_optimizer_plugin *)find(cfg, reg, opt_sections[i], err);
         if (!s->opt_p[i])
             return GL_ERR_INPUT;
+        int before = err->count;
         if (s->opt_p[i]->create(gl_cfg_params(cfg, opt_sections[i]), &s->opt_state_per[i],
                                 &s->opt[i], err) != GL_OK)
-            return err->status ? err->status : GL_ERR_INPUT;
+            return plugin_failed(err, before, opt_sections[i], s->opt_p[i]->hdr.name, "create");
         size_t n = gl_net_numel(s->net[i]) * (size_t)s->opt_state_per[i];
         /* Freed in gl_session_destroy. */
         s->opt_state[i] = calloc(n ? n : 1, sizeof(float));

@@ -96,6 +96,16 @@ trun 0 train --resume "$dir" --checkpoint "$T/lk3.ckpt" train.steps=5
 steps=$(cut -d, -f1 "$dir/metrics.csv" | tail -n +2 | tr '\n' ' ')
 [ "$steps" = "1 2 3 4 5 " ] || fail "metrics.csv steps after a killed writer and a resume: $steps"
 
+# A plugin that fails is named with its function; when it gave no message the core says so. A batch
+# of one item under batch norm names the step, the net and the fix.
+trun 2 --plugin-path "$B/tests/plugins/.libs" train "$toy" 'model={plugin: stub_model}' \
+    experiment.out_dir="$T/runs"
+has err "model plugin 'stub_model': create failed; the plugin gave no message"
+trun 1 train "$toy" dataset.size=17 train.batch_size=16 train.steps=4 model.d_norm=batch \
+    experiment.out_dir="$T/runs" experiment.threads=1
+has err "step 2, D update: d_loss failed (loss 'bce', model 'mlp', a batch of 1)"
+has err "set train.drop_last=true"
+
 # plugin-check FILE.so loads that file only: a neighbour's constructor never runs.
 mkdir -p "$T/pl" && cp "$B/tests/plugins/.libs/tiny.so" "$B/tests/plugins/ctor/.libs/ctor_marker.so" "$T/pl/" || exit 99
 GL_TEST_CTOR_MARK="$T/mark" timeout -s KILL 10 "$G" plugin-check "$T/pl/tiny.so" --set seed=1 >/dev/null 2>&1
