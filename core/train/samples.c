@@ -11,6 +11,7 @@
 
 #define GRID_COLS      8
 #define GRID_N         64
+#define GRID_PAD       2
 #define MAX_CLASS_ROWS 16
 #define POINTS         1000
 
@@ -47,20 +48,30 @@ static int grid(gl_session *s, const char *path, gl_rng *rng, gl_error *err)
     int classes = s->model_env.conditional ? s->data.n_classes : 0;
     if (classes > MAX_CLASS_ROWS)
         classes = MAX_CLASS_ROWS;
-    int n = classes ? classes * GRID_COLS : GRID_N;
     int c = s->data.ndim == 3 ? s->data.shape[0] : 1;
     int h = s->data.ndim == 3 ? s->data.shape[1] : 1;
     int w = s->data.ndim == 3 ? s->data.shape[2] : (int)s->item_size;
+    /* Images so large that 8 columns or all rows do not fit a grid give fewer columns and rows
+     * (a row per class while they fit), never a grid the image code refuses. */
+    int across, down;
+    gl_image_grid_capacity(h, w, GRID_PAD, &across, &down);
+    int cols = across < GRID_COLS ? across : GRID_COLS;
+    int rows = classes ? classes : GRID_N / GRID_COLS;
+    if (rows > down)
+        rows = down;
+    if (classes)
+        classes = rows;
+    int n = rows * cols;
     /* Freed below. */
     float *x = malloc((size_t)n * s->item_size * sizeof *x);
     int32_t *labels = malloc((size_t)n * sizeof *labels);
     int rc = x && labels ? GL_OK : gl_error_add(err, GL_ERR_RUN, "out of memory");
     for (int i = 0; rc == GL_OK && i < n; i++)
-        labels[i] = classes ? i / GRID_COLS : 0;
+        labels[i] = classes ? i / cols : 0;
     if (rc == GL_OK)
         rc = gl_session_sample(s, rng, n, labels, x, err);
     if (rc == GL_OK)
-        rc = gl_image_grid_png(path, x, n, c, h, w, s->data.lo, s->data.hi, GRID_COLS, 2, err);
+        rc = gl_image_grid_png(path, x, n, c, h, w, s->data.lo, s->data.hi, cols, GRID_PAD, err);
     free(x);
     free(labels);
     return rc;

@@ -106,6 +106,42 @@ trun 1 train "$toy" dataset.size=17 train.batch_size=16 train.steps=4 model.d_no
 has err "step 2, D update: d_loss failed (loss 'bce', model 'mlp', a batch of 1)"
 has err "set train.drop_last=true"
 
+# Image folders: a class folder linked to . or .. is refused, an empty one warned about; an image
+# as wide as the data set allows still gives sample grids and exports (limits agree), and the
+# checkpoint of the step is written.
+mkdir -p "$T/img/a" "$T/img/b" && "$B/tests/data/make_png" "$T/img/a/1.png" 8192 2 &&
+    "$B/tests/data/make_png" "$T/img/a/2.png" 8192 2 || exit 99
+imgrun="dataset.plugin=image_folder dataset.path=$T/img train.steps=2 train.batch_size=2 eval.evaluators=[]
+ train.sample_every=2 experiment.out_dir=$T/runs experiment.threads=1 model.g_hidden=[4] model.d_hidden=[4]"
+ln -s .. "$T/img/c"
+# shellcheck disable=SC2086
+trun 2 train "$toy" $imgrun
+has err "$T/img/c: a class folder that is above it"
+has err "dataset plugin 'image_folder': open failed"
+rm "$T/img/c" && ln -s . "$T/img/c"
+# shellcheck disable=SC2086
+trun 2 train "$toy" $imgrun
+has err "$T/img/c: a class folder that is the data set folder itself"
+rm "$T/img/c"
+# shellcheck disable=SC2086
+trun 0 train "$toy" $imgrun
+has err "warning: dataset 'image_folder': $T/img/b: empty class folder"
+dir=$(tail -n 1 "$T/out")
+[ -e "$dir/samples/step_00000002.png" ] || fail "no sample grid of 8192-pixel-wide images"
+[ -e "$dir/checkpoints/step_00000002.ckpt" ] || fail "no checkpoint of a run on 8192-pixel-wide images"
+trun 0 sample "$dir" -n 64 -o "$T/wide.png"
+# Images 16384 tall: 3 rows fit a grid, so the run's grid shows 24, sample lays 64 out in 3 rows
+# and refuses more than fit (before generating any).
+mkdir -p "$T/tall/a" && "$B/tests/data/make_png" "$T/tall/a/1.png" 2 16384 &&
+    "$B/tests/data/make_png" "$T/tall/a/2.png" 2 16384 || exit 99
+# shellcheck disable=SC2086
+trun 0 train "$toy" $imgrun dataset.path="$T/tall"
+dir=$(tail -n 1 "$T/out")
+[ -e "$dir/samples/step_00000002.png" ] || fail "no sample grid of 16384-pixel-tall images"
+trun 0 sample "$dir" -n 64 -o "$T/tall64.png"
+trun 2 sample "$dir" -n 50000 -o "$T/tall.png"
+has err "tall.png: 50000 images of 2 x 16384 pixels do not fit one PNG grid (at most 65535 x 65535 pixels): ask for at most 49149 with -n"
+
 # plugin-check FILE.so loads that file only: a neighbour's constructor never runs.
 mkdir -p "$T/pl" && cp "$B/tests/plugins/.libs/tiny.so" "$B/tests/plugins/ctor/.libs/ctor_marker.so" "$T/pl/" || exit 99
 GL_TEST_CTOR_MARK="$T/mark" timeout -s KILL 10 "$G" plugin-check "$T/pl/tiny.so" --set seed=1 >/dev/null 2>&1

@@ -23,3 +23,8 @@ tests_plugins_ctor_ctor_marker_la_SOURCES = tests/plugins/ctor/ctor_marker.c
 tests_plugins_ctor_ctor_marker_la_LDFLAGS = -module -avoid-version -shared \
 	-rpath '$(abs_builddir)/tests/plugins/ctor' $(AM_LDFLAGS)
 tests/e2e/hostile.log: tests/plugins/ctor/ctor_marker.la
+check_PROGRAMS += tests/data/make_png
+tests_data_make_png_SOURCES = tests/data/make_png.c
+tests_data_make_png_CPPFLAGS = $(core_libganlab_la_CPPFLAGS)
+tests_data_make_png_LDADD = core/libganlab.la
+tests/e2e/hostile.log: tests/data/make_png$(EXEEXT)
