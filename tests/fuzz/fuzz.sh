@@ -6,6 +6,7 @@
 # the script with exit 1 and leaves the input as OUTDIR/NAME/crash-*: copy it into
 # tests/fuzz/regressions/NAME/ once fixed, so make check replays it. The last lines of each run's
 # log (executions, coverage) are printed. Harnesses: config override suite idx png checkpoint.
+# FUZZ_RUNS=N in the environment also stops each run after N executions (whichever comes first).
 set -u
 S=$(cd "${1:?usage: fuzz.sh SRCDIR OUTDIR SECONDS [HARNESS...]}" && pwd)
 O=${2:?}
@@ -57,6 +58,7 @@ for h in "$@"; do
     $CC -fsanitize=fuzzer,address,undefined $objs $(libs "$h") -o "$d/fuzz_$h" || exit 2
     echo "== fuzz $h: running ${SECS}s"
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$d/fuzz_$h" -max_total_time="$SECS" \
+        ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} \
         -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
         -artifact_prefix="$d/" "$d/corpus" "$S/tests/fuzz/corpus/$h" >"$d/log" 2>&1
     rc=$?

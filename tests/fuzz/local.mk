@@ -31,6 +31,8 @@ TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz
 tests/fuzz/replay.log: $(GL_FUZZ_REPLAY)
 
+FUZZ_RUNS =
 fuzz:
-	$(SHELL) $(srcdir)/tests/fuzz/fuzz.sh $(srcdir) $(abs_top_builddir)/fuzz $(FUZZ_SECONDS)
+	FUZZ_RUNS=$(FUZZ_RUNS) $(SHELL) $(srcdir)/tests/fuzz/fuzz.sh $(srcdir) $(abs_top_builddir)/fuzz \
+		$(FUZZ_SECONDS)
 .PHONY: fuzz
