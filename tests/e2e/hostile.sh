@@ -142,6 +142,31 @@ trun 0 sample "$dir" -n 64 -o "$T/tall64.png"
 trun 2 sample "$dir" -n 50000 -o "$T/tall.png"
 has err "tall.png: 50000 images of 2 x 16384 pixels do not fit one PNG grid (at most 65535 x 65535 pixels): ask for at most 49149 with -n"
 
+# A suite killed by SIGKILL or SIGHUP leaves no run training: each child gets SIGTERM when the
+# suite dies and stops at a checkpoint.
+printf 'name: long\nseeds: [1]\noverrides: [train.steps=1000000, dataset.size=64]\nruns:\n  - config: %s\n' \
+    "$toy" > "$T/long.yaml"
+for sig in KILL HUP; do
+    "$G" suite "$T/long.yaml" -j 1 -o "$T/suite_$sig" >/dev/null 2>&1 &
+    su=$!
+    i=0
+    child=""
+    while [ -z "$child" ] && [ $i -lt 100 ]; do sleep 0.1; child=$(ps -o pid= --ppid "$su" | tr -d ' '); i=$((i + 1)); done
+    [ -n "$child" ] || { fail "suite started no child"; continue; }
+    i=0
+    while ! ls "$T/suite_$sig"/runs/*/metrics.csv >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -"$sig" "$su"
+    wait "$su" 2>/dev/null
+    i=0
+    while kill -0 "$child" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    if kill -0 "$child" 2>/dev/null; then
+        fail "the run $child outlived its suite killed by SIG$sig"
+        kill -KILL "$child"
+    fi
+    ls "$T/suite_$sig"/runs/*/checkpoints/step_*.ckpt >/dev/null 2>&1 ||
+        fail "the run of a suite killed by SIG$sig left no checkpoint"
+done
+
 # plugin-check FILE.so loads that file only: a neighbour's constructor never runs.
 mkdir -p "$T/pl" && cp "$B/tests/plugins/.libs/tiny.so" "$B/tests/plugins/ctor/.libs/ctor_marker.so" "$T/pl/" || exit 99
 GL_TEST_CTOR_MARK="$T/mark" timeout -s KILL 10 "$G" plugin-check "$T/pl/tiny.so" --set seed=1 >/dev/null 2>&1
