@@ -4,9 +4,11 @@
  * it continues from. */
 #include "train/run.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "train/rundir.h"
 
@@ -88,10 +90,19 @@ int gl_train_resume_checkpoint(gl_session *s, const char *dir, const char *which
         checkpoint_path(dir, which, path, sizeof path);
         return gl_checkpoint_load(s, path, err);
     }
-    if (gl_rundir_newest_checkpoint(dir, path, sizeof path, err) != GL_OK)
-        return err->status;
-    int rc = gl_checkpoint_load(s, path, err);
-    if (rc != GL_OK)
+    /* A reader (sample, eval) may look at a run that is training: the newest checkpoint can be
+     * pruned between the listing and the open. Then the listing is taken again. */
+    for (int attempt = 0;; attempt++) {
+        gl_error e;
+        gl_error_init(&e);
+        if (gl_rundir_newest_checkpoint(dir, path, sizeof path, err) != GL_OK)
+            return err->status;
+        if (gl_checkpoint_load(s, path, &e) == GL_OK)
+            return GL_OK;
+        if (attempt < 8 && access(path, F_OK) != 0 && errno == ENOENT)
+            continue;
+        gl_error_add(err, e.status, "%s", e.text);
         list_valid_older(s, dir, err);
-    return rc;
+        return err->status;
+    }
 }

@@ -96,6 +96,11 @@ trun 0 train --resume "$dir" --checkpoint "$T/lk3.ckpt" train.steps=5
 steps=$(cut -d, -f1 "$dir/metrics.csv" | tail -n +2 | tr '\n' ' ')
 [ "$steps" = "1 2 3 4 5 " ] || fail "metrics.csv steps after a killed writer and a resume: $steps"
 
+# compare refuses a metrics.csv whose steps do not increase (what two writers at once left).
+sed -n 4p "$dir/metrics.csv" > "$T/row" && cat "$T/row" >> "$dir/metrics.csv"
+trun 2 compare "$dir" -o "$T/report"
+has err "metrics.csv:7: step 3 after step 5: the steps must increase"
+
 # A plugin that fails is named with its function; when it gave no message the core says so. A batch
 # of one item under batch norm names the step, the net and the fix.
 trun 2 --plugin-path "$B/tests/plugins/.libs" train "$toy" 'model={plugin: stub_model}' \
@@ -149,12 +154,11 @@ printf 'name: long\nseeds: [1]\noverrides: [train.steps=1000000, dataset.size=64
 for sig in KILL HUP; do
     "$G" suite "$T/long.yaml" -j 1 -o "$T/suite_$sig" >/dev/null 2>&1 &
     su=$!
+    # The child is looked for once it trains (before, the libtool wrapper's subshells are children).
     i=0
-    child=""
-    while [ -z "$child" ] && [ $i -lt 100 ]; do sleep 0.1; child=$(ps -o pid= --ppid "$su" | tr -d ' '); i=$((i + 1)); done
+    while ! ls "$T/suite_$sig"/runs/*/metrics.csv >/dev/null 2>&1 && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+    child=$(ps -o pid= --ppid "$su" | tr -d ' ')
     [ -n "$child" ] || { fail "suite started no child"; continue; }
-    i=0
-    while ! ls "$T/suite_$sig"/runs/*/metrics.csv >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
     kill -"$sig" "$su"
     wait "$su" 2>/dev/null
     i=0
