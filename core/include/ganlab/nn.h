@@ -160,7 +160,8 @@ gl_tensor *gl_embedding_layer_forward(gl_ctx *ctx, const gl_embedding_layer *l,
 
 /* ---------------------------------------------------------------- training helpers
  * For plugins that train a network of their own (the classifier evaluator);
- * core/engine/train_util.c. A GAN's own updates go through optimizer plugins instead. */
+ * core/engine/cross_entropy.c and adam.c. A GAN's own updates go through optimizer plugins instead.
+ */
 
 /* Mean softmax cross-entropy of logits (B, K) against labels (B) in [0, K), as torch's
  * F.cross_entropy: a scalar (1) whose value is the loss and whose first derivative with respect to

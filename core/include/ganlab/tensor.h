@@ -92,8 +92,6 @@ size_t gl_ctx_arena_bytes(const gl_ctx *ctx);
 gl_tensor *gl_tensor_new(gl_ctx *ctx, int ndim, const int *shape);
 /* Same, filled with a copy of data[0..numel). */
 gl_tensor *gl_tensor_from(gl_ctx *ctx, int ndim, const int *shape, const gl_real *data);
-/* Shape (1) holding v. */
-gl_tensor *gl_tensor_scalar(gl_ctx *ctx, gl_real v);
 /* Tensor of x's shape filled with v. */
 gl_tensor *gl_tensor_full_like(gl_ctx *ctx, const gl_tensor *x, gl_real v);
 
