@@ -37,6 +37,8 @@
 #ifndef GANLAB_PLUGIN_H
 #define GANLAB_PLUGIN_H
 
+#include <ganlab/api.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -119,11 +121,11 @@ typedef enum gl_log_level {
  * at GL_LOG_WARNING), clearing a live progress line first, and, during `ganlab train`, to the run's
  * log.txt. plugin is the plugin's name; the text needs no newline. Any plugin may call it from any
  * callback (it is not for errors: those go into err). */
-void gl_plugin_log(gl_log_level level, const char *plugin, const char *fmt, ...)
+GL_API void gl_plugin_log(gl_log_level level, const char *plugin, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Seconds on a monotonic clock, for progress lines (never for a result: see "Determinism"). */
-double gl_clock_seconds(void);
+GL_API double gl_clock_seconds(void);
 
 /* ---------------------------------------------------------------- datasets */
 
