@@ -304,7 +304,7 @@ static int read_checked(gl_session *s, const char *path, int apply, gl_error *er
             if (i != SEC_STAT && x.bytes[i])
                 memcpy(ptr[i], payload[i], x.bytes[i]);
         s->st = st;
-        rc = gl_session_resume_order(s);
+        gl_session_resume_order(s);
     }
     free(buf);
     return rc;

@@ -193,10 +193,10 @@ static int collect(const char *root, entry_list *l, int *n_classes, gl_error *er
         if (rc == GL_OK)
             rc = add_pngs(l, sub, label++, err);
         if (rc == GL_OK && l->n == had)
-            fprintf(stderr,
-                    "ganlab: warning: dataset 'image_folder': %s: empty class folder (no *.png): "
-                    "class %d has no images, so a conditional model never sees it\n",
-                    sub, label - 1);
+            gl_plugin_log(GL_LOG_WARNING, "image_folder",
+                          "%s: empty class folder (no *.png): class %d has no images, so a "
+                          "conditional model never sees it",
+                          sub, label - 1);
     }
     free_names(names, n);
     if (rc == GL_OK && classes == 0)

@@ -130,7 +130,7 @@ has err "$T/img/c: a class folder that is the data set folder itself"
 rm "$T/img/c"
 # shellcheck disable=SC2086
 trun 0 train "$toy" $imgrun
-has err "warning: dataset 'image_folder': $T/img/b: empty class folder"
+has err "[image_folder] warning: $T/img/b: empty class folder"
 dir=$(tail -n 1 "$T/out")
 [ -e "$dir/samples/step_00000002.png" ] || fail "no sample grid of 8192-pixel-wide images"
 [ -e "$dir/checkpoints/step_00000002.ckpt" ] || fail "no checkpoint of a run on 8192-pixel-wide images"

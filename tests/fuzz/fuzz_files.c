@@ -10,14 +10,8 @@
 
 #include "config/cfg_internal.h"
 
-/* Under libFuzzer the harness is linked from objects with -Wl,--wrap, so the loader's calls reach
- * __wrap_NAME; the make check replay links libganlab.so, where the executable's own definition of
- * NAME takes the library's calls (ELF interposition). */
-#ifdef FUZZ_LINK_WRAP
-#define HOOK(name) __wrap_##name
-#else
-#define HOOK(name) name
-#endif
+/* The harness is linked from objects (libFuzzer) or the static core library (make check) with
+ * -Wl,--wrap=realpath,--wrap=gl_cfg__read_file, so the loader's calls reach __wrap_NAME. */
 
 static const char *const names[FUZZ_MAX_FILES] = {"main.yaml", "a.yaml", "b.yaml", "c.yaml"};
 static struct {
@@ -58,8 +52,8 @@ static int lookup(const char *path)
     return -1;
 }
 
-char *HOOK(realpath)(const char *path, char *resolved);
-char *HOOK(realpath)(const char *path, char *resolved)
+char *__wrap_realpath(const char *path, char *resolved);
+char *__wrap_realpath(const char *path, char *resolved)
 {
     int i = lookup(path);
     if (i < 0) {
@@ -73,8 +67,8 @@ char *HOOK(realpath)(const char *path, char *resolved)
     return strdup(buf);
 }
 
-int HOOK(gl_cfg__read_file)(const gl_cfg_origin *org, gl_cfg_node **out, gl_error *err);
-int HOOK(gl_cfg__read_file)(const gl_cfg_origin *org, gl_cfg_node **out, gl_error *err)
+int __wrap_gl_cfg__read_file(const gl_cfg_origin *org, gl_cfg_node **out, gl_error *err);
+int __wrap_gl_cfg__read_file(const gl_cfg_origin *org, gl_cfg_node **out, gl_error *err)
 {
     *out = NULL;
     int i = lookup(org->name);

@@ -1,5 +1,5 @@
 /* fuzz_files.h - what the fuzz harnesses share: an in-memory file table that the config loader
- * reads through (realpath and gl_cfg__read_file are replaced at link time, see fuzz_files.c, so the
+ * reads through (realpath and gl_cfg__read_file are wrapped at link time, see fuzz_files.c, so the
  * loader's own code runs unchanged but its files come from the fuzzer's input), and a memfd for
  * readers that take a path (IDX, PNG).
  *
@@ -21,5 +21,8 @@ void fuzz_files_set(const uint8_t *data, size_t size);
 const char *fuzz_memfd(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* Optional (libFuzzer calls it once before the first input when a harness defines it); replay.c
+ * calls it too. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 #endif

@@ -1,6 +1,6 @@
 /* fuzz_suite.c - libFuzzer harness: the suite file parser (gl_suite_load), its file served from
  * the in-memory table as main.yaml. */
-#include "compare/suite.h"
+#include "config/suite.h"
 #include "fuzz_files.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -40,6 +40,8 @@ static int not_hidden(const struct dirent *e) { return e->d_name[0] != '.'; }
 int main(int argc, char **argv)
 {
     int bad = 0, files = 0;
+    if (LLVMFuzzerInitialize)
+        LLVMFuzzerInitialize(&argc, &argv);
     for (int i = 1; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) != 0) {

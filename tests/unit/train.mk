@@ -25,6 +25,6 @@ tests_plugins_ctor_ctor_marker_la_LDFLAGS = -module -avoid-version -shared \
 tests/e2e/hostile.log: tests/plugins/ctor/ctor_marker.la
 check_PROGRAMS += tests/data/make_png
 tests_data_make_png_SOURCES = tests/data/make_png.c
-tests_data_make_png_CPPFLAGS = $(core_libganlab_la_CPPFLAGS)
-tests_data_make_png_LDADD = core/libganlab.la
+tests_data_make_png_CPPFLAGS = $(GL_CORE_CPP_FLAGS)
+tests_data_make_png_LDADD = core/libganlab_internal.la $(GL_CORE_LIBS)
 tests/e2e/hostile.log: tests/data/make_png$(EXEEXT)
