@@ -106,33 +106,51 @@ static int write_config(const gl_cfg *cfg, const char *dir, gl_error *err)
     return gl_atomic_commit(&af, err) == GL_OK ? GL_OK : GL_ERR_RUN;
 }
 
+/* After a sample or evaluation failed at a step without its own checkpoint: one now, so that the
+ * failure loses no step (its own failure is added to err). */
+static void checkpoint_after_failure(run *r, gl_error *err)
+{
+    gl_error e;
+    gl_error_init(&e);
+    if (checkpoint(r, &e) != GL_OK)
+        gl_error_add(err, err->status, "%s", e.text);
+}
+
 static int loop(run *r, const gl_train_opts *o, gl_error *err)
 {
     gl_loss_result d, g;
     int stopped = 0;
     while (r->s->st.step < r->total) {
         if (gl_session_step(r->s, &d, &g, err) != GL_OK) {
-            gl_log_line("train", "%s", err->text);
+            gl_log_error_to_file(err->text);
             return GL_ERR_RUN;
         }
         uint64_t step = r->s->st.step;
         if (due(step, r->log_every, r->total))
             log_row(r, &d, &g);
-        if (due(step, r->sample_every, r->total) &&
-            gl_train_write_samples(r->s, r->dir, step, err) != GL_OK)
-            return err->status;
+        /* The checkpoint comes first at a step: a sample or evaluation that fails after it cannot
+         * lose it. */
         stopped = o->stop_signal ? o->stop_signal() : 0;
-        int ck = due(step, r->ckpt_every, r->total);
-        if ((ck || stopped) && checkpoint(r, err) != GL_OK)
+        int ck = due(step, r->ckpt_every, r->total) || stopped;
+        if (ck && checkpoint(r, err) != GL_OK)
             return err->status;
-        int rc = gl_eval_log_step(r->eval, step, r->total, err);
-        if (rc > GL_ERR_INPUT && !stopped) {
+        int rc = GL_OK;
+        if (due(step, r->sample_every, r->total))
+            rc = gl_train_write_samples(r->s, r->dir, step, err);
+        if (rc == GL_OK)
+            rc = gl_eval_log_step(r->eval, step, r->total, err);
+        if (rc > GL_ERR_INPUT) {
             /* An evaluator polled the stop signal (gl_eval_env.stop): stop as between steps. */
-            stopped = rc - 128;
+            stopped = stopped ? stopped : rc - 128;
             gl_error_init(err);
+            rc = GL_OK;
             if (!ck && checkpoint(r, err) != GL_OK)
                 return err->status;
-        } else if (rc != GL_OK) {
+        }
+        if (rc != GL_OK) {
+            if (!ck)
+                checkpoint_after_failure(r, err);
+            gl_log_error_to_file(err->text);
             return err->status;
         }
         if (stopped) {

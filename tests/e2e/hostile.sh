@@ -96,6 +96,18 @@ trun 0 train --resume "$dir" --checkpoint "$T/lk3.ckpt" train.steps=5
 steps=$(cut -d, -f1 "$dir/metrics.csv" | tail -n +2 | tr '\n' ' ')
 [ "$steps" = "1 2 3 4 5 " ] || fail "metrics.csv steps after a killed writer and a resume: $steps"
 
+# The checkpoint of a step is written before its samples: a sample that cannot be written fails
+# the run (exit 1) but loses no checkpoint, also at a step where none was due.
+# shellcheck disable=SC2086
+trun 0 train "$toy" $tiny experiment.name=sf train.steps=2
+sf=$(tail -n 1 "$T/out")
+rm -rf "$sf/samples" && : > "$sf/samples"
+trun 1 train --resume "$sf" train.steps=3
+has err "samples/step_00000003.png"
+[ -e "$sf/checkpoints/step_00000003.ckpt" ] || fail "a failed sample lost the checkpoint of its step"
+trun 1 train --resume "$sf" --force train.steps=6 train.checkpoint_every=5 train.sample_every=4
+[ -e "$sf/checkpoints/step_00000004.ckpt" ] || fail "a failed sample at a step without a checkpoint lost the step"
+
 # compare refuses a metrics.csv whose steps do not increase (what two writers at once left).
 sed -n 4p "$dir/metrics.csv" > "$T/row" && cat "$T/row" >> "$dir/metrics.csv"
 trun 2 compare "$dir" -o "$T/report"
@@ -109,6 +121,8 @@ has err "model plugin 'stub_model': create failed; the plugin gave no message"
 trun 1 train "$toy" dataset.size=17 train.batch_size=16 train.steps=4 model.d_norm=batch \
     experiment.out_dir="$T/runs" experiment.threads=1
 has err "step 2, D update: d_loss failed (loss 'bce', model 'mlp', a batch of 1)"
+[ "$(grep -c "d_loss failed" "$T/err")" -eq 1 ] || fail "the step's failure was printed more than once"
+grep -q "error: .*d_loss failed" "$(tail -n 1 "$T/out")/log.txt" || fail "log.txt lacks the failure"
 has err "set train.drop_last=true"
 
 # Image folders: a class folder linked to . or .. is refused, an empty one warned about; an image
