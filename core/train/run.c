@@ -186,7 +186,7 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     r.total = gl_session_total_steps(r.s, cfg);
     if (o->resume_dir) {
         snprintf(dir, cap, "%s", o->resume_dir);
-        rc = gl_rundir_lock(dir, &r.lock, err);
+        rc = gl_rundir_lock(dir, GL_RUNDIR_LOCK, &r.lock, err);
         if (rc == GL_OK) {
             gl_rundir_clean_stale(dir);
             rc = gl_train_resume_checkpoint(r.s, dir, o->checkpoint, err);
@@ -195,7 +195,7 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
         rc = gl_rundir_create(gl_params_string(exp, "out_dir"), gl_params_string(exp, "name"), dir,
                               cap, err);
         if (rc == GL_OK)
-            rc = gl_rundir_lock(dir, &r.lock, err);
+            rc = gl_rundir_lock(dir, GL_RUNDIR_LOCK, &r.lock, err);
     }
     if (rc == GL_OK)
         rc = write_config(cfg, dir, err);

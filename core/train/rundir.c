@@ -120,11 +120,11 @@ static void read_holder(int fd, char *holder, size_t cap)
         snprintf(holder, cap, "unknown");
 }
 
-int gl_rundir_lock(const char *dir, int *fd_out, gl_error *err)
+int gl_rundir_lock(const char *dir, const char *name, int *fd_out, gl_error *err)
 {
     char path[4096];
     *fd_out = -1;
-    snprintf(path, sizeof path, "%s/run.lock", dir);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     if (fd < 0)
         return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open the run lock: %s", path,
@@ -138,9 +138,10 @@ int gl_rundir_lock(const char *dir, int *fd_out, gl_error *err)
         close(fd);
         if (e == EWOULDBLOCK)
             return gl_error_add(err, GL_ERR_INPUT,
-                                "%s: the run is being trained by %s (run.lock); one writer at a "
-                                "time: wait for it to finish or stop it",
-                                dir, holder);
+                                "%s: the run is being %s by %s (%s); one writer at a time: wait "
+                                "for it to finish or stop it",
+                                dir, strcmp(name, GL_RUNDIR_LOCK) == 0 ? "trained" : "evaluated",
+                                holder, name);
         return gl_error_add(err, GL_ERR_INPUT, "%s: cannot lock: %s", path, strerror(e));
     }
     char me[300], host[256];

@@ -185,6 +185,29 @@ for sig in KILL HUP; do
         fail "the run of a suite killed by SIG$sig left no checkpoint"
 done
 
+# ganlab eval: SIGINT while its classifier trains stops it within a second or two (exit 130, the
+# evaluator polls gl_eval_env.stop); meanwhile a second eval of the run is refused naming the
+# holder of eval.lock, and a reader (sample) does not wait.
+mkdir -p "$T/data" && "$B/tests/data/make_idx" "$T/data" 400 100 || exit 99
+trun 0 train "$S/configs/fashion_mnist/gan.yaml" dataset.path="$T/data" train.epochs=0 train.steps=2 \
+    train.batch_size=16 train.sample_every=0 train.eval_every=0 experiment.out_dir="$T/runs" \
+    experiment.threads=1 'eval.evaluators=[{plugin: classifier, epochs: 1000, cache: false}]'
+cls=$(tail -n 1 "$T/out")
+"$G" eval "$cls" >/dev/null 2>"$T/e1" &
+e1=$!
+i=0
+while ! grep -q "training on" "$T/e1" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+trun 2 eval "$cls"
+has err "$cls: the run is being evaluated by $(hostname):$e1 (eval.lock)"
+trun 0 sample "$cls" -n 4 -o "$T/cls.csv"
+t0=$(date +%s%N)
+kill -INT "$e1"
+wait "$e1"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$rc" -eq 130 ] || fail "eval stopped by SIGINT exited $rc, expected 130: $(tail -n 3 "$T/e1")"
+[ "$ms" -lt 3000 ] || fail "eval took $ms ms to stop after SIGINT"
+
 # plugin-check FILE.so loads that file only: a neighbour's constructor never runs.
 mkdir -p "$T/pl" && cp "$B/tests/plugins/.libs/tiny.so" "$B/tests/plugins/ctor/.libs/ctor_marker.so" "$T/pl/" || exit 99
 GL_TEST_CTOR_MARK="$T/mark" timeout -s KILL 10 "$G" plugin-check "$T/pl/tiny.so" --set seed=1 >/dev/null 2>&1
