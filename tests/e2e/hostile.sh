@@ -208,6 +208,26 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 [ "$rc" -eq 130 ] || fail "eval stopped by SIGINT exited $rc, expected 130: $(tail -n 3 "$T/e1")"
 [ "$ms" -lt 3000 ] || fail "eval took $ms ms to stop after SIGINT"
 
+# Corrupt files of the other kinds: each exit 2 naming the file.
+cp -r "$T/data" "$T/bad_idx" && head -c 2000 "$T/data/train-images-idx3-ubyte.gz" > "$T/bad_idx/train-images-idx3-ubyte.gz"
+trun 2 train "$S/configs/fashion_mnist/gan.yaml" dataset.path="$T/bad_idx" experiment.out_dir="$T/runs"
+has err "bad_idx/train-images-idx3-ubyte.gz"
+mkdir -p "$T/bad_png/a" && head -c 60 "$T/img/a/1.png" > "$T/bad_png/a/1.png"
+# shellcheck disable=SC2086
+trun 2 train "$toy" $imgrun dataset.path="$T/bad_png"
+has err "bad_png/a/1.png"
+printf 'name: x\nruns: [{config: nowhere.yaml}]\nseeds: [1, one]\n' > "$T/bad_suite.yaml"
+trun 2 suite "$T/bad_suite.yaml" --dry-run
+has err "bad_suite.yaml"
+head -c 512 /dev/urandom > "$T/garbage.yaml"
+trun 2 config "$T/garbage.yaml"
+has err "garbage.yaml"
+mkdir -p "$T/not_a_run"
+trun 2 train --resume "$T/not_a_run"
+has err "not_a_run"
+trun 2 sample "$T/not_a_run" -o "$T/x.csv"
+has err "not_a_run"
+
 # plugin-check FILE.so loads that file only: a neighbour's constructor never runs.
 mkdir -p "$T/pl" && cp "$B/tests/plugins/.libs/tiny.so" "$B/tests/plugins/ctor/.libs/ctor_marker.so" "$T/pl/" || exit 99
 GL_TEST_CTOR_MARK="$T/mark" timeout -s KILL 10 "$G" plugin-check "$T/pl/tiny.so" --set seed=1 >/dev/null 2>&1
