@@ -1,7 +1,9 @@
 #!/bin/sh
-# oot.sh - an out-of-tree plugin against an installed ganlab: `make install DESTDIR=TMP` of this
-# build, then tests/data/oot/example.c compiled with only the flags of the installed pkg-config
-# file, then loaded by the installed ganlab. Proves the installed headers, library and .pc suffice.
+# oot.sh - out-of-tree plugins against an installed ganlab: `make install DESTDIR=TMP` of this
+# build, then every example of docs/examples/KIND/NAME.c (one per kind) compiled with only the
+# flags of the installed pkg-config file, then loaded and plugin-checked by the installed ganlab.
+# Proves the installed headers, library and .pc suffice, and that the examples keep their
+# contracts.
 #
 # DESTDIR, not prefix=TMP: libtool refuses to install a module outside the directory it was linked
 # for. A staged install is then used the standard way: PKG_CONFIG_SYSROOT_DIR makes pkg-config
@@ -26,8 +28,24 @@ export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 flags=$(PKG_CONFIG_SYSROOT_DIR="$T" PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs ganlab) ||
     fail "pkg-config does not know the installed ganlab"
 mkdir "$T/oot"
-${CC:-cc} "$S/tests/data/oot/example.c" $flags -shared -fPIC -o "$T/oot/sign_sgd.so" ||
-    fail "the example plugin does not build with: $flags"
+kinds=
+for src in "$S"/docs/examples/*/*.c; do
+    kind=$(basename "$(dirname "$src")")
+    name=$(basename "$src" .c)
+    ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter "$src" $flags -lm -shared \
+        -fPIC -o "$T/oot/$name.so" || fail "docs/examples/$kind/$name.c does not build with: $flags"
+    "$ganlab" plugin-check "$T/oot/$name.so" --kind "$kind" >"$T/check" 2>&1 ||
+        { cat "$T/check"; fail "docs/examples/$kind/$name.c fails plugin-check"; }
+    kinds="$kinds $kind"
+done
+[ "$kinds" = " dataset evaluator loss model optimizer" ] ||
+    fail "docs/examples/ should hold one plugin of each kind, found:$kinds"
+# docs/plugins.md shows the loss example in full: its copy must be the file.
+awk '/^<!-- docs\/examples\/loss\/lsgan.c -->$/ { on = 1; next }
+     on && /^```c$/ { copy = 1; next } copy && /^```$/ { exit } copy' "$S/docs/plugins.md" \
+    >"$T/shown.c"
+cmp -s "$T/shown.c" "$S/docs/examples/loss/lsgan.c" ||
+    fail "docs/plugins.md's copy of docs/examples/loss/lsgan.c differs from the file"
 
 out=$("$ganlab" plugins sign_sgd --plugin-path "$T/oot" 2>"$T/err") ||
     { cat "$T/err"; fail "the installed ganlab does not load the example plugin"; }
