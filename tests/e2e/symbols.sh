@@ -18,7 +18,10 @@ exported() { nm -D --defined-only "$1" | awk 'NF == 3 { print $3 }' |
     grep -vxE '_init|_fini|_edata|_end|__bss_start|_start|_IO_stdin_used|data_start|__data_start|std(out|err|in)@.*' |
     sort -u; }
 exported "$lib" >"$T/exported"
-exported "$B/core/ganlab" >"$T/command"
+# core/ganlab is libtool's wrapper script when the command links the uninstalled libganlab.so.
+cmd=$B/core/.libs/ganlab
+[ -f "$cmd" ] || cmd=$B/core/ganlab
+exported "$cmd" >"$T/command"
 [ -s "$T/exported" ] || fail "libganlab.so exports nothing"
 
 # Declarations: the headers without comments (the compiler strips them, without expanding
