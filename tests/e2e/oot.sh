@@ -53,6 +53,17 @@ echo "$out" | grep -qxF "sign_sgd (optimizer plugin): signSGD: steps by the sign
     fail "unexpected output: $out"
 echo "$out" | grep -qF "  lr    float  0.001    [0, 1]" || fail "unexpected parameters: $out"
 
+# An example evaluator in a real run: its gl_plugin_log line reaches the run's log.txt.
+"$ganlab" train "$S/configs/toy/ring_gan.yaml" train.steps=20 train.eval_every=20 \
+    'eval.evaluators=[{plugin: mean_gap, samples: 100}]' experiment.out_dir="$T/runs" \
+    experiment.name=logged --plugin-path "$T/oot" --plugin-path "$libdir/ganlab/plugins" \
+    >/dev/null 2>"$T/err" ||
+    { cat "$T/err"; fail "a run with the example evaluator failed"; }
+grep -qxF "[mean_gap] real mean from 100 train items" "$T/runs/logged/log.txt" ||
+    fail "the plugin's log line is not in log.txt: $(cat "$T/runs/logged/log.txt")"
+grep -qE '^20,[0-9.e-]+$' "$T/runs/logged/eval.csv" ||
+    fail "no eval.csv row: $(cat "$T/runs/logged/eval.csv")"
+
 # The bundled plugins are installed too, and the installed binary finds nothing of the build tree.
 "$ganlab" plugins adam --plugin-path "$libdir/ganlab/plugins" >/dev/null 2>"$T/err" ||
     { cat "$T/err"; fail "installed adam does not load"; }
