@@ -28,30 +28,33 @@ have_torch=0
 $py -c 'import torch' 2>/dev/null && have_torch=1
 [ -x "$ceiling" ] || { echo "bench_train.sh: $ceiling missing: run make in $build" >&2; exit 2; }
 
-# ganlab's images/s over the wall time of a (steps + 1)-step run minus that of a 1-step run of the
-# same config, so start-up and the last step's checkpoint cancel out.
+# ganlab's images/s from its own timing.csv: a run of 11 w steps logged every w steps, timed from
+# the first row to the last, so start-up, the first w steps (warm-up) and the last checkpoint are
+# left out, as the PyTorch peer leaves out its warm-up. Peak RSS of the whole process.
 #   run_ganlab CONFIG STEPS PRECISION -> "images_per_s peak_kib", or "- -" when the precision is
-#   refused
+#   refused (STEPS rounded down to a multiple of 10)
 run_ganlab() {
-  local cfg=$1 steps=$2 prec=$3 one many
-  local args=(experiment.threads=2 experiment.out_dir="$tmp" train.sample_every=0
-    train.log_every=0 train.eval_every=0 train.epochs=0)
+  local cfg=$1 w=$(($2 / 10)) prec=$3
+  [ $w -ge 1 ] || w=1
+  local args=(experiment.threads=2 experiment.out_dir="$tmp/runs" train.steps=$((11 * w))
+    train.log_every=$w train.sample_every=0 train.eval_every=0 train.epochs=0)
   [ "$prec" = fp32 ] || args+=(engine.precision="$prec")
+  rm -rf "$tmp/runs"
   # /usr/bin/time -o: its report must not go where the run's stderr goes (/dev/null).
-  if ! /usr/bin/time -o "$tmp/one" -f '%e %M' "$ganlab" train "$cfg" train.steps=1 "${args[@]}" \
-    >/dev/null 2>&1; then
+  if ! /usr/bin/time -o "$tmp/time" -f '%M' "$ganlab" train "$cfg" "${args[@]}" >/dev/null 2>&1
+  then
     echo "- -"
     return
   fi
-  /usr/bin/time -o "$tmp/many" -f '%e %M' "$ganlab" train "$cfg" train.steps=$((steps + 1)) \
-    "${args[@]}" >/dev/null 2>&1
-  one=$(tail -n 1 "$tmp/one")
-  many=$(tail -n 1 "$tmp/many")
-  local per_step
-  per_step=$("$ganlab" config "$cfg" train.epochs=0 train.steps=1 |
-    awk '/n_critic:/{c = $2} /batch_size:/{b = $2} END {print c * b}')
-  awk -v a="${one% *}" -v b="${many% *}" -v m="${many#* }" -v s="$steps" -v i="$per_step" \
-    'BEGIN { printf "%.1f %d\n", s * i / (b - a), m }'
+  awk -F, -v w=$w -v per="$(images_per_step "$cfg")" -v m="$(tail -n 1 "$tmp/time")" '
+    $1 == w { e1 = $2 } $1 == 11 * w { en = $2 }
+    END { printf "%.1f %d\n", 10 * w * per / (en - e1), m }' "$tmp"/runs/*/timing.csv
+}
+
+# images_per_step CONFIG: real images D sees per step (n_critic x batch)
+images_per_step() {
+  "$ganlab" config "$1" train.epochs=0 train.steps=1 |
+    awk '/n_critic:/{c = $2} /batch_size:/{b = $2} END {print c * b}'
 }
 
 # PyTorch's best of 1 and 2 threads: run_torch VARIANT STEPS PRECISION -> images_per_s
@@ -73,9 +76,7 @@ for v in gan wgan_gp cgan dcgan_gan dcgan_wgan_gp dcgan_cgan ring; do
     dcgan_*) cfg=$top/configs/fashion_mnist/$v.yaml peer=$v images=$((budget * 64 / 10)) ;;
     *) cfg=$top/configs/fashion_mnist/$v.yaml peer=$v images=$((budget * 64)) ;;
   esac
-  per_step=$("$ganlab" config "$cfg" train.epochs=0 train.steps=1 |
-    awk '/n_critic:/{c = $2} /batch_size:/{b = $2} END {print c * b}')
-  steps=$((images / per_step))
+  steps=$((images / $(images_per_step "$cfg")))
   [ $steps -ge 10 ] || steps=10
   read -r g32 m32 < <(run_ganlab "$cfg" $steps fp32)
   read -r g16 m16 < <(run_ganlab "$cfg" $steps bf16)
