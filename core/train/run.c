@@ -13,6 +13,7 @@
 
 #include "eval/eval.h"
 #include "train/csvlog.h"
+#include "train/run_events.h"
 #include "train/rundir.h"
 #include "util/atomic.h"
 
@@ -28,6 +29,7 @@ typedef struct run {
     double t0, elapsed0, last_t;
     uint64_t last_d_updates;
     gl_eval_log *eval; /* NULL when train.eval_every is 0 or no evaluators are configured */
+    gl_events events;  /* closed when logging.tensorboard is false */
 } run;
 
 static double now(void)
@@ -57,7 +59,7 @@ static int due(uint64_t step, int64_t every, uint64_t total)
     return step == total || (every > 0 && step % (uint64_t)every == 0);
 }
 
-static void log_row(run *r, const gl_loss_result *d, const gl_loss_result *g)
+static int log_row(run *r, const gl_loss_result *d, const gl_loss_result *g, gl_error *err)
 {
     const char *names[2 + 2 * GL_LOSS_MAX_TERMS];
     double values[2 + 2 * GL_LOSS_MAX_TERMS];
@@ -112,6 +114,12 @@ static void log_row(run *r, const gl_loss_result *d, const gl_loss_result *g)
         fprintf(r->log, "%s\n", msg);
         fflush(r->log);
     }
+    /* The same columns as metrics.csv (epoch as a scalar too) and timing.csv's throughput. */
+    double epoch = (double)iv[1];
+    gl_events_scalars(&r->events, step, "train", n, names, values);
+    gl_events_scalars(&r->events, step, "train", 1, &ints[1], &epoch);
+    gl_events_scalars(&r->events, step, "timing", 1, &tnames[1], &tv[1]);
+    return gl_events_flush(&r->events, err);
 }
 
 static int checkpoint(run *r, gl_error *err)
@@ -165,6 +173,17 @@ static int write_config(const gl_cfg *cfg, const char *dir, gl_error *err)
     return gl_atomic_commit(&af, err) == GL_OK ? GL_OK : GL_ERR_RUN;
 }
 
+static int samples(run *r, uint64_t step, gl_error *err)
+{
+    if (gl_train_write_samples(r->s, r->dir, step, err) != GL_OK)
+        return err->status;
+    char path[4096];
+    gl_train_samples_path(r->dir, step, path, sizeof path);
+    if (gl_events_image(&r->events, step, "samples", path, err) != GL_OK)
+        return err->status;
+    return gl_events_flush(&r->events, err);
+}
+
 static int loop(run *r, const gl_train_opts *o, gl_error *err)
 {
     gl_loss_result d, g;
@@ -175,10 +194,9 @@ static int loop(run *r, const gl_train_opts *o, gl_error *err)
             return GL_ERR_RUN;
         }
         uint64_t step = r->s->st.step;
-        if (due(step, r->log_every, r->total))
-            log_row(r, &d, &g);
-        if (due(step, r->sample_every, r->total) &&
-            gl_train_write_samples(r->s, r->dir, step, err) != GL_OK)
+        if (due(step, r->log_every, r->total) && log_row(r, &d, &g, err) != GL_OK)
+            return err->status;
+        if (due(step, r->sample_every, r->total) && samples(r, step, err) != GL_OK)
             return err->status;
         stopped = o->stop_signal ? o->stop_signal() : 0;
         int ck = due(step, r->ckpt_every, r->total);
@@ -230,7 +248,11 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     if (rc == GL_OK)
         rc = open_logs(&r, err);
     if (rc == GL_OK)
+        rc = gl_run_events_open(&r.events, cfg, dir, r.s->st.step, o->resume_dir != NULL, err);
+    if (rc == GL_OK)
         rc = gl_eval_log_open(cfg, reg, r.s, dir, &r.eval, err);
+    if (rc == GL_OK)
+        gl_eval_log_set_events(r.eval, &r.events);
     if (rc == GL_OK) {
         say(&r, "%s %s: %s, %s, %s; %llu steps from step %llu", o->resume_dir ? "resuming" : "run",
             dir, r.s->names[0], r.s->names[1], r.s->names[2], (unsigned long long)r.total,
@@ -240,6 +262,8 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
         rc = loop(&r, o, err);
     }
     gl_eval_log_close(r.eval);
+    if (gl_events_close(&r.events, err) != GL_OK && rc == GL_OK)
+        rc = err->status;
     gl_csv_close(&r.metrics);
     gl_csv_close(&r.timing);
     if (r.log)

@@ -26,6 +26,8 @@ int gl_train_resume_config(const char *dir, const char *const *overrides, int n_
 /* Writes samples/step_NNNNNNNN.png: a grid of images from the fixed noise (a row per class for
  * conditional models), or a scatter plot over the real mixture for 2-D data. */
 int gl_train_write_samples(gl_session *s, const char *dir, uint64_t step, gl_error *err);
+/* The path gl_train_write_samples writes for step, into path (cap bytes). */
+void gl_train_samples_path(const char *dir, uint64_t step, char *path, size_t cap);
 
 /* `ganlab sample`: n samples from G (eval mode) with noise from (seed, stream EVAL), labels all
  * `label` (>= 0) or i mod n_classes for a conditional model, written to path by its extension:
