@@ -4,6 +4,6 @@
 # step over a net) for evaluators that train a network; it is listed here, outside the engine's
 # double-precision test build, because the classifier evaluator is its user.
 core_libganlab_la_SOURCES += core/eval/eval.h core/eval/evaluation.c core/eval/cache.c \
-	core/eval/log.c core/eval/report.c core/eval/classes.c core/eval/frechet.c core/eval/knn.c \
-	core/engine/train_util.c
+	core/eval/log.c core/eval/report.c core/eval/classes.c core/eval/frechet.c core/eval/kid.c \
+	core/eval/knn.c core/engine/train_util.c
 ganlabinclude_HEADERS += core/include/ganlab/metrics.h
