@@ -27,6 +27,7 @@ typedef struct run {
     FILE *log;
     int tty;
     double t0, elapsed0, last_t;
+    uint64_t step0; /* the step this process started from (the checkpoint's, when resumed) */
     uint64_t last_d_updates;
     gl_eval_log *eval; /* NULL when train.eval_every is 0 or no evaluators are configured */
     gl_events events;  /* closed when logging.tensorboard is false */
@@ -97,7 +98,9 @@ static int log_row(run *r, const gl_loss_result *d, const gl_loss_result *g, gl_
     r->last_d_updates = r->s->st.d_updates;
 
     uint64_t step = r->s->st.step;
-    double eta = step ? (t - r->t0) / (double)step * (double)(r->total - step) : 0;
+    /* From this process's own pace: a resumed run has done only step - step0 steps in t - t0. */
+    uint64_t done = step - r->step0;
+    double eta = done ? (t - r->t0) / (double)done * (double)(r->total - step) : 0;
     char msg[512];
     snprintf(msg, sizeof msg,
              "step %llu/%llu  epoch %lld  %.0f img/s  ETA %.0fs  d_loss %.4f  g_loss %.4f",
@@ -120,6 +123,18 @@ static int log_row(run *r, const gl_loss_result *d, const gl_loss_result *g, gl_
     gl_events_scalars(&r->events, step, "train", 1, &ints[1], &epoch);
     gl_events_scalars(&r->events, step, "timing", 1, &tnames[1], &tv[1]);
     return gl_events_flush(&r->events, err);
+}
+
+/* A resume's config changes, one log.txt line each, with the step they take effect at. */
+static void log_changes(run *r, const gl_train_opts *o)
+{
+    const char *p = o->resume_changes;
+    while (p && *p) {
+        size_t len = strcspn(p, "\n");
+        say(r, "resume at step %llu%s: %.*s", (unsigned long long)r->s->st.step,
+            o->forced ? " (--force)" : "", (int)len, p);
+        p += len + (p[len] == '\n');
+    }
 }
 
 static int checkpoint(run *r, gl_error *err)
@@ -239,6 +254,11 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
         rc = gl_rundir_newest_checkpoint(dir, path, sizeof path, err);
         if (rc == GL_OK)
             rc = gl_checkpoint_load(r.s, path, err);
+        if (rc == GL_OK && r.total <= r.s->st.step)
+            rc = gl_error_add(err, GL_ERR_INPUT,
+                              "%s: nothing to resume: the budget (%llu steps) is at or below the "
+                              "checkpoint's step %llu; raise train.steps or train.epochs",
+                              dir, (unsigned long long)r.total, (unsigned long long)r.s->st.step);
     } else {
         rc = gl_rundir_create(gl_params_string(exp, "out_dir"), gl_params_string(exp, "name"), dir,
                               cap, err);
@@ -257,6 +277,8 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
         say(&r, "%s %s: %s, %s, %s; %llu steps from step %llu", o->resume_dir ? "resuming" : "run",
             dir, r.s->names[0], r.s->names[1], r.s->names[2], (unsigned long long)r.total,
             (unsigned long long)r.s->st.step);
+        log_changes(&r, o);
+        r.step0 = r.s->st.step;
         r.t0 = r.last_t = now();
         r.last_d_updates = r.s->st.d_updates;
         rc = loop(&r, o, err);
