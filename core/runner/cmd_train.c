@@ -24,11 +24,12 @@ static int load(const gl_cli *cli, gl_registry *reg, const char *resume, gl_cfg 
 
 static int run(const gl_cli *cli, gl_error *err)
 {
+    const char *resume = gl_cli_option(cli, "--resume");
     gl_registry *reg;
-    int st = gl_runner_open_registry(cli, &reg, err);
+    int st = resume ? gl_runner_open_registry_for_runs(cli, &resume, 1, &reg, err)
+                    : gl_runner_open_registry(cli, &reg, err);
     if (st != GL_OK)
         return st;
-    const char *resume = gl_cli_option(cli, "--resume");
     gl_cfg *cfg = NULL;
     st = load(cli, reg, resume, &cfg, err);
     char changes[4096] = "";
@@ -40,6 +41,10 @@ static int run(const gl_cli *cli, gl_error *err)
         gl_train_opts o = {.resume_dir = resume,
                            .resume_changes = changes,
                            .forced = gl_cli_option(cli, "--force") != NULL,
+                           .argc = cli->argc,
+                           .argv = cli->argv,
+                           .overrides = resume ? cli->args : cli->args + 1,
+                           .n_overrides = resume ? cli->n_args : cli->n_args - 1,
                            .stop_signal = gl_runner_stop_signal};
         st = gl_train_run(cfg, reg, &o, dir, sizeof dir, err);
         if (dir[0])

@@ -13,6 +13,7 @@
 
 #include "eval/eval.h"
 #include "train/csvlog.h"
+#include "train/provenance.h"
 #include "train/run_events.h"
 #include "train/rundir.h"
 #include "util/atomic.h"
@@ -265,6 +266,10 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     }
     if (rc == GL_OK)
         rc = write_config(cfg, dir, err);
+    gl_provenance prov = {o->argc,        o->argv,           o->overrides,
+                          o->n_overrides, o->resume_changes, o->forced};
+    if (rc == GL_OK)
+        rc = gl_provenance_start(dir, cfg, reg, &prov, o->resume_dir != NULL, r.s->st.step, err);
     if (rc == GL_OK)
         rc = open_logs(&r, err);
     if (rc == GL_OK)
@@ -282,6 +287,8 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
         r.t0 = r.last_t = now();
         r.last_d_updates = r.s->st.d_updates;
         rc = loop(&r, o, err);
+        if (rc == GL_OK)
+            rc = gl_provenance_finish(dir, err);
     }
     gl_eval_log_close(r.eval);
     if (gl_events_close(&r.events, err) != GL_OK && rc == GL_OK)

@@ -6,10 +6,15 @@
 
 typedef struct gl_train_opts {
     const char *resume_dir; /* NULL: a new run directory */
-    const char
-        *resume_changes;      /* with resume_dir: "key: old -> new" lines (gl_train_resume_changes)
-                                 to record in log.txt; NULL or "" for none */
-    int forced;               /* the changes were accepted with --force */
+    /* With resume_dir: the config's changes, "key: old -> new" lines (gl_train_resume_changes),
+     * for log.txt and run.json; NULL or "" for none. forced: accepted with --force. */
+    const char *resume_changes;
+    int forced;
+    /* The command line and its KEY=VALUE operands, for run.json (argc 0: none). */
+    int argc;
+    const char *const *argv;
+    const char *const *overrides;
+    int n_overrides;
     int (*stop_signal)(void); /* polled between steps: the signal that asks to stop, or 0 */
 } gl_train_opts;
 

@@ -1,5 +1,6 @@
-# tests/unit/events.mk: the TensorBoard event writer (CRC32C, protobuf encoding, framing), and the
-# helper tests/e2e/events.sh uses to check an event file's framing before protoc decodes it.
+# tests/unit/events.mk: what a run records about itself. The TensorBoard event writer (CRC32C,
+# protobuf encoding, framing), SHA-256 and the JSON reader run.json uses, and the helper
+# tests/e2e/events.sh uses to check an event file's framing before protoc decodes it.
 check_PROGRAMS += tests/unit/test_events tests/tools/tfrecord_split
 TESTS += tests/unit/test_events
 tests_unit_test_events_SOURCES = tests/unit/test_events.c tests/unit/fixture.c
@@ -13,3 +14,7 @@ EXTRA_DIST += tests/tools/tensorboard.proto
 TESTS += tests/e2e/events.sh
 EXTRA_DIST += tests/e2e/events.sh
 tests/e2e/events.log: tests/tools/tfrecord_split$(EXEEXT)
+
+# run.json: provenance and plugins found again from their recorded paths.
+TESTS += tests/e2e/provenance.sh
+EXTRA_DIST += tests/e2e/provenance.sh

@@ -2,7 +2,8 @@
  * standard check value, the masked form, protobuf varints and nested lengths, the record framing,
  * and an event file's opening events (file_version; SessionLog START first after a resume). The
  * messages themselves are decoded with protoc against TensorBoard's field numbers in
- * tests/e2e/events.sh. */
+ * tests/e2e/events.sh. Also run.json's helpers: SHA-256 on the FIPS 180-2 examples, and the JSON
+ * reader (values, escapes, faults with line:col, the depth bound). */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -11,7 +12,9 @@
 
 #include "fixture.h"
 #include "train/events.h"
+#include "util/json.h"
 #include "util/pb.h"
+#include "util/sha256.h"
 #include "util/tfrecord.h"
 
 static char dir[512];
@@ -184,6 +187,97 @@ START_TEST(open_in_a_missing_directory_names_the_file)
 }
 END_TEST
 
+START_TEST(sha256_known_digests)
+{
+    char hex[65];
+    gl_sha256_hex("", 0, hex);
+    ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    gl_sha256_hex("abc", 3, hex);
+    ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    /* 56 bytes: the padding spills into a second block. */
+    const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    gl_sha256_hex(m, strlen(m), hex);
+    ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    /* A file of a million 'a' (more than one read buffer). */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/a.bin", dir);
+    FILE *f = fopen(path, "wb");
+    for (int i = 0; i < 1000000; i++)
+        fputc('a', f);
+    fclose(f);
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_sha256_file(path, hex, &err), GL_OK);
+    ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    snprintf(path, sizeof path, "%s/missing", dir);
+    ck_assert_int_eq(gl_sha256_file(path, hex, &err), GL_ERR_RUN);
+    ck_assert_ptr_nonnull(strstr(err.text, path));
+}
+END_TEST
+
+/* Parses text; returns the status, err filled. */
+static int parse(const char *text, gl_json **j, gl_error *err)
+{
+    gl_error_init(err);
+    return gl_json_parse(text, strlen(text), "t.json", j, err);
+}
+
+START_TEST(json_reader)
+{
+    gl_error err;
+    gl_json *j;
+    ck_assert_int_eq(parse(" {\"a\": [1, -2.5e1, true, null, \"x\\\"\\u00e9\\ud83d\\ude00\\n\"],"
+                           " \"b\": {}, \"a\": \"last\"} ",
+                           &j, &err),
+                     GL_OK);
+    ck_assert_int_eq(j->type, GL_JSON_OBJECT);
+    ck_assert_uint_eq(j->n, 3);
+    const gl_json *a = j->items[0];
+    ck_assert_int_eq(a->type, GL_JSON_ARRAY);
+    ck_assert_uint_eq(a->n, 5);
+    ck_assert_double_eq(a->items[1]->number, -25);
+    ck_assert_int_eq(a->items[2]->type, GL_JSON_BOOL);
+    ck_assert_int_eq(a->items[3]->type, GL_JSON_NULL);
+    ck_assert_str_eq(a->items[4]->string, "x\"\xc3\xa9\xf0\x9f\x98\x80\n");
+    ck_assert_str_eq(gl_json_string(j, "a"), "last"); /* the last of a repeated key */
+    ck_assert_ptr_null(gl_json_get(j, "c"));
+    /* Written back compactly, it parses to the same text again. */
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    gl_json_write(m, a);
+    fclose(m);
+    ck_assert_str_eq(out, "[1, -25, true, null, \"x\\\"\xc3\xa9\xf0\x9f\x98\x80\\u000a\"]");
+    free(out);
+    gl_json_free(j);
+
+    static const struct {
+        const char *text, *fault;
+    } bad[] = {
+        {"{\"a\": 1,\n  }", "t.json:2:3: expected a key string"},
+        {"[1 2]", "t.json:1:4: expected ',' or ']'"},
+        {"\"abc", "t.json:1:1: unterminated string"},
+        {"\"a\\qb\"", "t.json:1:3: bad escape"},
+        {"[1] x", "t.json:1:5: text after the JSON value"},
+        {"", "t.json:1:1: unexpected end"},
+        {"nul", "t.json:1:1: not a JSON value"},
+        {"[1e999]", "t.json:1:2: not a JSON value"},
+        {"\"a\tb\"", "t.json:1:3: control character"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(parse(bad[i].text, &j, &err), GL_ERR_INPUT);
+        ck_assert_ptr_null(j);
+        ck_assert_msg(strstr(err.text, bad[i].fault), "%s: %s", bad[i].text, err.text);
+    }
+    /* Nesting is bounded (no stack overflow on hostile input). */
+    char deep[200];
+    memset(deep, '[', sizeof deep - 1);
+    deep[sizeof deep - 1] = '\0';
+    ck_assert_int_eq(parse(deep, &j, &err), GL_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(err.text, "nested deeper than 64"));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("events");
@@ -194,6 +288,8 @@ int main(void)
     tcase_add_test(tc, new_and_resumed_files_open_with_their_events);
     tcase_add_test(tc, image_refuses_a_file_that_is_not_png);
     tcase_add_test(tc, open_in_a_missing_directory_names_the_file);
+    tcase_add_test(tc, sha256_known_digests);
+    tcase_add_test(tc, json_reader);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
