@@ -27,10 +27,14 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: ganlab [--plugin-path DIR]... COMMAND [ARGS...]\n"
                "       ganlab COMMAND --help | ganlab --help | ganlab --version\n\ncommands:\n");
+    /* The whole synopsis, never cut: one too wide for its column puts the summary on the next
+     * line, under the others. */
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        char head[64];
-        snprintf(head, sizeof head, "%s %s", commands[i]->name, commands[i]->synopsis);
-        fprintf(f, "  %-28s %s\n", head, commands[i]->summary);
+        int w = fprintf(f, "  %s %s", commands[i]->name, commands[i]->synopsis);
+        if (w > 30)
+            fprintf(f, "\n%31s%s\n", "", commands[i]->summary);
+        else
+            fprintf(f, "%*s %s\n", 30 - w, "", commands[i]->summary);
     }
     fprintf(f,
             "\noptions:\n"

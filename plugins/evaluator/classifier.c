@@ -577,10 +577,11 @@ static int classifier_create(const gl_params *p, const gl_eval_env *env, void **
 }
 
 static const gl_evaluator_plugin classifier_plugin = {
-    .hdr = {GL_ABI_VERSION, GL_KIND_EVALUATOR, sizeof(gl_evaluator_plugin), "classifier",
-            "classes covered, KL, IS, Frechet distance, precision/recall, density/coverage with "
-            "a classifier ganlab trains on the data",
-            classifier_params},
+    .hdr =
+        {GL_ABI_VERSION, GL_KIND_EVALUATOR, sizeof(gl_evaluator_plugin), "classifier",
+         "classes covered, KL, IS, Frechet distance, KID, precision/recall, density/coverage with "
+         "a classifier ganlab trains on the data",
+         classifier_params},
     .create = classifier_create,
     .evaluate = classifier_evaluate,
     .destroy = classifier_destroy,
