@@ -3,7 +3,7 @@
 #define GL_TRAIN_RUN_EVENTS_H
 
 #include "config/cfg.h"
-#include "train/events.h"
+#include "util/events.h"
 
 /* When logging.tensorboard is true: opens ev in dir (events.h) and writes the config text and the
  * hparams of logging.hparams (GL_ERR_INPUT naming a key the config does not have). When false ev is

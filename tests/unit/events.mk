@@ -8,7 +8,7 @@ tests_unit_test_events_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
 tests_unit_test_events_LDADD = $(GL_TEST_LIBS)
 tests_tools_tfrecord_split_SOURCES = tests/tools/tfrecord_split.c
 tests_tools_tfrecord_split_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
-tests_tools_tfrecord_split_LDADD = core/libganlab.la
+tests_tools_tfrecord_split_LDADD = $(GL_TEST_LIBS)
 EXTRA_DIST += tests/tools/tensorboard.proto
 
 TESTS += tests/e2e/events.sh

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "train/events.h"
+#include "util/events.h"
 #include "util/json.h"
 #include "util/pb.h"
 #include "util/sha256.h"

@@ -1,7 +1,7 @@
-/* events.c - see train/events.h. Field numbers are those of TensorBoard's protos
+/* events.c - see util/events.h. Field numbers are those of TensorBoard's protos
  * (tensorboard/compat/proto/{event,summary,tensor,tensor_shape}.proto and
  * tensorboard/plugins/hparams/plugin_data.proto, google/protobuf/struct.proto). */
-#include "train/events.h"
+#include "util/events.h"
 
 #include <errno.h>
 #include <stdlib.h>

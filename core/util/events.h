@@ -1,5 +1,5 @@
-/* events.h - the run's TensorBoard event file (events.out.tfevents.*), written by the training loop
- * next to metrics.csv so that `tensorboard --logdir runs/` shows a run live.
+/* util/events.h - the run's TensorBoard event file (events.out.tfevents.*), written by the training
+ * loop next to metrics.csv so that `tensorboard --logdir runs/` shows a run live.
  *
  * One file per training process: a new run's file opens with the file_version event
  * ("brain.Event:2"); a resumed run starts a new file whose first event is a SessionLog START at the
@@ -20,8 +20,8 @@
  * Writes are buffered by stdio; gl_events_flush (called after each log row) pushes them to the
  * file. The first write error is kept and reported by flush/close; later calls then do nothing.
  */
-#ifndef GL_TRAIN_EVENTS_H
-#define GL_TRAIN_EVENTS_H
+#ifndef GL_UTIL_EVENTS_H
+#define GL_UTIL_EVENTS_H
 
 #include <stddef.h>
 #include <stdint.h>
