@@ -192,7 +192,9 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     r.keep = gl_params_int(train, "keep_checkpoints");
     gl_engine_set_threads((int)gl_params_int(exp, "threads"));
 
-    int rc = gl_session_create(cfg, reg, &r.s, err);
+    int rc = gl_run_events_check(cfg, err);
+    if (rc == GL_OK)
+        rc = gl_session_create(cfg, reg, &r.s, err);
     if (rc != GL_OK)
         return rc;
     r.total = gl_session_total_steps(r.s, cfg);

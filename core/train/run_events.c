@@ -28,8 +28,9 @@ static int config_text(gl_events *ev, const gl_cfg *cfg, uint64_t step, gl_error
     return rc;
 }
 
-/* logging.hparams: "a.b, c.d" -> one hparam per key with its value in cfg. An unknown key is an
- * input fault (the suite or the user misspelled it), named with the option. */
+/* logging.hparams: "a.b, c.d" -> one hparam per key with its value in cfg, written to ev (NULL:
+ * only checked). An unknown key is an input fault (the suite or the user misspelled it), named
+ * with the option. */
 static int hparams(gl_events *ev, const gl_cfg *cfg, uint64_t step, gl_error *err)
 {
     const char *list = gl_params_string(gl_cfg_params(cfg, "logging"), "hparams");
@@ -58,9 +59,12 @@ static int hparams(gl_events *ev, const gl_cfg *cfg, uint64_t step, gl_error *er
         n++;
         p += len;
     }
-    gl_events_hparams(ev, step, n, kp, vp);
+    if (ev)
+        gl_events_hparams(ev, step, n, kp, vp);
     return GL_OK;
 }
+
+int gl_run_events_check(const gl_cfg *cfg, gl_error *err) { return hparams(NULL, cfg, 0, err); }
 
 int gl_run_events_open(gl_events *ev, const gl_cfg *cfg, const char *dir, uint64_t step,
                        int resumed, gl_error *err)

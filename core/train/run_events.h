@@ -11,4 +11,8 @@
 int gl_run_events_open(gl_events *ev, const gl_cfg *cfg, const char *dir, uint64_t step,
                        int resumed, gl_error *err);
 
+/* Checks logging.hparams against cfg (GL_ERR_INPUT naming an unknown key), before anything is
+ * written. */
+int gl_run_events_check(const gl_cfg *cfg, gl_error *err);
+
 #endif

@@ -84,6 +84,7 @@ in_dec 'file_version: "brain.Event:2"' second
 # An unknown hparams key is refused by name; logging.tensorboard: false writes no event file.
 run 2 train "$S/configs/toy/ring_gan.yaml" $ov experiment.name=bad logging.hparams=loss.lamda
 grep -qF "'loss.lamda' is not a key" "$T/err" || fail "unknown hparams key: $(tail -n 2 "$T/err")"
+[ -e "$T/runs/bad" ] && fail "an unknown hparams key still created its run directory"
 run 0 train "$S/configs/toy/ring_gan.yaml" $ov experiment.name=off logging.tensorboard=false
 dir=$(tail -n 1 "$T/out")
 set -- "$dir"/events.out.tfevents.*
