@@ -81,6 +81,17 @@ grep -qF 'step: 2' "$T/dec0" || fail "resume: START not at the checkpoint's step
 in_dec 'file_version: "brain.Event:2"' second
 [ "$(count_dec 'tag: "train/d_loss"')" -eq 2 ] || fail "resume: train/d_loss not at steps 4 and 6"
 
+# A suite passes its swept keys in GANLAB_HPARAMS: they become logging.hparams (recorded in
+# config.yaml) unless an override gives it.
+base=$(echo "$ov" | sed 's/ logging.hparams=[^ ]*//')
+export GANLAB_HPARAMS=loss.plugin,train.batch_size
+run 0 train "$S/configs/toy/ring_gan.yaml" $base experiment.name=env
+grep -qF 'hparams: "loss.plugin,train.batch_size"' "$(tail -n 1 "$T/out")/config.yaml" ||
+    fail "GANLAB_HPARAMS not in config.yaml"
+run 0 config "$S/configs/toy/ring_gan.yaml" logging.hparams=train.steps
+grep -qF 'hparams: train.steps' "$T/out" || fail "GANLAB_HPARAMS beat an override"
+unset GANLAB_HPARAMS
+
 # An unknown hparams key is refused by name; logging.tensorboard: false writes no event file.
 run 2 train "$S/configs/toy/ring_gan.yaml" $ov experiment.name=bad logging.hparams=loss.lamda
 grep -qF "'loss.lamda' is not a key" "$T/err" || fail "unknown hparams key: $(tail -n 2 "$T/err")"
