@@ -47,8 +47,10 @@ int gl_runner_open_registry_for_runs(const gl_cli *cli, const char *const *run_d
         char **dirs;
         int n;
         st = gl_provenance_plugin_dirs(run_dirs[r], *reg, &dirs, &n, err);
-        if (st != GL_OK || n == 0)
+        if (st != GL_OK || n == 0) {
+            gl_plugin_dirs_free(dirs, n);
             continue;
+        }
         char **grown = realloc(extra, (size_t)(n_extra + n) * sizeof *grown);
         if (!grown) {
             gl_plugin_dirs_free(dirs, n);
