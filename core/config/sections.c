@@ -57,9 +57,19 @@ static const gl_param_spec eval_schema[] = {
      "generated samples per evaluation (an evaluator may cap or override it)"},
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
+/* What a run writes besides its CSV logs; every key may change on resume (docs/training.md). */
+static const gl_param_spec logging_schema[] = {
+    {"tensorboard", GL_PARAM_BOOL, "true", 0, GL_NO_RANGE, NULL,
+     "write TensorBoard event files (events.out.tfevents.*) in the run directory"},
+    {"hparams", GL_PARAM_STRING, "", 0, GL_NO_RANGE, NULL,
+     "config keys (comma-separated, e.g. loss.lambda,train.batch_size) recorded as the "
+     "TensorBoard hparams of the run; a suite sets it to the keys its variants change"},
+    {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
+
 const gl_cfg_core_section gl_cfg_core_sections[] = {{"experiment", experiment_schema, 0},
                                                     {"train", train_schema, 1},
                                                     {"eval", eval_schema, 1},
+                                                    {"logging", logging_schema, 1},
                                                     {NULL, NULL, 0}};
 
 const char *const gl_cfg_plugin_sections[] = {

@@ -14,7 +14,7 @@ static int run(const gl_cli *cli, gl_error *err)
     if (!out || !*out)
         return gl_error_add(err, GL_ERR_INPUT, "compare needs -o DIR (where the report goes)");
     gl_registry *reg;
-    int st = gl_runner_open_registry(cli, &reg, err);
+    int st = gl_runner_open_registry_for_runs(cli, cli->args, cli->n_args, &reg, err);
     if (st != GL_OK)
         return st;
     gl_compare_opts o = {

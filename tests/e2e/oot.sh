@@ -4,6 +4,8 @@
 # flags of the installed pkg-config file, then loaded and plugin-checked by the installed ganlab.
 # Proves the installed headers, library and .pc suffice, and that the examples keep their
 # contracts.
+# Also what else the install puts in place: the manual page (`man` finds and renders it), the bash
+# completion, every doc and every example config of the source tree.
 #
 # DESTDIR, not prefix=TMP: libtool refuses to install a module outside the directory it was linked
 # for. A staged install is then used the standard way: PKG_CONFIG_SYSROOT_DIR makes pkg-config
@@ -69,4 +71,30 @@ grep -qE '^20,[0-9.e-]+$' "$T/runs/logged/eval.csv" ||
     { cat "$T/err"; fail "installed adam does not load"; }
 "$ganlab" plugins no_such_plugin 2>"$T/err"
 grep -qF "$B/" "$T/err" && fail "the installed ganlab searches the build tree: $(cat "$T/err")"
+# The manual page, found by man through the staged MANPATH and rendered without warnings.
+man1=$(find "$T" -path '*/man1/ganlab.1')
+[ -f "$man1" ] || fail "no man1/ganlab.1 installed"
+page=$(LC_ALL=C.UTF-8 MANWIDTH=100 MANPATH="${man1%/man1/ganlab.1}" man --warnings ganlab 2>"$T/man.err") ||
+    fail "man ganlab: $(cat "$T/man.err")"
+[ -s "$T/man.err" ] && fail "man ganlab warns: $(cat "$T/man.err")"
+echo "$page" | grep -q "EXIT STATUS" || fail "man ganlab: no EXIT STATUS section"
+LC_ALL=C.UTF-8 man -l "$S/docs/ganlab.1" >/dev/null 2>&1 || fail "man -l docs/ganlab.1"
+# The bash completion, and what it offers for a config's keys.
+comp=$(find "$T" -path '*/bash-completion/completions/ganlab')
+[ -f "$comp" ] || fail "no bash-completion/completions/ganlab installed"
+if command -v bash >/dev/null; then
+    got=$(PATH="$(dirname "$ganlab"):$PATH" GANLAB_PLUGIN_PATH="$libdir/ganlab/plugins" bash -c '. "$1"; COMP_WORDS=(ganlab train "$2" loss.);
+        COMP_CWORD=3; _ganlab; echo "${COMPREPLY[*]}"' - "$comp" "$S/configs/toy/ring_gan.yaml")
+    [ "$got" = "loss.plugin= loss.generator= loss.real_label=" ] || fail "completion of loss.: '$got'"
+    got=$(PATH="$(dirname "$ganlab"):$PATH" GANLAB_PLUGIN_PATH="$libdir/ganlab/plugins" bash -c '. "$1"; COMP_WORDS=(ganlab pl);
+        COMP_CWORD=1; _ganlab; echo "${COMPREPLY[*]}"' - "$comp")
+    [ "$got" = "plugins plugin-check" ] || fail "completion of pl: '$got'"
+fi
+# Every doc and example config of the source, where the docs say.
+for f in $(cd "$S" && find configs docs -name '*.yaml' -o -name '*.md' -o -name '*.png') README.md; do
+    case $f in
+        configs/*) [ -f "$(find "$T" -path "*/share/ganlab/$f")" ] || fail "$f not installed" ;;
+        *) [ -f "$(find "$T" -path "*/share/doc/ganlab/$f")" ] || fail "$f not installed" ;;
+    esac
+done
 echo "oot.sh: all passed"

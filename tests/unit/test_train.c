@@ -198,6 +198,34 @@ START_TEST(resume_refuses_changed_config)
     ck_assert_int_eq(
         gl_train_resume_config(dir, ov, 1, 1, gl_registry_schema_lookup, reg, &cfg, &err), GL_OK);
     gl_cfg_destroy(cfg);
+
+    /* Cadences, logging and the eval section may change without --force; the changes are listed
+     * for log.txt. */
+    const char *cad[] = {"train.log_every=2", "logging.tensorboard=false", "eval.samples=50",
+                         "train.steps=8"};
+    gl_error_init(&err);
+    ck_assert_msg(
+        gl_train_resume_config(dir, cad, 4, 0, gl_registry_schema_lookup, reg, &cfg, &err) == GL_OK,
+        "%s", err.text);
+    char changes[1024];
+    ck_assert_int_eq(gl_train_resume_changes(dir, cfg, gl_registry_schema_lookup, reg, changes,
+                                             sizeof changes, &err),
+                     GL_OK);
+    ck_assert_msg(strstr(changes, "train.log_every: ") && strstr(changes, "-> 2\n") &&
+                      strstr(changes, "logging.tensorboard: true -> false") &&
+                      strstr(changes, "train.steps: 6 -> 8"),
+                  "%s", changes);
+    gl_cfg_destroy(cfg);
+
+    /* A budget at the checkpoint's step leaves nothing to do: refused, not a silent success. */
+    const char *same[] = {"train.steps=6"};
+    ck_assert_int_eq(
+        gl_train_resume_config(dir, same, 1, 0, gl_registry_schema_lookup, reg, &cfg, &err), GL_OK);
+    char dir2[512];
+    gl_error_init(&err);
+    ck_assert_int_eq(train(cfg, dir, dir2, &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "at or below the checkpoint's step 6"), "%s", err.text);
+    gl_cfg_destroy(cfg);
 }
 END_TEST
 
