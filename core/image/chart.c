@@ -26,9 +26,7 @@ static const gl_rgb palette[10] = {
 
 gl_rgb gl_chart_colour(int i) { return palette[(i % 10 + 10) % 10]; }
 
-/* [lo, hi] grown by frac of its span on each side; a span of 0 becomes +-10% of the value
- * (or +-1 at 0) so the axis is never empty. */
-static void widen(double *lo, double *hi, double frac)
+void gl_axes_widen(double *lo, double *hi, double frac)
 {
     double span = *hi - *lo;
     if (span > 0.0) {
@@ -118,11 +116,11 @@ int gl_chart_draw(gl_canvas *c, const gl_series *series, int n_series, const gl_
         a.xmin = a.ymin = 0.0;
         a.xmax = a.ymax = 1.0;
     }
-    widen(&a.xmin, &a.xmax, 0.02);
-    widen(&a.ymin, &a.ymax, 0.05);
+    gl_axes_widen(&a.xmin, &a.xmax, 0.02);
+    gl_axes_widen(&a.ymin, &a.ymax, 0.05);
     gl_axes_draw(c, &a, opts->xlabel, opts->ylabel);
     for (int k = 0; k < n_series; k++) {
-        gl_rgb col = gl_chart_colour(k);
+        gl_rgb col = gl_chart_colour(series[k].colour);
         draw_series(c, &a, &series[k], col);
         int lx = a.right + 12, ly = a.top + 4 + k * LEGEND_ROW;
         gl_canvas_fill_rect(c, lx, ly + 2, SWATCH, 3, col);

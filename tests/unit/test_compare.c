@@ -170,6 +170,9 @@ START_TEST(seed_suffixes_and_directions)
     ck_assert_int_eq(gl_cmp_direction("kl"), 0); /* a loss term, not a metric */
     ck_assert_int_eq(gl_cmp_direction("foo.bar"), 0);
     ck_assert_str_eq(gl_cmp_direction_text(-1), "lower is better");
+    /* docs/metrics.md: density is about 1 for matching sets, not "the more the better". */
+    ck_assert_int_eq(gl_cmp_direction("classifier.density"), GL_CMP_NEAR_ONE);
+    ck_assert_str_eq(gl_cmp_direction_text(GL_CMP_NEAR_ONE), "closest to 1 is best");
 }
 END_TEST
 
@@ -348,6 +351,105 @@ START_TEST(table_compares_at_equal_generator_steps)
 }
 END_TEST
 
+/* Column index of name in t. */
+static int col_of(const gl_cmp_table *t, const char *name)
+{
+    for (int c = 0; c < t->n_cols; c++)
+        if (strcmp(t->cols[c], name) == 0)
+            return c;
+    ck_abort_msg("no column %s", name);
+    return -1;
+}
+
+static void assert_points(const gl_cmp_line *l, int n, const double *x, const double *mean,
+                          const double *lo, const double *hi)
+{
+    ck_assert_int_eq(l->n, n);
+    for (int i = 0; i < n; i++) {
+        ck_assert_double_eq_tol(l->x[i], x[i], 1e-12);
+        ck_assert_double_eq_tol(l->mean[i], mean[i], 1e-12);
+        ck_assert_double_eq_tol(l->lo[i], lo[i], 1e-12);
+        ck_assert_double_eq_tol(l->hi[i], hi[i], 1e-12);
+    }
+}
+
+START_TEST(chart_lines_bands_and_x_axes)
+{
+    gl_cmp_run runs[N_FAKES];
+    char dirs[N_FAKES][600];
+    load_all(runs, dirs);
+    gl_cmp_variant *v;
+    int nv;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_cmp_group(runs, N_FAKES, &v, &nv, &err), GL_OK);
+    gl_cmp_table t;
+    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, v, nv, &t, &err), GL_OK);
+    gl_cmp_chart c;
+    /* d_loss of A: seeds 1 (1, 1) and 2 (9, 3) at steps 50 and 100; B only seed 1 (B-s2 stopped
+     * early); C to step 200. */
+    ck_assert_int_eq(
+        gl_cmp_chart_build(runs, v, &t, col_of(&t, "d_loss"), GL_CMP_X_STEPS, &c, &err), GL_OK);
+    ck_assert_str_eq(c.title, "d_loss (loss: no better direction)");
+    ck_assert_str_eq(c.xlabel, "generator step");
+    ck_assert_int_eq(c.n_lines, 3);
+    assert_points(&c.lines[0], 2, (double[]){50, 100}, (double[]){5, 2}, (double[]){1, 1},
+                  (double[]){9, 3});
+    assert_points(&c.lines[1], 1, (double[]){100}, (double[]){-1}, (double[]){-1}, (double[]){-1});
+    assert_points(&c.lines[2], 2, (double[]){100, 200}, (double[]){7, 9}, (double[]){7, 9},
+                  (double[]){7, 9});
+    gl_cmp_chart_free(&c);
+    /* Images: step x n_critic x batch_size of each variant. */
+    ck_assert_int_eq(
+        gl_cmp_chart_build(runs, v, &t, col_of(&t, "d_loss"), GL_CMP_X_IMAGES, &c, &err), GL_OK);
+    ck_assert_double_eq(c.lines[0].x[1], 100.0 * 1 * 64);
+    ck_assert_double_eq(c.lines[1].x[0], 100.0 * 5 * 32);
+    gl_cmp_chart_free(&c);
+    /* Wall time: A-s1 logged 1 s at 50, 2 s at 100; A-s2 only 4 s at 100, so 2 s at 50 (linear
+     * from 0 s at step 0): means 1.5 and 3. */
+    ck_assert_int_eq(gl_cmp_chart_build(runs, v, &t, col_of(&t, "d_loss"), GL_CMP_X_WALL, &c, &err),
+                     GL_OK);
+    ck_assert_str_eq(c.xlabel, "wall time (s)");
+    assert_points(&c.lines[0], 2, (double[]){1.5, 3}, (double[]){5, 2}, (double[]){1, 1},
+                  (double[]){9, 3});
+    ck_assert_double_eq(c.lines[2].x[1], 10);
+    gl_cmp_chart_free(&c);
+    /* C has no eval.csv: no line, so no legend entry; B's line keeps B's colour (index 1). */
+    ck_assert_int_eq(
+        gl_cmp_chart_build(runs, v, &t, col_of(&t, "modes2d.modes"), GL_CMP_X_STEPS, &c, &err),
+        GL_OK);
+    ck_assert_int_eq(c.n_lines, 2);
+    ck_assert_str_eq(c.lines[1].name, "B");
+    ck_assert_int_eq(c.lines[1].variant, 1);
+    ck_assert_str_eq(c.title, "modes2d.modes (higher is better)");
+    gl_cmp_chart_free(&c);
+    gl_cmp_x x;
+    ck_assert_int_eq(gl_cmp_x_parse("images", "--x", &x, &err), GL_OK);
+    ck_assert_int_eq(x, GL_CMP_X_IMAGES);
+    ck_assert_int_eq(gl_cmp_x_parse("epochs", "--x", &x, &err), GL_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(err.text, "--x: 'epochs' is not an x axis (steps|images|wall)"));
+    gl_cmp_table_free(&t);
+    gl_cmp_variants_free(v, nv);
+    for (int i = 0; i < N_FAKES; i++)
+        gl_cmp_run_free(&runs[i]);
+}
+END_TEST
+
+/* The text of the <svg> element whose <title> is title, in html (malloc'd). */
+static char *svg_of(const char *html, const char *title)
+{
+    char key[256];
+    snprintf(key, sizeof key, "<title>%s</title>", title);
+    const char *t = strstr(html, key);
+    ck_assert_msg(t != NULL, "no chart %s", title);
+    const char *start = t;
+    while (start > html && strncmp(start, "<svg", 4) != 0)
+        start--;
+    const char *end = strstr(t, "</svg>");
+    ck_assert_ptr_nonnull(end);
+    return strndup(start, (size_t)(end - start));
+}
+
 /* ---------------------------------------------------------------- the report */
 
 START_TEST(report_files_and_values)
@@ -412,11 +514,39 @@ START_TEST(report_files_and_values)
 
     snprintf(path, sizeof path, "%s/report.html", out);
     char *html = slurp(path);
-    ck_assert_ptr_nonnull(strstr(html, "<img alt=\"modes2d.modes (higher is better)\" "
-                                       "src=\"data:image/png;base64,iVBORw0KGgo"));
+    /* Charts are inline SVG, the samples embedded PNGs; nothing links outside the file. */
+    ck_assert_ptr_null(strstr(html, "<img alt=\"modes2d.modes"));
+    ck_assert_ptr_nonnull(strstr(html, "src=\"data:image/png;base64,iVBORw0KGgo"));
     ck_assert_ptr_null(strstr(html, "src=\"charts/"));
-    ck_assert_ptr_nonnull(strstr(html, "<td>A</td><td>2</td><td>6400</td><td>3 ± 1.4</td>"
-                                       "<td><b>7 ± 1.4</b></td>"));
+    ck_assert_ptr_nonnull(strstr(html, "<div class=\"charts\">\n<svg class=\"chart\""));
+    /* The spread goes under the mean; headers may break after a '.'. */
+    ck_assert_msg(
+        strstr(html, "<td>A</td><td>2</td><td>6400</td><td>3<br><span class=\"sd\">± "
+                     "1.4</span></td><td><b>7<br><span class=\"sd\">± 1.4</span></b></td>") != NULL,
+        "%s", html);
+    ck_assert_ptr_nonnull(strstr(html, "<th>modes2d.<wbr>modes ↑</th>"));
+    /* Every text size is at least 12 px. */
+    for (const char *p = html; (p = strstr(p, "font-size")) != NULL; p++) {
+        const char *num = p + strcspn(p, "0123456789");
+        ck_assert_int_ge(atoi(num), 12);
+    }
+    /* modes2d.modes: the caption is the chart's title; A (two seeds: 8 and 6 at step 100) has a
+     * band in its colour, B (one seed in the table) none; C has no data and no legend entry. */
+    char *svg = svg_of(html, "modes2d.modes (higher is better)");
+    ck_assert_ptr_nonnull(strstr(svg, ">modes2d.modes (higher is better)</text>"));
+    ck_assert_ptr_nonnull(strstr(svg, "<polygon fill-opacity=\"0.18\" fill=\"#1f77b4\""));
+    ck_assert_ptr_null(strstr(svg, "fill=\"#ff7f0e\" points")); /* B: no band */
+    ck_assert_ptr_nonnull(strstr(svg, "<polyline fill=\"none\" stroke-width=\"2\" "
+                                      "stroke-linejoin=\"round\" stroke=\"#ff7f0e\""));
+    ck_assert_ptr_nonnull(strstr(svg, ">A</text>"));
+    ck_assert_ptr_nonnull(strstr(svg, ">B</text>"));
+    ck_assert_ptr_null(strstr(svg, ">C</text>"));
+    ck_assert_ptr_nonnull(strstr(svg, ">generator step</text>"));
+    free(svg);
+    /* d_loss: all three variants have data. */
+    svg = svg_of(html, "d_loss (loss: no better direction)");
+    ck_assert_ptr_nonnull(strstr(svg, ">C</text>"));
+    free(svg);
     free(html);
 }
 END_TEST
@@ -456,6 +586,41 @@ START_TEST(report_without_eval_says_so)
 }
 END_TEST
 
+START_TEST(report_warns_when_datasets_differ)
+{
+    char a[600], b[600], path[1024], got[1024], out[700];
+    make_run(&fakes[4], a, sizeof a);
+    fake f = fakes[4];
+    f.name = "D-s1";
+    make_run(&f, b, sizeof b);
+    snprintf(path, sizeof path, "%s/config.yaml", b);
+    char *cfg = slurp(path), *at = strstr(cfg, "dataset: {plugin: stub}");
+    ck_assert_ptr_nonnull(at);
+    memcpy(at, "dataset: {plugin: real}", 23);
+    write_text(b, "config.yaml", cfg);
+    free(cfg);
+    const char *list[] = {a, b};
+    snprintf(out, sizeof out, "%s/w", root);
+    gl_compare_opts o = {.lookup = lookup};
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_compare_report(list, 2, out, &o, got, sizeof got, &err) == GL_OK, "%s",
+                  err.text);
+    snprintf(path, sizeof path, "%s/report.md", out);
+    char *md = slurp(path);
+    ck_assert_msg(strstr(md, "> **Warning**: the runs do not all train on the same data (D: "
+                             "dataset.plugin: stub -> real, against C), so their metrics are not "
+                             "comparable.") != NULL,
+                  "%s", md);
+    free(md);
+    /* The same data: no warning. */
+    ck_assert_int_eq(gl_compare_report(list, 1, out, &o, got, sizeof got, &err), GL_OK);
+    md = slurp(path);
+    ck_assert_ptr_null(strstr(md, "Warning"));
+    free(md);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("compare");
@@ -467,8 +632,10 @@ int main(void)
     tcase_add_test(tc, runs_group_into_variants_by_config);
     tcase_add_test(tc, same_names_get_the_differing_keys);
     tcase_add_test(tc, table_compares_at_equal_generator_steps);
+    tcase_add_test(tc, chart_lines_bands_and_x_axes);
     tcase_add_test(tc, report_files_and_values);
     tcase_add_test(tc, report_without_eval_says_so);
+    tcase_add_test(tc, report_warns_when_datasets_differ);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

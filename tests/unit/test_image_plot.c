@@ -197,7 +197,7 @@ static void assert_same_file(const char *a, const char *b)
 }
 
 static const double AX[4] = {0, 1, 2, 3}, AY[4] = {1, 2, NAN, 4}, BX[2] = {0, 3}, BY[2] = {4, 1};
-static const gl_series SERIES[2] = {{"a", AX, AY, 4}, {"bee", BX, BY, 2}};
+static const gl_series SERIES[2] = {{"a", AX, AY, 4, 0}, {"bee", BX, BY, 2, 1}};
 static const gl_chart_opts CHART = {400, 240, "FID by step", "step", "FID", "lower is better"};
 
 START_TEST(chart_marks_points_and_gaps)
