@@ -3,6 +3,7 @@
  *
  * The path through this area, one file per step:
  *   csv.c      a run's CSV logs (metrics.csv, eval.csv, timing.csv) as numeric tables
+ *   eval_json.c the metrics of `ganlab eval` (eval.json) as one more row of eval.csv's table
  *   run.c      one run directory: its resolved config, logs, newest sample image
  *   variants.c runs whose configs differ only in the seed (and name, out_dir, threads) form one
  *              variant; each variant gets a readable name
@@ -51,6 +52,20 @@ void gl_cmp_csv_free(gl_cmp_csv *t);
 int gl_cmp_csv_col(const gl_cmp_csv *t, const char *name);
 /* The row to use at generator step `step`: the last one whose step is <= step, or -1. */
 int gl_cmp_csv_row_at(const gl_cmp_csv *t, long long step);
+/* Adds the one row of `row` (a table of n_rows 1; nothing for 0) to t: its new columns are added
+ * (NaN in t's other rows), and it goes where its step sorts; when t has a row at that step, only
+ * that row's non-finite cells take row's values. GL_ERR_RUN when out of memory (t unchanged). */
+int gl_cmp_csv_merge_row(gl_cmp_csv *t, const gl_cmp_csv *row, gl_error *err);
+
+/* ---------------------------------------------------------------- eval.json (eval_json.c) */
+
+/* The metrics of `ganlab eval`'s eval.json text as a one-row table: step, then
+ * "<evaluator>.<metric>" (null is NaN; `protocol` is skipped). name labels faults
+ * (NAME:LINE:COL, GL_ERR_INPUT). *row is freed with gl_cmp_csv_free. */
+int gl_cmp_eval_json_parse(const char *json, size_t len, const char *name, gl_cmp_csv *row,
+                           gl_error *err);
+/* The same from the file path; a missing file is GL_OK with an empty table (n_rows 0). */
+int gl_cmp_eval_json_read(const char *path, gl_cmp_csv *row, gl_error *err);
 
 /* ---------------------------------------------------------------- one run (run.c) */
 
@@ -60,7 +75,8 @@ typedef struct gl_cmp_run {
     const char *name; /* experiment.name (owned by cfg) */
     int64_t seed, batch_size, n_critic;
     gl_cmp_csv metrics;  /* metrics.csv: step, epoch, d_loss, g_loss, terms... */
-    gl_cmp_csv eval;     /* eval.csv; n_cols 0 when the run has none */
+    gl_cmp_csv eval;     /* eval.csv with eval.json's row merged in; n_cols 0 when the run has
+                            neither */
     gl_cmp_csv timing;   /* timing.csv; n_cols 0 when the run has none */
     long long last_step; /* step of metrics.csv's last row (0 when it has none) */
     long long budget;    /* train.steps, or last_step for a run measured in epochs */
@@ -68,8 +84,8 @@ typedef struct gl_cmp_run {
 } gl_cmp_run;
 
 /* Loads run directory dir: config.yaml (gl_cfg_load, then gl_cfg_validate through lookup),
- * metrics.csv (required), eval.csv and timing.csv (optional), the newest sample. On failure err
- * names the file and *r is freed. Always pair a GL_OK with gl_cmp_run_free. */
+ * metrics.csv (required), eval.csv, eval.json and timing.csv (optional), the newest sample. On
+ * failure err names the file and *r is freed. Always pair a GL_OK with gl_cmp_run_free. */
 int gl_cmp_run_load(const char *dir, gl_cfg_schema_lookup lookup, void *ud, gl_cmp_run *r,
                     gl_error *err);
 void gl_cmp_run_free(gl_cmp_run *r);

@@ -129,8 +129,9 @@ static void table_notes(report *r)
             continue;
         }
         if (with_eval && run->eval.n_cols == 0)
-            note(r, "%s (seed %lld) has no eval.csv: its evaluation columns are empty.", run->dir,
-                 (long long)run->seed);
+            note(r,
+                 "%s (seed %lld) has no eval.csv or eval.json: its evaluation columns are empty.",
+                 run->dir, (long long)run->seed);
         if (run->last_step > r->t.step)
             note(r, "%s trained to step %lld; its values are those at step %lld.", run->dir,
                  run->last_step, r->t.step);
@@ -328,9 +329,10 @@ static int write_doc(gl_cmp_doc *d, const report *r, gl_error *err)
         d->ops->warning(d, line);
     d->ops->heading(d, "Final metrics");
     if (r->n_runs > 0 && t->n_eval_cols == 0)
-        d->ops->para(d, "Note: no run has evaluation results (eval.csv), so the table shows the "
-                        "losses only, which do not measure sample quality. Add an eval: section "
-                        "to the configs to measure it.");
+        d->ops->para(d, "Note: no run has evaluation results (eval.csv or eval.json), so the "
+                        "table shows the losses only, which do not measure sample quality. Add an "
+                        "eval: section to the configs, or run ganlab eval on each run, to measure "
+                        "it.");
     if (table_width(r, 1)) {
         metric_table(d, r, 1);
         d->ops->para(d, "↑ higher is better, ↓ lower is better, →1 closest to 1 is best (the best "

@@ -351,6 +351,98 @@ START_TEST(table_compares_at_equal_generator_steps)
 }
 END_TEST
 
+static void assert_json_fault(const char *json, const char *want)
+{
+    gl_cmp_csv row;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_cmp_eval_json_parse(json, strlen(json), "e.json", &row, &err),
+                     GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, want) != NULL, "'%s' gave '%s'", json, err.text);
+    ck_assert_ptr_null(row.cols);
+}
+
+START_TEST(eval_json_is_one_more_row)
+{
+    const char *json =
+        "{\n  \"step\": 100,\n  \"modes2d\": {\"modes\": 4, \"kl\": null},\n"
+        "  \"classifier\": {\"fd\": 1.5e-2},\n"
+        "  \"protocol\": {\"modes2d\": {\"n\": 2500, \"x\": [1, {\"y\": \"z\"}]}}\n}\n";
+    gl_cmp_csv row;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_cmp_eval_json_parse(json, strlen(json), "e.json", &row, &err) == GL_OK, "%s",
+                  err.text);
+    ck_assert_int_eq(row.n_rows, 1);
+    ck_assert_int_eq(row.n_cols, 4);
+    ck_assert_str_eq(row.cols[1], "modes2d.modes");
+    ck_assert_str_eq(row.cols[3], "classifier.fd");
+    ck_assert_double_eq(row.v[0], 100);
+    ck_assert(isnan(row.v[2]));
+    ck_assert_double_eq(row.v[3], 0.015);
+    /* Into eval.csv's table: at step 100 it fills only what the CSV row lacks; a new step is a new
+     * row in step order. */
+    gl_cmp_csv t;
+    char dir[600], path[1024];
+    make_run(&fakes[0], dir, sizeof dir);
+    write_text(dir, "eval.csv", "step,modes2d.modes,modes2d.kl\n50,2,0.5\n100,8,\n150,9,0.1\n");
+    snprintf(path, sizeof path, "%s/eval.csv", dir);
+    ck_assert_int_eq(gl_cmp_csv_read(path, 0, &t, &err), GL_OK);
+    ck_assert_int_eq(gl_cmp_csv_merge_row(&t, &row, &err), GL_OK);
+    ck_assert_int_eq(t.n_rows, 3);
+    ck_assert_int_eq(t.n_cols, 4);
+    ck_assert_double_eq(t.v[1 * 4 + 1], 8); /* the CSV's value wins */
+    ck_assert(isnan(t.v[1 * 4 + 2]));       /* neither has one */
+    ck_assert_double_eq(t.v[1 * 4 + 3], 0.015);
+    ck_assert(isnan(t.v[0 * 4 + 3]));
+    gl_cmp_csv_free(&t);
+    row.v[0] = 120;
+    ck_assert_int_eq(gl_cmp_csv_read(path, 0, &t, &err), GL_OK);
+    ck_assert_int_eq(gl_cmp_csv_merge_row(&t, &row, &err), GL_OK);
+    ck_assert_int_eq(t.n_rows, 4);
+    ck_assert_double_eq(t.v[2 * 4], 120);
+    ck_assert_double_eq(t.v[2 * 4 + 1], 4);
+    ck_assert_double_eq(t.v[3 * 4], 150);
+    gl_cmp_csv_free(&t);
+    /* No eval.csv at all: the table is the row. */
+    memset(&t, 0, sizeof t);
+    ck_assert_int_eq(gl_cmp_csv_merge_row(&t, &row, &err), GL_OK);
+    ck_assert_int_eq(t.n_rows, 1);
+    ck_assert_str_eq(t.cols[0], "step");
+    gl_cmp_csv_free(&t);
+    gl_cmp_csv_free(&row);
+    /* A missing file is no row; a bad one names file:line:col. */
+    snprintf(path, sizeof path, "%s/eval.json", dir);
+    ck_assert_int_eq(gl_cmp_eval_json_read(path, &row, &err), GL_OK);
+    ck_assert_int_eq(row.n_rows, 0);
+    /* A run directory's eval.json joins its eval.csv. */
+    write_text(dir, "eval.json", json);
+    gl_cmp_run run;
+    ck_assert_msg(gl_cmp_run_load(dir, lookup, NULL, &run, &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(run.eval.n_rows, 3);
+    ck_assert_int_eq(gl_cmp_csv_col(&run.eval, "classifier.fd"), 3);
+    gl_cmp_run_free(&run);
+    write_text(dir, "eval.json", "{\"step\": x}");
+    ck_assert_int_eq(gl_cmp_run_load(dir, lookup, NULL, &run, &err), GL_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(err.text, "eval.json:1:10: not a number: x"));
+    assert_json_fault("{\"step\": 1, \"m\": {\"a\": \"x\"}}", "e.json:1:24: not a number: x");
+    assert_json_fault("{\"m\": {\"a\": 1}}", "e.json: no \"step\"");
+    assert_json_fault("{\"step\": -1}", "\"step\" must be a whole number >= 0");
+    assert_json_fault("{\"step\": 1, \"m\": 3}", "expected an object of metrics for evaluator m");
+    assert_json_fault("{\"step\": 1, \"m\": {\"a\": 1, \"a\": 2}}", "a metric given twice: m.a");
+    assert_json_fault("{\"step\": 1} {", "e.json:1:13: not valid JSON");
+    assert_json_fault("[1, 2]", "e.json:1:1: expected a JSON object");
+    assert_json_fault("{\"step\": 1, \"m\": {\"a\": [1]}}", "a metric must be a number or null");
+    assert_json_fault("{\"step\": 1,", "e.json:2:1: not valid JSON");
+    assert_json_fault("{\"step\": 1}\n--- 1\n", "e.json:2:1: text after the JSON object");
+    assert_json_fault("", "expected a JSON object");
+    char deep[200] = "{\"step\": 1, \"protocol\": ";
+    for (int i = 0; i < 40; i++)
+        strcat(deep, "[");
+    assert_json_fault(deep, "nested deeper than the limit");
+}
+END_TEST
+
 /* Column index of name in t. */
 static int col_of(const gl_cmp_table *t, const char *name)
 {
@@ -494,7 +586,7 @@ START_TEST(report_files_and_values)
     ck_assert_ptr_nonnull(strstr(md, "samples/00_A.png"));
     ck_assert_ptr_null(strstr(md, "samples/01_B.png")); /* B's seed with samples is left out */
     ck_assert_ptr_nonnull(strstr(md, "B-s2 (seed 2) is not in the table: stopped at step 50"));
-    ck_assert_ptr_nonnull(strstr(md, "C-s1 (seed 1) has no eval.csv"));
+    ck_assert_ptr_nonnull(strstr(md, "C-s1 (seed 1) has no eval.csv or eval.json"));
     ck_assert_ptr_nonnull(strstr(md, "trained to step 200; its values are those at step 100"));
     ck_assert_ptr_nonnull(strstr(md, "- run X-s9 failed (exit 2)\n"));
     ck_assert_ptr_nonnull(strstr(md, "loss.plugin: stub -> other"));
@@ -577,8 +669,8 @@ START_TEST(report_without_eval_says_so)
     snprintf(path, sizeof path, "%s/report.md", out);
     char *md = slurp(path);
     ck_assert_ptr_nonnull(strstr(md, "# Comparison\n"));
-    ck_assert_ptr_nonnull(strstr(md, "no run has evaluation results (eval.csv), so the table "
-                                     "shows the losses only"));
+    ck_assert_ptr_nonnull(strstr(md, "no run has evaluation results (eval.csv or eval.json), "
+                                     "so the table shows the losses only"));
     ck_assert_ptr_nonnull(strstr(md, "| C | 1 | 12800 | 10 | 9 | 2.5 |\n")); /* at step 200 */
     ck_assert_ptr_nonnull(strstr(md, "/nonexistent/run was left out"));
     ck_assert_ptr_nonnull(strstr(md, "E-s1 (seed 1) is not in the table: logged no step"));
@@ -632,6 +724,7 @@ int main(void)
     tcase_add_test(tc, runs_group_into_variants_by_config);
     tcase_add_test(tc, same_names_get_the_differing_keys);
     tcase_add_test(tc, table_compares_at_equal_generator_steps);
+    tcase_add_test(tc, eval_json_is_one_more_row);
     tcase_add_test(tc, chart_lines_bands_and_x_axes);
     tcase_add_test(tc, report_files_and_values);
     tcase_add_test(tc, report_without_eval_says_so);
