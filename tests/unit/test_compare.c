@@ -8,9 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "compare/compare.h"
+#include "compare/state.h"
 #include "fixture.h"
 #include "image/image.h"
 
@@ -713,6 +717,103 @@ START_TEST(report_warns_when_datasets_differ)
 }
 END_TEST
 
+/* A suite directory root/suite with runs/NAME made from fake f (steps 100), its last checkpoint at
+ * step ck (none when < 0) and logs/NAME.status = status (none when < 0). */
+static void suite_run(const char *name, int last_step, int ck, int status)
+{
+    char dir[700], path[1024], sub[700];
+    snprintf(sub, sizeof sub, "%s/suite", root);
+    mkdir(sub, 0777);
+    snprintf(path, sizeof path, "%s/suite/logs", root);
+    mkdir(path, 0777);
+    snprintf(path, sizeof path, "%s/suite/runs", root);
+    mkdir(path, 0777);
+    fake f = fakes[0];
+    char metrics[200], full[200];
+    snprintf(full, sizeof full, "suite/runs/%s", name);
+    f.name = full;
+    snprintf(metrics, sizeof metrics, "step,epoch,d_loss,g_loss\n%d,1,1,1\n", last_step);
+    f.metrics = metrics;
+    make_run(&f, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/checkpoints", dir);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    if (ck >= 0) {
+        snprintf(path, sizeof path, "checkpoints/step_%08d.ckpt", ck);
+        write_text(dir, path, "x");
+    }
+    if (status >= 0) {
+        char text[16];
+        snprintf(text, sizeof text, "%d\n", status);
+        snprintf(path, sizeof path, "%s/suite/logs", root);
+        snprintf(full, sizeof full, "%s.status", name);
+        write_text(path, full, text);
+    }
+}
+
+static gl_run_state state_of(const char *name, gl_run_status *st)
+{
+    char sdir[700];
+    snprintf(sdir, sizeof sdir, "%s/suite", root);
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_run_status_get(sdir, name, lookup, NULL, st, &err) == GL_OK, "%s", err.text);
+    return st->state;
+}
+
+START_TEST(suite_run_states_from_files)
+{
+    gl_run_status st;
+    suite_run("done-s1", 100, 100, -1);   /* reached train.steps with its last checkpoint */
+    suite_run("stopped-s1", 60, 50, 143); /* SIGTERM after a checkpoint */
+    suite_run("early-s1", 10, -1, 130);   /* stopped before any checkpoint */
+    suite_run("failed-s1", 20, -1, 2);    /* exit 2 */
+    suite_run("killed-s1", 100, 50, -1);  /* killed after logging step 100, before its ckpt */
+    suite_run("requeued-s1", 70, 70, 75); /* stopped to be requeued */
+    ck_assert_int_eq(state_of("done-s1", &st), GL_RUN_DONE);
+    ck_assert_int_eq(st.step, 100);
+    ck_assert_int_eq(st.total, 100);
+    ck_assert_int_eq(state_of("stopped-s1", &st), GL_RUN_INTERRUPTED);
+    ck_assert_int_eq(st.step, 60);
+    ck_assert_int_eq(st.exit_code, 143);
+    ck_assert_int_eq(state_of("early-s1", &st), GL_RUN_PENDING);
+    ck_assert_int_eq(state_of("failed-s1", &st), GL_RUN_FAILED);
+    ck_assert_int_eq(state_of("killed-s1", &st), GL_RUN_INTERRUPTED);
+    ck_assert_int_eq(state_of("requeued-s1", &st), GL_RUN_INTERRUPTED);
+    ck_assert_int_eq(state_of("never-s1", &st), GL_RUN_PENDING);
+    ck_assert_str_eq(st.dir, "");
+    ck_assert_int_eq(st.total, -1);
+    ck_assert_str_eq(gl_run_state_name(GL_RUN_INTERRUPTED), "interrupted");
+
+    /* Running: a run.lock held by a live process (here this one, through another open file). */
+    char path[1024], sdir[700];
+    snprintf(path, sizeof path, "%s/suite/runs/stopped-s1/run.lock", root);
+    int fd = open(path, O_RDWR | O_CREAT, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(state_of("stopped-s1", &st), GL_RUN_INTERRUPTED); /* free lock */
+    ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+    ck_assert_int_eq(state_of("stopped-s1", &st), GL_RUN_RUNNING);
+    close(fd);
+    ck_assert_int_eq(state_of("stopped-s1", &st), GL_RUN_INTERRUPTED);
+    /* Without a run.lock: the launcher's pid file, while that process lives. */
+    snprintf(sdir, sizeof sdir, "%s/suite", root);
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_run_mark_started(sdir, "failed-s1", getpid(), &err), GL_OK);
+    ck_assert_int_eq(state_of("failed-s1", &st), GL_RUN_RUNNING);
+    ck_assert_int_eq(st.exit_code, -1); /* the earlier attempt's status is gone */
+    ck_assert_int_eq(gl_run_mark_ended(sdir, "failed-s1", 0, &err), GL_OK);
+    ck_assert_int_eq(state_of("failed-s1", &st), GL_RUN_DONE);
+    snprintf(path, sizeof path, "%s/suite/logs/failed-s1.pid", root);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    /* The child's stdout names the directory it used. */
+    snprintf(path, sizeof path, "%s/suite/logs", root);
+    char line[800];
+    snprintf(line, sizeof line, "%s/suite/runs/done-s1\n", root);
+    write_text(path, "never-s1.out", line);
+    ck_assert_int_eq(state_of("never-s1", &st), GL_RUN_DONE);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("compare");
@@ -729,6 +830,7 @@ int main(void)
     tcase_add_test(tc, report_files_and_values);
     tcase_add_test(tc, report_without_eval_says_so);
     tcase_add_test(tc, report_warns_when_datasets_differ);
+    tcase_add_test(tc, suite_run_states_from_files);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
