@@ -6,7 +6,8 @@
  *   failed       the last attempt exited 1..127 other than 75 (75: stopped to be requeued)
  *   interrupted  it has a run directory with a checkpoint (stopped by a signal, killed, requeued)
  *   pending      anything else: never started, or stopped before its first checkpoint
- * The run directory is the last line of logs/NAME.out (what the child printed), else runs/NAME.
+ * The run directory is the newest attempt's: the last of runs/NAME, runs/NAME-2, runs/NAME-3...
+ * that exists (train never reuses a directory: a fresh start after a failure makes the next one).
  * Only reads; the lock is tested with a shared, non-blocking flock that is released at once.
  */
 #include "compare/state.h"
@@ -136,12 +137,16 @@ int gl_run_status_get(const char *suite_dir, const char *name, gl_cfg_schema_loo
     memset(st, 0, sizeof *st);
     st->total = -1;
     st->exit_code = -1;
-    snprintf(path, sizeof path, "%s/logs/%s.out", suite_dir, name);
-    gl_text_last_line(path, st->dir, sizeof st->dir);
-    if (!is_dir(st->dir))
-        snprintf(st->dir, sizeof st->dir, "%s/runs/%s", suite_dir, name);
-    if (!is_dir(st->dir))
-        st->dir[0] = '\0';
+    for (int k = 1; k < 100000; k++) {
+        char dir[sizeof st->dir];
+        if (k == 1)
+            snprintf(dir, sizeof dir, "%s/runs/%s", suite_dir, name);
+        else
+            snprintf(dir, sizeof dir, "%s/runs/%s-%d", suite_dir, name, k);
+        if (!is_dir(dir))
+            break;
+        memcpy(st->dir, dir, sizeof dir);
+    }
     snprintf(path, sizeof path, "%s/logs/%s.status", suite_dir, name);
     gl_text_last_line(path, code, sizeof code);
     char *end;

@@ -3,10 +3,10 @@
  * scheduler) agree on it. Internal to libganlab (not installed). docs/compare.md has the rules.
  *
  * A suite directory OUT holds, for each run NAME (= <variant>-s<seed>):
- *     OUT/logs/NAME.out     the child's stdout; its last line is the run directory
  *     OUT/logs/NAME.pid     "host:PID" while a launcher runs the child (removed when it ends)
  *     OUT/logs/NAME.status  the exit status of the child's last attempt (written when it ends)
- *     OUT/runs/NAME[-K]/    the run directory (docs/formats.md), with run.lock while training
+ *     OUT/runs/NAME[-K]/    the run directories of its attempts (docs/formats.md), with run.lock
+ *                           while training
  */
 #ifndef GL_COMPARE_STATE_H
 #define GL_COMPARE_STATE_H

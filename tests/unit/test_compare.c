@@ -801,16 +801,14 @@ START_TEST(suite_run_states_from_files)
     ck_assert_int_eq(gl_run_mark_started(sdir, "failed-s1", getpid(), &err), GL_OK);
     ck_assert_int_eq(state_of("failed-s1", &st), GL_RUN_RUNNING);
     ck_assert_int_eq(st.exit_code, -1); /* the earlier attempt's status is gone */
-    ck_assert_int_eq(gl_run_mark_ended(sdir, "failed-s1", 0, &err), GL_OK);
-    ck_assert_int_eq(state_of("failed-s1", &st), GL_RUN_DONE);
+    ck_assert_int_eq(gl_run_mark_ended(sdir, "failed-s1", 2, &err), GL_OK);
+    ck_assert_int_eq(state_of("failed-s1", &st), GL_RUN_FAILED);
     snprintf(path, sizeof path, "%s/suite/logs/failed-s1.pid", root);
     ck_assert_int_ne(access(path, F_OK), 0);
-    /* The child's stdout names the directory it used. */
-    snprintf(path, sizeof path, "%s/suite/logs", root);
-    char line[800];
-    snprintf(line, sizeof line, "%s/suite/runs/done-s1\n", root);
-    write_text(path, "never-s1.out", line);
-    ck_assert_int_eq(state_of("never-s1", &st), GL_RUN_DONE);
+    /* A fresh start after a failure makes NAME-2: the newest attempt counts. */
+    suite_run("failed-s1-2", 100, 100, -1);
+    ck_assert_int_eq(state_of("failed-s1", &st), GL_RUN_DONE);
+    ck_assert_ptr_nonnull(strstr(st.dir, "/suite/runs/failed-s1-2"));
 }
 END_TEST
 
