@@ -5,9 +5,10 @@
 #ifndef GL_RUNNER_SUITE_PLAN_H
 #define GL_RUNNER_SUITE_PLAN_H
 
+#include "compare/jobs.h"
 #include "compare/state.h"
 #include "compare/sweep.h"
-#include "compare/suite.h"
+#include "config/suite.h"
 #include "runner/runner.h"
 
 #define GL_SUITE_PATH_CAP 4096

@@ -1,5 +1,5 @@
 /* suite_source.c - where a suite's definition comes from (suite_plan.h):
- *   FILE                      a suite file (compare/suite.h), its sweep: section included;
+ *   FILE                      a suite file (config/suite.h), its sweep: section included;
  *   --config CFG ...          one run of CFG, with the command line's overrides, --sweep axes and
  *                             --seeds; it is written out as the equivalent suite file
  *                             <dir>/suite.yaml when it runs, so that
