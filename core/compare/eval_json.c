@@ -108,8 +108,11 @@ static int add(reader *r, yaml_mark_t at, const char *name, double v)
     return GL_OK;
 }
 
-/* One evaluator's mapping of metrics (its MAPPING_START already read). */
-static int evaluator(reader *r, const char *ev_name)
+typedef int (*entry_fn)(reader *r, const yaml_event_t *key, const yaml_event_t *val, void *ud);
+
+/* Calls fn(key, value's first event) for each entry of the mapping whose MAPPING_START was read;
+ * GL_OK at its end. fn reads the rest of a value that is a mapping or sequence. */
+static int each_entry(reader *r, entry_fn fn, void *ud)
 {
     for (;;) {
         yaml_event_t key, val = {0}; /* deleting a zeroed event does nothing */
@@ -121,15 +124,9 @@ static int evaluator(reader *r, const char *ev_name)
         }
         int rc = key.type == YAML_SCALAR_EVENT
                      ? next(r, &val)
-                     : fault(r, key.start_mark, "a metric's name must be a string", NULL);
-        double v = 0.0;
+                     : fault(r, key.start_mark, "a key must be a string", NULL);
         if (rc == GL_OK)
-            rc = number(r, &val, &v);
-        if (rc == GL_OK) {
-            char col[512];
-            snprintf(col, sizeof col, "%s.%s", ev_name, text(&key));
-            rc = add(r, key.start_mark, col, v);
-        }
+            rc = fn(r, &key, &val, ud);
         yaml_event_delete(&key);
         yaml_event_delete(&val);
         if (rc != GL_OK)
@@ -137,41 +134,45 @@ static int evaluator(reader *r, const char *ev_name)
     }
 }
 
-/* The top mapping's entries after its MAPPING_START. */
+/* A metric of the evaluator named ud. */
+static int metric(reader *r, const yaml_event_t *key, const yaml_event_t *val, void *ud)
+{
+    double v = 0.0;
+    int rc = number(r, val, &v);
+    if (rc == GL_OK) {
+        char col[512];
+        snprintf(col, sizeof col, "%s.%s", (const char *)ud, text(key));
+        rc = add(r, key->start_mark, col, v);
+    }
+    return rc;
+}
+
+/* An entry of the top object: "step" (into the long long ud), "protocol", or an evaluator. */
+static int top_entry(reader *r, const yaml_event_t *key, const yaml_event_t *val, void *ud)
+{
+    const char *k = text(key);
+    if (strcmp(k, "step") == 0) {
+        double s = 0.0;
+        int rc = number(r, val, &s);
+        if (rc == GL_OK && !(s >= 0 && s <= 9e15 && s == floor(s)))
+            rc = fault(r, val->start_mark, "\"step\" must be a whole number >= 0", NULL);
+        if (rc == GL_OK)
+            *(long long *)ud = (long long)s;
+        return rc;
+    }
+    if (strcmp(k, "protocol") == 0)
+        return skip(r, val);
+    if (val->type == YAML_MAPPING_START_EVENT)
+        return each_entry(r, metric, (void *)k);
+    return fault(r, val->start_mark, "expected an object of metrics for evaluator ", k);
+}
+
 static int top(reader *r, long long *step)
 {
-    for (;;) {
-        yaml_event_t key, val = {0}; /* deleting a zeroed event does nothing */
-        if (next(r, &key) != GL_OK)
-            return GL_ERR_INPUT;
-        if (key.type == YAML_MAPPING_END_EVENT) {
-            yaml_event_delete(&key);
-            return *step >= 0 ? GL_OK
-                              : gl_error_add(r->err, GL_ERR_INPUT, "%s: no \"step\"", r->name);
-        }
-        int rc = key.type == YAML_SCALAR_EVENT
-                     ? next(r, &val)
-                     : fault(r, key.start_mark, "a key must be a string", NULL);
-        const char *k = rc == GL_OK ? text(&key) : "";
-        if (rc != GL_OK) {
-        } else if (strcmp(k, "step") == 0) {
-            double s;
-            rc = number(r, &val, &s);
-            if (rc == GL_OK && !(s >= 0 && s <= 9e15 && s == floor(s)))
-                rc = fault(r, val.start_mark, "\"step\" must be a whole number >= 0", NULL);
-            *step = (long long)s;
-        } else if (strcmp(k, "protocol") == 0) {
-            rc = skip(r, &val);
-        } else if (val.type == YAML_MAPPING_START_EVENT) {
-            rc = evaluator(r, k);
-        } else {
-            rc = fault(r, val.start_mark, "expected an object of metrics for evaluator ", k);
-        }
-        yaml_event_delete(&key);
-        yaml_event_delete(&val);
-        if (rc != GL_OK)
-            return rc;
-    }
+    int rc = each_entry(r, top_entry, step);
+    if (rc == GL_OK && *step < 0)
+        rc = gl_error_add(r->err, GL_ERR_INPUT, "%s: no \"step\"", r->name);
+    return rc;
 }
 
 /* After the top object: nothing but its end. */

@@ -69,25 +69,34 @@ static void on_event(void *ud, int i, const gl_job *job, int finished)
 
 /* ---------------------------------------------------------------- --status */
 
-/* The budget of a run that has no run directory yet: its config resolved as its child would. */
-static long long planned_total(const gl_suite_child *c, const gl_cli *cli, gl_registry *reg)
+/* The config a fresh child trains (its operands after "--") loaded and validated as train would;
+ * *cfg stays NULL for a resumed child (its config is its run directory's). */
+static int child_config(const gl_suite_child *c, const gl_cli *cli, gl_registry *reg, gl_cfg **cfg,
+                        gl_error *err)
 {
     int a = 0, n = 0;
+    *cfg = NULL;
     while (c->argv[a] && strcmp(c->argv[a], "--") != 0)
         a++;
     if (!c->argv[a])
-        return -1;
+        return GL_OK;
     while (c->argv[a + 1 + n])
         n++;
     gl_cli one = {.plugin_path = cli->plugin_path,
                   .n_plugin_path = cli->n_plugin_path,
                   .args = c->argv + a + 1,
                   .n_args = n};
+    return gl_runner_load_config(&one, reg, cfg, err);
+}
+
+/* The budget of a run that has no run directory yet: its config resolved as its child would. */
+static long long planned_total(const gl_suite_child *c, const gl_cli *cli, gl_registry *reg)
+{
     gl_cfg *cfg = NULL;
     gl_error e;
     gl_error_init(&e);
     long long steps = -1;
-    if (gl_runner_load_config(&one, reg, &cfg, &e) == GL_OK)
+    if (child_config(c, cli, reg, &cfg, &e) == GL_OK && cfg)
         steps = gl_params_int(gl_cfg_params(cfg, "train"), "steps");
     gl_cfg_destroy(cfg);
     return steps > 0 ? steps : -1;
@@ -139,17 +148,8 @@ static int dry_run(const gl_suite_plan *p, const gl_cli *cli, gl_registry *reg, 
             continue;
         }
         todo++;
-        int a = 0, n = 0;
-        while (c->argv[a] && strcmp(c->argv[a], "--") != 0)
-            a++;
-        while (c->argv[a] && c->argv[a + 1 + n])
-            n++;
-        gl_cli one = {.plugin_path = cli->plugin_path,
-                      .n_plugin_path = cli->n_plugin_path,
-                      .args = c->argv + a + 1,
-                      .n_args = n};
         gl_cfg *cfg = NULL;
-        if (c->argv[a] && gl_runner_load_config(&one, reg, &cfg, err) != GL_OK) {
+        if (child_config(c, cli, reg, &cfg, err) != GL_OK) {
             gl_error_add(err, GL_ERR_INPUT, "run %s: its config is invalid (above)", c->name);
             bad++;
         }

@@ -117,6 +117,17 @@ static void load_all(gl_cmp_run *runs, char dirs[][600])
     }
 }
 
+/* The fakes loaded, grouped and tabled. */
+static void load_table(gl_cmp_run *runs, char dirs[][600], gl_cmp_variant **v, int *nv,
+                       gl_cmp_table *t)
+{
+    gl_error err;
+    gl_error_init(&err);
+    load_all(runs, dirs);
+    ck_assert_int_eq(gl_cmp_group(runs, N_FAKES, v, nv, &err), GL_OK);
+    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, *v, *nv, t, &err), GL_OK);
+}
+
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -312,14 +323,12 @@ START_TEST(table_compares_at_equal_generator_steps)
 {
     gl_cmp_run runs[N_FAKES];
     char dirs[N_FAKES][600];
-    load_all(runs, dirs);
     gl_cmp_variant *v;
     int nv;
+    gl_cmp_table t;
     gl_error err;
     gl_error_init(&err);
-    ck_assert_int_eq(gl_cmp_group(runs, N_FAKES, &v, &nv, &err), GL_OK);
-    gl_cmp_table t;
-    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, v, nv, &t, &err), GL_OK);
+    load_table(runs, dirs, &v, &nv, &t);
     ck_assert_int_eq(t.step, 100); /* C went to 200, B-s2 stopped at 50 */
     ck_assert_int_eq(t.n_eval_cols, 2);
     ck_assert_int_eq(t.n_cols, 6); /* modes, kl, d_loss, g_loss, d_real, gp */
@@ -473,14 +482,12 @@ START_TEST(chart_lines_bands_and_x_axes)
 {
     gl_cmp_run runs[N_FAKES];
     char dirs[N_FAKES][600];
-    load_all(runs, dirs);
     gl_cmp_variant *v;
     int nv;
+    gl_cmp_table t;
     gl_error err;
     gl_error_init(&err);
-    ck_assert_int_eq(gl_cmp_group(runs, N_FAKES, &v, &nv, &err), GL_OK);
-    gl_cmp_table t;
-    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, v, nv, &t, &err), GL_OK);
+    load_table(runs, dirs, &v, &nv, &t);
     gl_cmp_chart c;
     /* d_loss of A: seeds 1 (1, 1) and 2 (9, 3) at steps 50 and 100; B only seed 1 (B-s2 stopped
      * early); C to step 200. */
