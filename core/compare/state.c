@@ -1,5 +1,6 @@
 /* state.c - a suite run's state from its files (state.h). The rules, in order:
- *   running      its run directory's run.lock is locked (flock) by a live process; or, without a
+ *   running      its run directory's run.lock is locked (flock) by a live process (tried only
+ *                when the host:PID it holds is not a dead process of this host); or, without a
  *                run.lock, logs/NAME.pid names a live process on this host
  *   done         metrics.csv reached the budget (train.steps) and a checkpoint of that step exists
  *                (train writes one at the last step), or the last attempt exited 0
@@ -55,7 +56,27 @@ static int is_dir(const char *path)
     return path[0] && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* 1 when dir/run.lock is held by another process, 0 when free, -1 when there is no run.lock. */
+/* What a "host:PID" file (logs/NAME.pid, run.lock) says: 1 a live process on this host, 0 a dead
+ * one on this host, -1 unknown (no such file, another host, not host:PID). */
+static int holder_alive(const char *path)
+{
+    char text[512], host[256];
+    gl_text_last_line(path, text, sizeof text);
+    char *colon = strrchr(text, ':');
+    if (!colon || gethostname(host, sizeof host) != 0)
+        return -1;
+    host[sizeof host - 1] = '\0';
+    *colon = '\0';
+    char *end;
+    long pid = strtol(colon + 1, &end, 10);
+    if (strcmp(text, host) != 0 || *end || pid <= 1)
+        return -1;
+    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/* 1 when dir/run.lock is held by another process, 0 when free, -1 when there is no run.lock. The
+ * lock is only tried when the holder it names is not known dead: a shared try-lock, released at
+ * once, could make a training that starts at that instant find its run directory locked. */
 static int lock_held(const char *dir)
 {
     char path[4200];
@@ -63,26 +84,11 @@ static int lock_held(const char *dir)
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0)
         return -1;
-    int held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    int held = 0;
+    if (holder_alive(path) != 0)
+        held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
     close(fd); /* also releases the shared lock when it was taken */
     return held;
-}
-
-/* 1 when logs/NAME.pid names a live process on this host. */
-static int pid_alive(const char *pid_path)
-{
-    char text[512], host[256];
-    gl_text_last_line(pid_path, text, sizeof text);
-    char *colon = strrchr(text, ':');
-    if (!colon || gethostname(host, sizeof host) != 0)
-        return 0;
-    host[sizeof host - 1] = '\0';
-    *colon = '\0';
-    char *end;
-    long pid = strtol(colon + 1, &end, 10);
-    if (strcmp(text, host) != 0 || *end || pid <= 1)
-        return 0;
-    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
 /* The step of the newest checkpoint of dir, -1 when it has none. */
@@ -159,7 +165,7 @@ int gl_run_status_get(const char *suite_dir, const char *name, gl_cfg_schema_loo
     int locked = st->dir[0] ? lock_held(st->dir) : -1;
     snprintf(path, sizeof path, "%s/logs/%s.pid", suite_dir, name);
     long long ck = st->dir[0] ? newest_checkpoint(st->dir) : -1;
-    if (locked == 1 || (locked < 0 && pid_alive(path)))
+    if (locked == 1 || (locked < 0 && holder_alive(path) == 1))
         st->state = GL_RUN_RUNNING;
     else if (st->dir[0] &&
              ((st->total > 0 && st->step >= st->total && ck >= st->total) || st->exit_code == 0))

@@ -171,8 +171,8 @@ static int dry_run(const gl_suite_plan *p, const gl_cli *cli, gl_registry *reg, 
 
 /* ---------------------------------------------------------------- training and the report */
 
-static int compare(const gl_suite_def *d, const gl_suite_plan *p, const gl_cli *cli,
-                   gl_registry *reg, gl_cmp_x x, gl_error *err)
+static int compare(const gl_suite_def *d, const gl_suite_plan *p, gl_registry *reg, gl_cmp_x x,
+                   gl_error *err)
 {
     /* All freed below. */
     char **dirs = calloc((size_t)p->n + 1, sizeof *dirs),
@@ -222,7 +222,6 @@ static int compare(const gl_suite_def *d, const gl_suite_plan *p, const gl_cli *
         free(notes[i]);
     free(dirs);
     free(notes);
-    (void)cli;
     return st;
 }
 
@@ -267,7 +266,7 @@ static int train(const gl_suite_def *d, gl_suite_plan *p, const gl_cli *cli, gl_
     if (st > GL_ERR_INPUT) /* stopped by a signal: the runs have checkpointed, no report */
         fprintf(stderr, "[suite] stopped; run the same suite command again to resume\n");
     else if (st == GL_OK || s.finished > 0) {
-        int cst = compare(d, p, cli, reg, x, err);
+        int cst = compare(d, p, reg, x, err);
         st = cst != GL_OK ? cst : st;
     }
     if (st == GL_OK && s.failed)

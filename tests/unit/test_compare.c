@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -799,6 +800,18 @@ START_TEST(suite_run_states_from_files)
     ck_assert_int_eq(state_of("stopped-s1", &st), GL_RUN_INTERRUPTED); /* free lock */
     ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
     ck_assert_int_eq(state_of("stopped-s1", &st), GL_RUN_RUNNING);
+    /* A run.lock naming a dead process of this host is stale: not even tried (a try-lock could
+     * race a training that starts). */
+    char host[256], text[300];
+    ck_assert_int_eq(gethostname(host, sizeof host), 0);
+    host[sizeof host - 1] = '\0';
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    ck_assert_int_eq(waitpid(dead, NULL, 0), dead);
+    snprintf(text, sizeof text, "%s:%ld\n", host, (long)dead);
+    ck_assert_int_eq(pwrite(fd, text, strlen(text), 0), (ssize_t)strlen(text));
+    ck_assert_int_eq(state_of("stopped-s1", &st), GL_RUN_INTERRUPTED);
     close(fd);
     ck_assert_int_eq(state_of("stopped-s1", &st), GL_RUN_INTERRUPTED);
     /* Without a run.lock: the launcher's pid file, while that process lives. */
