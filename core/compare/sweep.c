@@ -113,6 +113,14 @@ int gl_sweep_add(gl_sweep *s, const char *key, const char *const *values, int n,
         return gl_error_add(err, GL_ERR_INPUT,
                             "%s: sweep key '%.60s' is not a config key (e.g. loss.lambda)", where,
                             key);
+    static const char *const fixed[] = {"experiment.seed", "experiment.name", "experiment.out_dir",
+                                        "experiment.threads"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (strcmp(key, fixed[i]) == 0)
+            return gl_error_add(err, GL_ERR_INPUT,
+                                "%s: '%s' is set by the suite for each run, not swept (seeds: "
+                                "or --seeds give the seeds)",
+                                where, key);
     for (int a = 0; a < s->n_axes; a++)
         if (strcmp(s->axes[a].key, key) == 0)
             return gl_error_add(err, GL_ERR_INPUT, "%s: '%s' is swept twice", where, key);

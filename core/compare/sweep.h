@@ -36,8 +36,9 @@ typedef struct gl_sweep {
 } gl_sweep;
 
 /* Adds the axis key with the values (YAML texts, copied). Faults (GL_ERR_INPUT, `where` in front,
- * e.g. "suite.yaml:4:3"): a key that is not a config key's shape or is already swept, an empty
- * list, a value given twice, more than GL_SWEEP_MAX_POINTS points. */
+ * e.g. "suite.yaml:4:3"): a key that is not a config key's shape, is already swept or is one the
+ * suite sets per run (experiment.seed, name, out_dir, threads), an empty list, a value given
+ * twice, more than GL_SWEEP_MAX_POINTS points. */
 int gl_sweep_add(gl_sweep *s, const char *key, const char *const *values, int n, const char *where,
                  gl_error *err);
 /* Adds "KEY=[a, b, ...]": the list is a YAML flow sequence read by libyaml, so a value may hold

@@ -95,6 +95,7 @@ START_TEST(faults)
     parse_fails("loss lambda=[1]", "sweep key 'loss lambda' is not a config key");
     parse_fails("loss..lambda=[1]", "is not a config key");
     parse_fails("loss.lambda=[&a 1, *a]", "without aliases");
+    parse_fails("experiment.seed=[1, 2]", "'experiment.seed' is set by the suite for each run");
     gl_sweep s = {0};
     gl_error err;
     gl_error_init(&err);
