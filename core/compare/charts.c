@@ -8,7 +8,7 @@
  * interpolated linearly between its rows (from 0 s at step 0); a step past a run's last timing row
  * has no wall time, and a point none of whose runs has one is left out of a wall-time chart.
  * Variants without a point have no line, so legends list only variants with data. Drawing: svg.c
- * for report.html, core/image's gl_chart_png (lines only) for report.md.
+ * for report.html, core/image's gl_chart_png for report.md.
  */
 #include "compare/compare.h"
 
@@ -186,13 +186,13 @@ int gl_cmp_chart_png(const gl_cmp_chart *c, const char *path, gl_error *err)
             snprintf(labels[k], sizeof labels[k], "%.*s...", LEGEND_CHARS - 3, l->name);
         else
             snprintf(labels[k], sizeof labels[k], "%s", l->name);
-        series[k] = (gl_series){labels[k], l->x, l->mean, l->n, l->variant};
+        series[k] = (gl_series){labels[k], l->x, l->mean, l->n, l->variant, l->lo, l->hi};
     }
     gl_chart_opts o = {.width = PNG_WIDTH,
                        .height = PNG_HEIGHT,
                        .title = c->title,
                        .xlabel = c->xlabel,
-                       .note = "mean over seeds"};
+                       .note = "line: mean over seeds; band: min to max over seeds"};
     if (rc == GL_OK)
         rc = gl_chart_png(path, series, c->n_lines, &o, err);
     free(series);

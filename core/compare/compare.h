@@ -192,7 +192,8 @@ typedef struct gl_cmp_chart {
 int gl_cmp_chart_build(const gl_cmp_run *runs, const gl_cmp_variant *v, const gl_cmp_table *t,
                        int col, gl_cmp_x x, gl_cmp_chart *c, gl_error *err);
 void gl_cmp_chart_free(gl_cmp_chart *c);
-/* The chart's mean lines as a 900 x 480 PNG (core/image's gl_chart_png), for report.md. */
+/* The chart as a 900 x 480 PNG (core/image's gl_chart_png: mean lines over min-max bands), for
+ * report.md. */
 int gl_cmp_chart_png(const gl_cmp_chart *c, const char *path, gl_error *err);
 /* The chart as an inline <svg> element: the title on top, the mean lines over min-max bands, the
  * legend below the plot, all text 12 px or larger at its natural width GL_CMP_SVG_WIDTH (the

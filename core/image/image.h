@@ -164,6 +164,8 @@ typedef struct gl_series {
     int n;
     int colour; /* index into the palette (gl_chart_colour), so that a series can keep its colour
                    across charts that leave other series out */
+    const double *lo, *hi; /* (n) a band from lo to hi around the line (the spread over seeds),
+                              or NULL for none */
 } gl_series;
 
 typedef struct gl_chart_opts {
@@ -177,10 +179,11 @@ typedef struct gl_chart_opts {
 /* Colour i of a fixed 10-colour palette (cycling). */
 gl_rgb gl_chart_colour(int i);
 
-/* Draws the series as coloured lines (with dots at the points for series of at most 100 points)
- * over axes that fit every finite point, a legend (colour, name) right of the plot, and the title
- * and note above it. c must be opts->width x opts->height.
- * GL_OK or GL_ERR_INPUT (size mismatch or too small, no series). */
+/* Draws the series as coloured lines (with dots at the points for series of at most 100 points),
+ * each over its band when it has one (its colour blended 20 % into what is below, so bands that
+ * overlap stay visible), over axes that fit every finite point and band, a legend (colour, name)
+ * right of the plot, and the title and note above it. c must be opts->width x opts->height. GL_OK
+ * or GL_ERR_INPUT (size mismatch or too small, no series). */
 int gl_chart_draw(gl_canvas *c, const gl_series *series, int n_series, const gl_chart_opts *opts,
                   gl_axes *axes_out, gl_error *err);
 /* gl_chart_draw onto a new white canvas, written to path with gl_png_write. */
