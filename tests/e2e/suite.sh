@@ -44,6 +44,21 @@ run 0 suite "$T/tiny.yaml" -o "$T/out1" --status
 has "$T/out" "ring_wgan_gp-s2 done 5/5"
 [ "$(wc -l <"$T/out")" -eq 4 ] || fail "--status printed $(wc -l <"$T/out") lines, not 4"
 
+# A run killed after its last log row but before its last checkpoint is interrupted, not done; the
+# suite run again resumes it from its checkpoint and leaves the done one alone.
+sed 's/train.steps=5,/train.steps=10,/; s/seeds: \[1, 2\]/seeds: [1]/' "$T/tiny.yaml" >"$T/again.yaml"
+run 0 suite "$T/again.yaml" -o "$T/again"
+rm "$T/again/runs/ring_gan-s1/checkpoints/step_00000010.ckpt"
+echo 137 >"$T/again/logs/ring_gan-s1.status"   # as the suite records a child killed by SIGKILL
+run 4 suite "$T/again.yaml" -o "$T/again" --status
+has "$T/out" "ring_gan-s1 interrupted 10/10"
+has "$T/out" "ring_wgan_gp-s1 done 10/10"
+run 0 suite "$T/again.yaml" -o "$T/again"
+has "$T/err" "[suite] resume ring_gan-s1 (1/1)"
+[ -s "$T/again/runs/ring_gan-s1/checkpoints/step_00000010.ckpt" ] || fail "the resumed run ended without its checkpoint"
+[ -e "$T/again/runs/ring_gan-s1-2" ] && fail "the resumed run got a new directory"
+run 0 suite "$T/again.yaml" -o "$T/again" --status
+
 # The same runs through compare.
 run 0 compare "$T"/out1/runs/* -o "$T/cmp" --title "Again"
 [ "$(tail -n 1 "$T/out")" = "$T/cmp/report.html" ] || fail "compare printed $(tail -n 1 "$T/out")"
