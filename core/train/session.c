@@ -6,6 +6,7 @@
  * a gradient penalty). */
 #include "train/train.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,14 +71,20 @@ static int open_loss(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, g
     if (!s->loss_p)
         return GL_ERR_INPUT;
     s->names[2] = s->loss_p->hdr.name;
-    if ((s->loss_p->flags & GL_LOSS_INPUT_GRADIENT) &&
-        (s->model_env.flags & GL_MODEL_D_BATCH_STATS))
+    if ((s->model_env.flags & GL_MODEL_D_BATCH_STATS) &&
+        ((s->loss_p->flags & GL_LOSS_INPUT_GRADIENT) || s->r1_gamma > 0 || s->r2_gamma > 0)) {
+        char who[64];
+        if (s->loss_p->flags & GL_LOSS_INPUT_GRADIENT)
+            snprintf(who, sizeof who, "loss '%s'", s->names[2]);
+        else
+            snprintf(who, sizeof who, "train.%s_gamma", s->r1_gamma > 0 ? "r1" : "r2");
         return gl_error_add(
             err, GL_ERR_INPUT,
-            "loss '%s' penalises the critic's input gradient, but model '%s' uses batch "
+            "%s penalises the critic's input gradient, but model '%s' uses batch "
             "norm in its critic, which has no second-order gradient and mixes the "
             "samples of a batch: set the model's critic normalisation to layer or none",
-            s->names[2], s->names[1]);
+            who, s->names[1]);
+    }
     if (s->loss_p->create(gl_cfg_params(cfg, "loss"), &s->loss, err) != GL_OK)
         return err->status ? err->status : GL_ERR_INPUT;
     return GL_OK;
@@ -132,6 +139,8 @@ int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **ou
     s->n_critic = (int)gl_params_int(train, "n_critic");
     s->drop_last = gl_params_bool(train, "drop_last");
     s->lr_decay = strcmp(gl_params_string(train, "lr_decay"), "linear") == 0;
+    s->r1_gamma = gl_params_float(train, "r1_gamma");
+    s->r2_gamma = gl_params_float(train, "r2_gamma");
     gl_rng_init(&s->st.noise, s->seed, GL_STREAM_NOISE);
     gl_rng_init(&s->st.penalty, s->seed, GL_STREAM_PENALTY);
     gl_rng_init(&s->st.dropout, s->seed, GL_STREAM_DROPOUT);

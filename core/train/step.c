@@ -6,6 +6,8 @@
 #include "train/train.h"
 
 #include <math.h>
+
+#include "train/penalty.h"
 #include <string.h>
 
 static void shuffle_epoch(gl_session *s)
@@ -54,8 +56,12 @@ static gl_tensor *z_tensor(gl_session *s, gl_rng *rng, int n)
 static gl_tensor *generate_cb(void *runner, int n, const int32_t *labels)
 {
     gl_session *s = runner;
-    return s->model_p->generate(s->model, s->ctx, z_tensor(s, &s->st.noise, n),
-                                s->model_env.conditional ? labels : NULL, 1);
+    gl_tensor *x = s->model_p->generate(s->model, s->ctx, z_tensor(s, &s->st.noise, n),
+                                        s->model_env.conditional ? labels : NULL, 1);
+    /* R2 penalises D's gradient at the fakes D is trained on: the first batch of a D update. */
+    if (s->in_d_update && !s->d_fake)
+        s->d_fake = x;
+    return x;
 }
 
 static gl_tensor *discriminate_cb(void *runner, gl_tensor *x, const int32_t *labels)
@@ -121,10 +127,15 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
         .discriminate = discriminate_cb,
     };
     memset(res, 0, sizeof *res);
+    s->in_d_update = which;
+    s->d_fake = NULL;
     int rc = which ? s->loss_p->d_loss(s->loss, &env, res, err)
                    : s->loss_p->g_loss(s->loss, &env, res, err);
+    s->in_d_update = 0;
     if (rc == GL_OK)
         rc = gl_ctx_status(s->ctx, err);
+    if (rc == GL_OK && which && res->loss && (s->r1_gamma > 0 || s->r2_gamma > 0))
+        rc = gl_zc_penalties_add(&env, s->d_fake, s->r1_gamma, s->r2_gamma, res, err);
     if (rc == GL_OK && !res->loss)
         rc = gl_error_add(err, GL_ERR_RUN, "loss '%s' returned no %s", s->names[2],
                           what[which] + 4);

@@ -36,10 +36,11 @@ typedef struct gl_train_state {
 typedef struct gl_session {
     uint64_t seed;
     int batch, n_critic;
-    int drop_last;        /* train.drop_last: skip an epoch's last, partial batch */
-    int lr_decay;         /* train.lr_decay: 1 for linear (to 0 over the budget), 0 for none */
-    uint64_t total_steps; /* the budget in generator steps (gl_session_total_steps) */
-    const char *names[4]; /* dataset, model, loss plugin names (for messages) */
+    int drop_last;             /* train.drop_last: skip an epoch's last, partial batch */
+    int lr_decay;              /* train.lr_decay: 1 for linear (to 0 over the budget), 0 for none */
+    uint64_t total_steps;      /* the budget in generator steps (gl_session_total_steps) */
+    double r1_gamma, r2_gamma; /* train.r1_gamma, train.r2_gamma (penalty.h); 0: off */
+    const char *names[4];      /* dataset, model, loss plugin names (for messages) */
 
     const gl_dataset_plugin *dataset_p;
     void *dataset;
@@ -68,6 +69,8 @@ typedef struct gl_session {
     int32_t *labels;     /* (batch) real labels */
     int32_t *gen_labels; /* (batch) labels for generated samples */
     int last_batch;      /* size of the last real batch */
+    int in_d_update;     /* 1 while the loss plugin builds a D loss */
+    gl_tensor *d_fake;   /* the D update's first fake batch (for R2), in ctx; else NULL */
     double last_loss[2]; /* the last G (0) and D (1) loss values */
 } gl_session;
 

@@ -79,6 +79,11 @@ Fixtures (batch B = 8 throughout):
                     Gradient penalty through P.D: P.gp.grad_x_hat = d sum P.D(x_hat, y) / d x_hat,
                     P.gp.grad_norm (B), P.gp.penalty = 10 mean((norm - 1)^2),
                     P.gp.grad.D.* = d P.gp.penalty / d P.D.* (double backward).
+  zc.tensors        the core's zero-centred penalties on the tutorial D step (tutorial.tensors'
+                    D as logits, its x, and its fakes d.fake = G(z_d)): zc.r1 = mean_i
+                    ||d D(x)_i / d x_i||^2, zc.r2 the same at the fakes; zc.penalty = 10/2 zc.r1
+                    + 4/2 zc.r2 (r1_gamma 10, r2_gamma 4); zc.grad.D.* = d zc.penalty / d D.*
+                    (double backward); zc.loss = BCE(D(x), 1) + BCE(D(fake), 0) + zc.penalty.
 """
 import hashlib
 import os
@@ -219,7 +224,7 @@ def make_tutorial(gen):
     for n, v in (("g.fake", fake), ("g.logit", lg), ("g.prob", pg), ("g.loss", g_loss)):
         t.add(n, v)
     t.add_grads("g.grad.G", g)
-    return t, d, x
+    return t, d, x, g(z_d).detach()
 
 
 def make_wgan_gp(gen, d, x):
@@ -241,6 +246,29 @@ def make_wgan_gp(gen, d, x):
                  ("gp.c_real", c_real), ("gp.c_fake", c_fake), ("gp.loss", loss)):
         t.add(n, v)
     t.add_grads("gp.grad.D", d)
+    return t
+
+
+def make_zc(d, x, fake):
+    """R1 on x and R2 on the tutorial D step's fakes, added to its BCE loss (train.r1_gamma,
+    train.r2_gamma of the core)."""
+    t = Tensors()
+    zero_grads(d)
+
+    def mean_sq_grad(v):
+        v = v.clone().requires_grad_(True)
+        grad = torch.autograd.grad(d(v).sum(), v, create_graph=True)[0]
+        return (grad ** 2).sum(1).mean()
+
+    r1, r2 = mean_sq_grad(x), mean_sq_grad(fake)
+    penalty = 10 / 2 * r1 + 4 / 2 * r2
+    penalty.backward()
+    lr, lf = d(x), d(fake)
+    bce = nn.functional.binary_cross_entropy_with_logits
+    loss = bce(lr, torch.ones_like(lr)) + bce(lf, torch.zeros_like(lf)) + penalty
+    for n, v in (("zc.r1", r1), ("zc.r2", r2), ("zc.penalty", penalty), ("zc.loss", loss)):
+        t.add(n, v)
+    t.add_grads("zc.grad.D", d)
     return t
 
 
@@ -420,10 +448,10 @@ def main():
     os.makedirs(out, exist_ok=True)
     torch.use_deterministic_algorithms(True)
     gen = torch.Generator().manual_seed(20240601)
-    tut, d, x = make_tutorial(gen)
+    tut, d, x, fake = make_tutorial(gen)
     files = (("tutorial.tensors", tut), ("wgan_gp.tensors", make_wgan_gp(gen, d, x)),
              ("dcgan.tensors", make_dcgan(gen)), ("adam.tensors", make_adam(gen)),
-             ("cond.tensors", make_cond(gen)))
+             ("cond.tensors", make_cond(gen)), ("zc.tensors", make_zc(d, x, fake)))
     manifest = ["# Written by tests/reference/make_fixtures.py with torch %s; see its docstring." %
                 torch.__version__]
     for name, t in files:

@@ -6,7 +6,8 @@
  *     with its hand-derived value (in double);
  *   - the tutorial fixture through the real mlp plugin (bce's losses and gradients against torch);
  *   - small mlp / dcgan critics, where d_loss's parameter gradient, which goes through the recorded
- *     input gradient of the penalty (second order), is compared with finite differences.
+ *     input gradient of the penalty (second order), is compared with finite differences;
+ *   - the core's R1 / R2 penalties (core/train/penalty.c) on the tutorial D step against torch.
  */
 #include <check.h>
 #include <math.h>
@@ -19,6 +20,7 @@
 #include <ganlab/tensor.h>
 
 #include "test_models_util.h"
+#include "train/penalty.h"
 
 #define B        4
 #define F        3
@@ -514,6 +516,75 @@ START_TEST(wgan_gp_batch_norm_critic_fails)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- R1 / R2 */
+
+/* The core's zero-centred penalties on the tutorial networks: alone (values and their second-order
+ * parameter gradients against torch; nothing reaches G) and added to bce's D loss. */
+START_TEST(zc_penalties_match_pytorch)
+{
+    fx_file tut, zc;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(fx_load("tutorial.tensors", &tut, &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(fx_load("zc.tensors", &zc, &err) == GL_OK, "%s", err.text);
+    tm_model m;
+    gl_dataset_info data = tm_images(1, 28, 28, 0);
+    ck_assert_msg(tm_model_open(&m, "mlp", "", &data, 3, &err) == GL_OK, "%s", err.text);
+    char msg[512];
+    ck_assert_msg(tm_load_weights(m.g, &tut, "G", map_g, msg, sizeof msg), "%s", msg);
+    ck_assert_msg(tm_load_weights(m.d, &tut, "D", map_d, msg, sizeof msg), "%s", msg);
+    runner r = {.ctx = gl_ctx_create(), .m = &m, .z = fx_find(&tut, "z_d")->data};
+    int xs[4] = {8, 1, 28, 28};
+    gl_tensor *x = gl_tensor_from(r.ctx, 4, xs, fx_find(&tut, "x")->data);
+    gl_loss_env env = make_env(&r, x, NULL, NULL);
+
+    gl_loss_result res = {.loss = gl_tensor_scalar(r.ctx, 0)};
+    ck_assert_msg(gl_zc_penalties_add(&env, r_generate(&r, 8, NULL), 10, 4, &res, &err) == GL_OK,
+                  "%s", err.text);
+    ck_assert_int_eq(res.n_terms, 2);
+    /* Relative: the penalties are ~1e-2 here. */
+    ASSERT_NEAR(term(&res, "r1") / fx_find(&zc, "zc.r1")->data[0], 1, 1e-4);
+    ASSERT_NEAR(term(&res, "r2") / fx_find(&zc, "zc.r2")->data[0], 1, 1e-4);
+    ASSERT_NEAR(gl_tensor_item(res.loss) / fx_find(&zc, "zc.penalty")->data[0], 1, 1e-4);
+    gl_net_zero_grad(m.d);
+    ck_assert_msg(gl_backward(r.ctx, res.loss, m.d, &err) == GL_OK, "%s", err.text);
+    assert_grads(m.d, &zc, "zc.grad.D", map_d);
+    gl_net_zero_grad(m.g);
+    ck_assert_msg(gl_backward(r.ctx, res.loss, m.g, &err) == GL_OK, "%s", err.text);
+    for (size_t i = 0; i < gl_net_numel(m.g); i++)
+        ck_assert(gl_net_grads(m.g)[i] == 0);
+
+    /* On top of bce's D loss, with its own fakes (the same z). */
+    gl_ctx_reset(r.ctx);
+    tm_loss l;
+    open_loss(&l, "bce", "");
+    x = gl_tensor_from(r.ctx, 4, xs, fx_find(&tut, "x")->data);
+    env = make_env(&r, x, NULL, NULL);
+    ck_assert_msg(l.lp->d_loss(l.self, &env, &res, &err) == GL_OK, "%s", err.text);
+    int n_bce = res.n_terms;
+    gl_tensor *bce_loss = res.loss;
+    /* Gammas of 0 add nothing. */
+    ck_assert_msg(gl_zc_penalties_add(&env, NULL, 0, 0, &res, &err) == GL_OK, "%s", err.text);
+    ck_assert_ptr_eq(res.loss, bce_loss);
+    ck_assert_int_eq(res.n_terms, n_bce);
+    ck_assert_msg(gl_zc_penalties_add(&env, r_generate(&r, 8, NULL), 10, 4, &res, &err) == GL_OK,
+                  "%s", err.text);
+    ck_assert_int_eq(res.n_terms, n_bce + 2);
+    assert_fixture(gl_tensor_item(res.loss), &zc, "zc.loss");
+
+    /* A loss that filled every term leaves no room: a message, not an overflow. */
+    res.n_terms = GL_LOSS_MAX_TERMS;
+    ck_assert_int_eq(gl_zc_penalties_add(&env, NULL, 1, 0, &res, &err), GL_ERR_RUN);
+    ck_assert_msg(strstr(err.text, "r1_gamma"), "%s", err.text);
+
+    tm_loss_close(&l);
+    gl_ctx_destroy(r.ctx);
+    tm_model_close(&m);
+    fx_free(&zc);
+    fx_free(&tut);
+}
+END_TEST
+
 /* Every parameter of the four plugins has a doc line; unknown keys are refused by the schema. */
 START_TEST(schemas_documented)
 {
@@ -552,6 +623,9 @@ static Suite *losses_suite(void)
     tcase_add_test(tc, wgan_gp_second_order_gradients);
     tcase_add_test(tc, wgan_gp_batch_norm_critic_fails);
     tcase_add_test(tc, schemas_documented);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("r1_r2");
+    tcase_add_test(tc, zc_penalties_match_pytorch);
     suite_add_tcase(s, tc);
     return s;
 }

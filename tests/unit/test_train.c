@@ -331,6 +331,57 @@ START_TEST(linear_lr_decay_scales_the_updates)
 }
 END_TEST
 
+static double res_term(const gl_loss_result *r, const char *name)
+{
+    for (int i = 0; i < r->n_terms; i++)
+        if (strcmp(r->term_names[i], name) == 0)
+            return r->term_values[i];
+    ck_abort_msg("no term %s", name);
+    return NAN;
+}
+
+/* train.r1_gamma / r2_gamma: the first D update's loss is bce's plus gamma/2 times each penalty
+ * (the same batch, fakes and parameters as a run without them), the terms r1 and r2 are logged,
+ * later steps allocate nothing, and a batch-norm critic is refused. */
+START_TEST(r1_r2_penalties_in_the_step)
+{
+    gl_error err;
+    const char *pen[] = {"train.r1_gamma=2", "train.r2_gamma=3"}, *plain[] = {"train.steps=12"};
+    gl_cfg *ca = load("bce", 1, tmp, "pen", pen, 2), *cb = load("bce", 1, tmp, "plain", plain, 1);
+    gl_session *a, *b;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_session_create(ca, reg, &a, &err), GL_OK);
+    ck_assert_int_eq(gl_session_create(cb, reg, &b, &err), GL_OK);
+    gl_loss_result da, ga, db, gb;
+    ck_assert_msg(gl_session_step(a, &da, &ga, &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(gl_session_step(b, &db, &gb, &err) == GL_OK, "%s", err.text);
+    double r1 = res_term(&da, "r1"), r2 = res_term(&da, "r2");
+    ck_assert_msg(r1 > 0 && r2 > 0 && r1 != r2, "r1 %g r2 %g", r1, r2);
+    ck_assert_int_eq(da.n_terms, db.n_terms + 2);
+    double want = b->last_loss[1] + 1.0 * r1 + 1.5 * r2;
+    ck_assert_msg(fabs(a->last_loss[1] - want) < 1e-5, "d_loss %.9g, expected %.9g",
+                  a->last_loss[1], want);
+    for (int i = 0; i < 2; i++)
+        ck_assert_msg(gl_session_step(a, &da, &ga, &err) == GL_OK, "%s", err.text);
+    uint64_t before = gl_engine_alloc_count();
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(gl_session_step(a, &da, &ga, &err) == GL_OK, "%s", err.text);
+    ck_assert_uint_eq(gl_engine_alloc_count(), before);
+    gl_session_destroy(a);
+    gl_session_destroy(b);
+    gl_cfg_destroy(ca);
+    gl_cfg_destroy(cb);
+
+    const char *bn[] = {"train.r2_gamma=1", "model.d_norm=batch"};
+    gl_cfg *cfg = load("bce", 1, tmp, "bn", bn, 2);
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_session_create(cfg, reg, &a, &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "train.r2_gamma") && strstr(err.text, "batch norm"), "%s",
+                  err.text);
+    gl_cfg_destroy(cfg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("train");
@@ -345,6 +396,7 @@ int main(void)
     tcase_add_test(tc, diverging_run_stops_with_the_term);
     tcase_add_test(tc, steady_state_step_does_not_allocate);
     tcase_add_test(tc, linear_lr_decay_scales_the_updates);
+    tcase_add_test(tc, r1_r2_penalties_in_the_step);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
