@@ -7,9 +7,11 @@
  *
  * (w_b ~ normal(0, 1) fixed, so no sample's gradient can hide behind another's) are compared with
  * finite differences (fdiff.c). The comparison runs in train mode, which is what training
- * differentiates; the dropout stream is rewound before every evaluation so each sees the same
- * masks, and batch norm's batch statistics depend only on the batch. s is summed in double so that
- * the last reduction adds no rounding to the finite differences.
+ * differentiates; the dropout stream is rewound and the nets' buffers restored before every
+ * evaluation, so each sees the same masks and the same spectral-norm vectors (which a training
+ * forward advances by a power iteration), and batch norm's batch statistics depend only on the
+ * batch. s is summed in double so that the last reduction adds no rounding to the finite
+ * differences.
  *
  * A model that refuses a data shape with an input error (dcgan needs images) gets a SKIP line for
  * it; refusing every shape is a failure.
@@ -33,6 +35,7 @@ typedef struct mrun {
     gl_model_env env;
     gl_net *g, *d;
     gl_rng dropout, dropout0; /* the stream the model uses, and where every evaluation starts */
+    gl_real *buffers0[2];     /* G's and D's buffers after finalising, restored likewise */
     gl_ctx *ctx;
     size_t item;    /* floats per item */
     float *z;       /* (BATCH, latent) */
@@ -85,6 +88,11 @@ static gl_tensor *forward(mrun *m, gl_tensor **gx)
 {
     gl_ctx_reset(m->ctx);
     m->dropout = m->dropout0;
+    gl_net *nets[2] = {m->g, m->d};
+    for (int i = 0; i < 2; i++)
+        if (gl_net_buffer_numel(nets[i]) > 0)
+            memcpy(gl_net_buffer_values(nets[i]), m->buffers0[i],
+                   gl_net_buffer_numel(nets[i]) * sizeof(gl_real));
     int zs[2] = {BATCH, m->env.latent_dim};
     int xs[4] = {BATCH, m->env.data.shape[0], m->env.data.shape[1], m->env.data.shape[2]};
     gl_tensor *x;
@@ -235,6 +243,18 @@ static int setup(mrun *m, const gl_params *params, const gl_check_opts *opts, ch
         gl_check__error_text(&e, msg, cap);
         return GL_ERR_RUN;
     }
+    gl_net *nets[2] = {m->g, m->d};
+    for (int i = 0; i < 2; i++) {
+        size_t n = gl_net_buffer_numel(nets[i]);
+        /* Freed in teardown. */
+        m->buffers0[i] = malloc((n ? n : 1) * sizeof(gl_real));
+        if (!m->buffers0[i]) {
+            snprintf(msg, cap, "out of memory");
+            return GL_ERR_RUN;
+        }
+        if (n > 0)
+            memcpy(m->buffers0[i], gl_net_buffer_values(nets[i]), n * sizeof(gl_real));
+    }
     m->item = 1;
     for (int i = 0; i < m->env.data.ndim; i++)
         m->item *= (size_t)m->env.data.shape[i];
@@ -263,6 +283,8 @@ static void teardown(mrun *m)
     gl_ctx_destroy(m->ctx);
     free(m->z);
     free(m->x);
+    free(m->buffers0[0]);
+    free(m->buffers0[1]);
 }
 
 /* One data variant. Returns 1 when the model accepted it, 0 when it refused it; sets *cond when

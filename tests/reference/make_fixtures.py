@@ -84,6 +84,20 @@ Fixtures (batch B = 8 throughout):
                     ||d D(x)_i / d x_i||^2, zc.r2 the same at the fakes; zc.penalty = 10/2 zc.r1
                     + 4/2 zc.r2 (r1_gamma 10, r2_gamma 4); zc.grad.D.* = d zc.penalty / d D.*
                     (double backward); zc.loss = BCE(D(x), 1) + BCE(D(fake), 0) + zc.penalty.
+  dreg.tensors      D's regularisers of the model plugins (own generator seed), four critics T in
+                    train mode, LeakyReLU(0.2), weights T.D.* (spectral-norm'd layers: the weight
+                    before normalisation, torch's weight_orig):
+                    sn: Linear 16-10-8-1, every Linear under torch.nn.utils.spectral_norm, its
+                        weight_u / weight_v set to T.NAME.u0 / v0 ~ N(0, 1) before the forwards;
+                    mb: Linear 16-10-8, minibatch std (one feature), Linear 9-1;
+                    mx: Linear 16-30, maxout 3 pieces (view (B, 3, 10), max over pieces),
+                        Linear 10-24, maxout 3, Linear 8-1;
+                    cv: Conv(1, 4, 4, 2, 1), Conv(4, 8, 4, 2, 1), minibatch std (one plane),
+                        Linear(36, 1) on 8x8 images, spectral norm on all three as in sn.
+                    Inputs x, x_hat (B, 16), xi, xi_hat (B, 1, 8, 8). Forwards D(x) then D(x_hat)
+                    (two power iterations), T.out = D(x), T.loss = mean D(x) + mean_i
+                    ||d D(x_hat)_i / d x_hat_i||^2 (double backward); T.grad.* = d T.loss / d
+                    T.D.*; T.NAME.u1 / v1 the vectors after both forwards.
 """
 import hashlib
 import os
@@ -272,6 +286,74 @@ def make_zc(d, x, fake):
     return t
 
 
+class Maxout(nn.Module):
+    """The mlp plugin's maxout: (B, k w) viewed as k pieces (B, w) side by side, their maximum."""
+
+    def __init__(self, k):
+        super().__init__()
+        self.k = k
+
+    def forward(self, x):
+        return x.view(x.shape[0], self.k, -1).max(1)[0]
+
+
+class MbStd(nn.Module):
+    """ProGAN's minibatch standard deviation over the whole batch, as one more feature / plane."""
+
+    def forward(self, h):
+        s = torch.sqrt(h.var(0, unbiased=False) + 1e-8).mean()
+        return torch.cat([h, s.expand(h.shape[0], 1, *h.shape[2:])], 1)
+
+
+def make_dreg(gen):
+    """D's regularisers of the mlp and dcgan plugins (model.spectral_norm, minibatch_std,
+    d_activation maxout), each D in torch's own modules; see the docstring."""
+    lrelu = nn.LeakyReLU(0.2)
+    nets = {
+        "sn": nn.Sequential(nn.Linear(16, 10), lrelu, nn.Linear(10, 8), lrelu, nn.Linear(8, 1)),
+        "mb": nn.Sequential(nn.Linear(16, 10), lrelu, nn.Linear(10, 8), lrelu, MbStd(),
+                            nn.Linear(9, 1)),
+        "mx": nn.Sequential(nn.Linear(16, 30), Maxout(3), nn.Linear(10, 24), Maxout(3),
+                            nn.Linear(8, 1)),
+        "cv": nn.Sequential(nn.Conv2d(1, 4, 4, 2, 1), lrelu, nn.Conv2d(4, 8, 4, 2, 1), lrelu,
+                            MbStd(), nn.Flatten(), nn.Linear(9 * 2 * 2, 1)),
+    }
+    t = Tensors()
+    x = byte_images(gen, (B, 16))
+    x_hat = (torch.rand((B, 16), generator=gen) * 2 - 1).float().double()
+    xi = byte_images(gen, (B, 1, 8, 8))
+    xi_hat = (torch.rand((B, 1, 8, 8), generator=gen) * 2 - 1).float().double()
+    for v, n in (("x", x), ("x_hat", x_hat), ("xi", xi), ("xi_hat", xi_hat)):
+        t.add(v, n)
+    for tag, d in nets.items():
+        d.double()
+        init_half(d, gen)
+        t.add_params(tag + ".D", d, DT_F16)
+        if tag in ("sn", "cv"):
+            for name, m in d.named_modules():
+                if isinstance(m, (nn.Linear, nn.Conv2d)):
+                    nn.utils.spectral_norm(m)
+                    with torch.no_grad():
+                        for buf in ("u", "v"):
+                            b = getattr(m, "weight_" + buf)
+                            b.copy_(torch.randn(b.shape, generator=gen).float().double())
+                            t.add("%s.%s.%s0" % (tag, name, buf), b)
+        d.train()
+        xin, xh = (xi, xi_hat) if tag == "cv" else (x, x_hat)
+        xh = xh.clone().requires_grad_(True)
+        out = d(xin)
+        grad = torch.autograd.grad(d(xh).sum(), xh, create_graph=True)[0]
+        loss = out.mean() + (grad ** 2).flatten(1).sum(1).mean()
+        loss.backward()
+        t.add(tag + ".out", out)
+        t.add(tag + ".loss", loss)
+        for name, p in d.named_parameters():
+            t.add("%s.grad.%s" % (tag, name.replace("_orig", "")), p.grad)
+        for name, b in d.named_buffers():
+            t.add("%s.%s1" % (tag, name.replace("weight_", "")), b)
+    return t
+
+
 def make_dcgan(gen):
     g = nn.Sequential(nn.Linear(16, 32 * 7 * 7), nn.LeakyReLU(0.2), nn.Unflatten(1, (32, 7, 7)),
                       nn.ConvTranspose2d(32, 16, 4, 2, 1), nn.LeakyReLU(0.2),
@@ -451,7 +533,8 @@ def main():
     tut, d, x, fake = make_tutorial(gen)
     files = (("tutorial.tensors", tut), ("wgan_gp.tensors", make_wgan_gp(gen, d, x)),
              ("dcgan.tensors", make_dcgan(gen)), ("adam.tensors", make_adam(gen)),
-             ("cond.tensors", make_cond(gen)), ("zc.tensors", make_zc(d, x, fake)))
+             ("cond.tensors", make_cond(gen)), ("zc.tensors", make_zc(d, x, fake)),
+             ("dreg.tensors", make_dreg(torch.Generator().manual_seed(20261206))))
     manifest = ["# Written by tests/reference/make_fixtures.py with torch %s; see its docstring." %
                 torch.__version__]
     for name, t in files:

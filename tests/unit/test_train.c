@@ -148,16 +148,18 @@ START_TEST(run_directory_files)
 }
 END_TEST
 
-static void resume_matches(const char *loss, int n_critic)
+/* extra: one more override of both runs (NULL: none). */
+static void resume_matches_with(const char *loss, int n_critic, const char *extra)
 {
     char full[512], part[512];
     gl_error err;
-    gl_cfg *cfg = load(loss, n_critic, tmp, "full", NULL, 0);
+    const char *ov[] = {extra};
+    gl_cfg *cfg = load(loss, n_critic, tmp, "full", ov, extra ? 1 : 0);
     ck_assert_msg(train(cfg, NULL, full, &err) == GL_OK, "%s", err.text);
     gl_cfg_destroy(cfg);
 
-    const char *first[] = {"train.steps=6"};
-    cfg = load(loss, n_critic, tmp, "part", first, 1);
+    const char *first[] = {"train.steps=6", extra};
+    cfg = load(loss, n_critic, tmp, "part", first, extra ? 2 : 1);
     ck_assert_msg(train(cfg, NULL, part, &err) == GL_OK, "%s", err.text);
     gl_cfg_destroy(cfg);
 
@@ -174,10 +176,22 @@ static void resume_matches(const char *loss, int n_critic)
     assert_same_file(full, part, "metrics.csv");
 }
 
+static void resume_matches(const char *loss, int n_critic)
+{
+    resume_matches_with(loss, n_critic, NULL);
+}
+
 START_TEST(resume_equals_uninterrupted_bce) { resume_matches("bce", 1); }
 END_TEST
 
 START_TEST(resume_equals_uninterrupted_wgan_gp) { resume_matches("wgan_gp", 3); }
+END_TEST
+
+/* The spectral-norm vectors are net buffers: the checkpoint carries them. */
+START_TEST(resume_equals_uninterrupted_spectral_norm)
+{
+    resume_matches_with("wgan_gp", 2, "model.spectral_norm=true");
+}
 END_TEST
 
 START_TEST(resume_refuses_changed_config)
@@ -391,6 +405,7 @@ int main(void)
     tcase_add_test(tc, run_directory_files);
     tcase_add_test(tc, resume_equals_uninterrupted_bce);
     tcase_add_test(tc, resume_equals_uninterrupted_wgan_gp);
+    tcase_add_test(tc, resume_equals_uninterrupted_spectral_norm);
     tcase_add_test(tc, resume_refuses_changed_config);
     tcase_add_test(tc, damaged_and_foreign_checkpoints_refused);
     tcase_add_test(tc, diverging_run_stops_with_the_term);
