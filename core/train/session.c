@@ -122,6 +122,16 @@ static int alloc_buffers(gl_session *s, gl_error *err)
     s->ctx = gl_ctx_create();
     if (!s->order || !s->real || !s->labels || !s->gen_labels || !s->ctx)
         return gl_error_add(err, GL_ERR_RUN, "out of memory for the training buffers");
+    if (s->unroll_steps > 0) {
+        gl_net *d = s->net[1];
+        /* All three freed in gl_session_destroy. */
+        s->unroll_save.values = malloc((gl_net_numel(d) + 1) * sizeof(gl_real));
+        s->unroll_save.opt_state = malloc((gl_net_numel(d) * (size_t)s->opt_state_per[1] + 1) *
+                                          sizeof(float));
+        s->unroll_save.buffers = malloc((gl_net_buffer_numel(d) + 1) * sizeof(gl_real));
+        if (!s->unroll_save.values || !s->unroll_save.opt_state || !s->unroll_save.buffers)
+            return gl_error_add(err, GL_ERR_RUN, "out of memory for train.unroll_steps");
+    }
     return GL_OK;
 }
 
@@ -141,6 +151,8 @@ int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **ou
     s->lr_decay = strcmp(gl_params_string(train, "lr_decay"), "linear") == 0;
     s->r1_gamma = gl_params_float(train, "r1_gamma");
     s->r2_gamma = gl_params_float(train, "r2_gamma");
+    s->instance_noise = gl_params_float(train, "instance_noise");
+    s->unroll_steps = (int)gl_params_int(train, "unroll_steps");
     gl_rng_init(&s->st.noise, s->seed, GL_STREAM_NOISE);
     gl_rng_init(&s->st.penalty, s->seed, GL_STREAM_PENALTY);
     gl_rng_init(&s->st.dropout, s->seed, GL_STREAM_DROPOUT);
@@ -193,6 +205,9 @@ void gl_session_destroy(gl_session *s)
     free(s->real);
     free(s->labels);
     free(s->gen_labels);
+    free(s->unroll_save.values);
+    free(s->unroll_save.opt_state);
+    free(s->unroll_save.buffers);
     free(s);
 }
 

@@ -64,11 +64,36 @@ static gl_tensor *generate_cb(void *runner, int n, const int32_t *labels)
     return x;
 }
 
+/* train.lr_decay's and train.instance_noise's factor: 1 - t / T during generator step t (from 0)
+ * of a budget of T. */
+static double anneal(const gl_session *s)
+{
+    double f = 1.0 - (double)s->st.step / (double)(s->total_steps ? s->total_steps : 1);
+    return f > 0.0 ? f : 0.0;
+}
+
+/* train.instance_noise: x + N(0, sigma_t^2) per element, sigma_t annealed to 0, drawn from the
+ * penalty stream (checkpointed). A constant added to x, so the gradient reaches x unchanged. */
+static gl_tensor *with_instance_noise(gl_session *s, gl_tensor *x)
+{
+    double std = s->instance_noise * anneal(s);
+    if (std <= 0 || !x)
+        return x;
+    int shape[GL_MAX_DIMS], nd = gl_tensor_ndim(x);
+    for (int i = 0; i < nd; i++)
+        shape[i] = gl_tensor_dim(x, i);
+    gl_tensor *n = gl_tensor_new(s->ctx, nd, shape);
+    if (!n)
+        return NULL;
+    gl_rng_fill_normal(&s->st.penalty, gl_tensor_data(n), gl_tensor_numel(n), 0.0f, (float)std);
+    return gl_add(s->ctx, x, n);
+}
+
 static gl_tensor *discriminate_cb(void *runner, gl_tensor *x, const int32_t *labels)
 {
     gl_session *s = runner;
-    return s->model_p->discriminate(s->model, s->ctx, x, s->model_env.conditional ? labels : NULL,
-                                    1);
+    return s->model_p->discriminate(s->model, s->ctx, with_instance_noise(s, x),
+                                    s->model_env.conditional ? labels : NULL, 1);
 }
 
 /* The first term that is not finite, else what: so the message names what went bad. */
@@ -93,14 +118,6 @@ static int grads_finite(gl_net *net)
         bad |= (u & 0x7f800000u) == 0x7f800000u;
     }
     return !bad;
-}
-
-/* train.lr_decay linear: the learning rates times 1 - t / T during generator step t (from 0) of a
- * budget of T, as the WGAN-GP authors' code decays them; every update of step t, D's and G's. */
-static gl_real lr_factor(const gl_session *s)
-{
-    double f = 1.0 - (double)s->st.step / (double)(s->total_steps ? s->total_steps : 1);
-    return (gl_real)(f > 0.0 ? f : 0.0);
 }
 
 /* The optimizer's update p - prev scaled by f. Every bundled optimizer's update is proportional
@@ -164,7 +181,9 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
     if (s->prev[o])
         memcpy(s->prev[o], p, n * sizeof *p);
     s->opt_p[o]->step(s->opt[o], p, gl_net_grads(net), s->opt_state[o], n, ++s->st.opt_step[o]);
-    gl_real f = s->prev[o] ? lr_factor(s) : 1;
+    /* train.lr_decay linear: the rates times anneal(s), as the WGAN-GP authors' code decays
+     * them; every update of step t, D's and G's. */
+    gl_real f = s->prev[o] ? (gl_real)anneal(s) : 1;
     if (f != 1)
         shrink_update(p, s->prev[o], n, f);
     s->last_loss[which] = v;
@@ -172,6 +191,49 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
     res->loss = NULL;
     gl_ctx_reset(s->ctx);
     return GL_OK;
+}
+
+/* The D state an unrolled look-ahead changes (train.unroll_steps): values, optimizer state and
+ * update count, buffers, last loss. save = 1 copies them aside, 0 puts them back. */
+static void d_state(gl_session *s, int save)
+{
+    gl_net *d = s->net[1];
+    struct {
+        void *live, *copy;
+        size_t bytes;
+    } parts[3] = {
+        {gl_net_values(d), s->unroll_save.values, gl_net_numel(d) * sizeof(gl_real)},
+        {s->opt_state[1], s->unroll_save.opt_state,
+         gl_net_numel(d) * (size_t)s->opt_state_per[1] * sizeof(float)},
+        {gl_net_buffer_values(d), s->unroll_save.buffers, gl_net_buffer_numel(d) * sizeof(gl_real)},
+    };
+    for (int i = 0; i < 3; i++)
+        if (parts[i].bytes)
+            memcpy(save ? parts[i].copy : parts[i].live, save ? parts[i].live : parts[i].copy,
+                   parts[i].bytes);
+    if (save) {
+        s->unroll_save.opt_step = s->st.opt_step[1];
+        s->unroll_save.loss = s->last_loss[1];
+    } else {
+        s->st.opt_step[1] = s->unroll_save.opt_step;
+        s->last_loss[1] = s->unroll_save.loss;
+    }
+}
+
+/* The G update of an unrolled GAN (Metz et al. 2017): unroll_steps look-ahead updates of D on
+ * the step's last real batch (fresh fakes each), G's update against that D, then D back as it
+ * was. No gradient flows through the look-ahead (docs/training.md). */
+static int unrolled_g_update(gl_session *s, gl_loss_result *g_res, gl_error *err)
+{
+    gl_loss_result scratch;
+    d_state(s, 1);
+    int rc = GL_OK;
+    for (int k = 0; k < s->unroll_steps && rc == GL_OK; k++)
+        rc = update(s, 1, &scratch, err);
+    if (rc == GL_OK)
+        rc = update(s, 0, g_res, err);
+    d_state(s, 0);
+    return rc;
 }
 
 int gl_session_step(gl_session *s, gl_loss_result *d_res, gl_loss_result *g_res, gl_error *err)
@@ -187,7 +249,7 @@ int gl_session_step(gl_session *s, gl_loss_result *d_res, gl_loss_result *g_res,
     if (s->model_env.conditional)
         for (int i = 0; i < s->last_batch; i++)
             s->gen_labels[i] = (int32_t)gl_rng_below(&s->st.noise, (uint64_t)s->data.n_classes);
-    int rc = update(s, 0, g_res, err);
+    int rc = s->unroll_steps > 0 ? unrolled_g_update(s, g_res, err) : update(s, 0, g_res, err);
     if (rc == GL_OK)
         s->st.step++;
     return rc;

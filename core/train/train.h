@@ -40,6 +40,8 @@ typedef struct gl_session {
     int lr_decay;              /* train.lr_decay: 1 for linear (to 0 over the budget), 0 for none */
     uint64_t total_steps;      /* the budget in generator steps (gl_session_total_steps) */
     double r1_gamma, r2_gamma; /* train.r1_gamma, train.r2_gamma (penalty.h); 0: off */
+    double instance_noise;     /* train.instance_noise: D's input noise std at step 0; 0: off */
+    int unroll_steps;          /* train.unroll_steps: D look-ahead updates before G's; 0: off */
     const char *names[4];      /* dataset, model, loss plugin names (for messages) */
 
     const gl_dataset_plugin *dataset_p;
@@ -58,8 +60,15 @@ typedef struct gl_session {
     const gl_optimizer_plugin *opt_p[2];
     void *opt[2];
     int opt_state_per[2];
-    float *opt_state[2]; /* (numel(net) * opt_state_per) */
-    gl_real *prev[2];    /* (numel(net)) the values before an update, with lr_decay; else NULL */
+    float *opt_state[2];  /* (numel(net) * opt_state_per) */
+    gl_real *prev[2];     /* (numel(net)) the values before an update, with lr_decay; else NULL */
+    struct {              /* D set aside during an unrolled G update (unroll_steps > 0) */
+        gl_real *values;  /* (numel(D)) */
+        float *opt_state; /* (numel(D) * opt_state_per[1]) */
+        gl_real *buffers; /* (buffer numel(D)) */
+        uint64_t opt_step;
+        double loss;
+    } unroll_save;
 
     gl_ctx *ctx;
     gl_train_state st;

@@ -396,6 +396,89 @@ START_TEST(r1_r2_penalties_in_the_step)
 }
 END_TEST
 
+/* Two sessions of the toy config, a with the overrides ov, b without; both made. */
+static void pair(gl_session **a, gl_session **b, gl_cfg **ca, gl_cfg **cb, const char *const *ov,
+                 int n_ov)
+{
+    gl_error err;
+    const char *plain[] = {"train.steps=12"};
+    *ca = load("bce", 1, tmp, "a", ov, n_ov);
+    *cb = load("bce", 1, tmp, "b", plain, 1);
+    gl_error_init(&err);
+    ck_assert_msg(gl_session_create(*ca, reg, a, &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(gl_session_create(*cb, reg, b, &err) == GL_OK, "%s", err.text);
+}
+
+static void unpair(gl_session *a, gl_session *b, gl_cfg *ca, gl_cfg *cb)
+{
+    gl_session_destroy(a);
+    gl_session_destroy(b);
+    gl_cfg_destroy(ca);
+    gl_cfg_destroy(cb);
+}
+
+/* train.unroll_steps: after a step, D (values, optimizer state and count) is exactly what a run
+ * without unrolling has (the look-ahead was undone) while G, which saw the looked-ahead D, is not;
+ * later steps allocate nothing. */
+START_TEST(unrolled_steps_leave_d_as_it_was)
+{
+    gl_session *a, *b;
+    gl_cfg *ca, *cb;
+    const char *ov[] = {"train.unroll_steps=3"};
+    pair(&a, &b, &ca, &cb, ov, 1);
+    gl_loss_result d, g;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_session_step(a, &d, &g, &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(gl_session_step(b, &d, &g, &err) == GL_OK, "%s", err.text);
+    size_t nd = gl_net_numel(a->net[1]), ng = gl_net_numel(a->net[0]);
+    ck_assert_mem_eq(gl_net_values(a->net[1]), gl_net_values(b->net[1]), nd * sizeof(gl_real));
+    ck_assert_mem_eq(a->opt_state[1], b->opt_state[1], nd * 2 * sizeof(float));
+    ck_assert_uint_eq(a->st.opt_step[1], b->st.opt_step[1]);
+    ck_assert_uint_eq(a->st.d_updates, b->st.d_updates);
+    ck_assert_double_eq(a->last_loss[1], b->last_loss[1]);
+    ck_assert_msg(
+        memcmp(gl_net_values(a->net[0]), gl_net_values(b->net[0]), ng * sizeof(gl_real)) != 0,
+        "G's update did not see the looked-ahead D");
+    ck_assert_msg(gl_session_step(a, &d, &g, &err) == GL_OK, "%s", err.text);
+    uint64_t before = gl_engine_alloc_count();
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(gl_session_step(a, &d, &g, &err) == GL_OK, "%s", err.text);
+    ck_assert_uint_eq(gl_engine_alloc_count(), before);
+    unpair(a, b, ca, cb);
+}
+END_TEST
+
+START_TEST(resume_equals_uninterrupted_unrolled)
+{
+    resume_matches_with("bce", 1, "train.unroll_steps=2");
+}
+END_TEST
+
+/* train.instance_noise: every input D sees in a step (bce: real and fake in the D update, the
+ * fakes in G's) gets one normal per element from the penalty stream, and the losses change. */
+START_TEST(instance_noise_on_every_d_input)
+{
+    gl_session *a, *b;
+    gl_cfg *ca, *cb;
+    const char *ov[] = {"train.instance_noise=0.5"};
+    pair(&a, &b, &ca, &cb, ov, 1);
+    gl_rng expect = a->st.penalty;
+    gl_loss_result d, g;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_session_step(a, &d, &g, &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(gl_session_step(b, &d, &g, &err) == GL_OK, "%s", err.text);
+    float scratch[64 * 2];
+    for (int i = 0; i < 3; i++)
+        gl_rng_fill_normal(&expect, scratch, 64 * 2, 0.0f, 1.0f);
+    ck_assert_mem_eq(&a->st.penalty, &expect, sizeof expect);
+    ck_assert(a->last_loss[1] != b->last_loss[1]);
+    ck_assert(a->last_loss[0] != b->last_loss[0]);
+    unpair(a, b, ca, cb);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("train");
@@ -412,6 +495,9 @@ int main(void)
     tcase_add_test(tc, steady_state_step_does_not_allocate);
     tcase_add_test(tc, linear_lr_decay_scales_the_updates);
     tcase_add_test(tc, r1_r2_penalties_in_the_step);
+    tcase_add_test(tc, unrolled_steps_leave_d_as_it_was);
+    tcase_add_test(tc, resume_equals_uninterrupted_unrolled);
+    tcase_add_test(tc, instance_noise_on_every_d_input);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
