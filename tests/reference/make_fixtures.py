@@ -98,6 +98,13 @@ Fixtures (batch B = 8 throughout):
                     (two power iterations), T.out = D(x), T.loss = mean D(x) + mean_i
                     ||d D(x_hat)_i / d x_hat_i||^2 (double backward); T.grad.* = d T.loss / d
                     T.D.*; T.NAME.u1 / v1 the vectors after both forwards.
+  losses.tensors    the loss plugins hinge, lsgan (a = -1, b = 1, c = 0.5) and rpgan (own
+                    generator seed) on the unconditional mlp pair G = Linear 6-12, LeakyReLU(0.2),
+                    Linear 12-16, Tanh and D = Linear 16-10-8-1 (LeakyReLU(0.2)), weights G.*, D.*;
+                    inputs x (B, 16), z_d, z_g (B, 6). For each loss L: L.d.loss = D's loss with
+                    fakes G(z_d) detached, L.d.part0 its real term (hinge, lsgan: mean over x;
+                    rpgan: the whole loss), L.d.grad.D.*; L.g.loss = G's loss on G(z_g) (rpgan
+                    pairs it with D(x)), L.g.grad.G.*.
 """
 import hashlib
 import os
@@ -354,6 +361,48 @@ def make_dreg(gen):
     return t
 
 
+def make_losses(gen):
+    """The hinge, lsgan and rpgan loss plugins on a small unconditional mlp pair."""
+    g, d = CondNet(6, [12], 16, nn.Tanh()), CondNet(16, [10, 8], 1)
+    t = Tensors()
+    for tag, m in (("G", g), ("D", d)):
+        m.double()
+        init_half(m, gen)
+        t.add_params(tag, m, DT_F16)
+    x = byte_images(gen, (B, 16))
+    z_d = torch.randn((B, 6), generator=gen).float().double()
+    z_g = torch.randn((B, 6), generator=gen).float().double()
+    for n, v in (("x", x), ("z_d", z_d), ("z_g", z_g)):
+        t.add(n, v)
+    sp = nn.functional.softplus
+    a, b, c = -1.0, 1.0, 0.5   # lsgan's a-b-c, not its defaults, so each one is exercised
+    d_losses = {
+        "hinge": lambda r, f: (torch.relu(1 - r).mean(), torch.relu(1 + f).mean()),
+        "lsgan": lambda r, f: (0.5 * ((r - b) ** 2).mean(), 0.5 * ((f - a) ** 2).mean()),
+        "rpgan": lambda r, f: (sp(-(r - f)).mean(), torch.zeros(())),
+    }
+    g_losses = {
+        "hinge": lambda r, f: -f.mean(),
+        "lsgan": lambda r, f: 0.5 * ((f - c) ** 2).mean(),
+        "rpgan": lambda r, f: sp(-(f - r)).mean(),
+    }
+    for name in d_losses:
+        zero_grads(g, d)
+        real, fake = d(x, None), d(g(z_d, None).detach(), None)
+        parts = d_losses[name](real, fake)
+        loss = parts[0] + parts[1]
+        loss.backward()
+        t.add(name + ".d.loss", loss)
+        t.add(name + ".d.part0", parts[0])
+        t.add_grads(name + ".d.grad.D", d)
+        zero_grads(g, d)
+        loss = g_losses[name](d(x, None), d(g(z_g, None), None))
+        loss.backward()
+        t.add(name + ".g.loss", loss)
+        t.add_grads(name + ".g.grad.G", g)
+    return t
+
+
 def make_dcgan(gen):
     g = nn.Sequential(nn.Linear(16, 32 * 7 * 7), nn.LeakyReLU(0.2), nn.Unflatten(1, (32, 7, 7)),
                       nn.ConvTranspose2d(32, 16, 4, 2, 1), nn.LeakyReLU(0.2),
@@ -534,7 +583,8 @@ def main():
     files = (("tutorial.tensors", tut), ("wgan_gp.tensors", make_wgan_gp(gen, d, x)),
              ("dcgan.tensors", make_dcgan(gen)), ("adam.tensors", make_adam(gen)),
              ("cond.tensors", make_cond(gen)), ("zc.tensors", make_zc(d, x, fake)),
-             ("dreg.tensors", make_dreg(torch.Generator().manual_seed(20261206))))
+             ("dreg.tensors", make_dreg(torch.Generator().manual_seed(20261206))),
+             ("losses.tensors", make_losses(torch.Generator().manual_seed(20261207))))
     manifest = ["# Written by tests/reference/make_fixtures.py with torch %s; see its docstring." %
                 torch.__version__]
     for name, t in files:
