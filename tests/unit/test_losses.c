@@ -701,7 +701,8 @@ START_TEST(zc_penalties_match_pytorch)
 }
 END_TEST
 
-/* Every parameter of these plugins has a doc line (hinge and rpgan have none); unknown keys are refused by the schema. */
+/* Every parameter of these plugins has a doc line (hinge and rpgan have none); unknown keys are
+ * refused by the schema. */
 START_TEST(schemas_documented)
 {
     const char *kinds[] = {"model", "model", "loss", "loss", "loss"};
