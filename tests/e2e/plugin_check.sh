@@ -49,7 +49,7 @@ while read -r first rest; do
     "(none)") continue ;;
     esac
     case "$first" in
-    idx) set -- --set "path=$T/idx" ;;
+    idx | stacked) set -- --set "path=$T/idx" ;;
     image_folder) set -- --set "path=$T/png" --set channels=1 ;;
     *) set -- ;;
     esac
