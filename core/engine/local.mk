@@ -5,6 +5,8 @@ GL_ENGINE_SOURCES = core/engine/engine.h core/engine/alloc.c core/engine/ctx.c \
 	core/engine/op_elementwise.c core/engine/op_activation.c core/engine/op_reduce.c \
 	core/engine/op_linear.c core/engine/op_conv.c core/engine/op_norm.c \
 	core/engine/op_shape.c core/engine/op_loss.c
-core_libganlab_la_SOURCES += $(GL_ENGINE_SOURCES)
+# The training helpers of nn.h (for plugins that train a network of their own) are single
+# precision only, so they are not in GL_ENGINE_SOURCES.
+core_libganlab_internal_la_SOURCES += $(GL_ENGINE_SOURCES) core/engine/cross_entropy.c core/engine/adam.c
 ganlabinclude_HEADERS += core/include/ganlab/tensor.h core/include/ganlab/autograd.h \
 	core/include/ganlab/nn.h

@@ -13,7 +13,7 @@ static int mean_sq_grad(const gl_loss_env *env, gl_tensor *x, gl_tensor **sq, gl
     gl_tensor *leaf = gl_detach(ctx, x);
     if (leaf)
         gl_tensor_set_requires_grad(leaf, 1);
-    gl_tensor *d = leaf ? env->discriminate(env->runner, leaf, env->labels) : NULL;
+    gl_tensor *d = leaf ? env->discriminate(env->core, leaf, env->labels) : NULL;
     int rc = gl_ctx_status(ctx, err);
     if (rc == GL_OK && !d)
         rc = gl_error_add(err, GL_ERR_RUN, "the R1/R2 penalty: D gave no output");
@@ -49,8 +49,7 @@ int gl_zc_penalties_add(const gl_loss_env *env, gl_tensor *fake, double r1_gamma
         res->loss = gl_add(env->ctx, res->loss, gl_scale(env->ctx, sq, (gl_real)(gammas[k] / 2)));
         if ((rc = gl_ctx_status(env->ctx, err)) != GL_OK)
             return rc;
-        res->term_names[res->n_terms] = names[k];
-        res->term_values[res->n_terms++] = gl_tensor_item(sq);
+        gl_loss_term(res, names[k], gl_tensor_item(sq));
     }
     return GL_OK;
 }

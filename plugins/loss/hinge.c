@@ -8,22 +8,9 @@
  * margins, so a sample D already classifies confidently gives it no gradient. sg = stop-gradient
  * (gl_detach); a conditional model's fakes are made for, and judged under, the real batch's labels.
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include <ganlab/autograd.h>
 #include <ganlab/plugin.h>
 #include <ganlab/tensor.h>
-
-/* GL_OK when the ops produced t; else the engine's error or the runner's failure (it returned
- * NULL, having logged why). */
-static int check(gl_ctx *ctx, const gl_tensor *t, gl_error *err)
-{
-    int rc = gl_ctx_status(ctx, err);
-    if (rc == GL_OK && !t)
-        rc = gl_error_add(err, GL_ERR_RUN, "loss 'hinge': G or D gave no output");
-    return rc;
-}
 
 static int hinge_create(const gl_params *p, void **self, gl_error *err)
 {
@@ -38,39 +25,26 @@ static void hinge_destroy(void *self) { (void)self; }
 static int hinge_d_loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err)
 {
     gl_ctx *ctx = env->ctx;
-    memset(out, 0, sizeof *out);
-    gl_tensor *real = env->discriminate(env->runner, env->real, env->labels);
-    gl_tensor *fake = gl_detach(ctx, env->generate(env->runner, env->batch, env->labels));
-    gl_tensor *fake_out = env->discriminate(env->runner, fake, env->labels);
+    gl_tensor *real = env->discriminate(env->core, env->real, env->labels);
+    gl_tensor *fake = gl_detach(ctx, env->generate(env->core, env->batch, env->labels));
+    gl_tensor *fake_out = env->discriminate(env->core, fake, env->labels);
     gl_tensor *d_real = gl_mean(ctx, gl_relu(ctx, gl_add_scalar(ctx, gl_scale(ctx, real, -1), 1)));
     gl_tensor *d_fake = gl_mean(ctx, gl_relu(ctx, gl_add_scalar(ctx, fake_out, 1)));
-    gl_tensor *loss = gl_add(ctx, d_real, d_fake);
-    int rc = check(ctx, loss, err);
-    if (rc != GL_OK)
-        return rc;
-    out->loss = loss;
-    out->n_terms = 2;
-    out->term_names[0] = "d_real";
-    out->term_values[0] = gl_tensor_item(d_real);
-    out->term_names[1] = "d_fake";
-    out->term_values[1] = gl_tensor_item(d_fake);
+    out->loss = gl_add(ctx, d_real, d_fake);
+    if (!out->loss)
+        return GL_OK; /* the core reports the engine's error (plugin.h, losses) */
+    gl_loss_term(out, "d_real", gl_tensor_item(d_real));
+    gl_loss_term(out, "d_fake", gl_tensor_item(d_fake));
     return GL_OK;
 }
 
 static int hinge_g_loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err)
 {
     gl_ctx *ctx = env->ctx;
-    memset(out, 0, sizeof *out);
-    gl_tensor *fake = env->generate(env->runner, env->batch, env->labels);
-    gl_tensor *loss = gl_scale(ctx, gl_mean(ctx, env->discriminate(env->runner, fake, env->labels)),
-                               -1);
-    int rc = check(ctx, loss, err);
-    if (rc != GL_OK)
-        return rc;
-    out->loss = loss;
-    out->n_terms = 1;
-    out->term_names[0] = "g_adv";
-    out->term_values[0] = gl_tensor_item(loss);
+    gl_tensor *fake = env->generate(env->core, env->batch, env->labels);
+    out->loss = gl_scale(ctx, gl_mean(ctx, env->discriminate(env->core, fake, env->labels)), -1);
+    if (out->loss)
+        gl_loss_term(out, "g_adv", gl_tensor_item(out->loss));
     return GL_OK;
 }
 

@@ -12,7 +12,6 @@
  * conditional model's fakes are made for, and judged under, the real batch's labels.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include <ganlab/autograd.h>
 #include <ganlab/plugin.h>
@@ -29,14 +28,6 @@ static const gl_param_spec lsgan_params[] = {
 typedef struct lsgan {
     float a, b, c;
 } lsgan;
-
-static int check(gl_ctx *ctx, const gl_tensor *t, gl_error *err)
-{
-    int rc = gl_ctx_status(ctx, err);
-    if (rc == GL_OK && !t)
-        rc = gl_error_add(err, GL_ERR_RUN, "loss 'lsgan': G or D gave no output");
-    return rc;
-}
 
 static int lsgan_create(const gl_params *p, void **self, gl_error *err)
 {
@@ -62,38 +53,25 @@ static int lsgan_d_loss(void *self, const gl_loss_env *env, gl_loss_result *out,
 {
     const lsgan *l = self;
     gl_ctx *ctx = env->ctx;
-    memset(out, 0, sizeof *out);
-    gl_tensor *real = env->discriminate(env->runner, env->real, env->labels);
-    gl_tensor *fake = gl_detach(ctx, env->generate(env->runner, env->batch, env->labels));
-    gl_tensor *fake_out = env->discriminate(env->runner, fake, env->labels);
+    gl_tensor *real = env->discriminate(env->core, env->real, env->labels);
+    gl_tensor *fake = gl_detach(ctx, env->generate(env->core, env->batch, env->labels));
+    gl_tensor *fake_out = env->discriminate(env->core, fake, env->labels);
     gl_tensor *d_real = half_msq(ctx, real, l->b), *d_fake = half_msq(ctx, fake_out, l->a);
-    gl_tensor *loss = gl_add(ctx, d_real, d_fake);
-    int rc = check(ctx, loss, err);
-    if (rc != GL_OK)
-        return rc;
-    out->loss = loss;
-    out->n_terms = 2;
-    out->term_names[0] = "d_real";
-    out->term_values[0] = gl_tensor_item(d_real);
-    out->term_names[1] = "d_fake";
-    out->term_values[1] = gl_tensor_item(d_fake);
+    out->loss = gl_add(ctx, d_real, d_fake);
+    if (!out->loss)
+        return GL_OK; /* the core reports the engine's error (plugin.h, losses) */
+    gl_loss_term(out, "d_real", gl_tensor_item(d_real));
+    gl_loss_term(out, "d_fake", gl_tensor_item(d_fake));
     return GL_OK;
 }
 
 static int lsgan_g_loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err)
 {
     const lsgan *l = self;
-    gl_ctx *ctx = env->ctx;
-    memset(out, 0, sizeof *out);
-    gl_tensor *fake = env->generate(env->runner, env->batch, env->labels);
-    gl_tensor *loss = half_msq(ctx, env->discriminate(env->runner, fake, env->labels), l->c);
-    int rc = check(ctx, loss, err);
-    if (rc != GL_OK)
-        return rc;
-    out->loss = loss;
-    out->n_terms = 1;
-    out->term_names[0] = "g_adv";
-    out->term_values[0] = gl_tensor_item(loss);
+    gl_tensor *fake = env->generate(env->core, env->batch, env->labels);
+    out->loss = half_msq(env->ctx, env->discriminate(env->core, fake, env->labels), l->c);
+    if (out->loss)
+        gl_loss_term(out, "g_adv", gl_tensor_item(out->loss));
     return GL_OK;
 }
 

@@ -11,23 +11,12 @@
  * (train.r1_gamma, train.r2_gamma) for convergence. Terms: D: d_rel = mean (D(x) - D(fake)) (the
  * margin D holds), d_real, d_fake (the means); G: g_adv (= g_loss), g_rel = mean (D(G(z)) - D(x)).
  *
- * G's loss needs D(x): the runner's real batch of the step. A conditional model is refused there,
+ * G's loss needs D(x): the core's real batch of the step. A conditional model is refused there,
  * since G's update gives the loss the labels of the fakes to draw, not those of the real batch.
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include <ganlab/autograd.h>
 #include <ganlab/plugin.h>
 #include <ganlab/tensor.h>
-
-static int check(gl_ctx *ctx, const gl_tensor *t, gl_error *err)
-{
-    int rc = gl_ctx_status(ctx, err);
-    if (rc == GL_OK && !t)
-        rc = gl_error_add(err, GL_ERR_RUN, "loss 'rpgan': G or D gave no output");
-    return rc;
-}
 
 static int rpgan_create(const gl_params *p, void **self, gl_error *err)
 {
@@ -50,48 +39,35 @@ static gl_tensor *pair_loss(gl_ctx *ctx, gl_tensor *a, gl_tensor *b, gl_tensor *
 static int rpgan_d_loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err)
 {
     gl_ctx *ctx = env->ctx;
-    memset(out, 0, sizeof *out);
-    gl_tensor *real = env->discriminate(env->runner, env->real, env->labels);
-    gl_tensor *fake = gl_detach(ctx, env->generate(env->runner, env->batch, env->labels));
-    gl_tensor *fake_out = env->discriminate(env->runner, fake, env->labels), *margin = NULL;
-    gl_tensor *loss = real && fake_out ? pair_loss(ctx, real, fake_out, &margin) : NULL;
-    int rc = check(ctx, loss, err);
-    if (rc != GL_OK)
-        return rc;
-    out->loss = loss;
-    static const char *const names[] = {"d_rel", "d_real", "d_fake"};
-    double values[] = {gl_tensor_item(margin), gl_tensor_item(gl_mean(ctx, real)),
-                       gl_tensor_item(gl_mean(ctx, fake_out))};
-    out->n_terms = 3;
-    for (int i = 0; i < 3; i++) {
-        out->term_names[i] = names[i];
-        out->term_values[i] = values[i];
-    }
+    gl_tensor *real = env->discriminate(env->core, env->real, env->labels);
+    gl_tensor *fake = gl_detach(ctx, env->generate(env->core, env->batch, env->labels));
+    gl_tensor *fake_out = env->discriminate(env->core, fake, env->labels), *margin = NULL;
+    gl_tensor *d_real = gl_mean(ctx, real), *d_fake = gl_mean(ctx, fake_out);
+    out->loss = pair_loss(ctx, real, fake_out, &margin);
+    if (!out->loss || !d_real || !d_fake)
+        return GL_OK; /* the core reports the engine's error (plugin.h, losses) */
+    gl_loss_term(out, "d_rel", gl_tensor_item(margin));
+    gl_loss_term(out, "d_real", gl_tensor_item(d_real));
+    gl_loss_term(out, "d_fake", gl_tensor_item(d_fake));
     return GL_OK;
 }
 
 static int rpgan_g_loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err)
 {
     gl_ctx *ctx = env->ctx;
-    memset(out, 0, sizeof *out);
     if (env->labels)
         return gl_error_add(err, GL_ERR_INPUT,
                             "loss 'rpgan' cannot train a conditional model: G's update pairs its "
                             "fakes with the real batch, whose labels it is not given; use "
                             "conditional: false");
-    gl_tensor *fake = env->generate(env->runner, env->batch, NULL);
-    gl_tensor *fake_out = env->discriminate(env->runner, fake, NULL);
-    gl_tensor *real = env->discriminate(env->runner, env->real, NULL), *margin = NULL;
-    gl_tensor *loss = real && fake_out ? pair_loss(ctx, fake_out, real, &margin) : NULL;
-    int rc = check(ctx, loss, err);
-    if (rc != GL_OK)
-        return rc;
-    out->loss = loss;
-    out->n_terms = 2;
-    out->term_names[0] = "g_adv";
-    out->term_values[0] = gl_tensor_item(loss);
-    out->term_names[1] = "g_rel";
-    out->term_values[1] = gl_tensor_item(margin);
+    gl_tensor *fake = env->generate(env->core, env->batch, NULL);
+    gl_tensor *fake_out = env->discriminate(env->core, fake, NULL);
+    gl_tensor *real = env->discriminate(env->core, env->real, NULL), *margin = NULL;
+    out->loss = pair_loss(ctx, fake_out, real, &margin);
+    if (!out->loss)
+        return GL_OK; /* the core reports the engine's error (plugin.h, losses) */
+    gl_loss_term(out, "g_adv", gl_tensor_item(out->loss));
+    gl_loss_term(out, "g_rel", gl_tensor_item(margin));
     return GL_OK;
 }
 

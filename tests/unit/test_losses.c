@@ -169,7 +169,7 @@ static gl_loss_result run_loss(tm_loss *l, runner *r, int d, gl_net *net, gl_rng
     gl_error err;
     gl_error_init(&err);
     gl_loss_env env = make_env(r, real, labels, penalty);
-    gl_loss_result res;
+    gl_loss_result res = {0}; /* zeroed, as the core does (plugin.h) */
     int rc = d ? l->lp->d_loss(l->self, &env, &res, &err)
                : l->lp->g_loss(l->self, &env, &res, &err);
     ck_assert_msg(rc == GL_OK, "%s", err.text);
@@ -433,7 +433,7 @@ static gl_tensor *gp_probe_loss(gp_probe *p)
     p->r->noise = p->noise0;
     gl_rng pen = p->pen0;
     gl_loss_env env = make_env(p->r, p->real, p->labels, &pen);
-    gl_loss_result res;
+    gl_loss_result res = {0};
     ck_assert_msg(p->l->lp->d_loss(p->l->self, &env, &res, &err) == GL_OK, "%s", err.text);
     return res.loss;
 }
@@ -507,7 +507,7 @@ START_TEST(wgan_gp_batch_norm_critic_fails)
     gl_rng_init(&pen, 1, GL_STREAM_PENALTY);
     int shape[2] = {B, 2};
     gl_loss_env env = make_env(&r, gl_tensor_new(r.ctx, 2, shape), NULL, &pen);
-    gl_loss_result res;
+    gl_loss_result res = {0};
     ck_assert_int_eq(l.lp->d_loss(l.self, &env, &res, &err), GL_ERR_INPUT);
     ck_assert_msg(err.count > 0, "no message");
     gl_ctx_destroy(r.ctx);
@@ -622,7 +622,7 @@ START_TEST(rpgan_refuses_conditional)
     toy_open(&r);
     static const int32_t labels[B] = {0, 1, 0, 1};
     gl_loss_env env = make_env(&r, toy_real(&r), labels, NULL);
-    gl_loss_result res;
+    gl_loss_result res = {0};
     gl_error err;
     gl_error_init(&err);
     ck_assert_int_eq(l.lp->g_loss(l.self, &env, &res, &err), GL_ERR_INPUT);
@@ -654,7 +654,9 @@ START_TEST(zc_penalties_match_pytorch)
     gl_tensor *x = gl_tensor_from(r.ctx, 4, xs, fx_find(&tut, "x")->data);
     gl_loss_env env = make_env(&r, x, NULL, NULL);
 
-    gl_loss_result res = {.loss = gl_tensor_scalar(r.ctx, 0)};
+    int one = 1;
+    gl_loss_result res = {.loss = gl_tensor_new(r.ctx, 1, &one)};
+    gl_tensor_data(res.loss)[0] = 0;
     ck_assert_msg(gl_zc_penalties_add(&env, r_generate(&r, 8, NULL), 10, 4, &res, &err) == GL_OK,
                   "%s", err.text);
     ck_assert_int_eq(res.n_terms, 2);
@@ -676,6 +678,7 @@ START_TEST(zc_penalties_match_pytorch)
     open_loss(&l, "bce", "");
     x = gl_tensor_from(r.ctx, 4, xs, fx_find(&tut, "x")->data);
     env = make_env(&r, x, NULL, NULL);
+    memset(&res, 0, sizeof res); /* zeroed, as the core does (plugin.h) */
     ck_assert_msg(l.lp->d_loss(l.self, &env, &res, &err) == GL_OK, "%s", err.text);
     int n_bce = res.n_terms;
     gl_tensor *bce_loss = res.loss;
