@@ -1,7 +1,8 @@
 /* model.c - the checks of a model plugin (check.h): for each test data shape (images (1, 28, 28)
  * with 10 classes, vectors (2) with 8 classes), and again conditional when the schema has a
  * `conditional` bool, the model is created as the runner creates it, its nets are finalised from
- * the init stream, G and D run on a batch of 4 in train and eval mode, and the gradients of
+ * the init stream, G and D run on a batch of 4 D outputs (4 m samples for a model packing m) in
+ * train and eval mode, and the gradients of
  *
  *   s_G = sum_b w_b D(G(z))_b   w.r.t. G's parameters,     s_D = sum_b w_b D(x)_b   w.r.t. D's
  *
@@ -38,10 +39,11 @@ typedef struct mrun {
     gl_real *buffers0[2];     /* G's and D's buffers after finalising, restored likewise */
     gl_ctx *ctx;
     size_t item;    /* floats per item */
-    float *z;       /* (BATCH, latent) */
-    float *x;       /* (BATCH, item), in [lo, hi] */
-    float w[BATCH]; /* weights of the scalar */
-    int32_t labels[BATCH];
+    int n;          /* samples: BATCH D outputs of env.pack samples each */
+    float *z;       /* (n, latent) */
+    float *x;       /* (n, item), in [lo, hi] */
+    float w[BATCH]; /* weights of the scalar, one per D output */
+    int32_t labels[BATCH * GL_MODEL_MAX_PACK];
     int through_g; /* the scalar is of D(G(z)) (1) or of D(x) (0) */
     int train;
     char label[128]; /* "on images (1, 28, 28), 10 classes" */
@@ -93,8 +95,8 @@ static gl_tensor *forward(mrun *m, gl_tensor **gx)
         if (gl_net_buffer_numel(nets[i]) > 0)
             memcpy(gl_net_buffer_values(nets[i]), m->buffers0[i],
                    gl_net_buffer_numel(nets[i]) * sizeof(gl_real));
-    int zs[2] = {BATCH, m->env.latent_dim};
-    int xs[4] = {BATCH, m->env.data.shape[0], m->env.data.shape[1], m->env.data.shape[2]};
+    int zs[2] = {m->n, m->env.latent_dim};
+    int xs[4] = {m->n, m->env.data.shape[0], m->env.data.shape[1], m->env.data.shape[2]};
     gl_tensor *x;
     if (m->through_g)
         x = m->mp->generate(m->self, m->ctx, gl_tensor_from(m->ctx, 2, zs, m->z), labels_of(m),
@@ -106,7 +108,8 @@ static gl_tensor *forward(mrun *m, gl_tensor **gx)
     return x ? m->mp->discriminate(m->self, m->ctx, x, labels_of(m), m->train) : NULL;
 }
 
-/* D's output must be (BATCH, 1): the losses and the runner rely on it. */
+/* D's output must be (BATCH, 1), one per pack of env.pack samples: the losses and the core rely
+ * on it. */
 static int d_out_ok(mrun *m, gl_tensor *out, gl_error *err)
 {
     static const int want[2] = {BATCH, 1};
@@ -181,7 +184,7 @@ static int shapes(mrun *m, gl_check_report *rep)
     gl_error e;
     gl_error_init(&e);
     char msg[1024] = "", gs[64] = "", ds[64] = "";
-    int item_shape[4] = {BATCH, m->env.data.shape[0], m->env.data.shape[1], m->env.data.shape[2]};
+    int item_shape[4] = {m->n, m->env.data.shape[0], m->env.data.shape[1], m->env.data.shape[2]};
     int ok = 1;
     m->through_g = 1;
     for (m->train = 1; m->train >= 0 && ok; m->train--) {
@@ -191,7 +194,7 @@ static int shapes(mrun *m, gl_check_report *rep)
         if (rc != GL_OK)
             gl_check__error_text(&e, msg, sizeof msg);
         else if (!shape_is(gx, 1 + m->env.data.ndim, item_shape))
-            snprintf(msg, sizeof msg, "G(z) is %s, expected (%d, item shape)", gs, BATCH);
+            snprintf(msg, sizeof msg, "G(z) is %s, expected (%d, item shape)", gs, m->n);
         else if ((rc = d_out_ok(m, out, &e)) != GL_OK)
             gl_check__error_text(&e, msg, sizeof msg);
         else if (!all_finite(gx) || !all_finite(out))
@@ -258,18 +261,23 @@ static int setup(mrun *m, const gl_params *params, const gl_check_opts *opts, ch
     m->item = 1;
     for (int i = 0; i < m->env.data.ndim; i++)
         m->item *= (size_t)m->env.data.shape[i];
-    m->z = malloc((size_t)BATCH * (size_t)m->env.latent_dim * sizeof *m->z);
-    m->x = malloc((size_t)BATCH * m->item * sizeof *m->x);
+    if (m->env.pack < 0 || m->env.pack > GL_MODEL_MAX_PACK) {
+        snprintf(msg, cap, "create set pack %d (0..%d allowed)", m->env.pack, GL_MODEL_MAX_PACK);
+        return GL_ERR_RUN;
+    }
+    m->n = BATCH * (m->env.pack > 1 ? m->env.pack : 1);
+    m->z = malloc((size_t)m->n * (size_t)m->env.latent_dim * sizeof *m->z);
+    m->x = malloc((size_t)m->n * m->item * sizeof *m->x);
     if (!m->z || !m->x) {
         snprintf(msg, cap, "out of memory");
         return GL_ERR_RUN;
     }
     gl_rng r;
     gl_rng_init(&r, opts->seed, GL_STREAM_NOISE);
-    gl_rng_fill_normal(&r, m->z, (size_t)BATCH * (size_t)m->env.latent_dim, 0.0f, 1.0f);
-    gl_rng_fill_uniform(&r, m->x, (size_t)BATCH * m->item, m->env.data.lo, m->env.data.hi);
+    gl_rng_fill_normal(&r, m->z, (size_t)m->n * (size_t)m->env.latent_dim, 0.0f, 1.0f);
+    gl_rng_fill_uniform(&r, m->x, (size_t)m->n * m->item, m->env.data.lo, m->env.data.hi);
     gl_rng_fill_normal(&r, m->w, BATCH, 0.0f, 1.0f);
-    for (int b = 0; b < BATCH; b++)
+    for (int b = 0; b < m->n; b++)
         m->labels[b] = (int32_t)(b % m->env.data.n_classes);
     return GL_OK;
 }

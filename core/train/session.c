@@ -111,6 +111,24 @@ static int open_optimizers(gl_session *s, const gl_cfg *cfg, const gl_registry *
     return GL_OK;
 }
 
+/* A packing D (PacGAN, env.pack = m) judges train.batch_size packs of m samples: the batch the
+ * core draws, real and fake, is m times train.batch_size, and every batch a multiple of m. */
+static int apply_pack(gl_session *s, gl_error *err)
+{
+    int m = s->model_env.pack;
+    if (m < 0 || m > GL_MODEL_MAX_PACK)
+        return gl_error_add(err, GL_ERR_INPUT, "model '%s' set pack %d (0..%d allowed)",
+                            s->names[1], m, GL_MODEL_MAX_PACK);
+    s->pack = m > 1 ? m : 1;
+    s->batch *= s->pack;
+    if (s->data.n_items < s->pack)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "model '%s' packs %d samples per D input, but dataset '%s' has only "
+                            "%lld items",
+                            s->names[1], s->pack, s->names[0], (long long)s->data.n_items);
+    return GL_OK;
+}
+
 static int alloc_buffers(gl_session *s, gl_error *err)
 {
     size_t b = (size_t)s->batch;
@@ -162,10 +180,12 @@ int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **ou
                           "train.drop_last: dataset '%s' has %lld items, fewer "
                           "than train.batch_size (%d), so an epoch would have no batch",
                           s->names[0], (long long)s->data.n_items, s->batch);
-    if (rc == GL_OK) {
-        s->total_steps = gl_session_total_steps(s, cfg);
+    if (rc == GL_OK)
         rc = open_model(s, cfg, reg, err);
-    }
+    if (rc == GL_OK)
+        rc = apply_pack(s, err);
+    if (rc == GL_OK)
+        s->total_steps = gl_session_total_steps(s, cfg);
     if (rc == GL_OK)
         rc = open_loss(s, cfg, reg, err);
     if (rc == GL_OK)
@@ -215,8 +235,10 @@ uint64_t gl_session_total_steps(const gl_session *s, const gl_cfg *cfg)
 {
     const gl_params *train = gl_cfg_params(cfg, "train");
     if (gl_params_int(train, "epochs") > 0) {
-        uint64_t per_epoch = (uint64_t)(s->drop_last ? s->data.n_items / s->batch
-                                                     : (s->data.n_items + s->batch - 1) / s->batch);
+        /* The last partial batch counts unless drop_last, or it holds less than one pack. */
+        int64_t rest = s->data.n_items % s->batch;
+        uint64_t per_epoch = (uint64_t)(s->data.n_items / s->batch +
+                                        (!s->drop_last && rest >= s->pack ? 1 : 0));
         uint64_t d_updates = per_epoch * (uint64_t)gl_params_int(train, "epochs");
         return (d_updates + (uint64_t)s->n_critic - 1) / (uint64_t)s->n_critic;
     }

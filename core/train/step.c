@@ -24,13 +24,17 @@ static void shuffle_epoch(gl_session *s)
 
 static int next_batch(gl_session *s, gl_error *err)
 {
-    if (s->st.pos >= s->data.n_items || (s->drop_last && s->data.n_items - s->st.pos < s->batch)) {
+    int64_t left = s->data.n_items - s->st.pos;
+    /* An epoch's last partial batch is kept unless drop_last, cut to whole packs of a packing D,
+     * and skipped when not even one pack is left. */
+    if (left <= 0 || left < s->pack || (s->drop_last && left < s->batch)) {
         s->st.epoch++;
         s->st.pos = 0;
         shuffle_epoch(s);
+        left = s->data.n_items;
     }
-    int64_t left = s->data.n_items - s->st.pos;
     int b = left < s->batch ? (int)left : s->batch;
+    b -= b % s->pack;
     if (s->dataset_p->get(s->dataset, s->order + s->st.pos, b, s->real,
                           s->data.n_classes > 0 ? s->labels : NULL, err) != GL_OK)
         return err->status ? err->status : GL_ERR_RUN;

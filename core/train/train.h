@@ -37,6 +37,7 @@ typedef struct gl_train_state {
 typedef struct gl_session {
     uint64_t seed;
     int batch, n_critic;
+    int pack; /* samples per D output (model_env.pack, at least 1); batch is a multiple of it */
     int drop_last;             /* train.drop_last: skip an epoch's last, partial batch */
     int lr_decay;              /* train.lr_decay: 1 for linear (to 0 over the budget), 0 for none */
     uint64_t total_steps;      /* the budget in generator steps (gl_session_total_steps) */

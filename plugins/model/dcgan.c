@@ -153,6 +153,7 @@ static int dcgan_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net
     declare_d(m, d, d_norm);
     env->latent_dim = latent;
     env->conditional = m->cond.on;
+    env->pack = m->dreg.pack;
     env->flags = d_norm == GLM_NORM_BATCH ? GL_MODEL_D_BATCH_STATS : 0u;
     return GL_OK;
 }

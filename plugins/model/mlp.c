@@ -259,6 +259,7 @@ static int mlp_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net *
         rc = net_declare(&m->d, d, &m->cond, 1, item * m->dreg.pack, dw, nd, 1, &dopt, err);
     env->latent_dim = latent;
     env->conditional = m->cond.on;
+    env->pack = m->dreg.pack;
     env->flags = dopt.norm == GLM_NORM_BATCH ? GL_MODEL_D_BATCH_STATS : 0u;
     return rc;
 }

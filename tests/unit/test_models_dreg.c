@@ -2,7 +2,8 @@
  * model.minibatch_std, mlp's d_activation maxout) against PyTorch (dreg.tensors, see
  * tests/reference/make_fixtures.py): D's output, a loss through D's input gradient (second order),
  * every parameter gradient and the spectral-norm vectors after two training forwards. Also that
- * eval forwards leave the vectors alone and that packing and conditioning are refused together.
+ * eval forwards leave the vectors alone, that a packing D is D on the pack's samples side by side,
+ * and that packing and conditioning are refused together.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -153,6 +154,53 @@ START_TEST(d_regularisers_match_pytorch)
 }
 END_TEST
 
+/* pack m: D's output for a batch of m k samples is, pack by pack, that of the same D without
+ * packing on the pack's samples side by side (mlp: (m F) features; dcgan: (m C) channels), and
+ * the model tells the core its m. */
+START_TEST(pack_is_d_on_the_samples_side_by_side)
+{
+    const char *models[] = {"mlp", "dcgan"};
+    const char *packed[] = {"  latent_dim: 2\n  g_hidden: [3]\n  d_hidden: [5]\n  pack: 3\n",
+                            "  latent_dim: 2\n  ngf: 2\n  ndf: 3\n  norm: none\n  pack: 3\n"};
+    const char *plain[] = {"  latent_dim: 2\n  g_hidden: [3]\n  d_hidden: [5]\n",
+                           "  latent_dim: 2\n  ngf: 2\n  ndf: 3\n  norm: none\n"};
+    gl_dataset_info one[2] = {tm_vectors(4, 0), tm_images(1, 8, 8, 0)};
+    gl_dataset_info wide[2] = {tm_vectors(12, 0), tm_images(3, 8, 8, 0)};
+    for (int i = 0; i < 2; i++) {
+        gl_error err;
+        gl_error_init(&err);
+        tm_model a, b;
+        ck_assert_msg(tm_model_open(&a, models[i], packed[i], &one[i], 1, &err) == GL_OK, "%s",
+                      err.text);
+        ck_assert_int_eq(a.env.pack, 3);
+        ck_assert_msg(tm_model_open(&b, models[i], plain[i], &wide[i], 1, &err) == GL_OK, "%s",
+                      err.text);
+        ck_assert_int_eq(gl_net_numel(a.d), gl_net_numel(b.d));
+        memcpy(gl_net_values(b.d), gl_net_values(a.d), gl_net_numel(a.d) * sizeof(gl_real));
+        gl_ctx *ctx = gl_ctx_create();
+        int item = i ? 64 : 4, xs[4] = {6, 1, 8, 8}, ws[4] = {2, 3, 8, 8};
+        if (!i) {
+            xs[1] = 4;
+            ws[1] = 12;
+        }
+        gl_tensor *x = gl_tensor_new(ctx, i ? 4 : 2, xs);
+        gl_rng r;
+        gl_rng_init(&r, 9, 1000);
+        gl_rng_fill_uniform(&r, gl_tensor_data(x), 6 * (size_t)item, -1, 1);
+        /* Same bytes: (6, item) is (2, 3 item), pack by pack. */
+        gl_tensor *xw = gl_tensor_from(ctx, i ? 4 : 2, ws, gl_tensor_data(x));
+        gl_tensor *da = a.mp->discriminate(a.self, ctx, x, NULL, 1);
+        gl_tensor *db = b.mp->discriminate(b.self, ctx, xw, NULL, 1);
+        ck_assert_msg(gl_ctx_status(ctx, &err) == GL_OK, "%s", err.text);
+        ck_assert_int_eq(gl_tensor_dim(da, 0), 2);
+        ck_assert_mem_eq(gl_tensor_data(da), gl_tensor_data(db), 2 * sizeof(gl_real));
+        gl_ctx_destroy(ctx);
+        tm_model_close(&a);
+        tm_model_close(&b);
+    }
+}
+END_TEST
+
 START_TEST(pack_refuses_conditional)
 {
     const char *models[] = {"mlp", "dcgan"};
@@ -174,6 +222,7 @@ int main(void)
     Suite *s = suite_create("models_dreg");
     TCase *tc = tcase_create("dreg");
     tcase_add_loop_test(tc, d_regularisers_match_pytorch, 0, (int)(sizeof cases / sizeof *cases));
+    tcase_add_test(tc, pack_is_d_on_the_samples_side_by_side);
     tcase_add_test(tc, pack_refuses_conditional);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

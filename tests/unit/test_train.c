@@ -479,6 +479,31 @@ START_TEST(instance_noise_on_every_d_input)
 }
 END_TEST
 
+/* model.pack m: the core draws m times train.batch_size items, cuts an epoch's last batch to whole
+ * packs (512 = 3 x 150 + 62: a last batch of 60) and counts epochs in those batches. */
+START_TEST(pack_draws_m_times_the_batch)
+{
+    const char *ov[] = {"model.pack=3", "train.batch_size=50", "train.steps=0", "train.epochs=2"};
+    gl_cfg *cfg = load("bce", 1, tmp, "pack", ov, 4);
+    gl_session *s;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_session_create(cfg, reg, &s, &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(s->pack, 3);
+    ck_assert_int_eq(s->batch, 150);
+    ck_assert_uint_eq(gl_session_total_steps(s, cfg), 8);
+    gl_loss_result d, g;
+    const int sizes[5] = {150, 150, 150, 60, 150};
+    for (int i = 0; i < 5; i++) {
+        ck_assert_msg(gl_session_step(s, &d, &g, &err) == GL_OK, "%s", err.text);
+        ck_assert_int_eq(s->last_batch, sizes[i]);
+        ck_assert_int_eq(s->st.epoch, i < 4 ? 0 : 1);
+    }
+    gl_session_destroy(s);
+    gl_cfg_destroy(cfg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("train");
@@ -498,6 +523,7 @@ int main(void)
     tcase_add_test(tc, unrolled_steps_leave_d_as_it_was);
     tcase_add_test(tc, resume_equals_uninterrupted_unrolled);
     tcase_add_test(tc, instance_noise_on_every_d_input);
+    tcase_add_test(tc, pack_draws_m_times_the_batch);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
