@@ -170,7 +170,12 @@ typedef struct gl_model_env {
         *dropout_rng; /* the run's dropout stream, owned by the core; valid for the model's life */
     uint32_t flags;   /* filled by the model: GL_MODEL_D_BATCH_STATS when this instance's D
                          mixes the samples of a batch (batch norm) */
+    int pack;         /* filled by the model: m in 2..GL_MODEL_MAX_PACK when D judges packs of
+                         m consecutive samples (PacGAN); 0 or 1: one sample per D output */
 } gl_model_env;
+
+/* The largest env->pack the core accepts. */
+#define GL_MODEL_MAX_PACK 16
 
 typedef struct gl_model_plugin {
     gl_plugin_header hdr;
@@ -189,8 +194,10 @@ typedef struct gl_model_plugin {
      * failed (the op recorded the error in ctx; the core reports it). */
     gl_tensor *(*generate)(void *self, gl_ctx *ctx, gl_tensor *z, const int32_t *labels, int train);
     /* x (B, item shape...) [, labels (B)] -> logits / critic values (B, 1), under the rules of
-     * generate. x may be real data, a detached fake or a fake still attached to G: D MUST NOT
-     * detach or copy x, so that gradients flow to whichever net the core differentiates. */
+     * generate; with env->pack = m > 1, one value per m consecutive samples, (B / m, 1), and the
+     * core passes only batches of a multiple of m samples (it draws m times train.batch_size). x
+     * may be real data, a detached fake or a fake still attached to G: D MUST NOT detach or copy x,
+     * so that gradients flow to whichever net the core differentiates. */
     gl_tensor *(*discriminate)(void *self, gl_ctx *ctx, gl_tensor *x, const int32_t *labels,
                                int train);
     void (*destroy)(void *self);
