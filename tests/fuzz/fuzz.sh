@@ -16,29 +16,28 @@ shift 3
 CC=${FUZZ_CC:-clang-16}
 command -v "$CC" >/dev/null || { echo "fuzz.sh: $CC not found (Debian: clang-16 libfuzzer-16-dev)"; exit 2; }
 
-wrap="-Wl,--wrap=realpath,--wrap=gl_cfg__read_file"
 sources() {
     util="$S/core/util/*.c"
     case $1 in
     config | override) echo "$util $S/core/config/*.c $S/tests/fuzz/fuzz_files.c" ;;
     suite) echo "$util $S/core/config/*.c $S/tests/fuzz/fuzz_files.c" ;;
-    idx) echo "$util $S/core/config/*.c $S/tests/fuzz/fuzz_memfd.c" ;;
+    # fuzz_idx.c includes idx_read.c itself.
+    idx) echo "$(ls "$S"/core/util/*.c | grep -v /idx_read.c) $S/core/config/*.c $S/tests/fuzz/fuzz_memfd.c" ;;
     png) echo "$util $S/core/image/png.c $S/tests/fuzz/fuzz_memfd.c" ;;
     checkpoint) echo "$S/core/train/checkpoint.c" ;;
     *) echo "fuzz.sh: no harness '$1'" >&2; exit 2 ;;
     esac
 }
+# What a harness's instrumented sources call besides comes, uninstrumented, from the build's core
+# library (the fuzzer never drives it), so moving code between files of the core needs no change
+# here; its objects are used only for symbols the instrumented ones lack.
 libs() {
     case $1 in
-    config | override | suite) echo "$wrap $(pkg-config --libs yaml-0.1) -lz -lm" ;;
-    idx) echo "$(pkg-config --libs yaml-0.1) -lz -lm" ;;
-    png) echo "$(pkg-config --libs libpng) -lz -lm" ;;
-    # The decoder is instrumented; what it links against besides (the session, the engine) comes
-    # uninstrumented from the build's core library, of which the fuzzer never calls more.
-    checkpoint) echo "$O/../core/.libs/libganlab_internal.a $(pkg-config --libs yaml-0.1 libpng) \
-        -lopenblas -lz -lm -lpthread -ldl" ;;
-    *) echo "-lz -lm" ;;
+    config | override | suite) wrap="-Wl,--wrap=realpath,--wrap=gl_cfg__read_file" ;;
+    *) wrap="" ;;
     esac
+    echo "$wrap $O/../core/.libs/libganlab_internal.a $(pkg-config --libs yaml-0.1 libpng) \
+        -lopenblas -lz -lm -lpthread -ldl"
 }
 
 for h in "$@"; do

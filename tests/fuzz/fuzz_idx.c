@@ -1,9 +1,10 @@
-/* fuzz_idx.c - libFuzzer harness: the IDX reader of the `idx` dataset plugin, plain and gzip. The
- * plugin's source is included so its static reader is reached without a plugin ABI round trip.
+/* fuzz_idx.c - libFuzzer harness: the IDX reader (core/util/idx_read.c, behind gl_idx_load, which
+ * the idx and stacked datasets read with), plain and gzip. Its source is included so that the
+ * static reader of one file is reached directly.
  * The first input byte chooses: bit 0 gzip-compresses the rest first (so the fuzzer explores IDX
  * contents behind the gzip layer, not only gzip headers); bit 1 reads it as a label file (rank 1)
  * rather than images (rank 3 or 4). */
-#include "../../plugins/dataset/idx.c"
+#include "../../core/util/idx_read.c"
 
 #include "fuzz_files.h"
 
@@ -46,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     idx_file f;
     gl_error err;
     gl_error_init(&err);
-    if (read_idx(path, mode & 2 ? 1 : 3, mode & 2 ? 1 : 4, &f, &err) == GL_OK)
+    if (read_idx("idx", path, mode & 2 ? 1 : 3, mode & 2 ? 1 : 4, &f, &err) == GL_OK)
         free(f.data);
     free(packed);
     return 0;
