@@ -5,14 +5,15 @@
 # corpus plus what earlier runs found (OUTDIR/NAME/corpus/), one harness at a time. A crash stops
 # the script with exit 1 and leaves the input as OUTDIR/NAME/crash-*: copy it into
 # tests/fuzz/regressions/NAME/ once fixed, so make check replays it. The last lines of each run's
-# log (executions, coverage) are printed. Harnesses: config override suite idx png checkpoint.
+# log (executions, coverage) are printed. Harnesses: config override suite idx png checkpoint
+# json eval_json sweep.
 # FUZZ_RUNS=N in the environment also stops each run after N executions (whichever comes first).
 set -u
 S=$(cd "${1:?usage: fuzz.sh SRCDIR OUTDIR SECONDS [HARNESS...]}" && pwd)
 O=${2:?}
 SECS=${3:?}
 shift 3
-[ $# -gt 0 ] || set -- config override suite idx png checkpoint
+[ $# -gt 0 ] || set -- config override suite idx png checkpoint json eval_json sweep
 CC=${FUZZ_CC:-clang-16}
 command -v "$CC" >/dev/null || { echo "fuzz.sh: $CC not found (Debian: clang-16 libfuzzer-16-dev)"; exit 2; }
 
@@ -25,6 +26,9 @@ sources() {
     idx) echo "$(ls "$S"/core/util/*.c | grep -v /idx_read.c) $S/core/config/*.c $S/tests/fuzz/fuzz_memfd.c" ;;
     png) echo "$util $S/core/image/png.c $S/tests/fuzz/fuzz_memfd.c" ;;
     checkpoint) echo "$S/core/train/checkpoint.c" ;;
+    json) echo "$util" ;;
+    eval_json) echo "$util $S/core/compare/eval_json.c $S/core/compare/csv.c" ;;
+    sweep) echo "$util $S/core/compare/sweep.c" ;;
     *) echo "fuzz.sh: no harness '$1'" >&2; exit 2 ;;
     esac
 }

@@ -4,7 +4,8 @@
 # harness code with a plain driver (replay.c), so no crash once found can come back.
 FUZZ_SECONDS = 60
 GL_FUZZ_REPLAY = tests/fuzz/replay_config tests/fuzz/replay_override tests/fuzz/replay_suite \
-	tests/fuzz/replay_idx tests/fuzz/replay_png tests/fuzz/replay_checkpoint
+	tests/fuzz/replay_idx tests/fuzz/replay_png tests/fuzz/replay_checkpoint \
+	tests/fuzz/replay_json tests/fuzz/replay_eval_json tests/fuzz/replay_sweep
 check_PROGRAMS += $(GL_FUZZ_REPLAY)
 GL_FUZZ_COMMON = tests/fuzz/replay.c tests/fuzz/fuzz_files.h
 GL_FUZZ_LIBS = core/libganlab_internal.la $(GL_CORE_LIBS)
@@ -31,6 +32,15 @@ tests_fuzz_replay_png_LDADD = $(GL_FUZZ_LIBS)
 tests_fuzz_replay_checkpoint_SOURCES = $(GL_FUZZ_COMMON) tests/fuzz/fuzz_checkpoint.c
 tests_fuzz_replay_checkpoint_CPPFLAGS = $(GL_CORE_CPP_FLAGS)
 tests_fuzz_replay_checkpoint_LDADD = $(GL_FUZZ_LIBS)
+tests_fuzz_replay_json_SOURCES = $(GL_FUZZ_COMMON) tests/fuzz/fuzz_json.c
+tests_fuzz_replay_json_CPPFLAGS = $(GL_CORE_CPP_FLAGS)
+tests_fuzz_replay_json_LDADD = $(GL_FUZZ_LIBS)
+tests_fuzz_replay_eval_json_SOURCES = $(GL_FUZZ_COMMON) tests/fuzz/fuzz_eval_json.c
+tests_fuzz_replay_eval_json_CPPFLAGS = $(GL_CORE_CPP_FLAGS)
+tests_fuzz_replay_eval_json_LDADD = $(GL_FUZZ_LIBS)
+tests_fuzz_replay_sweep_SOURCES = $(GL_FUZZ_COMMON) tests/fuzz/fuzz_sweep.c
+tests_fuzz_replay_sweep_CPPFLAGS = $(GL_CORE_CPP_FLAGS)
+tests_fuzz_replay_sweep_LDADD = $(GL_FUZZ_LIBS)
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz
 tests/fuzz/replay.log: $(GL_FUZZ_REPLAY)

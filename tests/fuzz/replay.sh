@@ -5,7 +5,7 @@
 B=${GL_BUILDDIR:?run through make check}
 S=${GL_SRCDIR:?run through make check}
 fails=0
-for h in config override suite idx png checkpoint; do
+for h in config override suite idx png checkpoint json eval_json sweep; do
     set -- "$S/tests/fuzz/corpus/$h"
     [ -d "$S/tests/fuzz/regressions/$h" ] && set -- "$@" "$S/tests/fuzz/regressions/$h"
     out=$(cd "$S/tests/fuzz" && timeout 60 "$B/tests/fuzz/replay_$h" "$@" 2>&1)
