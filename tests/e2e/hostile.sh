@@ -4,10 +4,11 @@
 # Needs GL_BUILDDIR and GL_SRCDIR (make check).
 . "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
 has() { grep -qF -- "$2" "$T/$1" || { fail "no '$2' in std$1:"; tail -5 "$T/$1"; }; }
-# Runs ganlab under a 10 s limit: a hang is a failure, not a stuck make check.
+# Runs ganlab under a 10 s limit (TLIMIT=S for the few heavy runs): a hang is a failure, not a
+# stuck make check.
 trun() {
     want=$1; shift
-    timeout -s KILL 10 "$G" "$@" >"$T/out" 2>"$T/err"
+    timeout -s KILL "${TLIMIT:-10}" "$G" "$@" >"$T/out" 2>"$T/err"
     rc=$?
     [ "$rc" -eq "$want" ] || { fail "ganlab $* exited $rc, expected $want:"; tail -5 "$T/err"; }
 }
@@ -154,10 +155,10 @@ trun 0 sample "$dir" -n 16 -o "$T/wide.png"
 mkdir -p "$T/tall/a" && "$B/tests/data/make_png" "$T/tall/a/1.png" 2 16384 &&
     "$B/tests/data/make_png" "$T/tall/a/2.png" 2 16384 || exit 99
 # shellcheck disable=SC2086
-trun 0 train "$toy" $imgrun dataset.path="$T/tall"
+TLIMIT=60 trun 0 train "$toy" $imgrun dataset.path="$T/tall"
 dir=$(tail -n 1 "$T/out")
 [ -e "$dir/samples/step_00000002.png" ] || fail "no sample grid of 16384-pixel-tall images"
-trun 0 sample "$dir" -n 16 -o "$T/tall16.png"
+TLIMIT=60 trun 0 sample "$dir" -n 16 -o "$T/tall16.png"
 trun 2 sample "$dir" -n 50000 -o "$T/tall.png"
 has err "tall.png: 50000 images of 2 x 16384 pixels do not fit one PNG grid (at most 65535 x 65535 pixels): ask for at most 49149 with -n"
 
