@@ -166,7 +166,8 @@ int gl_cmp_csv_merge_row(gl_cmp_csv *t, const gl_cmp_csv *row, gl_error *err)
         free(v);
         return gl_error_add(err, GL_ERR_RUN, "out of memory merging eval.json");
     }
-    memcpy(names, t->cols, (size_t)t->n_cols * sizeof *names);
+    if (t->n_cols) /* an empty table has no array to copy from */
+        memcpy(names, t->cols, (size_t)t->n_cols * sizeof *names);
     for (int c = 0, k = t->n_cols; c < row->n_cols; c++)
         if (gl_cmp_csv_col(t, row->cols[c]) < 0 && !(names[k++] = strdup(row->cols[c]))) {
             for (int i = t->n_cols; i < k - 1; i++)
