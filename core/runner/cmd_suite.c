@@ -372,8 +372,8 @@ static const gl_option options[] = {
 
 const gl_command gl_cmd_suite = {
     .name = "suite",
-    .synopsis = "FILE | --config CFG [--sweep KEY=[V,...]]... [--seeds LIST] [--name NAME] "
-                "[KEY=VALUE...] | --name NAME; [-j N] [-o DIR] [--x AXIS] [--dry-run | --status]",
+    .synopsis = "(FILE | --config CFG [--sweep KEY=[V,...]]... [--seeds LIST] [KEY=VALUE...] | "
+                "--name NAME) [--name NAME] [-j N] [-o DIR] [--x AXIS] [--dry-run | --status]",
     .summary = "train every run of a suite for every seed (and sweep point), then compare",
     .help = "Trains each run of the suite FILE once per seed and sweep point as a child\n"
             "`ganlab train`, N at a time, then writes the comparison report (as `ganlab\n"
