@@ -24,6 +24,32 @@ void gl_suite_plan_free(gl_suite_plan *p)
     memset(p, 0, sizeof *p);
 }
 
+/* 1 when the comma-separated list has the key made of the n bytes at key. */
+static int listed(const char *list, const char *key, size_t n)
+{
+    for (const char *k = list; *k;) {
+        size_t len = strcspn(k, ",");
+        if (len == n && strncmp(k, key, n) == 0)
+            return 1;
+        k += len + (k[len] == ',');
+    }
+    return 0;
+}
+
+/* The keys in which the suite's runs differ by its own doing: the swept keys, then the keys of the
+ * runs' own overrides, each once, comma-separated. */
+static void hparams(const gl_suite_def *d, char *buf, size_t cap)
+{
+    gl_sweep_keys(&d->sweep, buf, cap);
+    for (int r = 0; r < d->suite->n_runs; r++)
+        for (int i = 0; i < d->suite->runs[r].n_overrides; i++) {
+            const char *ov = d->suite->runs[r].overrides[i];
+            size_t n = strcspn(ov, "="), len = strlen(buf);
+            if (!listed(buf, ov, n) && len + n + 2 < cap)
+                snprintf(buf + len, cap - len, "%s%.*s", len ? "," : "", (int)n, ov);
+        }
+}
+
 int gl_suite_plan_make(const gl_suite_def *d, gl_registry *reg, gl_suite_plan *p, gl_error *err)
 {
     memset(p, 0, sizeof *p);
@@ -33,7 +59,7 @@ int gl_suite_plan_make(const gl_suite_def *d, gl_registry *reg, gl_suite_plan *p
     /* Freed by gl_suite_plan_free. */
     if (!(p->kids = calloc((size_t)(p->n ? p->n : 1), sizeof *p->kids)))
         return gl_error_add(err, GL_ERR_RUN, "out of memory");
-    gl_sweep_keys(&d->sweep, p->hparams, sizeof p->hparams);
+    hparams(d, p->hparams, sizeof p->hparams);
     int k = 0;
     for (int si = 0; si < su->n_seeds; si++)
         for (int ri = 0; ri < su->n_runs; ri++)

@@ -54,7 +54,8 @@ typedef struct gl_suite_child {
 typedef struct gl_suite_plan {
     gl_suite_child *kids; /* (n) seed by seed, then run by run, then sweep point by point */
     int n;
-    char hparams[1024]; /* the swept keys, for GANLAB_HPARAMS ("" without a sweep) */
+    char hparams[1024]; /* for GANLAB_HPARAMS: the swept keys and those of the runs' own
+                           overrides ("" when there are none) */
 } gl_suite_plan;
 
 /* Plans every run of d: its name and state (gl_run_status_get, configs validated through reg).

@@ -114,8 +114,10 @@ for f in "$S"/configs/suites/*.yaml; do
 done
 run 0 suite "$T/tiny.yaml" --dry-run -o "$T/dry"
 [ "$(wc -l <"$T/out")" -eq 4 ] || fail "--dry-run printed $(wc -l <"$T/out") command lines, not 4"
+# The key a run overrides is what this suite varies.
+[ "$(grep -c "^GANLAB_HPARAMS=train.n_critic $G " "$T/out")" -eq 4 ] || fail "hparams: $(head -n 1 "$T/out")"
 # A printed command runs when pasted: it names the binary a user runs, not libtool's inner one.
-case "$(head -n 1 "$T/out")" in "$G "*) ;; *) fail "--dry-run command: $(head -n 1 "$T/out")" ;; esac
+case "$(head -n 1 "$T/out")" in "GANLAB_HPARAMS=train.n_critic $G "*) ;; *) fail "--dry-run command: $(head -n 1 "$T/out")" ;; esac
 (cd "$T" && sh -c "$(head -n 1 "$T/out")" >"$T/pasted.out" 2>"$T/pasted.err") ||
     fail "the pasted command failed: $(tail -n 2 "$T/pasted.err")"
 [ -s "$T/dry/runs/ring_gan-s1/metrics.csv" ] || fail "the pasted command trained nothing"
