@@ -18,7 +18,7 @@ static int run(const gl_cli *cli, gl_error *err)
     if (xs && gl_cmp_x_parse(xs, "option --x", &x, err) != GL_OK)
         return GL_ERR_INPUT;
     gl_registry *reg;
-    int st = gl_runner_open_registry(cli, &reg, err);
+    int st = gl_runner_open_registry_for_runs(cli, cli->args, cli->n_args, &reg, err);
     if (st != GL_OK)
         return st;
     gl_compare_opts o = {.title = gl_cli_option(cli, "--title"),

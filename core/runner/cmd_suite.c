@@ -374,7 +374,7 @@ const gl_command gl_cmd_suite = {
     .name = "suite",
     .synopsis = "(FILE | --config CFG [--sweep KEY=[V,...]]... [--seeds LIST] [KEY=VALUE...] | "
                 "--name NAME) [--name NAME] [-j N] [-o DIR] [--x AXIS] [--dry-run | --status]",
-    .summary = "train every run of a suite for every seed (and sweep point), then compare",
+    .summary = "train each run of a suite per seed and sweep point, then compare",
     .help = "Trains each run of the suite FILE once per seed and sweep point as a child\n"
             "`ganlab train`, N at a time, then writes the comparison report (as `ganlab\n"
             "compare`) to DIR/report; the last line of stdout is its path. Run again, it skips\n"
