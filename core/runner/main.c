@@ -23,14 +23,34 @@ static const gl_command *const commands[] = {
 /* dispatch's answer when it printed help or the version: exit 0 with nothing more to say. */
 enum { PRINTED_HELP = -1 };
 
+/* Prints "  NAME SYNOPSIS", wrapping between words before column 100 (continuation lines indented
+ * by 4). Returns the width of the last line. */
+static int print_synopsis(FILE *f, const char *name, const char *synopsis)
+{
+    int w = fprintf(f, "  %s", name);
+    const char *p = synopsis;
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        if (w + 1 + (int)n > 100) {
+            fputs("\n   ", f);
+            w = 3;
+        }
+        w += fprintf(f, " %.*s", (int)n, p);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    return w;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: ganlab [--plugin-path DIR]... COMMAND [ARGS...]\n"
                "       ganlab COMMAND --help | ganlab --help | ganlab --version\n\ncommands:\n");
     /* The whole synopsis, never cut: one too wide for its column puts the summary on the next
-     * line, under the others. */
+     * line, under the others, and one wider than the terminal's 100 columns wraps between words. */
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        int w = fprintf(f, "  %s %s", commands[i]->name, commands[i]->synopsis);
+        int w = print_synopsis(f, commands[i]->name, commands[i]->synopsis);
         if (w > 30)
             fprintf(f, "\n%31s%s\n", "", commands[i]->summary);
         else

@@ -5,4 +5,5 @@ core_libganlab_internal_la_SOURCES += core/train/train.h core/train/run.h core/t
 	core/train/progress.h core/train/session.c core/train/step.c core/train/checkpoint.c \
 	core/train/rundir.c core/train/run.c core/train/progress.c core/train/samples.c \
 	core/train/resume.c core/train/export.c core/train/eval_source.c core/train/run_events.c \
-	core/train/run_events.h core/train/provenance.c core/train/provenance.h
+	core/train/run_events.h core/train/provenance.c core/train/provenance.h \
+	core/train/penalty.h core/train/penalty.c

@@ -1,7 +1,9 @@
 #!/bin/sh
-# oot.sh - an out-of-tree plugin against an installed ganlab: `make install DESTDIR=TMP` of this
-# build, then tests/data/oot/example.c compiled with only the flags of the installed pkg-config
-# file, then loaded by the installed ganlab. Proves the installed headers, library and .pc suffice.
+# oot.sh - out-of-tree plugins against an installed ganlab: `make install DESTDIR=TMP` of this
+# build, then every example of docs/examples/KIND/NAME.c (one per kind) compiled with only the
+# flags of the installed pkg-config file, then loaded and plugin-checked by the installed ganlab.
+# Proves the installed headers, library and .pc suffice, and that the examples keep their
+# contracts.
 # Also what else the install puts in place: the manual page (`man` finds and renders it), the bash
 # completion, every doc and every example config of the source tree.
 #
@@ -28,14 +30,41 @@ export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 flags=$(PKG_CONFIG_SYSROOT_DIR="$T" PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs ganlab) ||
     fail "pkg-config does not know the installed ganlab"
 mkdir "$T/oot"
-${CC:-cc} "$S/tests/data/oot/example.c" $flags -shared -fPIC -o "$T/oot/sign_sgd.so" ||
-    fail "the example plugin does not build with: $flags"
+kinds=
+for src in "$S"/docs/examples/*/*.c; do
+    kind=$(basename "$(dirname "$src")")
+    name=$(basename "$src" .c)
+    ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter "$src" $flags -lm -shared \
+        -fPIC -o "$T/oot/$name.so" || fail "docs/examples/$kind/$name.c does not build with: $flags"
+    "$ganlab" plugin-check "$T/oot/$name.so" --kind "$kind" >"$T/check" 2>&1 ||
+        { cat "$T/check"; fail "docs/examples/$kind/$name.c fails plugin-check"; }
+    kinds="$kinds $kind"
+done
+[ "$kinds" = " dataset evaluator loss model optimizer" ] ||
+    fail "docs/examples/ should hold one plugin of each kind, found:$kinds"
+# docs/plugins.md shows the loss example in full: its copy must be the file.
+awk '/^<!-- docs\/examples\/loss\/lsgan.c -->$/ { on = 1; next }
+     on && /^```c$/ { copy = 1; next } copy && /^```$/ { exit } copy' "$S/docs/plugins.md" \
+    >"$T/shown.c"
+cmp -s "$T/shown.c" "$S/docs/examples/loss/lsgan.c" ||
+    fail "docs/plugins.md's copy of docs/examples/loss/lsgan.c differs from the file"
 
 out=$("$ganlab" plugins sign_sgd --plugin-path "$T/oot" 2>"$T/err") ||
     { cat "$T/err"; fail "the installed ganlab does not load the example plugin"; }
 echo "$out" | grep -qxF "sign_sgd (optimizer plugin): signSGD: steps by the sign of the gradient" ||
     fail "unexpected output: $out"
 echo "$out" | grep -qF "  lr    float  0.001    [0, 1]" || fail "unexpected parameters: $out"
+
+# An example evaluator in a real run: its gl_plugin_log line reaches the run's log.txt.
+"$ganlab" train "$S/configs/toy/ring_gan.yaml" train.steps=20 train.eval_every=20 \
+    'eval.evaluators=[{plugin: mean_gap, samples: 100}]' experiment.out_dir="$T/runs" \
+    experiment.name=logged --plugin-path "$T/oot" --plugin-path "$libdir/ganlab/plugins" \
+    >/dev/null 2>"$T/err" ||
+    { cat "$T/err"; fail "a run with the example evaluator failed"; }
+grep -qxF "[mean_gap] real mean from 100 train items" "$T/runs/logged/log.txt" ||
+    fail "the plugin's log line is not in log.txt: $(cat "$T/runs/logged/log.txt")"
+grep -qE '^20,[0-9.e-]+$' "$T/runs/logged/eval.csv" ||
+    fail "no eval.csv row: $(cat "$T/runs/logged/eval.csv")"
 
 # The bundled plugins are installed too, and the installed binary finds nothing of the build tree.
 "$ganlab" plugins adam --plugin-path "$libdir/ganlab/plugins" >/dev/null 2>"$T/err" ||

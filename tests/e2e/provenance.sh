@@ -1,14 +1,14 @@
 #!/bin/sh
 # shellcheck disable=SC2086 # the override lists are meant to split into words
 # provenance.sh - run.json end to end: its fields after a run and after a resume (with the changes
-# the resume made), and an out-of-tree plugin (tests/data/oot/example.c, built here against the
-# source headers) that sample, eval, compare and resume find again from its recorded path without
-# --plugin-path, and refuse when the file's SHA-256 no longer matches or the file is gone.
+# the resume made), and an out-of-tree plugin (docs/examples/optimizer/sign_sgd.c, built here
+# against the source headers) that sample, eval, compare and resume find again from its recorded
+# path without --plugin-path, and refuse when the file's SHA-256 no longer matches or the file is gone.
 . "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
 has() { grep -qF -- "$2" "$T/$1" || { fail "no '$2' in std$1:"; tail -5 "$T/$1"; }; }
 key() { grep -qF -- "\"$1\": " "$2" || fail "$2: no \"$1\""; }
 
-mkdir "$T/oot" && ${CC:-cc} "$S/tests/data/oot/example.c" -I"$S/core/include" -shared -fPIC \
+mkdir "$T/oot" && ${CC:-cc} "$S/docs/examples/optimizer/sign_sgd.c" -I"$S/core/include" -shared -fPIC \
     -o "$T/oot/sign_sgd.so" || exit 99
 ov="dataset.size=256 train.steps=4 train.batch_size=16 train.log_every=2 train.sample_every=0
  train.checkpoint_every=2 experiment.out_dir=$T/runs experiment.threads=1
