@@ -24,6 +24,7 @@ nobase_dist_ganlabdoc_DATA = README.md \
 	docs/models.md \
 	docs/performance.md \
 	docs/plugin-check.md \
+	docs/testing.md \
 	docs/plugins.md \
 	docs/results.md \
 	docs/training.md \

@@ -58,13 +58,17 @@ static void make_run(const fake *f, char *dir, size_t cap)
     snprintf(dir, cap, "%s/%s", root, f->name);
     ck_assert_int_eq(mkdir(dir, 0777), 0);
     char cfg[1024];
+    /* experiment.name is one directory name (the run directory's own, also for a run in a suite's
+     * runs/). */
+    const char *base = strrchr(f->name, '/');
+    base = base ? base + 1 : f->name;
     /* out_dir and threads differ between seeds, as they may between a suite's runs. */
     snprintf(cfg, sizeof cfg,
              "experiment: {name: %s, seed: %d, out_dir: /tmp/out%d, threads: %d}\n"
              "dataset: {plugin: stub}\nmodel: {plugin: stub}\nloss: {plugin: %s}\n"
              "optimizer: {generator: {plugin: stub}, discriminator: {plugin: stub}}\n"
              "train: {steps: %d, batch_size: %d, n_critic: %d}\n",
-             f->name, f->seed, f->seed, f->seed, f->loss, f->steps, f->batch, f->n_critic);
+             base, f->seed, f->seed, f->seed, f->loss, f->steps, f->batch, f->n_critic);
     write_text(dir, "config.yaml", cfg);
     write_text(dir, "metrics.csv", f->metrics);
     if (f->eval)

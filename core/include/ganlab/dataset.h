@@ -46,6 +46,10 @@
 extern "C" {
 #endif
 
+/* The largest height or width of an image a bundled dataset accepts; the core's sample grids and
+ * exports fit any image up to this size (core/image's GL_IMAGE_GRID_MAX_SIDE leaves room). */
+#define GL_DATASET_MAX_SIDE 16384
+
 typedef struct gl_byte_images {
     const char *plugin; /* the dataset plugin's name, for messages ("dataset 'NAME': ...");
                            static text of the plugin */
