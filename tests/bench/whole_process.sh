@@ -28,9 +28,9 @@ command -v strace >/dev/null || { echo "whole_process.sh: needs strace" >&2; exi
 args=(train.epochs=0 train.eval_every=0 experiment.out_dir="$tmp/runs" "$@")
 per_step=$("$build/core/ganlab" config "$cfg" "${args[@]}" train.steps=1 |
   awk '/n_critic:/{c = $2} /batch_size:/{b = $2} END {print c * b}')
-# The libtool wrapper is a shell script: trace the real binary.
-bin=$build/core/.libs/ganlab
-[ -x "$bin" ] || bin=$build/core/ganlab
+# Where core/ganlab is libtool's wrapper script, trace the real binary in .libs.
+bin=$build/core/ganlab
+[ "$(head -c 2 "$bin")" != "#!" ] || bin=$build/core/.libs/ganlab
 traced() { # TRACE_FILE STEPS: one traced run
   rm -rf "$tmp/runs"
   LD_LIBRARY_PATH=$build/core/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
