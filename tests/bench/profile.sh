@@ -68,7 +68,7 @@ record() {
 }
 
 cols=(gemm_conv packing elementwise norm optimizer data sync autograd other)
-printf '%-22s %8s %8s' config wall_ms cpu_ms
+printf '%-28s %8s %8s' config wall_ms cpu_ms
 printf ' %11s' "${cols[@]}"
 printf '\n'
 for cfg in "${configs[@]}"; do
@@ -94,7 +94,7 @@ for cfg in "${configs[@]}"; do
       k = split(cols, c, " ")
       total = 0
       for (i = 1; i <= k; i++) { d[i] = many[c[i]] - one[c[i]]; if (d[i] < 0) d[i] = 0; total += d[i] }
-      printf "%-22s %8.2f %8.2f", name, 1000 * (wn - w1) / n, 1000 * total / f / n
+      printf "%-28s %8.2f %8.2f", name, 1000 * (wn - w1) / n, 1000 * total / f / n
       for (i = 1; i <= k; i++) printf " %10.1f%%", total ? 100 * d[i] / total : 0
       printf "\n"
     }' "$tmp/one.g" "$tmp/many.g"
