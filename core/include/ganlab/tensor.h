@@ -64,6 +64,15 @@ typedef struct gl_rng gl_rng;
  * >= 1. */
 void gl_engine_set_threads(int n);
 int gl_engine_threads(void);
+/* The precision of products (linear layers, gl_matmul, convolutions): fp32, or bf16 (inputs
+ * rounded to bfloat16, products accumulated in fp32; tensors, gradients and everything else stay
+ * fp32). Engine-wide, like the thread count; default fp32. */
+typedef enum gl_precision { GL_PRECISION_FP32, GL_PRECISION_BF16 } gl_precision;
+/* GL_OK, or GL_ERR_INPUT with the reason in err (the CPU lacks both AVX512_BF16 and AMX-BF16, or
+ * this build has no oneDNN) and the precision unchanged. GANLAB_FAKE_NO_BF16=1 in the environment
+ * makes the CPU check fail, so the refusal can be tested on any machine. */
+int gl_engine_set_precision(gl_precision p, gl_error *err);
+gl_precision gl_engine_precision(void);
 /* Number of heap allocations the engine has made since the process started (every engine
  * allocation goes through one counted allocator). A steady-state step leaves it unchanged. */
 uint64_t gl_engine_alloc_count(void);
