@@ -10,6 +10,7 @@
 #include <cpuid.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #ifdef GL__DNNL
 #include <omp.h>
 #endif
@@ -30,12 +31,19 @@ void gl_engine_set_threads(int n)
 
 int gl_engine_threads(void) { return engine_threads; }
 
+void gl_engine_passive_threads(char *const *argv)
+{
+#ifdef GL__DNNL
+    if (getenv("OMP_WAIT_POLICY") || setenv("OMP_WAIT_POLICY", "passive", 1) != 0)
+        return;
+    execv("/proc/self/exe", argv);
+#endif
+}
+
+#ifdef GL__DNNL
 /* CPUID leaf 7: AVX512_BF16 is EAX bit 5 of sub-leaf 1, AMX-BF16 EDX bit 22 of sub-leaf 0. */
 static int cpu_has_bf16(void)
 {
-    const char *fake = getenv("GANLAB_FAKE_NO_BF16");
-    if (fake && strcmp(fake, "1") == 0)
-        return 0;
     unsigned a, b, c, d;
     if (__get_cpuid_max(0, NULL) < 7)
         return 0;
@@ -45,22 +53,27 @@ static int cpu_has_bf16(void)
     int amx_bf16 = (d >> 22) & 1;
     return avx512_bf16 || amx_bf16;
 }
+#endif
+
+const char *gl_engine_bf16_missing(void)
+{
+#ifndef GL__DNNL
+    return "it needs oneDNN and this build has none (install libdnnl-dev and configure again)";
+#else
+    const char *fake = getenv("GANLAB_FAKE_NO_BF16");
+    if (fake && strcmp(fake, "1") == 0)
+        return "the CPU has neither AVX512_BF16 nor AMX-BF16 (GANLAB_FAKE_NO_BF16=1 says so)";
+    if (!cpu_has_bf16())
+        return "the CPU has neither AVX512_BF16 nor AMX-BF16";
+    return NULL;
+#endif
+}
 
 int gl_engine_set_precision(gl_precision p, gl_error *err)
 {
-    if (p == GL_PRECISION_BF16) {
-#ifndef GL__DNNL
-        return gl_error_add(err, GL_ERR_INPUT,
-                            "engine.precision bf16 needs oneDNN, and this build has none "
-                            "(install libdnnl-dev and configure again)");
-#endif
-        if (!cpu_has_bf16())
-            return gl_error_add(err, GL_ERR_INPUT,
-                                "engine.precision bf16 needs a CPU with AVX512_BF16 or AMX-BF16, "
-                                "and this one has neither%s",
-                                getenv("GANLAB_FAKE_NO_BF16") ? " (GANLAB_FAKE_NO_BF16 is set)"
-                                                              : "");
-    }
+    const char *why = p == GL_PRECISION_BF16 ? gl_engine_bf16_missing() : NULL;
+    if (why)
+        return gl_error_add(err, GL_ERR_INPUT, "engine.precision bf16: %s", why);
     engine_precision = p;
     return GL_OK;
 }

@@ -1,11 +1,14 @@
 /* resume.c - the config of a resumed run: the run directory's config.yaml with the command line's
- * overrides, refused when the overrides change anything but the run's length or thread count
- * (those would make the continued run a different experiment), unless forced. */
+ * overrides, refused when the overrides change anything but the run's length, thread count or
+ * engine precision (the others would make the continued run a different experiment), unless
+ * forced. */
 #include "train/run.h"
 
 #include <stdio.h>
 
-static const char *const may_change[] = {"train.steps", "train.epochs", "experiment.threads", NULL};
+/* engine.precision too: checkpoints are fp32 whatever the precision of the products. */
+static const char *const may_change[] = {"train.steps", "train.epochs", "experiment.threads",
+                                         "engine.precision", NULL};
 
 int gl_train_resume_config(const char *dir, const char *const *overrides, int n_overrides,
                            int force, gl_cfg_schema_lookup lookup, void *ud, gl_cfg **out,
@@ -28,7 +31,8 @@ int gl_train_resume_config(const char *dir, const char *const *overrides, int n_
         if (n > 0)
             rc = gl_error_add(err, GL_ERR_INPUT,
                               "%s: resuming with a changed config is refused (only train.steps, "
-                              "train.epochs and experiment.threads may change; --force overrides). "
+                              "train.epochs, experiment.threads and engine.precision may change; "
+                              "--force overrides). "
                               "Changed:\n%s",
                               dir, diff);
     }

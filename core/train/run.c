@@ -210,8 +210,13 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     r.ckpt_every = gl_params_int(train, "checkpoint_every");
     r.keep = gl_params_int(train, "keep_checkpoints");
     gl_engine_set_threads((int)gl_params_int(exp, "threads"));
+    const char *precision = gl_params_string(gl_cfg_params(cfg, "engine"), "precision");
+    int rc = gl_engine_set_precision(
+        strcmp(precision, "bf16") == 0 ? GL_PRECISION_BF16 : GL_PRECISION_FP32, err);
+    if (rc != GL_OK)
+        return rc;
 
-    int rc = gl_session_create(cfg, reg, &r.s, err);
+    rc = gl_session_create(cfg, reg, &r.s, err);
     if (rc != GL_OK)
         return rc;
     r.total = gl_session_total_steps(r.s, cfg);
@@ -232,9 +237,10 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     if (rc == GL_OK)
         rc = gl_eval_log_open(cfg, reg, r.s, dir, &r.eval, err);
     if (rc == GL_OK) {
-        say(&r, "%s %s: %s, %s, %s; %llu steps from step %llu", o->resume_dir ? "resuming" : "run",
-            dir, r.s->names[0], r.s->names[1], r.s->names[2], (unsigned long long)r.total,
-            (unsigned long long)r.s->st.step);
+        /* The precision is said on every start: a resume may change it (checkpoints are fp32). */
+        say(&r, "%s %s: %s, %s, %s; %llu steps from step %llu; engine.precision %s",
+            o->resume_dir ? "resuming" : "run", dir, r.s->names[0], r.s->names[1], r.s->names[2],
+            (unsigned long long)r.total, (unsigned long long)r.s->st.step, precision);
         r.t0 = r.last_t = now();
         r.last_d_updates = r.s->st.d_updates;
         rc = loop(&r, o, err);

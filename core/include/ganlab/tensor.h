@@ -64,6 +64,12 @@ typedef struct gl_rng gl_rng;
  * >= 1. */
 void gl_engine_set_threads(int n);
 int gl_engine_threads(void);
+/* For a program's first line: when its threads are OpenMP's (oneDNN builds) and the environment
+ * sets no OMP_WAIT_POLICY, sets it to passive and re-executes the program (argv as main got it),
+ * since libgomp reads it only while loading. Idle workers then sleep instead of spinning, which on
+ * a machine with more threads than free cores multiplied a step's time. Returns when it does not
+ * re-execute (or the exec fails). */
+void gl_engine_passive_threads(char *const *argv);
 /* The precision of products (linear layers, gl_matmul, convolutions): fp32, or bf16 (inputs
  * rounded to bfloat16, products accumulated in fp32; tensors, gradients and everything else stay
  * fp32). Engine-wide, like the thread count; default fp32. */
@@ -72,6 +78,8 @@ typedef enum gl_precision { GL_PRECISION_FP32, GL_PRECISION_BF16 } gl_precision;
  * this build has no oneDNN) and the precision unchanged. GANLAB_FAKE_NO_BF16=1 in the environment
  * makes the CPU check fail, so the refusal can be tested on any machine. */
 int gl_engine_set_precision(gl_precision p, gl_error *err);
+/* NULL when this build and CPU can run GL_PRECISION_BF16, else why not (a static string). */
+const char *gl_engine_bf16_missing(void);
 gl_precision gl_engine_precision(void);
 /* Number of heap allocations the engine has made since the process started (every engine
  * allocation goes through one counted allocator). A steady-state step leaves it unchanged. */
