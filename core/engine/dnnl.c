@@ -5,9 +5,10 @@
  * the reorders between the engine's plain layouts (NCHW, OIHW, row-major) and the kernel's, and
  * memory objects without data. Plans live until the process ends, so the steady-state step creates
  * nothing: running a plan only points its memory objects at the operands and at arena buffers
- * (the kernel's layouts and a user-managed scratchpad) and executes. The result always lands in a
- * buffer of the kernel's layout and is added into the destination by a reorder with a sum
- * post-op, which gives every kernel the engine's "accumulate into" contract. bf16 plans convert
+ * (the kernel's layouts and a user-managed scratchpad) and executes. A convolution's result lands
+ * in a buffer of the kernel's layout and is added into the destination by a reorder with a sum
+ * post-op; a matmul adds into the destination itself (sum post-op): either way every kernel keeps
+ * the engine's "accumulate into" contract. bf16 plans convert
  * the inputs to bf16 in the input reorders and keep fp32 results (oneDNN accumulates in fp32).
  * A problem oneDNN cannot plan returns 0 and the caller runs the engine's own kernels.
  * Only the float build of the engine uses this file (oneDNN has no f64 convolutions).
@@ -29,7 +30,8 @@ enum { IN_A, IN_B, OUT, N_MEM };
 
 typedef struct plan {
     int key[KEY_INTS];
-    dnnl_primitive_t prim, to_inner[2], to_user; /* to_inner[i] NULL: input i used as is */
+    dnnl_primitive_t prim, to_inner[2]; /* to_inner[i] NULL: input i used as is */
+    dnnl_primitive_t to_user;           /* NULL: prim adds into the destination itself */
     dnnl_memory_t user[N_MEM], inner[N_MEM], scratch;
     size_t inner_bytes[N_MEM], scratch_bytes;
     int arg[N_MEM]; /* the primitive's DNNL_ARG_* for a, b and the result */
@@ -106,10 +108,11 @@ static void plan_free(plan *p)
 }
 
 /* Completes p from the primitive descriptor pd (taken) whose operands a, b and result are
- * queried by q[] and passed as arg[], and the plain f32 layouts user[] of the engine's operands.
+ * queried by q[] and passed as arg[], and the plain f32 layouts user[] of the engine's operands;
+ * sums: pd adds into its result (a sum post-op), which is then the destination itself.
  * 1 on success. */
 static int plan_finish(plan *p, dnnl_primitive_desc_t pd, const dnnl_query_t *q, const int *arg,
-                       const dnnl_memory_desc_t *user)
+                       const dnnl_memory_desc_t *user, int sums)
 {
     const dnnl_memory_desc_t *inner[N_MEM];
     for (int i = 0; i < N_MEM; i++) {
@@ -124,7 +127,7 @@ static int plan_finish(plan *p, dnnl_primitive_desc_t pd, const dnnl_query_t *q,
         if (!dnnl_memory_desc_equal(&user[i], inner[i]) &&
             !(p->to_inner[i] = reorder(p, &user[i], inner[i], 0)))
             goto fail;
-    if (!(p->to_user = reorder(p, inner[OUT], &user[OUT], 1)))
+    if (!sums && !(p->to_user = reorder(p, inner[OUT], &user[OUT], 1)))
         goto fail;
     dnnl_memory_desc_t sd;
     dnnl_dims_t bytes = {(dnnl_dim_t)(p->scratch_bytes ? p->scratch_bytes : 1)};
@@ -190,20 +193,20 @@ static int plan_conv(plan *p, int kind, int bf16, const int *g)
         const dnnl_query_t q[] = {dnnl_query_src_md, dnnl_query_weights_md, dnnl_query_dst_md};
         const int arg[] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
         const dnnl_memory_desc_t user[] = {ux, uw, uy};
-        return plan_finish(p, pd, q, arg, user);
+        return plan_finish(p, pd, q, arg, user, 0);
     }
     if (kind == GL__OP_CONV_BWD_DATA) {
         const dnnl_query_t q[] = {dnnl_query_diff_dst_md, dnnl_query_weights_md,
                                   dnnl_query_diff_src_md};
         const int arg[] = {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC};
         const dnnl_memory_desc_t user[] = {uy, uw, ux};
-        return plan_finish(p, pd, q, arg, user);
+        return plan_finish(p, pd, q, arg, user, 0);
     }
     const dnnl_query_t q[] = {dnnl_query_src_md, dnnl_query_diff_dst_md,
                               dnnl_query_diff_weights_md};
     const int arg[] = {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS};
     const dnnl_memory_desc_t user[] = {ux, uy, uw};
-    return plan_finish(p, pd, q, arg, user);
+    return plan_finish(p, pd, q, arg, user, 0);
 }
 
 /* A row-major (rows, cols) f32 or bf16 matrix with leading dimension ld, read transposed when t
@@ -215,22 +218,23 @@ static int matrix(dnnl_memory_desc_t *md, int rows, int cols, int ld, int t, dnn
     return ok(dnnl_memory_desc_init_by_strides(md, 2, dims, dt, strides));
 }
 
-/* The plan of C (m, n) += op(A) (m, k) op(B) (k, n) with bf16 inputs. */
+/* The plan of C (m, n) += op(A) (m, k) op(B) (k, n) with bf16 inputs: both converted to plain
+ * row-major bf16 (a blocked B would cost a packing reorder on every call, as the weights change
+ * each step), C added into in place by a sum post-op. */
 static int plan_gemm(plan *p, const int *k)
 {
     int ta = k[2], tb = k[3], m = k[4], n = k[5], kk = k[6], lda = k[7], ldb = k[8], ldc = k[9];
-    dnnl_memory_desc_t ua, ub, uc, a16, b16, c;
-    dnnl_dims_t da = {m, kk}, db = {kk, n}, dc = {m, n};
+    dnnl_memory_desc_t ua, ub, uc, a16, b16;
+    dnnl_dims_t da = {m, kk}, db = {kk, n};
     if (!matrix(&ua, m, kk, lda, ta, dnnl_f32) || !matrix(&ub, kk, n, ldb, tb, dnnl_f32) ||
         !matrix(&uc, m, n, ldc, 0, dnnl_f32) ||
         !ok(dnnl_memory_desc_init_by_tag(&a16, 2, da, dnnl_bf16, dnnl_ab)) ||
-        !ok(dnnl_memory_desc_init_by_tag(&b16, 2, db, dnnl_bf16, dnnl_format_tag_any)) ||
-        !ok(dnnl_memory_desc_init_by_tag(&c, 2, dc, dnnl_f32, dnnl_ab)))
+        !ok(dnnl_memory_desc_init_by_tag(&b16, 2, db, dnnl_bf16, dnnl_ab)))
         return 0;
     dnnl_matmul_desc_t md;
-    dnnl_primitive_attr_t a = attr_user_scratchpad(0);
+    dnnl_primitive_attr_t a = attr_user_scratchpad(1);
     dnnl_primitive_desc_t pd = NULL;
-    int good = a && ok(dnnl_matmul_desc_init(&md, &a16, &b16, NULL, &c)) &&
+    int good = a && ok(dnnl_matmul_desc_init(&md, &a16, &b16, NULL, &uc)) &&
                ok(dnnl_primitive_desc_create(&pd, &md, a, engine, NULL));
     dnnl_primitive_attr_destroy(a);
     if (!good)
@@ -238,7 +242,7 @@ static int plan_gemm(plan *p, const int *k)
     const dnnl_query_t q[] = {dnnl_query_src_md, dnnl_query_weights_md, dnnl_query_dst_md};
     const int arg[] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
     const dnnl_memory_desc_t user[] = {ua, ub, uc};
-    return plan_finish(p, pd, q, arg, user);
+    return plan_finish(p, pd, q, arg, user, 1);
 }
 
 /* The plan for key (made on first use: key[0] says which kind), or NULL when oneDNN cannot do it
@@ -283,7 +287,7 @@ static int exec(dnnl_primitive_t prim, int n, const dnnl_exec_arg_t *args)
 static int run(gl_ctx *ctx, plan *p, const float *a, const float *b, float *out)
 {
     void *scratch = gl__arena(ctx, p->scratch_bytes ? p->scratch_bytes : 1);
-    void *res = gl__arena(ctx, p->inner_bytes[OUT]);
+    void *res = p->to_user ? gl__arena(ctx, p->inner_bytes[OUT]) : out;
     if (!scratch || !res || !set(p->scratch, scratch) || !set(p->inner[OUT], res) ||
         !set(p->user[OUT], out))
         return -1;
@@ -310,7 +314,8 @@ static int run(gl_ctx *ctx, plan *p, const float *a, const float *b, float *out)
     dnnl_exec_arg_t back[] = {{DNNL_ARG_FROM, p->inner[OUT]},
                               {DNNL_ARG_TO, p->user[OUT]},
                               {DNNL_ARG_SCRATCHPAD, p->scratch}};
-    if (!exec(p->prim, 4, args) || !exec(p->to_user, 3, back) || !ok(dnnl_stream_wait(stream)))
+    if (!exec(p->prim, 4, args) || (p->to_user && !exec(p->to_user, 3, back)) ||
+        !ok(dnnl_stream_wait(stream)))
         return -1;
     return 1;
 }

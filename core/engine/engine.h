@@ -33,6 +33,22 @@
 
 #define GL__ALIGN 64
 
+/* Put before a `for` loop over n elements of elementwise work (each element computed by one thread
+ * whatever the split, so results do not depend on the thread count): splits it statically over
+ * the engine's threads when n >= min, min chosen so that the work outweighs waking a thread.
+ * OpenMP is on where oneDNN is (the same libgomp pool); elsewhere loops stay serial. */
+#ifdef _OPENMP
+#define GL__PRAGMA(x) _Pragma(#x)
+#define GL__SPLIT(n, min)                                                                     \
+    GL__PRAGMA(omp parallel for schedule(static) if ((n) >= (min) && gl_engine_threads() > 1)      \
+                   num_threads(gl_engine_threads()))
+#else
+#define GL__SPLIT(n, min)
+#endif
+/* Thresholds of GL__SPLIT: cheap arithmetic per element, or a libm call per element. */
+#define GL__SPLIT_CHEAP ((size_t)1 << 17)
+#define GL__SPLIT_LIBM  ((size_t)1 << 13)
+
 /* oneDNN serves the float build only (dnnl.c); the double build always runs its own kernels. */
 #if defined(HAVE_DNNL) && !defined(GL_REAL_DOUBLE)
 #define GL__DNNL 1

@@ -8,6 +8,8 @@
  * constant (loss - sum(x * g)) makes its value the loss, so no gradient rule has to be added to
  * the engine's op table. Softmax and the loss are computed in double, max-subtracted.
  */
+#include "engine.h"
+
 #include <ganlab/nn.h>
 
 #include <math.h>
@@ -54,6 +56,7 @@ static void adam_pass(float *restrict param, const float *restrict grad, float *
                       int low, float beta2, float w2, float eps, float wd)
 {
     float w = low ? w1 : w1 - 1.0f;
+    GL__SPLIT(n, GL__SPLIT_CHEAP / 4)
     for (size_t i = 0; i < n; i++) {
         float g = grad[i] + wd * param[i];
         float mi = m[i], d = g - mi;
