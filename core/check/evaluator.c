@@ -107,6 +107,8 @@ static int fake_cache_save(void *core, const char *name, const void *data, size_
     return GL_OK;
 }
 
+static int fake_stop(void *core) { return 0; }
+
 static void fake_init(fake *f, int images, uint64_t seed)
 {
     memset(f, 0, sizeof *f);
@@ -135,6 +137,7 @@ static void fake_init(fake *f, int images, uint64_t seed)
     e->split_get = fake_split_get;
     e->cache_load = fake_cache_load;
     e->cache_save = fake_cache_save;
+    e->stop = fake_stop;
 }
 
 static int name_ok(const char *s)

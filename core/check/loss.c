@@ -1,5 +1,5 @@
 /* loss.c - the checks of a loss plugin (check.h). A loss reaches the networks only through the
- * runner's callbacks (gl_loss_env), so the check plays the runner with its own small nets:
+ * core's callbacks (gl_loss_env), so the check plays the core with its own small nets:
  *
  *   G: z (8, 4) -> Linear 16 -> tanh -> Linear 4 -> tanh      D: x (8, 4) -> Linear 16 -> tanh
  *                                                                 -> Linear 1   (the logit /
@@ -12,7 +12,7 @@
  * loss sees the same z and the same interpolation weights: the loss is then a deterministic
  * function of the parameters, and its finite differences mean something.
  *
- * For d_loss (w.r.t. D's parameters) and g_loss (w.r.t. G's), as the runner differentiates them:
+ * For d_loss (w.r.t. D's parameters) and g_loss (w.r.t. G's), as the core differentiates them:
  * the loss is one finite element, its terms are named and finite, it depends on the net, and its
  * gradient (gl_backward, through the recorded input gradient for a GL_LOSS_INPUT_GRADIENT loss)
  * matches finite differences of the whole loss at every parameter coordinate (the nets have 97 and
@@ -36,16 +36,16 @@ typedef struct lrun {
     const gl_loss_plugin *lp;
     void *self;
     gl_ctx *ctx;
-    gl_net *net[2]; /* 0: G, 1: D (gl_loss_result's order in the runner) */
+    gl_net *net[2]; /* 0: G, 1: D (gl_loss_result's order in the core) */
     gl_linear_layer g1, g2, d1, d2;
     gl_rng noise, noise0, penalty, penalty0;
     float real[BATCH * ITEM];
     int which; /* the loss being evaluated: 0 g_loss, 1 d_loss */
 } lrun;
 
-static gl_tensor *generate_cb(void *runner, int n, const int32_t *labels)
+static gl_tensor *generate_cb(void *core, int n, const int32_t *labels)
 {
-    lrun *l = runner;
+    lrun *l = core;
     int shape[2] = {n, LATENT};
     gl_tensor *z = gl_tensor_new(l->ctx, 2, shape);
     if (!z)
@@ -55,9 +55,9 @@ static gl_tensor *generate_cb(void *runner, int n, const int32_t *labels)
     return gl_linear_layer_forward(l->ctx, &l->g2, h, GL_ACT_TANH, 0);
 }
 
-static gl_tensor *discriminate_cb(void *runner, gl_tensor *x, const int32_t *labels)
+static gl_tensor *discriminate_cb(void *core, gl_tensor *x, const int32_t *labels)
 {
-    lrun *l = runner;
+    lrun *l = core;
     gl_tensor *h = gl_linear_layer_forward(l->ctx, &l->d1, x, GL_ACT_TANH, 0);
     return gl_linear_layer_forward(l->ctx, &l->d2, h, GL_ACT_NONE, 0);
 }
@@ -75,21 +75,14 @@ static int evaluate(lrun *l, gl_loss_result *res, gl_error *err)
         .labels = NULL,
         .batch = BATCH,
         .rng = &l->penalty,
-        .runner = l,
+        .core = l,
         .generate = generate_cb,
         .discriminate = discriminate_cb,
     };
     memset(res, 0, sizeof *res);
     int rc = l->which ? l->lp->d_loss(l->self, &env, res, err)
                       : l->lp->g_loss(l->self, &env, res, err);
-    if (rc == GL_OK)
-        rc = gl_ctx_status(l->ctx, err);
-    if (rc == GL_OK && !res->loss)
-        rc = gl_error_add(err, GL_ERR_RUN, "it returned no loss tensor");
-    if (rc == GL_OK && gl_tensor_numel(res->loss) != 1)
-        rc = gl_error_add(err, GL_ERR_RUN, "the loss has %zu elements, not 1",
-                          gl_tensor_numel(res->loss));
-    return rc;
+    return rc == GL_OK ? gl_loss_result_check(l->ctx, res, "", err) : rc;
 }
 
 /* gl_check_scalar_fn: the loss value. Recording stays on: a penalty differentiates inside. */

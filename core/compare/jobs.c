@@ -1,4 +1,4 @@
-/* jobs.c - a pool of child processes (suite.h): start up to max_parallel, start the next as one
+/* jobs.c - a pool of child processes (jobs.h): start up to max_parallel, start the next as one
  * ends, forward a stop signal once, wait for all.
  *
  * Waiting without races: SIGCHLD, SIGINT and SIGTERM are blocked while the pool runs, and the only
@@ -12,7 +12,9 @@
  * would cost the child its final checkpoint. Between fork and exec the child calls only
  * async-signal-safe functions.
  */
-#include "compare/suite.h"
+#include "compare/jobs.h"
+
+#include <ganlab/plugin.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +23,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 int gl_jobs_cores(void)
@@ -31,13 +32,6 @@ int gl_jobs_cores(void)
         return CPU_COUNT(&set);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static void on_child(int sig) { (void)sig; }
@@ -70,7 +64,7 @@ static int start(gl_job *j, const sigset_t *mask, const struct sigaction *chld, 
     if (pid == 0)
         child(j, mask, chld);
     j->pid = pid;
-    j->seconds = now(); /* the start time until it ends */
+    j->seconds = gl_clock_seconds(); /* the start time until it ends */
     return GL_OK;
 }
 
@@ -85,7 +79,7 @@ static int reap(gl_job *jobs, int n, gl_job_event on_event, void *ud)
                 jobs[i].status = WIFEXITED(st)     ? WEXITSTATUS(st)
                                  : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
                                                    : 1;
-                jobs[i].seconds = now() - jobs[i].seconds;
+                jobs[i].seconds = gl_clock_seconds() - jobs[i].seconds;
                 done++;
                 if (on_event)
                     on_event(ud, i, &jobs[i], 1);

@@ -239,12 +239,6 @@ gl_tensor *gl_tensor_from(gl_ctx *ctx, int ndim, const int *shape, const gl_real
     return t;
 }
 
-gl_tensor *gl_tensor_scalar(gl_ctx *ctx, gl_real v)
-{
-    int one = 1;
-    return gl_tensor_from(ctx, 1, &one, &v);
-}
-
 gl_tensor *gl_tensor_full_like(gl_ctx *ctx, const gl_tensor *x, gl_real v)
 {
     if (!x)

@@ -16,21 +16,42 @@
 #include <stdio.h>
 
 #include <ganlab/plugin.h>
+#include <ganlab/rng.h>
 
 #include "config/cfg.h"
 #include "plugin/registry.h"
-#include "train/train.h"
+
+/* What evaluation may use of a training session, filled by its owner (gl_session_eval_source in
+ * train.h): evaluation reaches the session only through these fields and callbacks, so the data
+ * path runs one way, training -> evaluation. Must outlive the evaluation. */
+typedef struct gl_eval_source {
+    gl_dataset_info data;
+    size_t item_size; /* floats per item */
+    int conditional;  /* 1: G takes labels */
+    int batch;        /* the most samples asked of sample() at once */
+    uint64_t seed;    /* the experiment seed */
+    uint64_t step;    /* generator steps done (eval.csv keeps the rows up to it) */
+    const gl_dataset_plugin *dataset_p;
+    void *dataset; /* the session's open instance (not owned) */
+    void *session; /* passed back to sample() */
+    /* n (<= batch) samples of G in eval mode with noise from rng into out (n, item size);
+     * labels (n) for a conditional model, else NULL. */
+    int (*sample)(void *session, gl_rng *rng, int n, const int32_t *labels, float *out,
+                  gl_error *err);
+    int (*stop_signal)(void); /* the signal that asked the process to stop, or 0; may be NULL */
+} gl_eval_source;
 
 typedef struct gl_evaluation gl_evaluation;
 
-/* Creates every evaluator of cfg's eval.evaluators (validated against reg) over session s, which
- * must outlive the evaluation. On success *out is freed with gl_evaluation_close; with no
- * evaluators configured it is a valid evaluation of nothing. */
-int gl_evaluation_open(const gl_cfg *cfg, const gl_registry *reg, gl_session *s,
+/* Creates every evaluator of cfg's eval.evaluators (validated against reg) over src. On success
+ * *out is freed with gl_evaluation_close; with no evaluators configured it is a valid evaluation
+ * of nothing. */
+int gl_evaluation_open(const gl_cfg *cfg, const gl_registry *reg, const gl_eval_source *src,
                        gl_evaluation **out, gl_error *err);
 void gl_evaluation_close(gl_evaluation *e);
 
-/* Runs every evaluator on G as it is now; their results stay readable until the next run. */
+/* Runs every evaluator on G as it is now; their results stay readable until the next run.
+ * 128 + the signal (err says so) when src's stop_signal interrupted an evaluator. */
 int gl_evaluation_run(gl_evaluation *e, gl_error *err);
 
 size_t gl_evaluation_count(const gl_evaluation *e);
@@ -48,10 +69,10 @@ void gl_evaluation_print_table(const gl_evaluation *e, uint64_t step, FILE *f);
 typedef struct gl_eval_log gl_eval_log;
 
 /* For `ganlab train`: when train.eval_every > 0 and evaluators are configured, opens them and
- * dir/eval.csv (cut back to the rows at or before the session's step, for a resumed run);
+ * dir/eval.csv (cut back to the rows at or before src's step, for a resumed run);
  * otherwise *out is NULL, which gl_eval_log_step and gl_eval_log_close accept. */
-int gl_eval_log_open(const gl_cfg *cfg, const gl_registry *reg, gl_session *s, const char *dir,
-                     gl_eval_log **out, gl_error *err);
+int gl_eval_log_open(const gl_cfg *cfg, const gl_registry *reg, const gl_eval_source *src,
+                     const char *dir, gl_eval_log **out, gl_error *err);
 /* At every multiple of train.eval_every and at step == total: evaluates and appends a row
  * (step, then `<evaluator>.<metric>` columns) to eval.csv, and logs a summary line to stderr. */
 int gl_eval_log_step(gl_eval_log *l, uint64_t step, uint64_t total, gl_error *err);

@@ -25,7 +25,7 @@ typedef struct split {
 } split;
 
 struct gl_evaluation {
-    gl_session *s;
+    const gl_eval_source *s;
     const gl_cfg *cfg;
     gl_eval_env env;
     gl_rng rng;        /* the evaluation stream, restarted by gl_evaluation_run */
@@ -46,18 +46,18 @@ static int oom(gl_error *err)
 static int generate(void *core, int n, const int32_t *labels, float *x, gl_error *err)
 {
     gl_evaluation *e = core;
-    gl_session *s = e->s;
+    const gl_eval_source *s = e->s;
     int k = s->data.n_classes;
     /* Slices of at most one batch, so G's memory stays that of training. */
     for (int at = 0; at < n; at += s->batch) {
         int m = n - at < s->batch ? n - at : s->batch;
         const int32_t *lab = labels ? labels + at : NULL;
-        if (!lab && s->model_env.conditional && k > 0) {
+        if (!lab && s->conditional && k > 0) {
             for (int i = 0; i < m; i++)
                 e->labels[i] = (int32_t)((e->generated + i) % k);
             lab = e->labels;
         }
-        int rc = gl_session_sample(s, &e->rng, m, lab, x + (size_t)at * s->item_size, err);
+        int rc = s->sample(s->session, &e->rng, m, lab, x + (size_t)at * s->item_size, err);
         if (rc != GL_OK)
             return rc;
         e->generated += m;
@@ -81,10 +81,11 @@ static const gl_param_spec *split_param(const gl_dataset_plugin *p, const char *
 
 static int reopen(gl_evaluation *e, split *sp, const char *want, gl_error *err)
 {
-    gl_session *s = e->s;
+    const gl_eval_source *s = e->s;
     char changes[64], label[96];
     snprintf(changes, sizeof changes, "split: %s", want);
-    snprintf(label, sizeof label, "dataset '%s' (%s split for evaluation)", s->names[0], want);
+    snprintf(label, sizeof label, "dataset '%s' (%s split for evaluation)", s->dataset_p->hdr.name,
+             want);
     int rc = gl_cfg_params_derive(s->dataset_p->hdr.params, gl_cfg_params(e->cfg, "dataset"),
                                   changes, label, &sp->params, err);
     if (rc != GL_OK)
@@ -110,7 +111,7 @@ static int split_open(void *core, gl_eval_split which, int64_t *n_items, const c
                       gl_error *err)
 {
     gl_evaluation *e = core;
-    gl_session *s = e->s;
+    const gl_eval_source *s = e->s;
     if (which != GL_SPLIT_TRAIN && which != GL_SPLIT_TEST)
         return gl_error_add(err, GL_ERR_INPUT, "evaluation: unknown data split %d", (int)which);
     split *sp = &e->splits[which];
@@ -146,27 +147,32 @@ static int split_get(void *core, gl_eval_split which, const int64_t *indices, in
     return rc == GL_OK ? GL_OK : (err->status ? err->status : GL_ERR_RUN);
 }
 
+static int stop(void *core)
+{
+    const gl_eval_source *s = ((gl_evaluation *)core)->s;
+    return s->stop_signal ? s->stop_signal() : 0;
+}
+
 static void fill_env(gl_evaluation *e)
 {
-    gl_session *s = e->s;
+    const gl_eval_source *s = e->s;
     gl_eval_env *env = &e->env;
     env->data = s->data;
-    env->conditional = s->model_env.conditional;
+    env->conditional = s->conditional;
     env->samples = gl_params_int(gl_cfg_params(e->cfg, "eval"), "samples");
     env->seed = s->seed;
-    const gl_dataset_plugin *dp = s->dataset_p;
-    /* `modes` exists only in descriptors whose size covers it (plugin.h). */
-    if (dp->hdr.size >= offsetof(gl_dataset_plugin, modes) + sizeof dp->modes && dp->modes)
-        env->n_modes = dp->modes(s->dataset, &env->mode_centres, &env->mode_std);
+    if (s->dataset_p->modes)
+        env->n_modes = s->dataset_p->modes(s->dataset, &env->mode_centres, &env->mode_std);
     env->core = e;
     env->generate = generate;
     env->split_open = split_open;
     env->split_get = split_get;
     env->cache_load = gl_eval_cache_load;
     env->cache_save = gl_eval_cache_save;
+    env->stop = stop;
 }
 
-int gl_evaluation_open(const gl_cfg *cfg, const gl_registry *reg, gl_session *s,
+int gl_evaluation_open(const gl_cfg *cfg, const gl_registry *reg, const gl_eval_source *s,
                        gl_evaluation **out, gl_error *err)
 {
     *out = NULL;
@@ -234,6 +240,10 @@ int gl_evaluation_run(gl_evaluation *e, gl_error *err)
         e->generated = 0;
         memset(&e->res[i], 0, sizeof e->res[i]);
         int rc = e->p[i]->evaluate(e->self[i], &e->res[i], err);
+        int sig = stop(e);
+        if (sig)
+            return gl_error_add(err, 128 + sig, "evaluator '%s' stopped by signal %d",
+                                e->p[i]->hdr.name, sig);
         if (rc != GL_OK)
             return err->status ? err->status : GL_ERR_RUN;
         if (e->res[i].n_metrics < 0 || e->res[i].n_metrics > GL_EVAL_MAX_ITEMS ||

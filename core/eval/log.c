@@ -6,7 +6,7 @@
 
 #include <stdlib.h>
 
-#include "train/csvlog.h"
+#include "util/csvlog.h"
 
 struct gl_eval_log {
     gl_evaluation *e;
@@ -14,8 +14,8 @@ struct gl_eval_log {
     int64_t every;
 };
 
-int gl_eval_log_open(const gl_cfg *cfg, const gl_registry *reg, gl_session *s, const char *dir,
-                     gl_eval_log **out, gl_error *err)
+int gl_eval_log_open(const gl_cfg *cfg, const gl_registry *reg, const gl_eval_source *src,
+                     const char *dir, gl_eval_log **out, gl_error *err)
 {
     *out = NULL;
     int64_t every = gl_params_int(gl_cfg_params(cfg, "train"), "eval_every");
@@ -28,9 +28,9 @@ int gl_eval_log_open(const gl_cfg *cfg, const gl_registry *reg, gl_session *s, c
     l->every = every;
     char path[4096];
     snprintf(path, sizeof path, "%s/eval.csv", dir);
-    int rc = gl_evaluation_open(cfg, reg, s, &l->e, err);
+    int rc = gl_evaluation_open(cfg, reg, src, &l->e, err);
     if (rc == GL_OK)
-        rc = gl_csv_truncate(path, s->st.step, err);
+        rc = gl_csv_truncate(path, src->step, err);
     if (rc == GL_OK)
         rc = gl_csv_open(&l->csv, path, err);
     if (rc != GL_OK) {

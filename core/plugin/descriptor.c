@@ -1,5 +1,5 @@
-/* descriptor.c - what a well-formed descriptor is, per kind: its name in messages, the size of its
- * ABI 1 struct, and which function pointers it must set. The table below is the only place that
+/* descriptor.c - what a well-formed descriptor is, per kind: its name in messages, the least size
+ * it may declare, and which function pointers it must set. The table below is the only place that
  * knows the kinds; a static_assert keeps it complete when a kind is added to plugin.h.
  *
  * It checks a descriptor's shape, not its behaviour: a plugin whose functions misbehave is caught
@@ -52,11 +52,10 @@ static const char *missing_evaluator(const gl_plugin_header *hdr)
 
 static const struct kind_info {
     const char *name;
-    uint32_t abi1_size; /* sizeof the ABI 1 descriptor: the least a plugin may declare */
+    uint32_t min_size; /* sizeof the ABI 2 descriptor: the least a plugin may declare */
     missing_fn missing;
 } kinds[] = {
-    /* `modes` was appended to the dataset descriptor: older layouts end before it. */
-    [GL_KIND_DATASET] = {"dataset", offsetof(gl_dataset_plugin, modes), missing_dataset},
+    [GL_KIND_DATASET] = {"dataset", sizeof(gl_dataset_plugin), missing_dataset},
     [GL_KIND_MODEL] = {"model", sizeof(gl_model_plugin), missing_model},
     [GL_KIND_LOSS] = {"loss", sizeof(gl_loss_plugin), missing_loss},
     [GL_KIND_OPTIMIZER] = {"optimizer", sizeof(gl_optimizer_plugin), missing_optimizer},
@@ -103,12 +102,12 @@ int gl_plugin_check_descriptor(const gl_plugin_header *hdr, const char *path, gl
     if (gl_plugin_check_kind(hdr, path, err) != GL_OK)
         return GL_ERR_INPUT;
     const struct kind_info *k = kind_info(hdr->kind);
-    if (hdr->size < k->abi1_size)
+    if (hdr->size < k->min_size)
         return gl_error_add(err, GL_ERR_INPUT,
                             "%s: descriptor size %u is smaller than an ABI %u %s descriptor (%u "
                             "bytes): rebuild the plugin against this ganlab",
                             path, (unsigned)hdr->size, GL_ABI_VERSION, k->name,
-                            (unsigned)k->abi1_size);
+                            (unsigned)k->min_size);
     const char *fn = k->missing(hdr);
     if (fn)
         return gl_error_add(err, GL_ERR_INPUT,

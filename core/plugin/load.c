@@ -34,6 +34,13 @@ static int set_problem(gl_registry_entry *e, const gl_error *problem, int after_
     return e->problem ? GL_OK : gl_error_add(err, GL_ERR_RUN, "out of memory loading %s", e->path);
 }
 
+/* What each ABI changed for plugin authors, by version (docs/plugins.md, "ABI changelog"), so
+ * that a refused plugin's message says what to change, not only that something did. */
+static const char *const abi_changes[GL_ABI_VERSION + 1] = {
+    [2] = "ABI 2 renamed gl_loss_env.runner to core and added gl_eval_env.stop; a loss may leave "
+          "failures to the core and add terms with gl_loss_term",
+};
+
 /* The checks up to the descriptor's header; fills p and returns NULL when one fails. */
 static const gl_plugin_header *open_header(gl_registry_entry *e, gl_error *p)
 {
@@ -61,10 +68,18 @@ static const gl_plugin_header *open_header(gl_registry_entry *e, gl_error *p)
         return NULL;
     }
     if (hdr->abi_version != GL_ABI_VERSION) {
+        /* One line, as every loader problem: the changes since the plugin's ABI, newest last. */
+        char changes[1024] = "";
+        size_t used = 0;
+        for (uint32_t v = hdr->abi_version + 1;
+             hdr->abi_version < GL_ABI_VERSION && v <= GL_ABI_VERSION && used < sizeof changes; v++)
+            if (abi_changes[v])
+                used += (size_t)snprintf(changes + used, sizeof changes - used, " (%s)",
+                                         abi_changes[v]);
         gl_error_add(p, GL_ERR_INPUT,
-                     "%s was built for plugin ABI %u, but this ganlab has ABI %u: rebuild the "
+                     "%s was built for plugin ABI %u, but this ganlab has ABI %u%s: rebuild the "
                      "plugin against this ganlab",
-                     e->path, (unsigned)hdr->abi_version, GL_ABI_VERSION);
+                     e->path, (unsigned)hdr->abi_version, GL_ABI_VERSION, changes);
         return NULL;
     }
     if (gl_plugin_check_kind(hdr, e->path, p) != GL_OK)

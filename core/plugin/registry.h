@@ -88,4 +88,9 @@ const char *gl_param_type_name(uint32_t type);
  * names the file in the message. Returns GL_OK or GL_ERR_INPUT with one line in err. */
 int gl_plugin_check_descriptor(const gl_plugin_header *hdr, const char *path, gl_error *err);
 
+/* plugin.h's contract for a loss's result after d_loss/g_loss returned GL_OK: the context has no
+ * error, out->loss is a scalar, the terms are at most GL_LOSS_MAX_TERMS with [a-z0-9_]+ names.
+ * GL_ERR_RUN with one line beginning with who (e.g. "loss 'bce', d_loss: ") when it is broken. */
+int gl_loss_result_check(gl_ctx *ctx, const gl_loss_result *res, const char *who, gl_error *err);
+
 #endif

@@ -35,8 +35,10 @@ static int evaluate(const gl_cli *cli, gl_registry *reg, gl_cfg *cfg, gl_error *
         return st;
     gl_evaluation *e = NULL;
     st = gl_checkpoint_load(s, ckpt, err);
+    gl_eval_source src;
+    gl_session_eval_source(s, gl_runner_stop_signal, &src);
     if (st == GL_OK)
-        st = gl_evaluation_open(cfg, reg, s, &e, err);
+        st = gl_evaluation_open(cfg, reg, &src, &e, err);
     if (st == GL_OK)
         st = gl_evaluation_run(e, err);
     if (st == GL_OK) {

@@ -22,7 +22,8 @@
 #include <unistd.h>
 
 #include "compare/compare.h"
-#include "compare/suite.h"
+#include "compare/jobs.h"
+#include "config/suite.h"
 
 #define PATH_CAP 4096
 #define DIR_CAP  3072 /* the output directory's path; the rest of PATH_CAP is for names in it */

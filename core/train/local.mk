@@ -1,4 +1,6 @@
-# core/train: the training session, schedule, checkpoints and run directories.
-core_libganlab_la_SOURCES += core/train/session.c core/train/step.c core/train/checkpoint.c \
-	core/train/rundir.c core/train/csvlog.c core/train/run.c core/train/samples.c \
-	core/train/resume.c core/train/export.c
+# core/train: the training session, schedule, checkpoints and run directories, the run's loop
+# (run.c) and its speed and progress line (progress.c).
+core_libganlab_internal_la_SOURCES += core/train/train.h core/train/run.h core/train/rundir.h \
+	core/train/progress.h core/train/session.c core/train/step.c core/train/checkpoint.c \
+	core/train/rundir.c core/train/run.c core/train/progress.c core/train/samples.c \
+	core/train/resume.c core/train/export.c core/train/eval_source.c

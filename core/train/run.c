@@ -1,20 +1,17 @@
 /* run.c - `ganlab train`: a run from a validated config (new run directory) or from a run directory
  * (resume), through the step schedule of step.c, writing the logs, samples and checkpoints at the
  * cadences of the train section. Stops cleanly between steps on SIGINT/SIGTERM (checkpoint first).
- * Time is measured here and only written to timing.csv and the progress line. */
+ * Not here: timing.csv and the progress line (progress.c), the CSV files themselves (csvlog.c). */
 #include "train/run.h"
 
-#include <math.h>
-#include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "eval/eval.h"
-#include "train/csvlog.h"
+#include "util/csvlog.h"
+#include "train/progress.h"
 #include "train/rundir.h"
 #include "util/atomic.h"
+#include "util/log.h"
 
 typedef struct run {
     gl_session *s;
@@ -24,33 +21,11 @@ typedef struct run {
     int64_t log_every, sample_every, ckpt_every, keep;
     gl_csv metrics, timing;
     FILE *log;
-    int tty;
-    double t0, elapsed0, last_t;
-    uint64_t last_d_updates;
-    gl_eval_log *eval; /* NULL when train.eval_every is 0 or no evaluators are configured */
+    gl_progress progress;
+    double elapsed0;         /* timing.csv's last elapsed value, for a resumed run */
+    gl_eval_source eval_src; /* what the evaluators see of s */
+    gl_eval_log *eval;       /* NULL when train.eval_every is 0 or no evaluators are configured */
 } run;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* A plain line to log.txt and (clearing a live progress line first) to stderr. */
-static void say(run *r, const char *fmt, ...)
-{
-    va_list ap;
-    char line[1024];
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "%s[train] %s\n", r->tty ? "\r\033[K" : "", line);
-    if (r->log) {
-        fprintf(r->log, "%s\n", line);
-        fflush(r->log);
-    }
-}
 
 static int due(uint64_t step, int64_t every, uint64_t total)
 {
@@ -84,34 +59,7 @@ static void log_row(run *r, const gl_loss_result *d, const gl_loss_result *g)
     static const char *const ints[2] = {"step", "epoch"};
     long long iv[2] = {(long long)r->s->st.step, (long long)r->s->st.epoch + 1};
     gl_csv_row(&r->metrics, n, names, values, 2, ints, iv);
-
-    double t = now();
-    double span = t - r->last_t;
-    double imgs = (double)(r->s->st.d_updates - r->last_d_updates) * r->s->batch;
-    static const char *const tnames[2] = {"elapsed", "images_per_s"};
-    double tv[2] = {r->elapsed0 + (t - r->t0), span > 0 ? imgs / span : 0};
-    gl_csv_row(&r->timing, 2, tnames, tv, 1, ints, iv);
-    r->last_t = t;
-    r->last_d_updates = r->s->st.d_updates;
-
-    uint64_t step = r->s->st.step;
-    double eta = step ? (t - r->t0) / (double)step * (double)(r->total - step) : 0;
-    char msg[512];
-    snprintf(msg, sizeof msg,
-             "step %llu/%llu  epoch %lld  %.0f img/s  ETA %.0fs  d_loss %.4f  g_loss %.4f",
-             (unsigned long long)step, (unsigned long long)r->total, iv[1], tv[1], eta, values[0],
-             values[1]);
-    if (r->tty) {
-        fprintf(stderr, "\r\033[K[train] %s", msg);
-        if (step == r->total)
-            fputc('\n', stderr);
-    } else {
-        fprintf(stderr, "[train] %s\n", msg);
-    }
-    if (r->log) {
-        fprintf(r->log, "%s\n", msg);
-        fflush(r->log);
-    }
+    gl_progress_row(&r->progress, r->s, &r->timing, ints, iv);
 }
 
 static int checkpoint(run *r, gl_error *err)
@@ -134,20 +82,12 @@ static int open_logs(run *r, gl_error *err)
     if (gl_csv_truncate(path, r->s->st.step, err) != GL_OK || gl_csv_open(&r->timing, path, err))
         return err->status;
     /* The elapsed column continues across resumes: start from its last value. */
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        char line[256];
-        while (fgets(line, sizeof line, f)) {
-            char *comma = strchr(line, ',');
-            if (comma && line[0] >= '0' && line[0] <= '9')
-                r->elapsed0 = strtod(comma + 1, NULL);
-        }
-        fclose(f);
-    }
+    r->elapsed0 = gl_csv_last_second_column(path);
     snprintf(path, sizeof path, "%s/log.txt", r->dir);
     r->log = fopen(path, "ab");
     if (!r->log)
         return gl_error_add(err, GL_ERR_RUN, "%s: cannot open for writing: %m", path);
+    gl_log_set_file(r->log);
     return GL_OK;
 }
 
@@ -171,7 +111,7 @@ static int loop(run *r, const gl_train_opts *o, gl_error *err)
     int stopped = 0;
     while (r->s->st.step < r->total) {
         if (gl_session_step(r->s, &d, &g, err) != GL_OK) {
-            say(r, "%s", err->text);
+            gl_log_line("train", "%s", err->text);
             return GL_ERR_RUN;
         }
         uint64_t step = r->s->st.step;
@@ -184,10 +124,20 @@ static int loop(run *r, const gl_train_opts *o, gl_error *err)
         int ck = due(step, r->ckpt_every, r->total);
         if ((ck || stopped) && checkpoint(r, err) != GL_OK)
             return err->status;
-        if (gl_eval_log_step(r->eval, step, r->total, err) != GL_OK)
+        int rc = gl_eval_log_step(r->eval, step, r->total, err);
+        if (rc > GL_ERR_INPUT && !stopped) {
+            /* An evaluator polled the stop signal (gl_eval_env.stop): stop as between steps. */
+            stopped = rc - 128;
+            gl_error_init(err);
+            if (!ck && checkpoint(r, err) != GL_OK)
+                return err->status;
+        } else if (rc != GL_OK) {
             return err->status;
+        }
         if (stopped) {
-            say(r, "stopped by signal %d after step %llu; resume with: ganlab train --resume %s",
+            gl_log_line(
+                "train",
+                "stopped by signal %d after step %llu; resume with: ganlab train --resume %s",
                 stopped, (unsigned long long)step, r->dir);
             return 128 + stopped;
         }
@@ -202,7 +152,6 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     memset(&r, 0, sizeof r);
     r.cfg = cfg;
     r.dir = dir;
-    r.tty = isatty(STDERR_FILENO);
     const gl_params *train = gl_cfg_params(cfg, "train");
     const gl_params *exp = gl_cfg_params(cfg, "experiment");
     r.log_every = gl_params_int(train, "log_every");
@@ -234,22 +183,26 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
         rc = write_config(cfg, dir, err);
     if (rc == GL_OK)
         rc = open_logs(&r, err);
-    if (rc == GL_OK)
-        rc = gl_eval_log_open(cfg, reg, r.s, dir, &r.eval, err);
+    if (rc == GL_OK) {
+        gl_session_eval_source(r.s, o->stop_signal, &r.eval_src);
+        rc = gl_eval_log_open(cfg, reg, &r.eval_src, dir, &r.eval, err);
+    }
     if (rc == GL_OK) {
         /* The precision is said on every start: a resume may change it (checkpoints are fp32). */
-        say(&r, "%s %s: %s, %s, %s; %llu steps from step %llu; engine.precision %s",
-            o->resume_dir ? "resuming" : "run", dir, r.s->names[0], r.s->names[1], r.s->names[2],
-            (unsigned long long)r.total, (unsigned long long)r.s->st.step, precision);
-        r.t0 = r.last_t = now();
-        r.last_d_updates = r.s->st.d_updates;
+        gl_log_line("train", "%s %s: %s, %s, %s; %llu steps from step %llu; engine.precision %s",
+                    o->resume_dir ? "resuming" : "run", dir, r.s->names[0], r.s->names[1],
+                    r.s->names[2], (unsigned long long)r.total, (unsigned long long)r.s->st.step,
+                    precision);
+        gl_progress_start(&r.progress, r.s, r.total, r.elapsed0);
         rc = loop(&r, o, err);
     }
     gl_eval_log_close(r.eval);
     gl_csv_close(&r.metrics);
     gl_csv_close(&r.timing);
-    if (r.log)
+    if (r.log) {
+        gl_log_set_file(NULL);
         fclose(r.log);
+    }
     gl_session_destroy(r.s);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include "train/train.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static void shuffle_epoch(gl_session *s)
@@ -51,16 +52,16 @@ static gl_tensor *z_tensor(gl_session *s, gl_rng *rng, int n)
     return z;
 }
 
-static gl_tensor *generate_cb(void *runner, int n, const int32_t *labels)
+static gl_tensor *generate_cb(void *core, int n, const int32_t *labels)
 {
-    gl_session *s = runner;
+    gl_session *s = core;
     return s->model_p->generate(s->model, s->ctx, z_tensor(s, &s->st.noise, n),
                                 s->model_env.conditional ? labels : NULL, 1);
 }
 
-static gl_tensor *discriminate_cb(void *runner, gl_tensor *x, const int32_t *labels)
+static gl_tensor *discriminate_cb(void *core, gl_tensor *x, const int32_t *labels)
 {
-    gl_session *s = runner;
+    gl_session *s = core;
     return s->model_p->discriminate(s->model, s->ctx, x, s->model_env.conditional ? labels : NULL,
                                     1);
 }
@@ -116,18 +117,18 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
         .labels = s->model_env.conditional ? (which ? s->labels : s->gen_labels) : NULL,
         .batch = s->last_batch,
         .rng = &s->st.penalty,
-        .runner = s,
+        .core = s,
         .generate = generate_cb,
         .discriminate = discriminate_cb,
     };
     memset(res, 0, sizeof *res);
     int rc = which ? s->loss_p->d_loss(s->loss, &env, res, err)
                    : s->loss_p->g_loss(s->loss, &env, res, err);
-    if (rc == GL_OK)
-        rc = gl_ctx_status(s->ctx, err);
-    if (rc == GL_OK && !res->loss)
-        rc = gl_error_add(err, GL_ERR_RUN, "loss '%s' returned no %s", s->names[2],
-                          what[which] + 4);
+    if (rc == GL_OK) {
+        char who[96];
+        snprintf(who, sizeof who, "loss '%s', %s: ", s->names[2], which ? "d_loss" : "g_loss");
+        rc = gl_loss_result_check(s->ctx, res, who, err);
+    }
     if (rc != GL_OK)
         return rc;
     uint64_t step = s->st.step + 1;
@@ -147,15 +148,15 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
                             "step %llu: a gradient of %s is not finite (the run stopped; the last "
                             "good checkpoint is kept)",
                             (unsigned long long)step, what[which]);
-    int o = which ? 1 : 0;
     gl_real *p = gl_net_values(net);
     size_t n = gl_net_numel(net);
-    if (s->prev[o])
-        memcpy(s->prev[o], p, n * sizeof *p);
-    s->opt_p[o]->step(s->opt[o], p, gl_net_grads(net), s->opt_state[o], n, ++s->st.opt_step[o]);
-    gl_real f = s->prev[o] ? lr_factor(s) : 1;
+    if (s->prev[which])
+        memcpy(s->prev[which], p, n * sizeof *p);
+    s->opt_p[which]->step(s->opt[which], p, gl_net_grads(net), s->opt_state[which], n,
+                          ++s->st.opt_step[which]);
+    gl_real f = s->prev[which] ? lr_factor(s) : 1;
     if (f != 1)
-        shrink_update(p, s->prev[o], n, f);
+        shrink_update(p, s->prev[which], n, f);
     s->last_loss[which] = v;
     /* The loss tensor lives in the context being reset: only its value outlives the update. */
     res->loss = NULL;
@@ -182,11 +183,10 @@ int gl_session_step(gl_session *s, gl_loss_result *d_res, gl_loss_result *g_res,
     return rc;
 }
 
-int gl_session_resume_order(gl_session *s)
+void gl_session_resume_order(gl_session *s)
 {
     if (s->st.epoch >= 0)
         shuffle_epoch(s);
-    return GL_OK;
 }
 
 int gl_session_sample(gl_session *s, gl_rng *rng, int n, const int32_t *labels, float *out,

@@ -19,6 +19,7 @@
 #include <ganlab/rng.h>
 
 #include "config/cfg.h"
+#include "eval/eval.h"
 #include "plugin/registry.h"
 
 /* What a training step changes besides parameters: everything a checkpoint must restore. */
@@ -39,7 +40,7 @@ typedef struct gl_session {
     int drop_last;        /* train.drop_last: skip an epoch's last, partial batch */
     int lr_decay;         /* train.lr_decay: 1 for linear (to 0 over the budget), 0 for none */
     uint64_t total_steps; /* the budget in generator steps (gl_session_total_steps) */
-    const char *names[4]; /* dataset, model, loss plugin names (for messages) */
+    const char *names[3]; /* dataset, model, loss plugin names (for messages) */
 
     const gl_dataset_plugin *dataset_p;
     void *dataset;
@@ -88,12 +89,16 @@ uint64_t gl_session_total_steps(const gl_session *s, const gl_cfg *cfg);
 int gl_session_step(gl_session *s, gl_loss_result *d_res, gl_loss_result *g_res, gl_error *err);
 
 /* After a checkpoint restored st: recomputes the current epoch's order from (seed, epoch). */
-int gl_session_resume_order(gl_session *s);
+void gl_session_resume_order(gl_session *s);
 
 /* Samples n items from G in eval mode into out (n, item) with noise z from rng and labels (NULL:
  * unconditional or i mod n_classes). Uses the session's context (reset afterwards). */
 int gl_session_sample(gl_session *s, gl_rng *rng, int n, const int32_t *labels, float *out,
                       gl_error *err);
+
+/* What evaluation may use of s (eval.h), valid while s lives: its data, sampling from G, and
+ * stop_signal (may be NULL) for evaluators to poll. */
+void gl_session_eval_source(gl_session *s, int (*stop_signal)(void), gl_eval_source *src);
 
 /* Checkpoints: versioned, checksummed, written atomically. No wall-clock time, path or budget. */
 int gl_checkpoint_save(const gl_session *s, const char *path, gl_error *err);

@@ -38,7 +38,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define ARCH  "ganlab classifier v2: conv5s2-32 bn conv3s2-32 bn fc128 fc; ce adam linear decay"
 #define FEAT  128
@@ -98,13 +97,6 @@ typedef struct classifier {
 static int oom(gl_error *err)
 {
     return gl_error_add(err, GL_ERR_RUN, "evaluator 'classifier': out of memory");
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* x (B, C, H, W) -> logits (B, K); *feat (B, FEAT) when feat is not NULL. train: batch norm
@@ -240,7 +232,7 @@ static int save_cached(classifier *c, uint64_t hash, gl_error *err)
     gl_error quiet; /* an unwritable cache costs a retraining next time, not this evaluation */
     gl_error_init(&quiet);
     if (c->env->cache_save(c->env->core, c->cache_name, buf, size, &quiet) != GL_OK)
-        fprintf(stderr, "[classifier] not cached: %s\n", quiet.text);
+        gl_plugin_log(GL_LOG_WARNING, "classifier", "not cached: %s", quiet.text);
     free(buf);
     return GL_OK;
 }
@@ -254,7 +246,7 @@ static int train(classifier *c, int64_t n, gl_error *err)
     float *state = calloc(2 * gl_net_numel(c->net), sizeof *state);
     int rc = order && xb && yb && state ? GL_OK : oom(err);
     uint64_t t = 0, steps = (uint64_t)c->epochs * (uint64_t)((n + c->batch - 1) / c->batch);
-    double t0 = now();
+    double t0 = gl_clock_seconds();
     for (int epoch = 0; rc == GL_OK && epoch < c->epochs; epoch++) {
         for (int64_t i = 0; i < n; i++)
             order[i] = i;
@@ -264,7 +256,10 @@ static int train(classifier *c, int64_t n, gl_error *err)
         double loss = 0;
         for (int64_t at = 0; rc == GL_OK && at < n; at += c->batch) {
             int m = n - at < c->batch ? (int)(n - at) : c->batch;
-            rc = c->env->split_get(c->env->core, GL_SPLIT_TRAIN, order + at, m, xb, yb, err);
+            if (c->env->stop(c->env->core))
+                rc = gl_error_add(err, GL_ERR_RUN, "evaluator 'classifier': stopped in training");
+            if (rc == GL_OK)
+                rc = c->env->split_get(c->env->core, GL_SPLIT_TRAIN, order + at, m, xb, yb, err);
             if (rc != GL_OK)
                 break;
             gl_tensor *x = gl_tensor_from(c->ctx, 4, (const int[]){m, c->c, c->h, c->w}, xb);
@@ -281,8 +276,8 @@ static int train(classifier *c, int64_t n, gl_error *err)
             gl_ctx_reset(c->ctx);
         }
         if (rc == GL_OK)
-            fprintf(stderr, "[classifier] epoch %d/%d: loss %.4f (%.1f s)\n", epoch + 1, c->epochs,
-                    loss / (double)n, now() - t0);
+            gl_plugin_log(GL_LOG_INFO, "classifier", "epoch %d/%d: loss %.4f (%.1f s)", epoch + 1,
+                          c->epochs, loss / (double)n, gl_clock_seconds() - t0);
     }
     free(order);
     free(xb);
@@ -341,12 +336,12 @@ static int prepare(classifier *c, gl_error *err)
     snprintf(c->cache_name, sizeof c->cache_name, "classifier-%016llx.bin",
              (unsigned long long)hash);
     if (c->use_cache && load_cached(c, hash, err)) {
-        fprintf(stderr, "[classifier] %s from the cache; %s accuracy %.2f%%\n", c->cache_name,
-                c->ref_name, 100 * c->test_acc);
+        gl_plugin_log(GL_LOG_INFO, "classifier", "%s from the cache; %s accuracy %.2f%%",
+                      c->cache_name, c->ref_name, 100 * c->test_acc);
     } else {
-        double t0 = now();
-        fprintf(stderr, "[classifier] training on %lld images, %d epochs\n", (long long)n_train,
-                c->epochs);
+        double t0 = gl_clock_seconds();
+        gl_plugin_log(GL_LOG_INFO, "classifier", "training on %lld images, %d epochs",
+                      (long long)n_train, c->epochs);
         /* On one thread whatever the run's count: more threads make OpenBLAS sum in another order,
          * so the cached classifier (and every metric through it) would depend on which run
          * trained it first. */
@@ -358,8 +353,8 @@ static int prepare(classifier *c, gl_error *err)
             rc = accuracy(c, GL_SPLIT_TEST, n_test, &c->test_acc, err);
         if (rc != GL_OK)
             return rc;
-        fprintf(stderr, "[classifier] trained in %.1f s; %s accuracy %.2f%%\n", now() - t0,
-                c->ref_name, 100 * c->test_acc);
+        gl_plugin_log(GL_LOG_INFO, "classifier", "trained in %.1f s; %s accuracy %.2f%%",
+                      gl_clock_seconds() - t0, c->ref_name, 100 * c->test_acc);
         if (c->use_cache && (rc = save_cached(c, hash, err)) != GL_OK)
             return rc;
     }

@@ -10,7 +10,7 @@
  *       minimax:                  g_loss = -BCE(D(G(z)), 0) = mean log(1 - s(D(G(z))))
  *       The minimax form is the game's value but its gradient vanishes while D rejects G's samples
  *       easily (early training), hence the default; both have the same fixed point.
- *       G's z is fresh (the runner draws new noise on every generate), as in the tutorial.
+ *       G's z is fresh (the core draws new noise on every generate), as in the tutorial.
  *
  * Diagnostics (terms, not differentiated): d_x = mean s(D(x)), d_g_z = mean s(D(G(z))) (G: the
  * fresh batch), the probabilities D assigns to "real"; at equilibrium both approach 1/2.
@@ -52,11 +52,9 @@ static int bce_create(const gl_params *p, void **self, gl_error *err)
 
 static void bce_destroy(void *self) { free(self); }
 
-/* mean sigmoid of logits (B, 1): a diagnostic, read off the values without recording. */
+/* mean sigmoid of logits (B, 1), not NULL: a diagnostic, read off the values without recording. */
 static double mean_prob(gl_tensor *logits)
 {
-    if (!logits)
-        return NAN;
     const gl_real *v = gl_tensor_data(logits);
     size_t n = gl_tensor_numel(logits);
     double s = 0.0;
@@ -65,40 +63,22 @@ static double mean_prob(gl_tensor *logits)
     return s / (double)n;
 }
 
-static void add_term(gl_loss_result *out, const char *name, double v)
-{
-    out->term_names[out->n_terms] = name;
-    out->term_values[out->n_terms++] = v;
-}
-
-/* GL_OK when the chain of ops produced a loss; else the engine's error, or the runner's failure to
- * produce a batch (it returns NULL, having logged why). */
-static int check(gl_ctx *ctx, const gl_loss_result *out, gl_error *err)
-{
-    int rc = gl_ctx_status(ctx, err);
-    if (rc == GL_OK && !out->loss)
-        rc = gl_error_add(err, GL_ERR_RUN, "loss 'bce': G or D gave no output");
-    return rc;
-}
-
 static int bce_d_loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err)
 {
     const bce *l = self;
     gl_ctx *ctx = env->ctx;
-    memset(out, 0, sizeof *out);
-    gl_tensor *real_logit = env->discriminate(env->runner, env->real, env->labels);
-    gl_tensor *fake = gl_detach(ctx, env->generate(env->runner, env->batch, env->labels));
-    gl_tensor *fake_logit = env->discriminate(env->runner, fake, env->labels);
+    gl_tensor *real_logit = env->discriminate(env->core, env->real, env->labels);
+    gl_tensor *fake = gl_detach(ctx, env->generate(env->core, env->batch, env->labels));
+    gl_tensor *fake_logit = env->discriminate(env->core, fake, env->labels);
     gl_tensor *d_real = gl_bce_with_logits_const(ctx, real_logit, l->real_label);
     gl_tensor *d_fake = gl_bce_with_logits_const(ctx, fake_logit, 0);
     out->loss = gl_add(ctx, d_real, d_fake);
-    int rc = check(ctx, out, err);
-    if (rc != GL_OK)
-        return rc;
-    add_term(out, "d_real", gl_tensor_item(d_real));
-    add_term(out, "d_fake", gl_tensor_item(d_fake));
-    add_term(out, "d_x", mean_prob(real_logit));
-    add_term(out, "d_g_z", mean_prob(fake_logit));
+    if (!out->loss)
+        return GL_OK; /* the core reports the engine's error (plugin.h, losses) */
+    gl_loss_term(out, "d_real", gl_tensor_item(d_real));
+    gl_loss_term(out, "d_fake", gl_tensor_item(d_fake));
+    gl_loss_term(out, "d_x", mean_prob(real_logit));
+    gl_loss_term(out, "d_g_z", mean_prob(fake_logit));
     return GL_OK;
 }
 
@@ -106,16 +86,14 @@ static int bce_g_loss(void *self, const gl_loss_env *env, gl_loss_result *out, g
 {
     const bce *l = self;
     gl_ctx *ctx = env->ctx;
-    memset(out, 0, sizeof *out);
-    gl_tensor *fake = env->generate(env->runner, env->batch, env->labels);
-    gl_tensor *logit = env->discriminate(env->runner, fake, env->labels);
+    gl_tensor *fake = env->generate(env->core, env->batch, env->labels);
+    gl_tensor *logit = env->discriminate(env->core, fake, env->labels);
     out->loss = l->minimax ? gl_scale(ctx, gl_bce_with_logits_const(ctx, logit, 0), -1)
                            : gl_bce_with_logits_const(ctx, logit, 1);
-    int rc = check(ctx, out, err);
-    if (rc != GL_OK)
-        return rc;
-    add_term(out, "g_adv", gl_tensor_item(out->loss));
-    add_term(out, "d_g_z", mean_prob(logit));
+    if (!out->loss)
+        return GL_OK; /* the core reports the engine's error */
+    gl_loss_term(out, "g_adv", gl_tensor_item(out->loss));
+    gl_loss_term(out, "d_g_z", mean_prob(logit));
     return GL_OK;
 }
 

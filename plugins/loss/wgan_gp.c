@@ -6,7 +6,7 @@
  *       xh_i = eps_i x_i + (1 - eps_i) sg[G(z)]_i,   eps_i ~ U(0, 1), one per sample,
  *       drawn from env->rng (the penalty stream, so resumed runs redraw the same eps).
  *       The norm is over all of an item's elements. The penalty is differentiated w.r.t. D's
- *       parameters through the input gradient: gl_grad with create_graph, then the runner's
+ *       parameters through the input gradient: gl_grad with create_graph, then the core's
  *       gl_backward goes through that recorded gradient (second order).
  *       The drift term (Karras et al. 2018, epsilon 0.001 there) keeps D(x) from wandering off,
  *       which the loss alone does not pin down (it is invariant to adding a constant to D).
@@ -24,7 +24,6 @@
  * data only, weight clipping (the original WGAN).
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include <ganlab/autograd.h>
 #include <ganlab/plugin.h>
@@ -55,16 +54,6 @@ static int wgan_gp_create(const gl_params *p, void **self, gl_error *err)
 
 static void wgan_gp_destroy(void *self) { free(self); }
 
-/* GL_OK when every op so far succeeded and t exists; else the engine's error, or the runner's
- * failure to produce a batch (it returns NULL, having logged why). */
-static int check(gl_ctx *ctx, const gl_tensor *t, gl_error *err)
-{
-    int rc = gl_ctx_status(ctx, err);
-    if (rc == GL_OK && !t)
-        rc = gl_error_add(err, GL_ERR_RUN, "loss 'wgan_gp': G or D gave no output");
-    return rc;
-}
-
 /* xh = eps x + (1 - eps) f, eps (B) ~ U(0, 1) from rng; a new leaf (B, item...) owned by ctx that
  * requires gradients. x and f are constants here, so this is plain arithmetic, not recorded. */
 static gl_tensor *interpolate(gl_ctx *ctx, gl_tensor *x, gl_tensor *f, gl_rng *rng)
@@ -87,36 +76,38 @@ static gl_tensor *interpolate(gl_ctx *ctx, gl_tensor *x, gl_tensor *f, gl_rng *r
     return xh;
 }
 
-/* *gp = mean_i (||grad_xh D(xh)_i|| - 1)^2 (1), recorded so that it can be differentiated again. */
+/* *gp = mean_i (||grad_xh D(xh)_i|| - 1)^2 (1), recorded so that it can be differentiated again;
+ * NULL when an engine op failed (the error is in ctx). */
 static int penalty(const gl_loss_env *env, gl_tensor *xh, gl_tensor **gp, gl_error *err)
 {
     gl_ctx *ctx = env->ctx;
-    gl_tensor *d = env->discriminate(env->runner, xh, env->labels); /* (B, 1) */
-    int rc = check(ctx, d, err);
-    if (rc != GL_OK)
-        return rc;
+    gl_tensor *d = env->discriminate(env->core, xh, env->labels); /* (B, 1) */
     gl_tensor *ones = gl_tensor_full_like(ctx, d, 1);
     gl_tensor *gx = NULL; /* (B, item...) */
-    if ((rc = gl_grad(ctx, 1, &d, &ones, 1, &xh, &gx, 1, err)) != GL_OK)
+    *gp = NULL;
+    if (!ones)
+        return GL_OK;
+    int rc = gl_grad(ctx, 1, &d, &ones, 1, &xh, &gx, 1, err);
+    if (rc != GL_OK)
         return rc;
     gl_tensor *dev = gl_add_scalar(ctx, gl_row_l2norm(ctx, gx), -1); /* (B, 1) */
     *gp = gl_mean(ctx, gl_square(ctx, dev));
-    return check(ctx, *gp, err);
+    return GL_OK;
 }
 
 static int wgan_gp_d_loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err)
 {
     const wgan_gp *l = self;
     gl_ctx *ctx = env->ctx;
-    memset(out, 0, sizeof *out);
-    gl_tensor *real_out = env->discriminate(env->runner, env->real, env->labels); /* (B, 1) */
-    gl_tensor *fake = gl_detach(ctx, env->generate(env->runner, env->batch, env->labels));
-    gl_tensor *fake_out = env->discriminate(env->runner, fake, env->labels);
-    int rc = check(ctx, real_out && fake ? fake_out : NULL, err);
-    if (rc != GL_OK)
-        return rc;
+    gl_tensor *real_out = env->discriminate(env->core, env->real, env->labels); /* (B, 1) */
+    gl_tensor *fake = gl_detach(ctx, env->generate(env->core, env->batch, env->labels));
+    gl_tensor *fake_out = env->discriminate(env->core, fake, env->labels);
+    if (!real_out || !fake_out)
+        return GL_OK; /* the core reports the engine's error (plugin.h, losses) */
+    /* interpolate() reads fake's values, so it needs fake itself (not NULL: fake_out is not). */
     gl_tensor *xh = interpolate(ctx, env->real, fake, env->rng), *gp = NULL;
-    if ((rc = check(ctx, xh, err)) != GL_OK || (rc = penalty(env, xh, &gp, err)) != GL_OK)
+    int rc = xh ? penalty(env, xh, &gp, err) : GL_OK;
+    if (rc != GL_OK || !gp)
         return rc;
     gl_tensor *d_real = gl_mean(ctx, real_out), *d_fake = gl_mean(ctx, fake_out);
     gl_tensor *loss = gl_add(ctx, gl_sub(ctx, d_fake, d_real), gl_scale(ctx, gp, l->lambda));
@@ -125,35 +116,25 @@ static int wgan_gp_d_loss(void *self, const gl_loss_env *env, gl_loss_result *ou
         drift = gl_mean(ctx, gl_square(ctx, real_out));
         loss = gl_add(ctx, loss, gl_scale(ctx, drift, l->drift));
     }
-    if ((rc = check(ctx, loss, err)) != GL_OK)
-        return rc;
     out->loss = loss;
-    static const char *const names[] = {"wasserstein", "gp", "d_real", "d_fake", "drift"};
-    double values[] = {gl_tensor_item(d_real) - gl_tensor_item(d_fake), gl_tensor_item(gp),
-                       gl_tensor_item(d_real), gl_tensor_item(d_fake),
-                       drift ? gl_tensor_item(drift) : 0.0};
-    out->n_terms = drift ? 5 : 4;
-    for (int i = 0; i < out->n_terms; i++) {
-        out->term_names[i] = names[i];
-        out->term_values[i] = values[i];
-    }
+    if (!loss)
+        return GL_OK;
+    gl_loss_term(out, "wasserstein", gl_tensor_item(d_real) - gl_tensor_item(d_fake));
+    gl_loss_term(out, "gp", gl_tensor_item(gp));
+    gl_loss_term(out, "d_real", gl_tensor_item(d_real));
+    gl_loss_term(out, "d_fake", gl_tensor_item(d_fake));
+    if (drift)
+        gl_loss_term(out, "drift", gl_tensor_item(drift));
     return GL_OK;
 }
 
 static int wgan_gp_g_loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err)
 {
     gl_ctx *ctx = env->ctx;
-    memset(out, 0, sizeof *out);
-    gl_tensor *fake = env->generate(env->runner, env->batch, env->labels);
-    gl_tensor *loss = gl_scale(ctx, gl_mean(ctx, env->discriminate(env->runner, fake, env->labels)),
-                               -1);
-    int rc = check(ctx, loss, err);
-    if (rc != GL_OK)
-        return rc;
-    out->loss = loss;
-    out->n_terms = 1;
-    out->term_names[0] = "g_adv";
-    out->term_values[0] = gl_tensor_item(loss);
+    gl_tensor *fake = env->generate(env->core, env->batch, env->labels);
+    out->loss = gl_scale(ctx, gl_mean(ctx, env->discriminate(env->core, fake, env->labels)), -1);
+    if (out->loss)
+        gl_loss_term(out, "g_adv", gl_tensor_item(out->loss));
     return GL_OK;
 }
 

@@ -47,7 +47,7 @@ empty() {
 
 # help, version, usage errors
 run 0 --help;              has out "usage: ganlab [--plugin-path DIR]... COMMAND"; empty err
-run 0 --version;           line out "ganlab 0.1.0 (plugin ABI 1)"
+run 0 --version;           line out "ganlab 0.1.0 (plugin ABI 2)"
 run 2;                     line err "ganlab: error: no command given"; has err "usage:"; empty out
 run 2 frobnicate;          line err "ganlab: error: unknown command 'frobnicate'"; has err "usage:"
 run 2 --frob plugins;      line err "ganlab: error: unknown option '--frob'"; empty out
@@ -75,7 +75,7 @@ line out "  mode   choice    fast     fast|slow      no        a choice"
 run 0 plugins tiny --plugin-path="$P"; line out "file: $P/tiny.so"
 GANLAB_PLUGIN_PATH="/nowhere:$P" run 0 plugins tiny; line out "file: $P/tiny.so"
 run 2 plugins wrong_abi --plugin-path "$P"
-line err "ganlab: error: $P/wrong_abi.so was built for plugin ABI 999, but this ganlab has ABI 1: rebuild the plugin against this ganlab"
+line err "ganlab: error: $P/wrong_abi.so was built for plugin ABI 1, but this ganlab has ABI 2 (ABI 2 renamed gl_loss_env.runner to core and added gl_eval_env.stop; a loss may leave failures to the core and add terms with gl_loss_term): rebuild the plugin against this ganlab"
 run 2 plugins dup --plugin-path "$P"
 line err "ganlab: error: $P has two plugins named 'dup': dup_a.so and dup_b.so; keep one"
 run 0 plugins --plugin-path "$P"

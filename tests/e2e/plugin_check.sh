@@ -81,7 +81,7 @@ has err "--kind 'lossy': expected dataset, model, loss, optimizer or evaluator"
 expect 2 adam --seed x
 has err "--seed 'x': expected an integer >= 0"
 expect 2 "$P/wrong_abi.so"
-has err "was built for plugin ABI 999, but this ganlab has ABI 1"
+has err "was built for plugin ABI 1, but this ganlab has ABI 2 (ABI 2 renamed"
 expect 2 "$P/missing_fn.so"
 has err "does not set the required function"
 expect 2 "$T/none.so"

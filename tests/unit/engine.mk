@@ -31,5 +31,5 @@ tests_unit_test_grad_LDADD = tests/unit/libengine_double.la $(BLAS_LIBS) $(CHECK
 # `make`, never run by make check.
 noinst_PROGRAMS += tests/bench/bench_engine
 tests_bench_bench_engine_SOURCES = tests/bench/bench_engine.c
-tests_bench_bench_engine_CPPFLAGS = $(core_libganlab_la_CPPFLAGS)
+tests_bench_bench_engine_CPPFLAGS = $(GL_CORE_CPP_FLAGS)
 tests_bench_bench_engine_LDADD = core/libganlab.la $(BLAS_LIBS)

@@ -44,10 +44,11 @@ tests_unit_test_suggest_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
 tests_unit_test_suggest_LDADD = $(GL_TEST_LIBS)
 TESTS += tests/unit/test_suggest
 
-# The ganlab command end to end (exit codes, outputs), and an out-of-tree plugin built against
-# an installed copy of this build with pkg-config alone.
-TESTS += tests/e2e/cli.sh tests/e2e/oot.sh
-EXTRA_DIST += tests/e2e/cli.sh tests/e2e/oot.sh tests/e2e/cli_stub.yaml
+# The ganlab command end to end (exit codes, outputs); the exported symbols against the installed
+# headers; and the example plugins of docs/examples/ built out of tree against an installed copy of
+# this build with pkg-config alone, then plugin-checked.
+TESTS += tests/e2e/cli.sh tests/e2e/symbols.sh tests/e2e/oot.sh
+EXTRA_DIST += tests/e2e/cli.sh tests/e2e/symbols.sh tests/e2e/oot.sh tests/e2e/cli_stub.yaml
 # oot.sh runs `make install`, whose libtool relinks the plugins in place: every other test, which
 # may be loading them, must have finished first.
 tests/e2e/oot.log: $(filter-out tests/e2e/oot.log,$(TEST_LOGS))

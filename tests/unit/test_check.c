@@ -241,7 +241,7 @@ START_TEST(find_and_files)
     snprintf(path, sizeof path, "%s/tests/plugins/.libs/wrong_abi.so", build);
     ck_assert_int_eq(gl_check_open_file(path, &r, &e, &err), GL_ERR_INPUT);
     ck_assert_ptr_null(r);
-    ck_assert_msg(strstr(err.text, "was built for plugin ABI 999, but this ganlab has ABI 1"), "%s",
+    ck_assert_msg(strstr(err.text, "was built for plugin ABI 1, but this ganlab has ABI 2"), "%s",
                   err.text);
     gl_error_init(&err);
     ck_assert_int_eq(gl_check_open_file("/nonexistent/x.so", &r, &e, &err), GL_ERR_INPUT);

@@ -1,6 +1,6 @@
-/* test_compare_suite.c - compare/suite.h: the suite file parser (what it reads, and every fault
- * with its FILE:LINE:COL), and the pool of child processes (exit statuses, output files, the
- * parallel limit, a stop signal forwarded to the children). */
+/* test_compare_suite.c - config/suite.h and compare/jobs.h: the suite file parser (what it reads,
+ * and every fault with its FILE:LINE:COL), and the pool of child processes (exit statuses, output
+ * files, the parallel limit, a stop signal forwarded to the children). */
 #include <check.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,7 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compare/suite.h"
+#include "compare/jobs.h"
+#include "config/suite.h"
 #include "fixture.h"
 
 static char root[512];

@@ -97,6 +97,11 @@ static int cache_save(void *core, const char *name, const void *data, size_t siz
     return GL_OK;
 }
 
+/* The signal gl_eval_env.stop reports: 0 but in classifier_stops_when_asked. */
+static int stop_signal;
+
+static int stop(void *core) { return stop_signal; }
+
 static gl_eval_env env_for(fake_core *f)
 {
     return (gl_eval_env){.core = f,
@@ -105,6 +110,7 @@ static gl_eval_env env_for(fake_core *f)
                          .split_get = split_get,
                          .cache_load = cache_load,
                          .cache_save = cache_save,
+                         .stop = stop,
                          .seed = 1};
 }
 
@@ -397,6 +403,35 @@ START_TEST(classifier_on_known_generators)
 }
 END_TEST
 
+/* A stop signal during the classifier's training (cache off, so it trains) ends evaluate at the
+ * next batch with an error saying so, instead of finishing the epochs. */
+START_TEST(classifier_stops_when_asked)
+{
+    cls_run c;
+    memset(&c, 0, sizeof c);
+    open_evaluator(&c.p, &c.cfg, "classifier",
+                   ", samples: 200, reference: 200, epochs: 4, batch_size: 32, cache: false",
+                   data_dir);
+    c.ev = (const gl_evaluator_plugin *)c.p.hdr;
+    c.f.split[0] = &train_set;
+    c.f.split[1] = &test_set;
+    c.f.item = 28 * 28;
+    c.env = env_for(&c.f);
+    c.env.data = train_set.info;
+    c.env.samples = 200;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(c.ev->create(gl_cfg_evaluator_params(c.cfg, 0), &c.env, &c.self, &err), GL_OK);
+    stop_signal = 2;
+    gl_eval_result r = {0};
+    ck_assert_int_ne(c.ev->evaluate(c.self, &r, &err), GL_OK);
+    stop_signal = 0;
+    ck_assert_msg(strstr(err.text, "stopped"), "%s", err.text);
+    ck_assert_int_eq(c.f.drawn, 0); /* it never reached the generator */
+    cls_close(&c);
+}
+END_TEST
+
 START_TEST(classifier_refuses_unlabelled_or_points)
 {
     char dir[256];
@@ -432,6 +467,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(c, classifier_setup, classifier_teardown);
     tcase_add_test(c, classifier_on_known_generators);
     tcase_add_test(c, classifier_refuses_unlabelled_or_points);
+    tcase_add_test(c, classifier_stops_when_asked);
     suite_add_tcase(s, c);
     return s;
 }

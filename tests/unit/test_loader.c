@@ -160,10 +160,12 @@ END_TEST
 START_TEST(refuses_another_abi)
 {
     gl_registry *reg = open_dirs(plugdir, NULL);
-    char want[4400];
+    char want[4600];
     snprintf(want, sizeof want,
-             "%s/wrong_abi.so was built for plugin ABI 999, but this ganlab has ABI 1: rebuild "
-             "the plugin against this ganlab",
+             "%s/wrong_abi.so was built for plugin ABI 1, but this ganlab has ABI 2 (ABI 2 "
+             "renamed gl_loss_env.runner to core and added gl_eval_env.stop; a loss may leave "
+             "failures to the core and add terms with gl_loss_term): rebuild the plugin against "
+             "this ganlab",
              plugdir);
     expect_refusal(reg, GL_KIND_OPTIMIZER, "wrong_abi", NULL, NULL, want);
     gl_registry_close(reg);
@@ -322,7 +324,7 @@ START_TEST(descriptor_size_and_functions)
     ck_assert_int_eq(gl_plugin_check_descriptor(&d.hdr, "t.so", &err), GL_ERR_INPUT);
     char want[256];
     snprintf(want, sizeof want,
-             "t.so: descriptor size %zu is smaller than an ABI 1 optimizer descriptor (%zu "
+             "t.so: descriptor size %zu is smaller than an ABI 2 optimizer descriptor (%zu "
              "bytes): rebuild the plugin against this ganlab",
              sizeof(gl_plugin_header), sizeof(gl_optimizer_plugin));
     ck_assert_str_eq(err.text, want);

@@ -167,7 +167,7 @@ static gl_loss_result run_loss(tm_loss *l, runner *r, int d, gl_net *net, gl_rng
     gl_error err;
     gl_error_init(&err);
     gl_loss_env env = make_env(r, real, labels, penalty);
-    gl_loss_result res;
+    gl_loss_result res = {0}; /* zeroed, as the core does (plugin.h) */
     int rc = d ? l->lp->d_loss(l->self, &env, &res, &err)
                : l->lp->g_loss(l->self, &env, &res, &err);
     ck_assert_msg(rc == GL_OK, "%s", err.text);
@@ -431,7 +431,7 @@ static gl_tensor *gp_probe_loss(gp_probe *p)
     p->r->noise = p->noise0;
     gl_rng pen = p->pen0;
     gl_loss_env env = make_env(p->r, p->real, p->labels, &pen);
-    gl_loss_result res;
+    gl_loss_result res = {0};
     ck_assert_msg(p->l->lp->d_loss(p->l->self, &env, &res, &err) == GL_OK, "%s", err.text);
     return res.loss;
 }
@@ -505,7 +505,7 @@ START_TEST(wgan_gp_batch_norm_critic_fails)
     gl_rng_init(&pen, 1, GL_STREAM_PENALTY);
     int shape[2] = {B, 2};
     gl_loss_env env = make_env(&r, gl_tensor_new(r.ctx, 2, shape), NULL, &pen);
-    gl_loss_result res;
+    gl_loss_result res = {0};
     ck_assert_int_eq(l.lp->d_loss(l.self, &env, &res, &err), GL_ERR_INPUT);
     ck_assert_msg(err.count > 0, "no message");
     gl_ctx_destroy(r.ctx);

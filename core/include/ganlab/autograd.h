@@ -31,6 +31,8 @@
 #ifndef GANLAB_AUTOGRAD_H
 #define GANLAB_AUTOGRAD_H
 
+#include <ganlab/api.h>
+
 #include <ganlab/error.h>
 #include <ganlab/tensor.h>
 
@@ -42,11 +44,11 @@ typedef struct gl_net gl_net;
 
 /* Marks a tensor made in a context (an input such as WGAN-GP's interpolates) as a variable that
  * gl_grad may differentiate with respect to. Parameters always require gradients. */
-void gl_tensor_set_requires_grad(gl_tensor *t, int on);
-int gl_tensor_requires_grad(const gl_tensor *t);
+GL_API void gl_tensor_set_requires_grad(gl_tensor *t, int on);
+GL_API int gl_tensor_requires_grad(const gl_tensor *t);
 
 /* A new tensor sharing x's data but cut from the graph: no gradient flows through it. */
-gl_tensor *gl_detach(gl_ctx *ctx, gl_tensor *x);
+GL_API gl_tensor *gl_detach(gl_ctx *ctx, gl_tensor *x);
 
 /* Like torch.autograd.grad(outs, ins, grad_outs, create_graph): grads[i] (new tensors owned by ctx,
  * shaped like ins[i]) = sum_j d<outs[j], grad_outs[j]> / d ins[i]. grad_outs may be NULL, or have
@@ -55,13 +57,14 @@ gl_tensor *gl_detach(gl_ctx *ctx, gl_tensor *x);
  * without, they are constants. Parameter gradient blocks are not touched.
  * Returns GL_OK, or GL_ERR_INPUT with err filled (ctx already failed, bad arguments, or an op with
  * no second-order rule under create_graph). */
-int gl_grad(gl_ctx *ctx, int n_out, gl_tensor *const *outs, gl_tensor *const *grad_outs, int n_in,
-            gl_tensor *const *ins, gl_tensor **grads, int create_graph, gl_error *err);
+GL_API int gl_grad(gl_ctx *ctx, int n_out, gl_tensor *const *outs, gl_tensor *const *grad_outs,
+                   int n_in, gl_tensor *const *ins, gl_tensor **grads, int create_graph,
+                   gl_error *err);
 
 /* loss.backward() restricted to one net: adds d loss / d p to the gradient block of every parameter
  * p of net that loss depends on (other nets' parameters and inputs are neither computed nor
  * touched). loss must have one element. Returns GL_OK or GL_ERR_INPUT (err filled). */
-int gl_backward(gl_ctx *ctx, gl_tensor *loss, gl_net *net, gl_error *err);
+GL_API int gl_backward(gl_ctx *ctx, gl_tensor *loss, gl_net *net, gl_error *err);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,8 @@
 #ifndef GANLAB_CONFIG_H
 #define GANLAB_CONFIG_H
 
+#include <ganlab/api.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,18 +26,19 @@ extern "C" {
 /* Opaque; owned by the core, valid for as long as the plugin instance it was given to. */
 typedef struct gl_params gl_params;
 
-int64_t gl_params_int(const gl_params *p, const char *name);
-double gl_params_float(const gl_params *p, const char *name); /* also accepts an int parameter */
-int gl_params_bool(const gl_params *p, const char *name);     /* 0 or 1 */
+GL_API int64_t gl_params_int(const gl_params *p, const char *name);
+GL_API double gl_params_float(const gl_params *p,
+                              const char *name);                 /* also accepts an int parameter */
+GL_API int gl_params_bool(const gl_params *p, const char *name); /* 0 or 1 */
 /* GL_PARAM_STRING, GL_PARAM_CHOICE and GL_PARAM_PATH. A path is already resolved against the
  * directory of the config file that gave it (or the working directory for an override).
  * The string is owned by p. */
-const char *gl_params_string(const gl_params *p, const char *name);
+GL_API const char *gl_params_string(const gl_params *p, const char *name);
 /* GL_PARAM_INT_LIST / GL_PARAM_FLOAT_LIST: element count in *n; the array is owned by p. */
-const int64_t *gl_params_int_list(const gl_params *p, const char *name, size_t *n);
-const double *gl_params_float_list(const gl_params *p, const char *name, size_t *n);
+GL_API const int64_t *gl_params_int_list(const gl_params *p, const char *name, size_t *n);
+GL_API const double *gl_params_float_list(const gl_params *p, const char *name, size_t *n);
 /* 1 when the value came from the config or an override, 0 when it is the schema default. */
-int gl_params_is_set(const gl_params *p, const char *name);
+GL_API int gl_params_is_set(const gl_params *p, const char *name);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,8 @@
 #ifndef GANLAB_DATASET_H
 #define GANLAB_DATASET_H
 
+#include <ganlab/api.h>
+
 #include <stdint.h>
 
 #include <ganlab/error.h>
@@ -60,20 +62,20 @@ typedef struct gl_byte_images {
 
 /* A zeroed gl_byte_images with the scale table filled, for plugin `plugin` (kept, not copied).
  * Returns NULL when out of memory. The caller frees it with gl_byte_images_free. */
-gl_byte_images *gl_byte_images_new(const char *plugin);
+GL_API gl_byte_images *gl_byte_images_new(const char *plugin);
 
 /* Frees d->pixels, d->labels (with free()) and d. d may be NULL. */
-void gl_byte_images_free(gl_byte_images *d);
+GL_API void gl_byte_images_free(gl_byte_images *d);
 
 /* Fills *info: shape (c, h, w), n_classes, n items, values in [-1, 1]. */
-void gl_byte_images_info(const gl_byte_images *d, gl_dataset_info *info);
+GL_API void gl_byte_images_info(const gl_byte_images *d, gl_dataset_info *info);
 
 /* gl_dataset_plugin.get for d: fills x (n, C, H, W) with the scaled items at indices[0..n) and,
  * when both labels and d->labels are set, labels (n). Returns GL_OK, or GL_ERR_RUN with
  * "dataset 'NAME': item I out of range [0, N)" for the first index outside [0, d->n) (the items
  * before it are filled). Does not allocate. */
-int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, int n, float *x,
-                       int32_t *labels, gl_error *err);
+GL_API int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, int n, float *x,
+                              int32_t *labels, gl_error *err);
 
 #ifdef __cplusplus
 }

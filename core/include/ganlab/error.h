@@ -16,6 +16,8 @@
 #ifndef GANLAB_ERROR_H
 #define GANLAB_ERROR_H
 
+#include <ganlab/api.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -42,17 +44,17 @@ typedef struct gl_error {
                                      "..." */
 } gl_error;
 
-void gl_error_init(gl_error *err);
+GL_API void gl_error_init(gl_error *err);
 
 /* Appends one line (printf-style) and sets err->status to status (the larger status wins).
  * Returns status, so `return gl_error_add(err, GL_ERR_INPUT, "...")` reads naturally. err may be
  * NULL. */
-int gl_error_add(gl_error *err, int status, const char *fmt, ...)
+GL_API int gl_error_add(gl_error *err, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int gl_error_addv(gl_error *err, int status, const char *fmt, va_list ap);
+GL_API int gl_error_addv(gl_error *err, int status, const char *fmt, va_list ap);
 
 /* Prints every line to f, each prefixed with "ganlab: error: ". */
-void gl_error_print(const gl_error *err, FILE *f);
+GL_API void gl_error_print(const gl_error *err, FILE *f);
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,8 @@
 #ifndef GANLAB_METRICS_H
 #define GANLAB_METRICS_H
 
+#include <ganlab/api.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,35 +37,36 @@ extern "C" {
 /* ---------------------------------------------------------------- class histograms */
 
 /* Number of classes whose count is at least min_frac of the total (e.g. 0.01), of k counts. */
-int gl_classes_covered(const double *counts, int k, double min_frac);
+GL_API int gl_classes_covered(const double *counts, int k, double min_frac);
 
 /* KL(p || uniform) = sum_i p_i log(k p_i), p the normalised counts (k of them), in nats. Empty
  * classes contribute 0 (0 log 0 = 0), so no smoothing is needed in this direction: the value lies
  * in [0, log k], 0 for a uniform histogram and log k when one class has everything. An all-zero
  * histogram (nothing to measure) gives log k, the worst value. */
-double gl_kl_uniform(const double *counts, int k);
+GL_API double gl_kl_uniform(const double *counts, int k);
 
 /* Inception Score exp(mean_i KL(p(y|x_i) || p(y))) of probs (n, k) (rows sum to 1), with p(y) the
  * mean row; computed over all n rows at once (no splits). In [1, k]. */
-double gl_inception_score(const float *probs, int64_t n, int k);
+GL_API double gl_inception_score(const float *probs, int64_t n, int k);
 
 /* ---------------------------------------------------------------- Gaussian fit */
 
 /* Mean (d) and unbiased covariance (d, d, row-major) of the rows of x (n, d); n >= 2. */
-int gl_feature_moments(const float *x, int64_t n, int d, double *mean, double *cov, gl_error *err);
+GL_API int gl_feature_moments(const float *x, int64_t n, int d, double *mean, double *cov,
+                              gl_error *err);
 
 /* Frechet distance between N(mu1, s1) and N(mu2, s2) (covariances symmetric positive
  * semi-definite, (d, d)). tr sqrt(s1 s2) = tr sqrt(A s2 A) with A = sqrt(s1), both square roots
  * through eigen-decompositions of symmetric matrices (LAPACK dsyev), negative rounding-error
  * eigenvalues clamped to 0. GL_ERR_RUN if LAPACK fails. */
-int gl_frechet_distance(const double *mu1, const double *s1, const double *mu2, const double *s2,
-                        int d, double *out, gl_error *err);
+GL_API int gl_frechet_distance(const double *mu1, const double *s1, const double *mu2,
+                               const double *s2, int d, double *out, gl_error *err);
 
 /* ---------------------------------------------------------------- k-NN manifolds */
 
 /* radius[i] = Euclidean distance from row i of x (n, d) to its k-th nearest other row (itself
  * excluded, duplicates counted). 1 <= k < n. */
-int gl_knn_radii(const float *x, int64_t n, int d, int k, double *radius, gl_error *err);
+GL_API int gl_knn_radii(const float *x, int64_t n, int d, int k, double *radius, gl_error *err);
 
 typedef struct gl_prdc {
     double precision; /* fraction of fake rows inside some real row's k_pr-ball */
@@ -75,9 +78,9 @@ typedef struct gl_prdc {
 /* Precision, recall, density and coverage of fake (m, d) against real (n, d), given the radii of
  * gl_knn_radii: real_r_pr (n) and fake_r_pr (m) with k_pr (3 in Kynkaanniemi et al.), real_r_dc (n)
  * with k_dc (5 in Naeem et al.). A point is inside a ball when its distance is <= the radius. */
-int gl_prdc_compute(const float *real, const double *real_r_pr, const double *real_r_dc, int64_t n,
-                    const float *fake, const double *fake_r_pr, int64_t m, int d, int k_dc,
-                    gl_prdc *out, gl_error *err);
+GL_API int gl_prdc_compute(const float *real, const double *real_r_pr, const double *real_r_dc,
+                           int64_t n, const float *fake, const double *fake_r_pr, int64_t m, int d,
+                           int k_dc, gl_prdc *out, gl_error *err);
 
 #ifdef __cplusplus
 }

@@ -35,6 +35,8 @@
 #ifndef GANLAB_NN_H
 #define GANLAB_NN_H
 
+#include <ganlab/api.h>
+
 #include <stddef.h>
 
 #include <ganlab/error.h>
@@ -61,45 +63,47 @@ typedef struct gl_init {
     double a;
 } gl_init;
 
-gl_init gl_init_zeros(void);
-gl_init gl_init_ones(void);
-gl_init gl_init_uniform(double a);
-gl_init gl_init_normal(double std);
-gl_init gl_init_fan_in(int fan_in); /* uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) */
+GL_API gl_init gl_init_zeros(void);
+GL_API gl_init gl_init_ones(void);
+GL_API gl_init gl_init_uniform(double a);
+GL_API gl_init gl_init_normal(double std);
+GL_API gl_init gl_init_fan_in(int fan_in); /* uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) */
 
 /* ---------------------------------------------------------------- nets */
 
 /* New empty net; name (copied) is used in messages ("G", "D"). Free with gl_net_destroy. */
-gl_net *gl_net_create(const char *name);
-void gl_net_destroy(gl_net *net);
-const char *gl_net_name(const gl_net *net);
+GL_API gl_net *gl_net_create(const char *name);
+GL_API void gl_net_destroy(gl_net *net);
+GL_API const char *gl_net_name(const gl_net *net);
 
 /* Declares a trainable parameter / a non-trainable buffer; name is copied and must be unique in the
  * net. Returns the tensor handle (owned by the net), or NULL on a declaration fault. */
-gl_tensor *gl_net_param(gl_net *net, const char *name, int ndim, const int *shape, gl_init init);
-gl_tensor *gl_net_buffer(gl_net *net, const char *name, int ndim, const int *shape, gl_init init);
+GL_API gl_tensor *gl_net_param(gl_net *net, const char *name, int ndim, const int *shape,
+                               gl_init init);
+GL_API gl_tensor *gl_net_buffer(gl_net *net, const char *name, int ndim, const int *shape,
+                                gl_init init);
 
 /* Allocates the three blocks and initialises them in declaration order from rng (advanced).
  * Returns GL_OK, or GL_ERR_INPUT listing every declaration fault / GL_ERR_RUN on out of memory. */
-int gl_net_finalize(gl_net *net, gl_rng *rng, gl_error *err);
+GL_API int gl_net_finalize(gl_net *net, gl_rng *rng, gl_error *err);
 
 /* The blocks (valid after finalize): values and grads hold gl_net_numel elements, buffers
  * gl_net_buffer_numel; each parameter is a contiguous slice in declaration order. */
-size_t gl_net_numel(const gl_net *net);
-gl_real *gl_net_values(gl_net *net);
-gl_real *gl_net_grads(gl_net *net);
-size_t gl_net_buffer_numel(const gl_net *net);
-gl_real *gl_net_buffer_values(gl_net *net);
-void gl_net_zero_grad(gl_net *net);
+GL_API size_t gl_net_numel(const gl_net *net);
+GL_API gl_real *gl_net_values(gl_net *net);
+GL_API gl_real *gl_net_grads(gl_net *net);
+GL_API size_t gl_net_buffer_numel(const gl_net *net);
+GL_API gl_real *gl_net_buffer_values(gl_net *net);
+GL_API void gl_net_zero_grad(gl_net *net);
 
 /* Enumeration, for checkpoints and logs: parameters, then buffers, in declaration order. */
-int gl_net_n_params(const gl_net *net);
-gl_tensor *gl_net_param_at(gl_net *net, int i);
-int gl_net_n_buffers(const gl_net *net);
-gl_tensor *gl_net_buffer_at(gl_net *net, int i);
-gl_tensor *gl_net_find(gl_net *net, const char *name); /* a parameter or buffer, or NULL */
+GL_API int gl_net_n_params(const gl_net *net);
+GL_API gl_tensor *gl_net_param_at(gl_net *net, int i);
+GL_API int gl_net_n_buffers(const gl_net *net);
+GL_API gl_tensor *gl_net_buffer_at(gl_net *net, int i);
+GL_API gl_tensor *gl_net_find(gl_net *net, const char *name); /* a parameter or buffer, or NULL */
 /* A parameter's gradient slice (numel(p)), or NULL for a buffer / non-parameter. */
-gl_real *gl_tensor_grad(gl_tensor *p);
+GL_API gl_real *gl_tensor_grad(gl_tensor *p);
 
 /* ---------------------------------------------------------------- layers */
 
@@ -108,11 +112,11 @@ typedef struct gl_linear_layer {
     gl_tensor *w, *b; /* b NULL without bias */
     int in, out;
 } gl_linear_layer;
-void gl_linear_layer_declare(gl_linear_layer *l, gl_net *net, const char *name, int in, int out,
-                             int bias);
+GL_API void gl_linear_layer_declare(gl_linear_layer *l, gl_net *net, const char *name, int in,
+                                    int out, int bias);
 /* x (B, in) or (B, ...) flattened -> act(x w^T + b) (B, out). */
-gl_tensor *gl_linear_layer_forward(gl_ctx *ctx, const gl_linear_layer *l, gl_tensor *x, gl_act act,
-                                   gl_real slope);
+GL_API gl_tensor *gl_linear_layer_forward(gl_ctx *ctx, const gl_linear_layer *l, gl_tensor *x,
+                                          gl_act act, gl_real slope);
 
 /* torch.nn.Conv2d(ci, co, k, stride, pad, bias) / ConvTranspose2d(ci, co, k, stride, pad, out_pad,
  * bias): NAME.weight (co, ci, k, k) / (ci, co, k, k), NAME.bias (co). */
@@ -120,11 +124,12 @@ typedef struct gl_conv_layer {
     gl_tensor *w, *b;
     int ci, co, k, stride, pad, out_pad, transposed;
 } gl_conv_layer;
-void gl_conv2d_layer_declare(gl_conv_layer *l, gl_net *net, const char *name, int ci, int co, int k,
-                             int stride, int pad, int bias);
-void gl_conv_transpose2d_layer_declare(gl_conv_layer *l, gl_net *net, const char *name, int ci,
-                                       int co, int k, int stride, int pad, int out_pad, int bias);
-gl_tensor *gl_conv_layer_forward(gl_ctx *ctx, const gl_conv_layer *l, gl_tensor *x);
+GL_API void gl_conv2d_layer_declare(gl_conv_layer *l, gl_net *net, const char *name, int ci, int co,
+                                    int k, int stride, int pad, int bias);
+GL_API void gl_conv_transpose2d_layer_declare(gl_conv_layer *l, gl_net *net, const char *name,
+                                              int ci, int co, int k, int stride, int pad,
+                                              int out_pad, int bias);
+GL_API gl_tensor *gl_conv_layer_forward(gl_ctx *ctx, const gl_conv_layer *l, gl_tensor *x);
 
 /* torch.nn.BatchNorm1d/2d(c) (momentum 0.1, eps 1e-5): NAME.weight, NAME.bias (c) parameters and
  * NAME.running_mean, NAME.running_var (c) buffers. Not usable in a penalised critic (autograd.h).
@@ -133,9 +138,10 @@ typedef struct gl_batch_norm_layer {
     gl_tensor *w, *b, *running_mean, *running_var;
     gl_real momentum, eps;
 } gl_batch_norm_layer;
-void gl_batch_norm_layer_declare(gl_batch_norm_layer *l, gl_net *net, const char *name, int c);
-gl_tensor *gl_batch_norm_layer_forward(gl_ctx *ctx, const gl_batch_norm_layer *l, gl_tensor *x,
-                                       int train);
+GL_API void gl_batch_norm_layer_declare(gl_batch_norm_layer *l, gl_net *net, const char *name,
+                                        int c);
+GL_API gl_tensor *gl_batch_norm_layer_forward(gl_ctx *ctx, const gl_batch_norm_layer *l,
+                                              gl_tensor *x, int train);
 
 /* torch.nn.LayerNorm(item_shape) (eps 1e-5, elementwise affine): NAME.weight, NAME.bias
  * shaped item_shape (ndim 1..3), normalising each item of x (B, item...). */
@@ -143,42 +149,44 @@ typedef struct gl_layer_norm_layer {
     gl_tensor *w, *b;
     gl_real eps;
 } gl_layer_norm_layer;
-void gl_layer_norm_layer_declare(gl_layer_norm_layer *l, gl_net *net, const char *name, int ndim,
-                                 const int *item_shape);
-gl_tensor *gl_layer_norm_layer_forward(gl_ctx *ctx, const gl_layer_norm_layer *l, gl_tensor *x);
+GL_API void gl_layer_norm_layer_declare(gl_layer_norm_layer *l, gl_net *net, const char *name,
+                                        int ndim, const int *item_shape);
+GL_API gl_tensor *gl_layer_norm_layer_forward(gl_ctx *ctx, const gl_layer_norm_layer *l,
+                                              gl_tensor *x);
 
 /* torch.nn.Embedding(n, dim): NAME.weight (n, dim), normal(0, 1). */
 typedef struct gl_embedding_layer {
     gl_tensor *table;
     int n, dim;
 } gl_embedding_layer;
-void gl_embedding_layer_declare(gl_embedding_layer *l, gl_net *net, const char *name, int n,
-                                int dim);
+GL_API void gl_embedding_layer_declare(gl_embedding_layer *l, gl_net *net, const char *name, int n,
+                                       int dim);
 /* labels (B) -> (B, dim). */
-gl_tensor *gl_embedding_layer_forward(gl_ctx *ctx, const gl_embedding_layer *l,
-                                      const int32_t *labels, int batch);
+GL_API gl_tensor *gl_embedding_layer_forward(gl_ctx *ctx, const gl_embedding_layer *l,
+                                             const int32_t *labels, int batch);
 
 /* ---------------------------------------------------------------- training helpers
  * For plugins that train a network of their own (the classifier evaluator);
- * core/engine/train_util.c. A GAN's own updates go through optimizer plugins instead. */
+ * core/engine/cross_entropy.c and adam.c. A GAN's own updates go through optimizer plugins instead.
+ */
 
 /* Mean softmax cross-entropy of logits (B, K) against labels (B) in [0, K), as torch's
  * F.cross_entropy: a scalar (1) whose value is the loss and whose first derivative with respect to
  * logits is (softmax(logits) - onehot(labels)) / B, so gl_backward trains with it (no higher-order
  * gradient). With recording off it is the value only. NULL (and a ctx error) on a bad label. */
-gl_tensor *gl_cross_entropy(gl_ctx *ctx, gl_tensor *logits, const int32_t *labels);
+GL_API gl_tensor *gl_cross_entropy(gl_ctx *ctx, gl_tensor *logits, const int32_t *labels);
 
 /* One Adam update of n parameters in place, as torch.optim.Adam (L2 weight_decay added to the
  * gradient; no amsgrad): state is m (n) then v (n), zeroed before step 1; step counts from 1. The
  * one Adam of ganlab: the `adam` optimizer plugin and gl_net_adam_step both call it. */
-void gl_adam_update(float *param, const float *grad, float *state, size_t n, uint64_t step,
-                    double lr, double beta1, double beta2, double eps, double weight_decay);
+GL_API void gl_adam_update(float *param, const float *grad, float *state, size_t n, uint64_t step,
+                           double lr, double beta1, double beta2, double eps, double weight_decay);
 
 /* gl_adam_update (no weight decay) of every parameter of net from its gradient block. state: 2 *
  * gl_net_numel(net) floats, zeroed before the first step and owned by the caller; t counts steps
  * from 1. */
-void gl_net_adam_step(gl_net *net, float *state, uint64_t t, double lr, double beta1, double beta2,
-                      double eps);
+GL_API void gl_net_adam_step(gl_net *net, float *state, uint64_t t, double lr, double beta1,
+                             double beta2, double eps);
 
 #ifdef __cplusplus
 }

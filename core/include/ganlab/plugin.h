@@ -8,19 +8,36 @@
  * (gl_dataset_plugin, gl_model_plugin, ...) whose FIRST member is a gl_plugin_header, so the loader
  * can read the header without knowing the kind. The loader checks, in order: dlopen(RTLD_NOW |
  * RTLD_LOCAL), the entry symbol, abi_version == GL_ABI_VERSION, the kind against the config
- * section, header.size >= the size of the kind's descriptor in ABI 1 (fields are only ever
+ * section, header.size >= the size of the kind's descriptor in ABI 2 (fields are only ever
  * appended, so a plugin built against an older minor layout still loads), and that the required
- * functions are set.
+ * functions are set. A plugin built for another ABI is refused with both numbers and what changed
+ * (the changelog is in docs/plugins.md).
  *
  * The parameter schema (gl_param_spec) is what the core validates a config section against before
- * the plugin is created, what `ganlab plugins NAME` prints, and what docs/config-reference.md is
- * generated from. docs/plugins.md has a complete example plugin.
+ * the plugin is created and what `ganlab plugins NAME` prints (docs/config.md). docs/examples/KIND/
+ * holds one complete plugin of every kind; `ganlab plugin-check` tests a plugin against the
+ * contracts below (docs/plugin-check.md).
  *
- * Lifetimes: every `create`/`open` returns an opaque instance through `void **self`; the core calls
- * the matching `destroy`/`close` exactly once, even when a later step of the set-up failed.
+ * Rules for every kind (each callback below adds its own):
+ * - Threads: the core calls a plugin from one thread at a time; a plugin may use the engine's
+ *   threads (through the engine) but MUST NOT keep state shared between instances.
+ * - Lifetimes: every `create`/`open` returns an opaque instance through `void **self`, set even on
+ *   failure (NULL or a partly built instance); the core calls the matching `destroy`/`close`
+ *   exactly once on whatever was set, also when a later step of the set-up failed, and never with
+ *   NULL.
+ * - Parameters: `params` was validated against the plugin's schema before the call (types, ranges,
+ *   choices, required keys), so a plugin reads them with gl_params_* without checking again. The
+ *   gl_params object lives until destroy.
+ * - Errors: a callback that can fail returns GL_OK or a status with err filled by gl_error_add
+ *   (naming the plugin and the cure). It MUST NOT call exit(), abort() on bad input, or print an
+ *   error itself: the core prints err. Progress and warnings go through gl_plugin_log.
+ * - Determinism: every result is a function of the parameters, the seed and the inputs given; a
+ *   plugin MUST NOT read the clock or the environment to decide a result.
  */
 #ifndef GANLAB_PLUGIN_H
 #define GANLAB_PLUGIN_H
+
+#include <ganlab/api.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,8 +49,10 @@
 extern "C" {
 #endif
 
-/* Bumped on any incompatible change to a descriptor or to a type a descriptor uses. */
-#define GL_ABI_VERSION 1u
+/* Bumped on any incompatible change to a descriptor or to a type a descriptor uses; the changes
+ * of each version are listed in docs/plugins.md ("ABI changelog"). 2: gl_loss_env.runner renamed
+ * core, gl_eval_env gained stop, gl_loss_term and gl_plugin_log added. */
+#define GL_ABI_VERSION 2u
 
 #define GL_PLUGIN_ENTRY_SYMBOL "gl_plugin_entry"
 
@@ -91,6 +110,23 @@ typedef struct gl_tensor gl_tensor;
 typedef struct gl_net gl_net;
 typedef struct gl_rng gl_rng;
 
+/* ---------------------------------------------------------------- services for plugins */
+
+typedef enum gl_log_level {
+    GL_LOG_INFO = 0,   /* progress: "training on 60000 images, 5 epochs" */
+    GL_LOG_WARNING = 1 /* something the user should act on; the result is still valid */
+} gl_log_level;
+
+/* Logs one line as the core logs its own: to stderr as "[plugin] text" ("[plugin] warning: text"
+ * at GL_LOG_WARNING), clearing a live progress line first, and, during `ganlab train`, to the run's
+ * log.txt. plugin is the plugin's name; the text needs no newline. Any plugin may call it from any
+ * callback (it is not for errors: those go into err). */
+GL_API void gl_plugin_log(gl_log_level level, const char *plugin, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Seconds on a monotonic clock, for progress lines (never for a result: see "Determinism"). */
+GL_API double gl_clock_seconds(void);
+
 /* ---------------------------------------------------------------- datasets */
 
 typedef struct gl_dataset_info {
@@ -103,19 +139,23 @@ typedef struct gl_dataset_info {
 
 typedef struct gl_dataset_plugin {
     gl_plugin_header hdr;
-    /* Opens the data. seed is the experiment seed (for generated data). Fills *info. */
+    /* Opens the data. seed is the experiment seed (for generated data).
+     * MUST fill every field of *info (it arrives zeroed) with n_items >= 1, or fail with a message
+     * naming the file and the fault (a missing, short or corrupt file is GL_ERR_INPUT). MAY keep
+     * the whole data in memory. Paths in params are already absolute. */
     int (*open)(const gl_params *params, uint64_t seed, void **self, gl_dataset_info *info,
                 gl_error *err);
     /* Fills x (n, item size) and, when labelled, labels (n) with the items at indices[0..n).
-     * The core chooses the order (shuffling is the core's), so the same indices give the same
-     * bytes. Called in the training step: must not allocate. */
+     * The core guarantees 0 <= indices[i] < n_items, n >= 1, and labels == NULL for unlabelled
+     * data. The core chooses the order (shuffling is the core's), so the same
+     * indices MUST give the same bytes, whatever was read before. Values MUST lie in [lo, hi].
+     * Called in the training step: MUST NOT allocate. */
     int (*get)(void *self, const int64_t *indices, int n, float *x, int32_t *labels, gl_error *err);
     void (*close)(void *self);
-    /* Optional (NULL: not a mixture of known modes). Appended to the ABI 1 layout, so the core
-     * reads it only from a descriptor whose hdr.size covers it. For a mixture of isotropic
-     * Gaussians: sets *centres to the mode centres (n_modes, item size), owned by the instance,
-     * and *std to each mode's standard deviation, and returns n_modes (0: none). Evaluators get
-     * them in gl_eval_env (modes2d). */
+    /* Optional (NULL: not a mixture of known modes). For a mixture of isotropic Gaussians: sets
+     * *centres to the mode centres (n_modes, item size), owned by the instance, and *std to each
+     * mode's standard deviation, and returns n_modes (0: none). Evaluators get them in gl_eval_env
+     * (modes2d). */
     int (*modes)(void *self, const float **centres, float *std);
 } gl_dataset_plugin;
 
@@ -134,13 +174,23 @@ typedef struct gl_model_env {
 
 typedef struct gl_model_plugin {
     gl_plugin_header hdr;
-    /* Declares the parameters of G in g and of D in d (nn.h) and creates the instance.
-     * Must set env->latent_dim and env->conditional. */
+    /* Declares the parameters of G in g and of D in d (nn.h: gl_net_param, gl_net_buffer) and
+     * creates the instance. MUST set env->latent_dim >= 1 and env->conditional (1 only when
+     * env->data.n_classes > 0). Values do not exist yet: after create returns, the core allocates
+     * every declared tensor and fills it with its declared initialiser from the run's init stream
+     * (or a checkpoint). The nets are the core's; the instance may keep pointers to them. */
     int (*create)(const gl_params *params, gl_model_env *env, gl_net *g, gl_net *d, void **self,
                   gl_error *err);
-    /* z (B, latent) [, labels (B)] -> samples (B, item shape...). train: 1 in a training step. */
+    /* z (B, latent) [, labels (B) in [0, n_classes)] -> samples (B, item shape...), a tensor of
+     * ctx recorded through the engine so that gradients reach G's parameters. labels is NULL
+     * when the model is not conditional. train: 1 in a training step (batch statistics,
+     * dropout), 0 for sampling and evaluation. MUST build everything in ctx (it is reset after
+     * every update) and MUST NOT keep a tensor across calls. Returns NULL when an engine op
+     * failed (the op recorded the error in ctx; the core reports it). */
     gl_tensor *(*generate)(void *self, gl_ctx *ctx, gl_tensor *z, const int32_t *labels, int train);
-    /* x (B, item shape...) [, labels (B)] -> logits / critic values (B, 1). */
+    /* x (B, item shape...) [, labels (B)] -> logits / critic values (B, 1), under the rules of
+     * generate. x may be real data, a detached fake or a fake still attached to G: D MUST NOT
+     * detach or copy x, so that gradients flow to whichever net the core differentiates. */
     gl_tensor *(*discriminate)(void *self, gl_ctx *ctx, gl_tensor *x, const int32_t *labels,
                                int train);
     void (*destroy)(void *self);
@@ -160,26 +210,59 @@ typedef struct gl_loss_result {
     double term_values[GL_LOSS_MAX_TERMS];
 } gl_loss_result;
 
-/* What the runner gives a loss for one update: the engine context, the real batch and ways to run
- * the networks. generate() draws fresh noise from the run's noise stream. */
+/* Appends the named term (name: a static [a-z0-9_]+ string, unique in this result) to out, a
+ * number for metrics.csv (not differentiated). Terms beyond GL_LOSS_MAX_TERMS are dropped and the
+ * core refuses the result, naming the loss. */
+static inline void gl_loss_term(gl_loss_result *out, const char *name, double value)
+{
+    if (out->n_terms < GL_LOSS_MAX_TERMS) {
+        out->term_names[out->n_terms] = name;
+        out->term_values[out->n_terms] = value;
+    }
+    out->n_terms++;
+}
+
+/* What the core gives a loss for one update: the engine context, the real batch and ways to run
+ * the networks (pass `core` back). Valid only during the call. */
 typedef struct gl_loss_env {
-    gl_ctx *ctx;
-    gl_tensor *real;       /* (B, item...) */
-    const int32_t *labels; /* (B) or NULL */
-    int batch;
-    gl_rng *rng; /* the penalty stream (interpolation weights, ...) */
-    void *runner;
-    gl_tensor *(*generate)(void *runner, int n, const int32_t *labels);
-    gl_tensor *(*discriminate)(void *runner, gl_tensor *x, const int32_t *labels);
+    gl_ctx *ctx;           /* gradients enabled; reset by the core after the update */
+    gl_tensor *real;       /* (B, item...) the real batch, a constant */
+    const int32_t *labels; /* (B) the batch's labels for a conditional model, else NULL */
+    int batch;             /* B */
+    gl_rng *rng;           /* the penalty stream (interpolation weights, ...), checkpointed */
+    void *core;
+    /* G(z) for n fresh noise vectors from the run's noise stream (labels (n) or NULL), in
+     * training mode, attached to G's parameters. NULL when an engine op failed. */
+    gl_tensor *(*generate)(void *core, int n, const int32_t *labels);
+    /* D(x) (n, 1) in training mode. NULL when x is NULL or an engine op failed. */
+    gl_tensor *(*discriminate)(void *core, gl_tensor *x, const int32_t *labels);
 } gl_loss_env;
 
+/* A loss builds the objective of one update through the engine; the core differentiates it.
+ *
+ * d_loss / g_loss: the core guarantees *out is zeroed, env->ctx is empty and records gradients.
+ * The plugin MUST build out->loss, a scalar (1) tensor of env->ctx, and MAY add named terms with
+ * gl_loss_term. The core then differentiates out->loss with respect to D's parameters (d_loss) or
+ * G's (g_loss) only, and steps that net's optimizer. So for d_loss the fakes SHOULD be detached
+ * (gl_detach(ctx, env->generate(...))): nothing is wrong without it, but G's backward pass is
+ * wasted work; for g_loss they MUST NOT be, or G gets no gradient. Every tensor belongs to env->ctx
+ * (freed by the core's reset after the update): the plugin MUST NOT free or keep one.
+ * Failures: an engine op or generate()/discriminate() that fails returns NULL and records the
+ * error in ctx; ops given NULL return NULL, so the plugin MAY build the whole chain and return
+ * GL_OK: the core checks the context first (and prints its error), then that out->loss is set,
+ * then that the loss and every term are finite (else the run stops naming the term and step).
+ * A plugin that reads a tensor's values (gl_tensor_data, gl_tensor_item) MUST check it for NULL
+ * first (return GL_OK with out->loss unset). Return a status of its own only for a fault the core
+ * cannot see, with err filled. */
 typedef struct gl_loss_plugin {
     gl_plugin_header hdr;
     int (*create)(const gl_params *params, void **self, gl_error *err);
     int (*d_loss)(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err);
     int (*g_loss)(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err);
     void (*destroy)(void *self);
-    uint32_t flags; /* GL_LOSS_INPUT_GRADIENT: differentiates D w.r.t. its input */
+    /* GL_LOSS_INPUT_GRADIENT: differentiates D w.r.t. its input (a gradient penalty); the core
+     * then refuses a model whose D has batch statistics (GL_MODEL_D_BATCH_STATS). */
+    uint32_t flags;
 } gl_loss_plugin;
 
 #define GL_LOSS_INPUT_GRADIENT 1u
@@ -189,9 +272,14 @@ typedef struct gl_loss_plugin {
 typedef struct gl_optimizer_plugin {
     gl_plugin_header hdr;
     /* Creates the instance and says how many floats of state it keeps per parameter element
-     * (Adam: 2). The core owns that state (zeroed), so checkpoints need nothing from the plugin. */
+     * (Adam: 2; 0 for none). The core owns that state (zeroed at the start, checkpointed), so the
+     * instance MUST NOT keep state of its own that changes during training. */
     int (*create)(const gl_params *params, int *state_per_param, void **self, gl_error *err);
-    /* One update of n parameters in place. step counts from 1. Must not allocate. */
+    /* One update of n parameters in place: param (n), grad (n) (finite: the core checked it),
+     * state (n * state_per_param) laid out as the plugin likes. step counts from 1 and is
+     * restored on resume. The core scales the update for a learning-rate schedule afterwards, so
+     * the update MUST be proportional to the plugin's learning rate. MUST NOT allocate, fail or
+     * touch anything but param and state. */
     void (*step)(void *self, float *param, const float *grad, float *state, size_t n,
                  uint64_t step);
     void (*destroy)(void *self);
@@ -260,15 +348,23 @@ typedef struct gl_eval_env {
      * creating the directory; a failure to save is reported, and the caller may ignore it. */
     int (*cache_load)(void *core, const char *name, void **data, size_t *size, gl_error *err);
     int (*cache_save)(void *core, const char *name, const void *data, size_t size, gl_error *err);
+    /* The signal (SIGINT, SIGTERM) that asked the run to stop, or 0. A long evaluate() or
+     * create() (training a classifier, extracting features) SHOULD poll it every second or so and,
+     * when it is non-zero, return promptly with any status: the core then reports the run as
+     * stopped, not as failed, and keeps nothing of the unfinished evaluation. */
+    int (*stop)(void *core);
 } gl_eval_env;
 
 typedef struct gl_evaluator_plugin {
     gl_plugin_header hdr;
-    /* Creates the instance for this run's data (refusing data it cannot measure, e.g. images
-     * without labels, with a message saying what it needs). env stays valid until destroy. */
+    /* Creates the instance for this run's data, refusing data it cannot measure (e.g. images
+     * without labels) with a message saying what it needs. env stays valid until destroy. */
     int (*create)(const gl_params *params, const gl_eval_env *env, void **self, gl_error *err);
-    /* Measures G as it is now. May keep what does not depend on G (features of the real data, a
-     * trained classifier) across calls. Must be deterministic given G and the env. */
+    /* Measures G as it is now into *out (zeroed by the core): at most GL_EVAL_MAX_ITEMS metrics
+     * and protocol items (the core refuses more). MAY keep what does not depend on G (features of
+     * the real data, a trained classifier) across calls. MUST be deterministic given G and the
+     * env: draw random numbers only from a stream seeded from env->seed, and samples only through
+     * env->generate. MUST NOT change G or the data. */
     int (*evaluate)(void *self, gl_eval_result *out, gl_error *err);
     void (*destroy)(void *self);
 } gl_evaluator_plugin;

@@ -10,6 +10,8 @@
 #ifndef GANLAB_RNG_H
 #define GANLAB_RNG_H
 
+#include <ganlab/api.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,26 +39,26 @@ typedef struct gl_rng {
     uint32_t used;    /* words of buf consumed (4 = empty) */
 } gl_rng;
 
-void gl_rng_init(gl_rng *r, uint64_t seed, uint64_t stream);
+GL_API void gl_rng_init(gl_rng *r, uint64_t seed, uint64_t stream);
 /* The four 32-bit words of block `counter` of (seed, stream), with no state: for data that must be
  * a function of an index, such as toy2d's item i. */
-void gl_rng_block(uint64_t seed, uint64_t stream, uint64_t counter, uint32_t out[4]);
+GL_API void gl_rng_block(uint64_t seed, uint64_t stream, uint64_t counter, uint32_t out[4]);
 
-uint32_t gl_rng_u32(gl_rng *r);
-uint64_t gl_rng_u64(gl_rng *r);
+GL_API uint32_t gl_rng_u32(gl_rng *r);
+GL_API uint64_t gl_rng_u64(gl_rng *r);
 /* Uniform in [0, 1) with 24 random bits (float) / 53 bits (double). */
-float gl_rng_uniform(gl_rng *r);
-double gl_rng_uniform_double(gl_rng *r);
+GL_API float gl_rng_uniform(gl_rng *r);
+GL_API double gl_rng_uniform_double(gl_rng *r);
 /* Standard normal (Box-Muller on two uniforms, cosine branch only, so each draw is two fresh
  * uniforms). */
-float gl_rng_normal(gl_rng *r);
+GL_API float gl_rng_normal(gl_rng *r);
 /* Uniform integer in [0, n), without modulo bias. n > 0. */
-uint64_t gl_rng_below(gl_rng *r, uint64_t n);
+GL_API uint64_t gl_rng_below(gl_rng *r, uint64_t n);
 /* Fills x[0..n) with normal(mean, std) / uniform(lo, hi). */
-void gl_rng_fill_normal(gl_rng *r, float *x, size_t n, float mean, float std);
-void gl_rng_fill_uniform(gl_rng *r, float *x, size_t n, float lo, float hi);
+GL_API void gl_rng_fill_normal(gl_rng *r, float *x, size_t n, float mean, float std);
+GL_API void gl_rng_fill_uniform(gl_rng *r, float *x, size_t n, float lo, float hi);
 /* Fisher-Yates shuffle of idx[0..n). */
-void gl_rng_shuffle(gl_rng *r, int64_t *idx, size_t n);
+GL_API void gl_rng_shuffle(gl_rng *r, int64_t *idx, size_t n);
 
 #ifdef __cplusplus
 }

@@ -29,9 +29,9 @@ static int finish(const gl_loss_env *env, gl_tensor *loss, gl_loss_result *out, 
 static int d_loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err)
 {
     gl_ctx *c = env->ctx;
-    gl_tensor *real = gl_detach(c, env->discriminate(env->runner, env->real, env->labels));
-    gl_tensor *fake = gl_detach(c, env->generate(env->runner, env->batch, env->labels));
-    gl_tensor *d_fake = env->discriminate(env->runner, fake, env->labels);
+    gl_tensor *real = gl_detach(c, env->discriminate(env->core, env->real, env->labels));
+    gl_tensor *fake = gl_detach(c, env->generate(env->core, env->batch, env->labels));
+    gl_tensor *d_fake = env->discriminate(env->core, fake, env->labels);
     gl_tensor *loss = gl_add(c, gl_mean(c, gl_softplus(c, gl_scale(c, real, -1))),
                              gl_mean(c, gl_softplus(c, d_fake)));
     return finish(env, loss, out, err);
@@ -40,8 +40,8 @@ static int d_loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_er
 static int g_loss(void *self, const gl_loss_env *env, gl_loss_result *out, gl_error *err)
 {
     gl_ctx *c = env->ctx;
-    gl_tensor *d = env->discriminate(
-        env->runner, env->generate(env->runner, env->batch, env->labels), env->labels);
+    gl_tensor *d = env->discriminate(env->core, env->generate(env->core, env->batch, env->labels),
+                                     env->labels);
     return finish(env, gl_mean(c, gl_softplus(c, gl_scale(c, d, -1))), out, err);
 }
 

@@ -1,7 +1,7 @@
-/* csvlog.h - the run's CSV logs (metrics.csv, timing.csv). The header is written with the first
- * row, when the loss's term names are known. */
-#ifndef GL_TRAIN_CSVLOG_H
-#define GL_TRAIN_CSVLOG_H
+/* util/csvlog.h - the run's CSV logs (metrics.csv, timing.csv, eval.csv). The header is written
+ * with the first row, when the column names are known. */
+#ifndef GL_UTIL_CSVLOG_H
+#define GL_UTIL_CSVLOG_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +15,9 @@ typedef struct gl_csv {
 
 /* Keeps the header and the rows whose step (first column) is <= step. A missing file is fine. */
 int gl_csv_truncate(const char *path, uint64_t step, gl_error *err);
+/* The second column of the last data row of path (timing.csv's elapsed seconds), or 0 when the
+ * file is missing or has no rows: a resumed run continues its clock from there. */
+double gl_csv_last_second_column(const char *path);
 /* Opens path for appending; close with gl_csv_close. */
 int gl_csv_open(gl_csv *c, const char *path, gl_error *err);
 /* Writes the integer columns, then the float columns (%.9g). */

@@ -1,7 +1,7 @@
 /* csvlog.c - metrics.csv and timing.csv: one row per logged step, values printed with %.9g (enough
  * to round-trip a float). A resumed run first cuts each file back to the rows at or before the
  * checkpoint's step, so N steps then M more give the same bytes as N+M steps in one go. */
-#include "train/csvlog.h"
+#include "util/csvlog.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +31,22 @@ int gl_csv_truncate(const char *path, uint64_t step, gl_error *err)
     free(line);
     fclose(in);
     return gl_atomic_commit(&af, err) == GL_OK ? GL_OK : GL_ERR_RUN;
+}
+
+double gl_csv_last_second_column(const char *path)
+{
+    double v = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        char *comma = strchr(line, ',');
+        if (comma && line[0] >= '0' && line[0] <= '9')
+            v = strtod(comma + 1, NULL);
+    }
+    fclose(f);
+    return v;
 }
 
 int gl_csv_open(gl_csv *c, const char *path, gl_error *err)

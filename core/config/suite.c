@@ -4,7 +4,7 @@
  * as for configs. Config files are only checked to be readable here: each run's config is loaded
  * and validated by its own `ganlab train`, so one bad run does not stop the others.
  */
-#include "compare/suite.h"
+#include "config/suite.h"
 
 #include <errno.h>
 #include <stdlib.h>

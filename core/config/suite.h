@@ -1,0 +1,48 @@
+/* config/suite.h - a suite file: the experiments of a comparison. It is read by the config system's
+ * YAML reader, so it lives with it; `ganlab suite` (core/runner/cmd_suite.c) runs it with the
+ * child-process pool of compare/jobs.h and reports it with compare.h. Internal to libganlab (not
+ * installed). Format and behaviour: docs/compare.md.
+ *
+ *     name: toy                      # optional: the file's base name; names the output directory
+ *     seeds: [1, 2, 3]               # every run is trained once per seed
+ *     overrides: [train.steps=5000]  # optional: applied to every run
+ *     runs:
+ *       - config: ../toy/ring_gan.yaml           # relative to the suite file
+ *       - config: ../toy/ring_wgan_gp.yaml
+ *         overrides: [train.n_critic=5]          # optional: this run's own, after the shared ones
+ *         name: wgan5                            # optional: the variant's name (default: the
+ *                                                # config's base name); unique in the suite
+ */
+#ifndef GL_CONFIG_SUITE_H
+#define GL_CONFIG_SUITE_H
+
+#include <stdint.h>
+
+#include <ganlab/error.h>
+
+typedef struct gl_suite_run {
+    char *name;       /* the variant's name: [A-Za-z0-9._-]+, unique in the suite */
+    char *config;     /* absolute path of the experiment config */
+    char **overrides; /* (n_overrides) "key=value" */
+    int n_overrides;
+} gl_suite_run;
+
+typedef struct gl_suite {
+    char *name;     /* [A-Za-z0-9._-]+ */
+    int64_t *seeds; /* (n_seeds) distinct, >= 0 */
+    int n_seeds;
+    char **overrides; /* (n_overrides) "key=value", for every run */
+    int n_overrides;
+    gl_suite_run *runs; /* (n_runs), at least one */
+    int n_runs;
+} gl_suite;
+
+/* Reads the suite file path with the config system's bounded YAML reader and checks it: unknown
+ * keys (with a near-name suggestion), wrong kinds, seeds that are not distinct integers >= 0,
+ * overrides without '=', names that are not file names or not unique, config files that cannot be
+ * read. Every fault is reported with FILE:LINE:COL. On success *out is freed with
+ * gl_suite_destroy; on failure it is NULL and the status is GL_ERR_INPUT. */
+int gl_suite_load(const char *path, gl_suite **out, gl_error *err);
+void gl_suite_destroy(gl_suite *s);
+
+#endif
