@@ -156,11 +156,16 @@ static int plan_conv(plan *p, int kind, int bf16, const int *g)
     int ho = g[GL__CHO], wo = g[GL__CWO];
     dnnl_data_type_t in = bf16 ? dnnl_bf16 : dnnl_f32, f32 = dnnl_f32;
     dnnl_format_tag_t any = dnnl_format_tag_any;
+    /* Under 16 input channels backward-data in the blocked layouts pads the channels to 16 (an
+     * image's first convolution ran at 4 GFLOP/s at one channel), so there x and w stay plain
+     * (oneDNN's im2col GEMM, 2.5 times faster); forward and backward-weight are faster blocked. */
+    int small = ci < 16 && kind == GL__OP_CONV_BWD_DATA;
+    dnnl_format_tag_t xt = small ? dnnl_nchw : any, wtag = small ? dnnl_oihw : any;
     dnnl_memory_desc_t ux, uw, uy, x, wt, y, x32, w32, yin;
     if (!plain(&ux, b, ci, h, w, f32, dnnl_nchw) || !plain(&uw, co, ci, kh, kw, f32, dnnl_oihw) ||
-        !plain(&uy, b, co, ho, wo, f32, dnnl_nchw) || !plain(&x, b, ci, h, w, in, any) ||
-        !plain(&wt, co, ci, kh, kw, in, any) || !plain(&y, b, co, ho, wo, f32, any) ||
-        !plain(&x32, b, ci, h, w, f32, any) || !plain(&w32, co, ci, kh, kw, f32, any) ||
+        !plain(&uy, b, co, ho, wo, f32, dnnl_nchw) || !plain(&x, b, ci, h, w, in, xt) ||
+        !plain(&wt, co, ci, kh, kw, in, wtag) || !plain(&y, b, co, ho, wo, f32, any) ||
+        !plain(&x32, b, ci, h, w, f32, xt) || !plain(&w32, co, ci, kh, kw, f32, wtag) ||
         !plain(&yin, b, co, ho, wo, in, any))
         return 0;
     dnnl_dims_t st = {s, s}, pl = {pad, pad};
