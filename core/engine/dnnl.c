@@ -3,15 +3,15 @@
  * Each distinct problem (op, geometry or GEMM shape, precision, thread count) gets a plan on first
  * use: oneDNN picks its fastest kernel and memory layout ("any"), and the plan holds the primitive,
  * the reorders between the engine's plain layouts (NCHW, OIHW, row-major) and the kernel's, and
- * memory objects without data. Plans live until the process ends, so the steady-state step creates
- * nothing: running a plan only points its memory objects at the operands and at one reused
- * workspace (the kernel-layout copies and a user-managed scratchpad) and executes. A convolution's
- * result lands in a buffer of the kernel's layout and is added into the destination by a reorder
- * with a sum post-op; a matmul adds into the destination itself (sum post-op): either way every
- * kernel keeps the engine's "accumulate into" contract. bf16 plans convert the inputs to bf16 in
- * the input reorders and keep fp32 results (oneDNN accumulates in fp32). A problem oneDNN cannot
- * plan returns 0 and the caller runs the engine's own kernels. Only the float build of the engine
- * uses this file (oneDNN has no f64 convolutions).
+ * memory objects without data. Plans live until the process ends (or the library is unloaded), so
+ * the steady-state step creates nothing: running a plan only points its memory objects at the
+ * operands and at one reused workspace (the kernel-layout copies and a user-managed scratchpad) and
+ * executes. A convolution's result lands in a buffer of the kernel's layout and is added into the
+ * destination by a reorder with a sum post-op; a matmul adds into the destination itself (sum
+ * post-op): either way every kernel keeps the engine's "accumulate into" contract. bf16 plans
+ * convert the inputs to bf16 in the input reorders and keep fp32 results (oneDNN accumulates in
+ * fp32). A problem oneDNN cannot plan returns 0 and the caller runs the engine's own kernels. Only
+ * the float build of the engine uses this file (oneDNN has no f64 convolutions).
  */
 #include "engine.h"
 
@@ -358,6 +358,22 @@ static int ran(gl_ctx *ctx, const char *what, plan *p, const float *a, const flo
     if (rc < 0 && ctx->status == GL_OK)
         gl__fail(ctx, what, "oneDNN failed to run");
     return 1;
+}
+
+/* Plans live until the library is unloaded: a plugin's copy of libganlab goes away at dlclose,
+ * and what oneDNN allocated for its plans must not outlive the pointers to it. */
+__attribute__((destructor)) static void release_plans(void)
+{
+    for (int i = 0; i < n_plans; i++)
+        plan_free(&plans[i]);
+    n_plans = 0;
+    gl__free(work);
+    work = NULL;
+    work_bytes = 0;
+    dnnl_stream_destroy(stream);
+    dnnl_engine_destroy(engine);
+    stream = NULL;
+    engine = NULL;
 }
 
 int gl__dnnl_conv(gl_ctx *ctx, int kind, const int *geom, const float *a, const float *b,
