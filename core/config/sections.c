@@ -18,7 +18,8 @@
 
 static const gl_param_spec experiment_schema[] = {
     {"name", GL_PARAM_STRING, NULL, 0, GL_NO_RANGE, NULL,
-     "name of the run; default: the config file's name without its extension"},
+     "name of the run and its directory in out_dir (no '/', not '.' or '..'); default: the "
+     "config file's name without its extension"},
     {"seed", GL_PARAM_INT, "0", 0, 0, I64_MAX_D, NULL,
      "master seed: every random stream of the run derives from it"},
     {"out_dir", GL_PARAM_PATH, "runs", 0, GL_NO_RANGE, NULL,

@@ -128,15 +128,11 @@ has err "option --resume needs a value (RUN_DIR)"
 run 2 config --resume x "$CFG"
 has err "unknown option '--resume'"
 
-# SIGTERM while a command waits (reading a config from a FIFO): 143
+# A FIFO as the config is refused at once, without waiting for a writer (tests/e2e/hostile.sh has
+# the rest of the hostile inputs; SIGTERM during training: tests/e2e/train.sh)
 mkfifo "$T/fifo"
-"$G" config "$T/fifo" >/dev/null 2>&1 &
-pid=$!
-sleep 1
-kill -TERM "$pid"
-wait "$pid"
-rc=$?
-if [ "$rc" -ne 143 ]; then echo "FAIL: SIGTERM gave exit $rc, expected 143"; fails=$((fails + 1)); fi
+run 2 config "$T/fifo"
+has err "not a regular file"
 
 [ "$fails" -eq 0 ] && echo "cli.sh: all passed"
 [ "$fails" -eq 0 ]
