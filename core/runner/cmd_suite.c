@@ -9,10 +9,10 @@
  * runs are skipped, and a run that another process is training is left alone. Up to N children at
  * once (default: the cores), each with T = max(1, cores / min(N, children)) threads; a launcher's
  * record of each child (logs/NAME.pid while it runs, logs/NAME.status when it ends) feeds the
- * states. Swept keys reach the children in GANLAB_HPARAMS. A failed run is reported and the others
- * go on; the report (of every run of the suite that has a directory) is written anyway, and the
- * exit status is then 1. SIGINT/SIGTERM are forwarded once to the children, which checkpoint and
- * stop; no report then, and running the suite again resumes them.
+ * states. The keys a run varies reach it as its logging.hparams. A failed run is reported and the
+ * others go on; the report (of every run of the suite that has a directory) is written anyway, and
+ * the exit status is then 1. SIGINT/SIGTERM are forwarded once to the children, which checkpoint
+ * and stop; no report then, and running the suite again resumes them.
  */
 #include "runner/suite_plan.h"
 
@@ -154,8 +154,6 @@ static int dry_run(const gl_suite_plan *p, const gl_cli *cli, gl_registry *reg, 
             bad++;
         }
         gl_cfg_destroy(cfg);
-        if (p->hparams[0])
-            printf("GANLAB_HPARAMS=%s ", p->hparams);
         for (int k = 0; c->argv[k]; k++) {
             if (k)
                 putchar(' ');
@@ -232,10 +230,6 @@ static int train(const gl_suite_def *d, gl_suite_plan *p, const gl_cli *cli, gl_
     snprintf(logs, sizeof logs, "%s/logs", d->dir);
     if (gl_mkdir_p(logs, err) != GL_OK || gl_suite_def_save(d, err) != GL_OK)
         return GL_ERR_RUN;
-    if (p->hparams[0])
-        setenv("GANLAB_HPARAMS", p->hparams, 1);
-    else
-        unsetenv("GANLAB_HPARAMS");
     /* Freed below. */
     suite_run s = {.d = d, .p = p, .todo = calloc((size_t)p->n + 1, sizeof *s.todo)};
     gl_job *jobs = calloc((size_t)p->n + 1, sizeof *jobs);
@@ -372,8 +366,8 @@ static const gl_option options[] = {
 
 const gl_command gl_cmd_suite = {
     .name = "suite",
-    .synopsis = "FILE | --config CFG [--sweep KEY=[V,...]]... [--seeds LIST] [--name NAME] "
-                "[KEY=VALUE...] | --name NAME; [-j N] [-o DIR] [--x AXIS] [--dry-run | --status]",
+    .synopsis = "(FILE | --config CFG [--sweep KEY=[V,...]]... [--seeds LIST] [KEY=VALUE...] | "
+                "--name NAME) [--name NAME] [-j N] [-o DIR] [--x AXIS] [--dry-run | --status]",
     .summary = "train each run of a suite per seed and sweep point, then compare",
     .help = "Trains each run of the suite FILE once per seed and sweep point as a child\n"
             "`ganlab train`, N at a time, then writes the comparison report (as `ganlab\n"
