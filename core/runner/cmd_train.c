@@ -25,6 +25,8 @@ static int load(const gl_cli *cli, gl_registry *reg, const char *resume, gl_cfg 
 static int run(const gl_cli *cli, gl_error *err)
 {
     gl_registry *reg;
+    if (gl_runner_requeue_signal_install(err) != GL_OK)
+        return GL_ERR_RUN;
     int st = gl_runner_open_registry(cli, &reg, err);
     if (st != GL_OK)
         return st;
@@ -57,7 +59,7 @@ const gl_command gl_cmd_train = {
         "Loads and validates CFG with the overrides (as `ganlab config` does), loads every\n"
         "plugin it names, then trains in a new run directory <out_dir>/<name>[-N], whose path\n"
         "is the last line of stdout. SIGINT/SIGTERM finish the step, write a checkpoint and\n"
-        "exit 130/143.\n"
+        "exit 130/143; SIGUSR1 does the same and exits 75 (stopped to be requeued).\n"
         "  --resume RUN_DIR  continue RUN_DIR from its newest checkpoint; overrides may change\n"
         "                    only train.steps, train.epochs and experiment.threads\n"
         "  --force           with --resume: accept any other change to the config\n",

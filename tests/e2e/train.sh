@@ -103,5 +103,28 @@ sig=$(tail -n 1 "$T/out")
 ls "$sig"/checkpoints/step_*.ckpt >/dev/null 2>&1 || fail "no checkpoint after SIGTERM"
 has err "stopped by signal 15"
 
+# SIGUSR1 (a scheduler's warning before a time limit): the same checkpoint, exit 75 (requeue me);
+# resumed to a budget, the run ends bit for bit as a run of that budget that was never stopped.
+"$G" train "$S/configs/toy/ring_gan.yaml" $tiny_toy train.steps=1000000 train.checkpoint_every=0 \
+    experiment.name=usr1 >"$T/out" 2>"$T/err" &
+pid=$!
+sleep 1
+kill -USR1 "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 75 ] || fail "SIGUSR1 gave exit $rc, expected 75"
+has err "exit 75: requeue to continue"
+u=$(tail -n 1 "$T/out")
+ck=$(ls "$u"/checkpoints/step_*.ckpt 2>/dev/null | tail -n 1)
+k=$(basename "$ck" .ckpt | sed 's/^step_0*//')
+[ -n "$k" ] || fail "no checkpoint after SIGUSR1"
+end=$((k + 2))
+last=$(printf 'step_%08d.ckpt' "$end")
+run 0 train --resume "$u" train.steps=$end
+run 0 train "$S/configs/toy/ring_gan.yaml" $tiny_toy train.steps=$end train.checkpoint_every=0 \
+    experiment.name=usr1-ref
+cmp -s "$u/checkpoints/$last" "$(tail -n 1 "$T/out")/checkpoints/$last" ||
+    fail "the run stopped by SIGUSR1 and resumed differs from one never stopped"
+
 [ "$fails" -eq 0 ] && echo "train.sh: all passed"
 [ "$fails" -eq 0 ]
