@@ -1,15 +1,18 @@
 /* model.c - the checks of a model plugin (check.h): for each test data shape (images (1, 28, 28)
  * with 10 classes, vectors (2) with 8 classes), and again conditional when the schema has a
  * `conditional` bool, the model is created as the runner creates it, its nets are finalised from
- * the init stream, G and D run on a batch of 4 in train and eval mode, and the gradients of
+ * the init stream, G and D run on a batch of 4 D outputs (4 m samples for a model packing m) in
+ * train and eval mode, and the gradients of
  *
  *   s_G = sum_b w_b D(G(z))_b   w.r.t. G's parameters,     s_D = sum_b w_b D(x)_b   w.r.t. D's
  *
  * (w_b ~ normal(0, 1) fixed, so no sample's gradient can hide behind another's) are compared with
  * finite differences (fdiff.c). The comparison runs in train mode, which is what training
- * differentiates; the dropout stream is rewound before every evaluation so each sees the same
- * masks, and batch norm's batch statistics depend only on the batch. s is summed in double so that
- * the last reduction adds no rounding to the finite differences.
+ * differentiates; the dropout stream is rewound and the nets' buffers restored before every
+ * evaluation, so each sees the same masks and the same spectral-norm vectors (which a training
+ * forward advances by a power iteration), and batch norm's batch statistics depend only on the
+ * batch. s is summed in double so that the last reduction adds no rounding to the finite
+ * differences.
  *
  * A model that refuses a data shape with an input error (dcgan needs images) gets a SKIP line for
  * it; refusing every shape is a failure.
@@ -33,12 +36,14 @@ typedef struct mrun {
     gl_model_env env;
     gl_net *g, *d;
     gl_rng dropout, dropout0; /* the stream the model uses, and where every evaluation starts */
+    gl_real *buffers0[2];     /* G's and D's buffers after finalising, restored likewise */
     gl_ctx *ctx;
     size_t item;    /* floats per item */
-    float *z;       /* (BATCH, latent) */
-    float *x;       /* (BATCH, item), in [lo, hi] */
-    float w[BATCH]; /* weights of the scalar */
-    int32_t labels[BATCH];
+    int n;          /* samples: BATCH D outputs of env.pack samples each */
+    float *z;       /* (n, latent) */
+    float *x;       /* (n, item), in [lo, hi] */
+    float w[BATCH]; /* weights of the scalar, one per D output */
+    int32_t labels[BATCH * GL_MODEL_MAX_PACK];
     int through_g; /* the scalar is of D(G(z)) (1) or of D(x) (0) */
     int train;
     char label[128]; /* "on images (1, 28, 28), 10 classes" */
@@ -85,8 +90,13 @@ static gl_tensor *forward(mrun *m, gl_tensor **gx)
 {
     gl_ctx_reset(m->ctx);
     m->dropout = m->dropout0;
-    int zs[2] = {BATCH, m->env.latent_dim};
-    int xs[4] = {BATCH, m->env.data.shape[0], m->env.data.shape[1], m->env.data.shape[2]};
+    gl_net *nets[2] = {m->g, m->d};
+    for (int i = 0; i < 2; i++)
+        if (gl_net_buffer_numel(nets[i]) > 0)
+            memcpy(gl_net_buffer_values(nets[i]), m->buffers0[i],
+                   gl_net_buffer_numel(nets[i]) * sizeof(gl_real));
+    int zs[2] = {m->n, m->env.latent_dim};
+    int xs[4] = {m->n, m->env.data.shape[0], m->env.data.shape[1], m->env.data.shape[2]};
     gl_tensor *x;
     if (m->through_g)
         x = m->mp->generate(m->self, m->ctx, gl_tensor_from(m->ctx, 2, zs, m->z), labels_of(m),
@@ -98,7 +108,8 @@ static gl_tensor *forward(mrun *m, gl_tensor **gx)
     return x ? m->mp->discriminate(m->self, m->ctx, x, labels_of(m), m->train) : NULL;
 }
 
-/* D's output must be (BATCH, 1): the losses and the runner rely on it. */
+/* D's output must be (BATCH, 1), one per pack of env.pack samples: the losses and the core rely
+ * on it. */
 static int d_out_ok(mrun *m, gl_tensor *out, gl_error *err)
 {
     static const int want[2] = {BATCH, 1};
@@ -173,7 +184,7 @@ static int shapes(mrun *m, gl_check_report *rep)
     gl_error e;
     gl_error_init(&e);
     char msg[1024] = "", gs[64] = "", ds[64] = "";
-    int item_shape[4] = {BATCH, m->env.data.shape[0], m->env.data.shape[1], m->env.data.shape[2]};
+    int item_shape[4] = {m->n, m->env.data.shape[0], m->env.data.shape[1], m->env.data.shape[2]};
     int ok = 1;
     m->through_g = 1;
     for (m->train = 1; m->train >= 0 && ok; m->train--) {
@@ -183,7 +194,7 @@ static int shapes(mrun *m, gl_check_report *rep)
         if (rc != GL_OK)
             gl_check__error_text(&e, msg, sizeof msg);
         else if (!shape_is(gx, 1 + m->env.data.ndim, item_shape))
-            snprintf(msg, sizeof msg, "G(z) is %s, expected (%d, item shape)", gs, BATCH);
+            snprintf(msg, sizeof msg, "G(z) is %s, expected (%d, item shape)", gs, m->n);
         else if ((rc = d_out_ok(m, out, &e)) != GL_OK)
             gl_check__error_text(&e, msg, sizeof msg);
         else if (!all_finite(gx) || !all_finite(out))
@@ -235,21 +246,38 @@ static int setup(mrun *m, const gl_params *params, const gl_check_opts *opts, ch
         gl_check__error_text(&e, msg, cap);
         return GL_ERR_RUN;
     }
+    gl_net *nets[2] = {m->g, m->d};
+    for (int i = 0; i < 2; i++) {
+        size_t n = gl_net_buffer_numel(nets[i]);
+        /* Freed in teardown. */
+        m->buffers0[i] = malloc((n ? n : 1) * sizeof(gl_real));
+        if (!m->buffers0[i]) {
+            snprintf(msg, cap, "out of memory");
+            return GL_ERR_RUN;
+        }
+        if (n > 0)
+            memcpy(m->buffers0[i], gl_net_buffer_values(nets[i]), n * sizeof(gl_real));
+    }
     m->item = 1;
     for (int i = 0; i < m->env.data.ndim; i++)
         m->item *= (size_t)m->env.data.shape[i];
-    m->z = malloc((size_t)BATCH * (size_t)m->env.latent_dim * sizeof *m->z);
-    m->x = malloc((size_t)BATCH * m->item * sizeof *m->x);
+    if (m->env.pack < 0 || m->env.pack > GL_MODEL_MAX_PACK) {
+        snprintf(msg, cap, "create set pack %d (0..%d allowed)", m->env.pack, GL_MODEL_MAX_PACK);
+        return GL_ERR_RUN;
+    }
+    m->n = BATCH * (m->env.pack > 1 ? m->env.pack : 1);
+    m->z = malloc((size_t)m->n * (size_t)m->env.latent_dim * sizeof *m->z);
+    m->x = malloc((size_t)m->n * m->item * sizeof *m->x);
     if (!m->z || !m->x) {
         snprintf(msg, cap, "out of memory");
         return GL_ERR_RUN;
     }
     gl_rng r;
     gl_rng_init(&r, opts->seed, GL_STREAM_NOISE);
-    gl_rng_fill_normal(&r, m->z, (size_t)BATCH * (size_t)m->env.latent_dim, 0.0f, 1.0f);
-    gl_rng_fill_uniform(&r, m->x, (size_t)BATCH * m->item, m->env.data.lo, m->env.data.hi);
+    gl_rng_fill_normal(&r, m->z, (size_t)m->n * (size_t)m->env.latent_dim, 0.0f, 1.0f);
+    gl_rng_fill_uniform(&r, m->x, (size_t)m->n * m->item, m->env.data.lo, m->env.data.hi);
     gl_rng_fill_normal(&r, m->w, BATCH, 0.0f, 1.0f);
-    for (int b = 0; b < BATCH; b++)
+    for (int b = 0; b < m->n; b++)
         m->labels[b] = (int32_t)(b % m->env.data.n_classes);
     return GL_OK;
 }
@@ -263,6 +291,8 @@ static void teardown(mrun *m)
     gl_ctx_destroy(m->ctx);
     free(m->z);
     free(m->x);
+    free(m->buffers0[0]);
+    free(m->buffers0[1]);
 }
 
 /* One data variant. Returns 1 when the model accepted it, 0 when it refused it; sets *cond when

@@ -3,12 +3,15 @@
  *
  * The path through this area, one file per step:
  *   csv.c      a run's CSV logs (metrics.csv, eval.csv, timing.csv) as numeric tables
+ *   eval_json.c the metrics of `ganlab eval` (eval.json) as one more row of eval.csv's table
  *   run.c      one run directory: its resolved config, logs, newest sample image
  *   variants.c runs whose configs differ only in the seed (and name, out_dir, threads) form one
  *              variant; each variant gets a readable name
  *   stats.c    mean and standard deviation over seeds; which direction of a metric is better
  *   table.c    the final value of every metric per variant, at one generator step for all
- *   charts.c   each metric against the step, one line per variant (mean over seeds), as PNG
+ *   charts.c   each metric against the step (or images, or wall time), one line per variant: the
+ *              mean over seeds with its min-max band; as PNG
+ *   svg.c      the same chart as SVG for report.html
  *   doc_md.c, doc_html.c   the two output formats behind one small document interface (doc.h)
  *   report.c   gl_compare_report: all of the above into report.md and report.html
  *
@@ -21,6 +24,7 @@
 #define GL_COMPARE_COMPARE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <ganlab/error.h>
@@ -48,6 +52,20 @@ void gl_cmp_csv_free(gl_cmp_csv *t);
 int gl_cmp_csv_col(const gl_cmp_csv *t, const char *name);
 /* The row to use at generator step `step`: the last one whose step is <= step, or -1. */
 int gl_cmp_csv_row_at(const gl_cmp_csv *t, long long step);
+/* Adds the one row of `row` (a table of n_rows 1; nothing for 0) to t: its new columns are added
+ * (NaN in t's other rows), and it goes where its step sorts; when t has a row at that step, only
+ * that row's non-finite cells take row's values. GL_ERR_RUN when out of memory (t unchanged). */
+int gl_cmp_csv_merge_row(gl_cmp_csv *t, const gl_cmp_csv *row, gl_error *err);
+
+/* ---------------------------------------------------------------- eval.json (eval_json.c) */
+
+/* The metrics of `ganlab eval`'s eval.json text as a one-row table: step, then
+ * "<evaluator>.<metric>" (null is NaN; `protocol` is skipped). name labels faults
+ * (NAME:LINE:COL, GL_ERR_INPUT). *row is freed with gl_cmp_csv_free. */
+int gl_cmp_eval_json_parse(const char *json, size_t len, const char *name, gl_cmp_csv *row,
+                           gl_error *err);
+/* The same from the file path; a missing file is GL_OK with an empty table (n_rows 0). */
+int gl_cmp_eval_json_read(const char *path, gl_cmp_csv *row, gl_error *err);
 
 /* ---------------------------------------------------------------- one run (run.c) */
 
@@ -57,7 +75,8 @@ typedef struct gl_cmp_run {
     const char *name; /* experiment.name (owned by cfg) */
     int64_t seed, batch_size, n_critic;
     gl_cmp_csv metrics;  /* metrics.csv: step, epoch, d_loss, g_loss, terms... */
-    gl_cmp_csv eval;     /* eval.csv; n_cols 0 when the run has none */
+    gl_cmp_csv eval;     /* eval.csv with eval.json's row merged in; n_cols 0 when the run has
+                            neither */
     gl_cmp_csv timing;   /* timing.csv; n_cols 0 when the run has none */
     long long last_step; /* step of metrics.csv's last row (0 when it has none) */
     long long budget;    /* train.steps, or last_step for a run measured in epochs */
@@ -65,8 +84,8 @@ typedef struct gl_cmp_run {
 } gl_cmp_run;
 
 /* Loads run directory dir: config.yaml (gl_cfg_load, then gl_cfg_validate through lookup),
- * metrics.csv (required), eval.csv and timing.csv (optional), the newest sample. On failure err
- * names the file and *r is freed. Always pair a GL_OK with gl_cmp_run_free. */
+ * metrics.csv (required), eval.csv, eval.json and timing.csv (optional), the newest sample. On
+ * failure err names the file and *r is freed. Always pair a GL_OK with gl_cmp_run_free. */
 int gl_cmp_run_load(const char *dir, gl_cfg_schema_lookup lookup, void *ud, gl_cmp_run *r,
                     gl_error *err);
 void gl_cmp_run_free(gl_cmp_run *r);
@@ -104,11 +123,15 @@ typedef struct gl_cmp_cell {
 /* Mean and standard deviation of the finite values among x[0..n); non-finite ones are left out. */
 gl_cmp_cell gl_cmp_mean_std(const double *x, int n);
 
-/* +1 when a larger value of metric is better, -1 when smaller is better, 0 when neither is known
- * (losses, unknown metrics). Decided by the metric's own name, the part after the evaluator's
- * "name." (a name without a dot is a loss), from the table in stats.c (docs/metrics.md). */
+/* A metric whose ideal is 1 (density): the best value is the one nearest 1. */
+#define GL_CMP_NEAR_ONE 2
+
+/* +1 when a larger value of metric is better, -1 when smaller is better, GL_CMP_NEAR_ONE when the
+ * value nearest 1 is, 0 when none is known (losses, unknown metrics). Decided by the metric's own
+ * name, the part after the evaluator's "name." (a name without a dot is a loss), from the table in
+ * stats.c (docs/metrics.md). */
 int gl_cmp_direction(const char *metric);
-/* "higher is better", "lower is better" or "no better direction" for d. */
+/* "higher is better", "lower is better", "closest to 1 is best" or "no better direction" for d. */
 const char *gl_cmp_direction_text(int d);
 
 /* ---------------------------------------------------------------- final values (table.c) */
@@ -134,13 +157,49 @@ int gl_cmp_table_build(const gl_cmp_run *runs, int n_runs, const gl_cmp_variant 
                        gl_cmp_table *t, gl_error *err);
 void gl_cmp_table_free(gl_cmp_table *t);
 
-/* ---------------------------------------------------------------- charts (charts.c) */
+/* ---------------------------------------------------------------- charts (charts.c, svg.c) */
 
-/* Draws metric `col` of table t against the step, one line per variant (the mean over its runs
- * that are in t), to path as PNG, with the better direction under the title. Columns below
- * t->n_eval_cols are read from the runs' eval.csv, the others from metrics.csv. */
-int gl_cmp_chart(const gl_cmp_run *runs, const gl_cmp_variant *v, const gl_cmp_table *t, int col,
-                 const char *path, gl_error *err);
+/* What a chart's x axis counts: generator steps, real images seen by D (step x n_critic x
+ * batch_size, per variant), or seconds of training (timing.csv's elapsed). */
+typedef enum gl_cmp_x { GL_CMP_X_STEPS, GL_CMP_X_IMAGES, GL_CMP_X_WALL } gl_cmp_x;
+
+/* "steps", "images" or "wall" into *x: GL_OK, else GL_ERR_INPUT naming what is allowed, with
+ * `where` (e.g. "--x") in front. */
+int gl_cmp_x_parse(const char *text, const char *where, gl_cmp_x *x, gl_error *err);
+/* The axis title: "generator step", "real images seen by D", "wall time (s)". */
+const char *gl_cmp_x_label(gl_cmp_x x);
+
+/* One variant in a chart: at each x, the mean over its seeds and the smallest and largest value. */
+typedef struct gl_cmp_line {
+    const char *name;           /* the variant's name (owned by the variant) */
+    int variant;                /* its index, which picks its colour: the same in every chart */
+    int n;                      /* points, in ascending x */
+    double *x, *mean, *lo, *hi; /* (n) each; x, mean, lo and hi are finite */
+} gl_cmp_line;
+
+typedef struct gl_cmp_chart {
+    char title[256];    /* the caption: "modes2d.kl (lower is better)" */
+    const char *xlabel; /* gl_cmp_x_label */
+    int n_lines;        /* the variants with at least one point, in variant order */
+    gl_cmp_line *lines; /* (n_lines); every line's arrays are in one allocation, `pool` */
+    double *pool;
+} gl_cmp_chart;
+
+/* The chart of metric `col` of table t (columns below t->n_eval_cols come from the runs' eval
+ * data, the others from metrics.csv) over the runs in the table, against x. A variant without a
+ * finite value of the metric has no line. *c is freed with gl_cmp_chart_free, also on failure
+ * (GL_ERR_RUN, out of memory). */
+int gl_cmp_chart_build(const gl_cmp_run *runs, const gl_cmp_variant *v, const gl_cmp_table *t,
+                       int col, gl_cmp_x x, gl_cmp_chart *c, gl_error *err);
+void gl_cmp_chart_free(gl_cmp_chart *c);
+/* The chart as a 900 x 480 PNG (core/image's gl_chart_png: mean lines over min-max bands), for
+ * report.md. */
+int gl_cmp_chart_png(const gl_cmp_chart *c, const char *path, gl_error *err);
+/* The chart as an inline <svg> element: the title on top, the mean lines over min-max bands, the
+ * legend below the plot, all text 12 px or larger at its natural width GL_CMP_SVG_WIDTH (the
+ * report's grid never shows it narrower unless the window is). */
+#define GL_CMP_SVG_WIDTH 560
+void gl_cmp_chart_svg(FILE *f, const gl_cmp_chart *c);
 
 /* ---------------------------------------------------------------- the report (report.c) */
 
@@ -152,6 +211,7 @@ typedef struct gl_compare_opts {
     void *ud;
     int skip_unreadable; /* a run directory that cannot be read becomes a note, not an
                             error (a suite's run that failed before writing its files) */
+    gl_cmp_x x;          /* the charts' x axis */
 } gl_compare_opts;
 
 /* Loads the run directories, groups them, and writes into out_dir (created if needed): report.md,

@@ -143,3 +143,61 @@ int gl_cmp_csv_row_at(const gl_cmp_csv *t, long long step)
             at = i;
     return at;
 }
+
+int gl_cmp_csv_merge_row(gl_cmp_csv *t, const gl_cmp_csv *row, gl_error *err)
+{
+    if (row->n_rows != 1)
+        return GL_OK;
+    double step = row->v[0];
+    int n_new = 0;
+    for (int c = 0; c < row->n_cols; c++)
+        n_new += gl_cmp_csv_col(t, row->cols[c]) < 0;
+    int at = 0, same = -1;
+    while (at < t->n_rows && t->v[(size_t)at * (size_t)t->n_cols] < step)
+        at++;
+    if (at < t->n_rows && t->v[(size_t)at * (size_t)t->n_cols] == step)
+        same = at;
+    int cols = t->n_cols + n_new, rows = t->n_rows + (same < 0);
+    /* Both replace t's arrays below (or are freed on failure). */
+    char **names = calloc((size_t)cols, sizeof *names);
+    double *v = malloc((size_t)cols * (size_t)rows * sizeof *v);
+    if (!names || !v) {
+        free(names);
+        free(v);
+        return gl_error_add(err, GL_ERR_RUN, "out of memory merging eval.json");
+    }
+    memcpy(names, t->cols, (size_t)t->n_cols * sizeof *names);
+    for (int c = 0, k = t->n_cols; c < row->n_cols; c++)
+        if (gl_cmp_csv_col(t, row->cols[c]) < 0 && !(names[k++] = strdup(row->cols[c]))) {
+            for (int i = t->n_cols; i < k - 1; i++)
+                free(names[i]);
+            free(names);
+            free(v);
+            return gl_error_add(err, GL_ERR_RUN, "out of memory merging eval.json");
+        }
+    for (int r = 0; r < rows; r++) {
+        int from = same >= 0 || r < at ? r : r == at ? -1 : r - 1; /* -1: the new row */
+        for (int c = 0; c < cols; c++)
+            v[(size_t)r * (size_t)cols + (size_t)c] =
+                from >= 0 && c < t->n_cols ? t->v[(size_t)from * (size_t)t->n_cols + (size_t)c]
+                                           : NAN;
+        if (from >= 0 && from != same)
+            continue;
+        /* The eval.json row: its values where the CSV row has none. */
+        for (int c = 0; c < row->n_cols; c++) {
+            int k = -1;
+            for (int i = 0; i < cols && k < 0; i++)
+                k = strcmp(names[i], row->cols[c]) == 0 ? i : -1;
+            double *cell = &v[(size_t)r * (size_t)cols + (size_t)k];
+            if (!isfinite(*cell) || from < 0)
+                *cell = row->v[c];
+        }
+    }
+    free(t->cols);
+    free(t->v);
+    t->cols = names;
+    t->v = v;
+    t->n_cols = cols;
+    t->n_rows = rows;
+    return GL_OK;
+}

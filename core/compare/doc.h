@@ -9,6 +9,8 @@
 
 #include <ganlab/error.h>
 
+#include "compare/compare.h"
+
 typedef struct gl_cmp_doc gl_cmp_doc;
 
 typedef struct gl_cmp_doc_ops {
@@ -16,6 +18,7 @@ typedef struct gl_cmp_doc_ops {
     void (*end)(gl_cmp_doc *d);
     void (*heading)(gl_cmp_doc *d, const char *text); /* a section */
     void (*para)(gl_cmp_doc *d, const char *text);
+    void (*warning)(gl_cmp_doc *d, const char *text); /* a paragraph that must not be missed */
     /* A table: the header row, then rows; bold[i] marks cell i (NULL: none). */
     void (*table_head)(gl_cmp_doc *d, int n, const char *const *cells);
     void (*table_row)(gl_cmp_doc *d, int n, const char *const *cells, const int *bold);
@@ -28,6 +31,10 @@ typedef struct gl_cmp_doc_ops {
      * GL_OK, or GL_ERR_RUN when an image to embed cannot be read. */
     int (*figures)(gl_cmp_doc *d, int n, const char *const *paths, const char *const *captions,
                    gl_error *err);
+    /* n charts, each with its title on top: Markdown links the PNG copy pngs[i] (relative to the
+     * report's directory), HTML draws charts[i] as SVG in a grid. */
+    void (*charts)(gl_cmp_doc *d, int n, const gl_cmp_chart *const *charts,
+                   const char *const *pngs);
 } gl_cmp_doc_ops;
 
 struct gl_cmp_doc {
@@ -38,5 +45,8 @@ struct gl_cmp_doc {
 };
 
 extern const gl_cmp_doc_ops gl_cmp_doc_md, gl_cmp_doc_html;
+
+/* s as XML/HTML text: & < > " escaped (doc_html.c; svg.c uses it too). */
+void gl_cmp_xml_text(FILE *f, const char *s);
 
 #endif

@@ -1,6 +1,7 @@
 /* doc_html.c - the report's blocks (doc.h) as one self-contained HTML page: the style sheet is
- * inline and every image is embedded as a data: URI (base64 of the PNG file), so report.html can
- * be mailed or archived alone. Text is escaped (& < > "). No script.
+ * inline, charts are inline SVG (svg.c) and the sample images are embedded as data: URIs (base64
+ * of the PNG file), so report.html can be mailed or archived alone. Text is escaped (& < > ").
+ * No script.
  *
  * base64 (RFC 4648): each 3 bytes b0 b1 b2 give the 4 characters of the 6-bit groups
  * b0>>2, (b0&3)<<4|b1>>4, (b1&15)<<2|b2>>6, b2&63; a last group of 1 or 2 bytes is padded with '='.
@@ -13,10 +14,11 @@
 
 #define MAX_IMAGE_BYTES ((long)64 << 20)
 
-static void esc(FILE *f, const char *s)
+/* The first n bytes of s, escaped. */
+static void xml_n(FILE *f, const char *s, size_t n)
 {
-    for (; *s; s++) {
-        switch (*s) {
+    for (size_t i = 0; i < n && s[i]; i++) {
+        switch (s[i]) {
         case '&':
             fputs("&amp;", f);
             break;
@@ -30,10 +32,12 @@ static void esc(FILE *f, const char *s)
             fputs("&quot;", f);
             break;
         default:
-            fputc(*s, f);
+            fputc(s[i], f);
         }
     }
 }
+
+void gl_cmp_xml_text(FILE *f, const char *s) { xml_n(f, s, strlen(s)); }
 
 static void base64(FILE *out, const unsigned char *b, size_t n)
 {
@@ -72,20 +76,30 @@ static int embed(gl_cmp_doc *d, const char *rel, gl_error *err)
 static void begin(gl_cmp_doc *d, const char *title)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", d->f);
-    esc(d->f, title);
+    gl_cmp_xml_text(d->f, title);
+    /* The page and its table fit 1300 px: the table's values break before "±", its headers after
+     * each '.', variant names after '.', '_' and '-'. Two chart columns fit; each is at least the
+     * SVG's natural width, so chart text is never drawn smaller than 12 px. */
     fputs("</title>\n<style>\n"
-          "body { font-family: sans-serif; margin: 2em; max-width: 1400px; color: #222; }\n"
-          "table { border-collapse: collapse; margin: 1em 0; }\n"
-          "th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }\n"
-          "th:first-child, td:first-child { text-align: left; }\n"
-          "th { background: #f3f3f3; }\n"
+          "body { font-family: sans-serif; margin: 0 auto; padding: 1em 2em; max-width: 1300px; "
+          "box-sizing: border-box; color: #222; }\n"
+          "table { border-collapse: collapse; margin: 1em 0; font-size: 13px; }\n"
+          "th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: right; }\n"
+          "th { background: #f3f3f3; vertical-align: bottom; }\n"
+          "th:first-child, td:first-child { text-align: left; max-width: 16em; "
+          "overflow-wrap: break-word; }\n"
+          ".sd { color: #555; white-space: nowrap; }\n"
+          ".charts { display: grid; gap: 1.5em 2em; grid-template-columns: "
+          "repeat(auto-fill, minmax(min(100%, 560px), 1fr)); }\n"
+          ".charts svg { display: block; width: 100%; height: auto; }\n"
           ".figs { display: flex; flex-wrap: wrap; gap: 1em; }\n"
           "figure { margin: 0; } figcaption { text-align: center; font-size: 90%; }\n"
           "img { max-width: 100%; image-rendering: pixelated; }\n"
           "pre { background: #f6f6f6; padding: 0.5em; }\n"
+          ".warn { background: #fff4d6; border-left: 4px solid #e0a000; padding: 0.5em 1em; }\n"
           "</style>\n</head>\n<body>\n<h1>",
           d->f);
-    esc(d->f, title);
+    gl_cmp_xml_text(d->f, title);
     fputs("</h1>\n", d->f);
 }
 
@@ -94,14 +108,46 @@ static void end(gl_cmp_doc *d) { fputs("</body>\n</html>\n", d->f); }
 static void heading(gl_cmp_doc *d, const char *text)
 {
     fputs("<h2>", d->f);
-    esc(d->f, text);
+    gl_cmp_xml_text(d->f, text);
     fputs("</h2>\n", d->f);
 }
 
 static void para(gl_cmp_doc *d, const char *text)
 {
     fputs("<p>", d->f);
-    esc(d->f, text);
+    gl_cmp_xml_text(d->f, text);
+    fputs("</p>\n", d->f);
+}
+
+/* Text with a break opportunity after each of the characters in `after` (a header breaks after
+ * '.': "classifier.<wbr>precision"; a variant name also after '_' and '-'). */
+static void breakable(FILE *f, const char *s, const char *after)
+{
+    for (size_t n; s[n = strcspn(s, after)]; s += n + 1) {
+        xml_n(f, s, n + 1);
+        fputs("<wbr>", f);
+    }
+    gl_cmp_xml_text(f, s);
+}
+
+/* A value: "mean ± sd (n=K)" on two lines, the spread under the mean. */
+static void value_text(FILE *f, const char *s)
+{
+    const char *pm = strstr(s, " ± ");
+    if (!pm) {
+        gl_cmp_xml_text(f, s);
+        return;
+    }
+    xml_n(f, s, (size_t)(pm - s));
+    fputs("<br><span class=\"sd\">", f);
+    gl_cmp_xml_text(f, pm + 1);
+    fputs("</span>", f);
+}
+
+static void warning(gl_cmp_doc *d, const char *text)
+{
+    fputs("<p class=\"warn\"><b>Warning</b>: ", d->f);
+    gl_cmp_xml_text(d->f, text);
     fputs("</p>\n", d->f);
 }
 
@@ -111,7 +157,12 @@ static void cells(gl_cmp_doc *d, const char *tag, int n, const char *const *c, c
     for (int i = 0; i < n; i++) {
         int b = bold && bold[i];
         fprintf(d->f, "<%s>%s", tag, b ? "<b>" : "");
-        esc(d->f, c[i]);
+        if (tag[1] == 'h')
+            breakable(d->f, c[i], ".");
+        else if (i == 0)
+            breakable(d->f, c[i], "._-");
+        else
+            value_text(d->f, c[i]);
         fprintf(d->f, "%s</%s>", b ? "</b>" : "", tag);
     }
     fputs("</tr>\n", d->f);
@@ -138,10 +189,10 @@ static void item(gl_cmp_doc *d, const char *label, const char *text)
     fputs("<li>", d->f);
     if (label && label[0]) {
         fputs("<b>", d->f);
-        esc(d->f, label);
+        gl_cmp_xml_text(d->f, label);
         fputs("</b>: ", d->f);
     }
-    esc(d->f, text);
+    gl_cmp_xml_text(d->f, text);
     fputs("</li>\n", d->f);
 }
 
@@ -155,7 +206,7 @@ static void items_end(gl_cmp_doc *d)
 static void pre(gl_cmp_doc *d, const char *text)
 {
     fputs("<pre>", d->f);
-    esc(d->f, text);
+    gl_cmp_xml_text(d->f, text);
     fputs("</pre>\n", d->f);
 }
 
@@ -165,17 +216,27 @@ static int figures(gl_cmp_doc *d, int n, const char *const *paths, const char *c
     fputs("<div class=\"figs\">\n", d->f);
     for (int i = 0; i < n; i++) {
         fputs("<figure><img alt=\"", d->f);
-        esc(d->f, captions[i]);
+        gl_cmp_xml_text(d->f, captions[i]);
         fputs("\" src=\"", d->f);
         if (embed(d, paths[i], err) != GL_OK)
             return GL_ERR_RUN;
         fputs("\"><figcaption>", d->f);
-        esc(d->f, captions[i]);
+        gl_cmp_xml_text(d->f, captions[i]);
         fputs("</figcaption></figure>\n", d->f);
     }
     fputs("</div>\n", d->f);
     return GL_OK;
 }
 
-const gl_cmp_doc_ops gl_cmp_doc_html = {begin,     end,  heading,   para, table_head, table_row,
-                                        table_end, item, items_end, pre,  figures};
+static void charts(gl_cmp_doc *d, int n, const gl_cmp_chart *const *c, const char *const *pngs)
+{
+    (void)pngs;
+    fputs("<div class=\"charts\">\n", d->f);
+    for (int i = 0; i < n; i++)
+        gl_cmp_chart_svg(d->f, c[i]);
+    fputs("</div>\n", d->f);
+}
+
+const gl_cmp_doc_ops gl_cmp_doc_html = {begin,      end,       heading,   para, warning,
+                                        table_head, table_row, table_end, item, items_end,
+                                        pre,        figures,   charts};

@@ -25,6 +25,11 @@ static void heading(gl_cmp_doc *d, const char *text) { fprintf(d->f, "## %s\n\n"
 
 static void para(gl_cmp_doc *d, const char *text) { fprintf(d->f, "%s\n\n", text); }
 
+static void warning(gl_cmp_doc *d, const char *text)
+{
+    fprintf(d->f, "> **Warning**: %s\n\n", text);
+}
+
 static void row(gl_cmp_doc *d, int n, const char *const *cells, const int *bold)
 {
     for (int i = 0; i < n; i++) {
@@ -85,5 +90,12 @@ static int figures(gl_cmp_doc *d, int n, const char *const *paths, const char *c
     return GL_OK;
 }
 
-const gl_cmp_doc_ops gl_cmp_doc_md = {begin,     end,  heading,   para, table_head, row,
-                                      table_end, item, items_end, pre,  figures};
+/* One after the other: the PNG copies carry the title at their top, as the SVGs do. */
+static void charts(gl_cmp_doc *d, int n, const gl_cmp_chart *const *c, const char *const *pngs)
+{
+    for (int i = 0; i < n; i++)
+        fprintf(d->f, "![%s](%s)\n\n", c[i]->title, pngs[i]);
+}
+
+const gl_cmp_doc_ops gl_cmp_doc_md = {begin,     end,  heading,   para, warning, table_head, row,
+                                      table_end, item, items_end, pre,  figures, charts};

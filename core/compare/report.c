@@ -38,7 +38,8 @@ typedef struct report {
     int table_ok;
     char **notes; /* (n_notes) malloc'd lines */
     int n_notes;
-    char (*chart)[REL];   /* (t.n_cols) charts/NN_metric.png, "" when the column is not charted */
+    gl_cmp_chart *charts; /* (t.n_cols) the chart of each charted column (n_lines 0: none) */
+    char (*chart)[REL];   /* (t.n_cols) charts/NN_metric.png, "" when the column has no chart */
     char (*sample)[REL];  /* (nv) samples/NN_variant.png, "" when the variant has none */
     char (*caption)[256]; /* (nv) the sample's caption */
 } report;
@@ -128,12 +129,35 @@ static void table_notes(report *r)
             continue;
         }
         if (with_eval && run->eval.n_cols == 0)
-            note(r, "%s (seed %lld) has no eval.csv: its evaluation columns are empty.", run->dir,
-                 (long long)run->seed);
+            note(r,
+                 "%s (seed %lld) has no eval.csv or eval.json: its evaluation columns are empty.",
+                 run->dir, (long long)run->seed);
         if (run->last_step > r->t.step)
             note(r, "%s trained to step %lld; its values are those at step %lld.", run->dir,
                  run->last_step, r->t.step);
     }
+}
+
+/* "Runs differ in their dataset" with the differing dataset keys of each variant against the first,
+ * into buf; "" when all variants train on the same data. */
+static void dataset_warning(const report *r, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 1; k < r->nv; k++)
+        for (const char *l = r->v[k].differs; *l;) {
+            size_t n = strcspn(l, "\n");
+            if (strncmp(l, "dataset.", 8) == 0 && len < cap) {
+                int w = snprintf(buf + len, cap - len, "%s%s: %.*s",
+                                 len ? "; " : "the runs do not all train on the same data (",
+                                 r->v[k].name, (int)n, l);
+                len += w > 0 ? (size_t)w : 0;
+            }
+            l += n + (l[n] == '\n');
+        }
+    if (len && len + 80 < cap)
+        snprintf(buf + len, cap - len, ", against %s), so their metrics are not comparable.",
+                 r->v[0].name);
 }
 
 static int charted(const gl_cmp_table *t, int c)
@@ -142,19 +166,26 @@ static int charted(const gl_cmp_table *t, int c)
            strcmp(t->cols[c], "g_loss") == 0;
 }
 
+/* A chart for every charted column with data: kept for report.html (SVG), and a PNG copy for
+ * report.md. */
 static int draw_charts(report *r, gl_error *err)
 {
     r->chart = calloc((size_t)(r->t.n_cols ? r->t.n_cols : 1), sizeof *r->chart);
-    if (!r->chart)
+    r->charts = calloc((size_t)(r->t.n_cols ? r->t.n_cols : 1), sizeof *r->charts);
+    if (!r->chart || !r->charts)
         return gl_error_add(err, GL_ERR_RUN, "out of memory");
     for (int c = 0; c < r->t.n_cols && r->nv > 0; c++) {
         if (!charted(&r->t, c))
+            continue;
+        if (gl_cmp_chart_build(r->runs, r->v, &r->t, c, r->o->x, &r->charts[c], err) != GL_OK)
+            return GL_ERR_RUN;
+        if (r->charts[c].n_lines == 0)
             continue;
         char s[64], path[4096];
         slug(r->t.cols[c], s, sizeof s);
         snprintf(r->chart[c], REL, "charts/%02d_%s.png", c, s);
         snprintf(path, sizeof path, "%s/%s", r->dir, r->chart[c]);
-        if (gl_cmp_chart(r->runs, r->v, &r->t, c, path, err) != GL_OK)
+        if (gl_cmp_chart_png(&r->charts[c], path, err) != GL_OK)
             return GL_ERR_RUN;
     }
     return GL_OK;
@@ -206,11 +237,14 @@ static void fmt_cell(gl_cmp_cell c, int runs, char *buf, size_t cap)
 static int best_of(const gl_cmp_table *t, int c)
 {
     int d = t->n_variants > 1 ? gl_cmp_direction(t->cols[c]) : 0, best = -1;
+    double best_score = 0.0;
     for (int k = 0; d && k < t->n_variants; k++) {
         double m = t->cells[(size_t)k * (size_t)t->n_cols + (size_t)c].mean;
-        double b = best >= 0 ? t->cells[(size_t)best * (size_t)t->n_cols + (size_t)c].mean : 0;
-        if (isfinite(m) && (best < 0 || (d > 0 ? m > b : m < b)))
+        double score = d == GL_CMP_NEAR_ONE ? -fabs(m - 1.0) : d * m; /* larger is better */
+        if (isfinite(score) && (best < 0 || score > best_score)) {
             best = k;
+            best_score = score;
+        }
     }
     return best;
 }
@@ -248,7 +282,11 @@ static void metric_table(gl_cmp_doc *d, const report *r, int in_main)
         if (charted(t, c) != in_main)
             continue;
         int dir = gl_cmp_direction(t->cols[c]);
-        snprintf(text[i], sizeof text[i], "%s%s", t->cols[c], dir > 0 ? " ↑" : dir < 0 ? " ↓" : "");
+        snprintf(text[i], sizeof text[i], "%s%s", t->cols[c],
+                 dir == GL_CMP_NEAR_ONE ? " →1"
+                 : dir > 0              ? " ↑"
+                 : dir < 0              ? " ↓"
+                                        : "");
         cells[i] = text[i];
         col[i++] = c;
     }
@@ -286,15 +324,20 @@ static int write_doc(gl_cmp_doc *d, const report *r, gl_error *err)
              "are the mean ± sample standard deviation over seeds.",
              r->n_runs, r->nv, t->step);
     d->ops->para(d, line);
+    dataset_warning(r, line, sizeof line);
+    if (line[0])
+        d->ops->warning(d, line);
     d->ops->heading(d, "Final metrics");
     if (r->n_runs > 0 && t->n_eval_cols == 0)
-        d->ops->para(d, "Note: no run has evaluation results (eval.csv), so the table shows the "
-                        "losses only, which do not measure sample quality. Add an eval: section "
-                        "to the configs to measure it.");
+        d->ops->para(d, "Note: no run has evaluation results (eval.csv or eval.json), so the "
+                        "table shows the losses only, which do not measure sample quality. Add an "
+                        "eval: section to the configs, or run ganlab eval on each run, to measure "
+                        "it.");
     if (table_width(r, 1)) {
         metric_table(d, r, 1);
-        d->ops->para(d, "↑ higher is better, ↓ lower is better (the best mean in bold); losses "
-                        "have no better direction: they measure the game between G and D, and "
+        d->ops->para(d, "↑ higher is better, ↓ lower is better, →1 closest to 1 is best (the best "
+                        "mean in bold); losses have no better direction: they measure the game "
+                        "between G and D, and "
                         "different losses are on different scales. (n=K): only K seeds had a "
                         "value.");
     } else {
@@ -305,18 +348,28 @@ static int write_doc(gl_cmp_doc *d, const report *r, gl_error *err)
         d->ops->para(d, "The terms each loss logs (metrics.csv), at the same step.");
         metric_table(d, r, 0);
     }
+    /* Freed below; out of memory leaves the charts out. */
+    const gl_cmp_chart **charts = calloc((size_t)(t->n_cols ? t->n_cols : 1), sizeof *charts);
+    const char **pngs = calloc((size_t)(t->n_cols ? t->n_cols : 1), sizeof *pngs);
     int n_charts = 0;
-    for (int c = 0; c < t->n_cols; c++)
+    for (int c = 0; charts && pngs && c < t->n_cols; c++)
         if (r->chart[c][0]) {
-            if (!n_charts++)
-                d->ops->heading(d, "Charts");
-            char cap[256];
-            snprintf(cap, sizeof cap, "%s (%s%s)", t->cols[c], c < t->n_eval_cols ? "" : "loss: ",
-                     gl_cmp_direction_text(gl_cmp_direction(t->cols[c])));
-            const char *path = r->chart[c], *caption = cap;
-            if (d->ops->figures(d, 1, &path, &caption, err) != GL_OK)
-                return GL_ERR_RUN;
+            charts[n_charts] = &r->charts[c];
+            pngs[n_charts++] = r->chart[c];
         }
+    if (n_charts) {
+        d->ops->heading(d, "Charts");
+        snprintf(line, sizeof line,
+                 "Each metric against %s: per variant, the mean over its seeds (line) and the "
+                 "smallest to the largest seed (band).",
+                 r->o->x == GL_CMP_X_IMAGES ? "the real images seen by D"
+                 : r->o->x == GL_CMP_X_WALL ? "the seconds of training (timing.csv)"
+                                            : "the generator step");
+        d->ops->para(d, line);
+        d->ops->charts(d, n_charts, charts, pngs);
+    }
+    free(charts);
+    free(pngs);
     const char *paths[64], *caps[64];
     int ns = 0;
     for (int k = 0; k < r->nv && ns < 64; k++)
@@ -405,11 +458,14 @@ int gl_compare_report(const char *const *run_dirs, int n, const char *out_dir,
         gl_cmp_run_free(&r.runs[i]);
     free(r.runs);
     gl_cmp_variants_free(r.v, r.nv);
+    for (int c = 0; r.charts && c < r.t.n_cols; c++)
+        gl_cmp_chart_free(&r.charts[c]);
     if (r.table_ok)
         gl_cmp_table_free(&r.t);
     for (int i = 0; i < r.n_notes; i++)
         free(r.notes[i]);
     free(r.notes);
+    free(r.charts);
     free(r.chart);
     free(r.sample);
     free(r.caption);

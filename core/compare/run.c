@@ -1,6 +1,7 @@
 /* run.c - one run directory as the comparison sees it (docs/formats.md): the resolved config
  * (loaded and validated through the same config system as `ganlab train`, so two configs compare
- * value by value), the CSV logs, and the newest sample image. It does not read checkpoints.
+ * value by value), the CSV logs with eval.json's metrics, and the newest sample image. It does not
+ * read checkpoints.
  */
 #include "compare/compare.h"
 
@@ -33,6 +34,19 @@ static int load_csv(gl_cmp_run *r, const char *name, int optional, gl_cmp_csv *t
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", r->dir, name);
     return gl_cmp_csv_read(path, optional, t, err);
+}
+
+/* eval.json's metrics (`ganlab eval` of a checkpoint) merged into the eval table. */
+static int load_eval_json(gl_cmp_run *r, gl_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/eval.json", r->dir);
+    gl_cmp_csv row;
+    int rc = gl_cmp_eval_json_read(path, &row, err);
+    if (rc == GL_OK)
+        rc = gl_cmp_csv_merge_row(&r->eval, &row, err);
+    gl_cmp_csv_free(&row);
+    return rc;
 }
 
 /* The newest samples/step_N.png by N (a missing samples/ directory is no sample). */
@@ -77,6 +91,8 @@ int gl_cmp_run_load(const char *dir, gl_cfg_schema_lookup lookup, void *ud, gl_c
         rc = load_csv(r, "metrics.csv", 0, &r->metrics, err);
     if (rc == GL_OK)
         rc = load_csv(r, "eval.csv", 1, &r->eval, err);
+    if (rc == GL_OK)
+        rc = load_eval_json(r, err);
     if (rc == GL_OK)
         rc = load_csv(r, "timing.csv", 1, &r->timing, err);
     if (rc == GL_OK)

@@ -41,13 +41,19 @@ static const struct {
     const char *metric;
     int direction;
 } directions[] = {
-    {"modes", +1},                    /* modes covered (toy mixtures) or classes produced */
-    {"classes", +1},  {"hq_pct", +1}, /* % of samples near a mode */
-    {"kl", -1}, /* KL divergence of the mode / class histogram from the real one */
-    {"is", +1}, /* Inception-style score */
-    {"fd", -1}, /* Frechet distance (FID-style) */
-    {"fid", -1},      {"precision", +1}, {"recall", +1}, {"density", +1},
-    {"coverage", +1}, {"label_acc", +1}, /* conditional models: samples classified as their label */
+    {"modes", +1}, /* modes covered (toy mixtures) or classes produced */
+    {"classes", +1},
+    {"hq_pct", +1}, /* % of samples near a mode */
+    {"kl", -1},     /* KL divergence of the mode / class histogram from the real one */
+    {"is", +1},     /* Inception-style score */
+    {"fd", -1},     /* Frechet distance (FID-style) */
+    {"fid", -1},
+    {"precision", +1},
+    {"recall", +1},
+    {"density", GL_CMP_NEAR_ONE}, /* about 1 for matching sets; above 1 means samples crowd
+                                     around dense real regions (docs/metrics.md) */
+    {"coverage", +1},
+    {"label_acc", +1}, /* conditional models: samples classified as their label */
 };
 
 int gl_cmp_direction(const char *metric)
@@ -64,5 +70,8 @@ int gl_cmp_direction(const char *metric)
 
 const char *gl_cmp_direction_text(int d)
 {
-    return d > 0 ? "higher is better" : d < 0 ? "lower is better" : "no better direction";
+    return d == GL_CMP_NEAR_ONE ? "closest to 1 is best"
+           : d > 0              ? "higher is better"
+           : d < 0              ? "lower is better"
+                                : "no better direction";
 }

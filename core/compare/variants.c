@@ -19,8 +19,10 @@
 #define DIFF_CAP      4096
 #define NAME_MAX_KEYS 120 /* bytes of "key=value" text added to a name */
 
-const char *const gl_cmp_seed_keys[] = {"experiment.seed", "experiment.name", "experiment.out_dir",
-                                        "experiment.threads", NULL};
+/* logging: TensorBoard files and their hparams change no result, so they make no variant. */
+const char *const gl_cmp_seed_keys[] = {
+    "experiment.seed",    "experiment.name", "experiment.out_dir",
+    "experiment.threads", "logging",         NULL};
 
 size_t gl_cmp_strip_seed(const char *name)
 {

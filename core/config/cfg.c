@@ -38,6 +38,30 @@ const gl_params *gl_cfg_evaluator_params(const gl_cfg *cfg, size_t i)
 
 const char *gl_cfg_source(const gl_cfg *cfg) { return cfg->source; }
 
+int gl_cfg_value_text(const gl_cfg *cfg, const char *key, char *buf, size_t cap)
+{
+    const char *dot = strrchr(key, '.');
+    if (!dot || cap == 0)
+        return -1;
+    char section[256];
+    snprintf(section, sizeof section, "%.*s", (int)(dot - key), key);
+    if (strcmp(dot + 1, "plugin") == 0 && gl_cfg_plugin(cfg, section)) {
+        snprintf(buf, cap, "%s", gl_cfg_plugin(cfg, section));
+        return 0;
+    }
+    const gl_params *p = gl_cfg_params(cfg, section);
+    long i = p ? gl_cfg__params_index(p, dot + 1) : -1;
+    if (i < 0)
+        return -1;
+    gl_cfg_sb t = {0};
+    gl_cfg__value_yaml(&p->spec[i], &p->v[i], &t);
+    int rc = t.failed || !t.s ? -1 : 0;
+    if (rc == 0)
+        snprintf(buf, cap, "%s", t.s);
+    free(t.s);
+    return rc;
+}
+
 void gl_cfg_destroy(gl_cfg *cfg)
 {
     if (!cfg)

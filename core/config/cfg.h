@@ -69,6 +69,10 @@ const char *gl_cfg_plugin(const gl_cfg *cfg, const char *section);      /* "mlp"
 const gl_params *gl_cfg_params(const gl_cfg *cfg, const char *section); /* plugin's or core's
                                                                           ("experiment", "train") */
 const char *gl_cfg_source(const gl_cfg *cfg); /* the path it was loaded from */
+/* The value of a dotted key ("loss.lambda", "optimizer.generator.lr", "loss.plugin") as YAML text
+ * into buf (truncated to cap, always NUL-terminated). 0, or -1 when the config (validated) has no
+ * such key. For the hparams a run records (logging.hparams). */
+int gl_cfg_value_text(const gl_cfg *cfg, const char *key, char *buf, size_t cap);
 
 /* The key of the eval section that lists the evaluator plugins (also the section name their
  * lookups and messages use). */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #define THREADS_ENV "GANLAB_THREADS"
+#define HPARAMS_ENV "GANLAB_HPARAMS"
 
 typedef struct loader {
     gl_cfg *cfg;
@@ -235,46 +236,71 @@ static void null_to_map(gl_cfg_node *n)
     n->plain = 0;
 }
 
-/* experiment.name and experiment.threads, when not given (threads: also when the environment says).
- */
+/* The mapping of top-level section `name`, created (empty) when absent; NULL when it is there but
+ * not a mapping (check_structure reports it) or on allocation failure (*rc set). */
+static gl_cfg_node *section_map(gl_cfg *cfg, const char *name, const gl_cfg_origin *def, int *rc,
+                                gl_error *err)
+{
+    gl_cfg_node *m = gl_cfg__node_get(cfg->root, name);
+    if (m && m->kind != GL_CFG_MAP && !gl_cfg__is_null(m))
+        return NULL;
+    if (!m) {
+        if (!(m = gl_cfg__node_new(GL_CFG_MAP, def, 0, 0)) || !(m->key = strdup(name)) ||
+            gl_cfg__node_append(cfg->root, m, err) != GL_OK) {
+            gl_cfg__node_free(m);
+            *rc = oom(err);
+            return NULL;
+        }
+    } else if (m->kind != GL_CFG_MAP) {
+        null_to_map(m);
+    }
+    return m;
+}
+
+/* A scalar from the environment variable env (when set and not empty) at section.key, unless an
+ * override gave that key: the environment beats the files but not the command line. */
+static int from_env(gl_cfg *cfg, gl_cfg_node *section, const char *key, const char *env, int plain,
+                    int *set, gl_error *err)
+{
+    const char *v = getenv(env);
+    const gl_cfg_node *given = gl_cfg__node_get(section, key);
+    *set = 0;
+    if (!v || !*v || (given && !gl_cfg__is_null(given) && given->org->from == GL_CFG_FROM_OVERRIDE))
+        return GL_OK;
+    gl_cfg_sb text = {0};
+    gl_cfg__sb_add(&text, "%s=%s", env, v);
+    const gl_cfg_origin *org =
+        text.failed ? NULL : gl_cfg__origin_new(&cfg->origins, GL_CFG_FROM_ENV, text.s, cfg->cwd);
+    free(text.s);
+    *set = 1;
+    return org ? set_scalar(section, key, v, plain, org, err) : oom(err);
+}
+
+/* experiment.name and experiment.threads, when not given (threads: also when the environment says);
+ * logging.hparams from GANLAB_HPARAMS (a suite's swept keys). */
 static int fill_computed(gl_cfg *cfg, gl_error *err)
 {
-    gl_cfg_node *exp = gl_cfg__node_get(cfg->root, "experiment");
-    if (exp && exp->kind != GL_CFG_MAP && !gl_cfg__is_null(exp))
-        return GL_OK; /* check_structure reports it */
     const gl_cfg_origin *def = gl_cfg__origin_new(&cfg->origins, GL_CFG_FROM_DEFAULT, "default",
                                                   cfg->cwd);
     if (!def)
         return oom(err);
-    if (!exp) {
-        if (!(exp = gl_cfg__node_new(GL_CFG_MAP, def, 0, 0)) ||
-            !(exp->key = strdup("experiment")) ||
-            gl_cfg__node_append(cfg->root, exp, err) != GL_OK) {
-            gl_cfg__node_free(exp);
-            return oom(err);
-        }
-    } else if (exp->kind != GL_CFG_MAP) {
-        null_to_map(exp);
-    }
-    int rc = GL_OK;
+    int rc = GL_OK, set;
+    gl_cfg_node *logging = getenv(HPARAMS_ENV) ? section_map(cfg, "logging", def, &rc, err) : NULL;
+    if (rc == GL_OK && logging)
+        rc = from_env(cfg, logging, "hparams", HPARAMS_ENV, 0, &set, err);
+    gl_cfg_node *exp = rc == GL_OK ? section_map(cfg, "experiment", def, &rc, err) : NULL;
+    if (!exp)
+        return rc;
     const gl_cfg_node *name = gl_cfg__node_get(exp, "name");
     if (!name || gl_cfg__is_null(name)) {
         char *stem = gl_cfg__path_stem(cfg->source);
         rc = stem ? set_scalar(exp, "name", stem, 0, def, err) : oom(err);
         free(stem);
     }
+    if (rc == GL_OK)
+        rc = from_env(cfg, exp, "threads", THREADS_ENV, 1, &set, err);
     const gl_cfg_node *threads = gl_cfg__node_get(exp, "threads");
-    const char *env = getenv(THREADS_ENV);
-    int given = threads && !gl_cfg__is_null(threads);
-    if (rc == GL_OK && env && *env && !(given && threads->org->from == GL_CFG_FROM_OVERRIDE)) {
-        gl_cfg_sb text = {0};
-        gl_cfg__sb_add(&text, THREADS_ENV "=%s", env);
-        const gl_cfg_origin *org = text.failed ? NULL
-                                               : gl_cfg__origin_new(&cfg->origins, GL_CFG_FROM_ENV,
-                                                                    text.s, cfg->cwd);
-        free(text.s);
-        rc = org ? set_scalar(exp, "threads", env, 1, org, err) : oom(err);
-    } else if (rc == GL_OK && !given) {
+    if (rc == GL_OK && !set && (!threads || gl_cfg__is_null(threads))) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         char buf[32];
         snprintf(buf, sizeof buf, "%ld", cores < 1 ? 1L : cores);

@@ -38,6 +38,14 @@ static const gl_param_spec train_schema[] = {
      "skip an epoch's last, partial batch (false keeps it, as torch's DataLoader does)"},
     {"lr_decay", GL_PARAM_CHOICE, "none", 0, GL_NO_RANGE, "none|linear",
      "learning-rate schedule of both optimizers: none, or linear to 0 over the budget"},
+    {"r1_gamma", GL_PARAM_FLOAT, "0", 0, 0, 1e6, NULL,
+     "R1: gamma/2 mean ||grad_x D(x)||^2 on real data added to D's loss, any loss; 0: off"},
+    {"r2_gamma", GL_PARAM_FLOAT, "0", 0, 0, 1e6, NULL,
+     "R2: gamma/2 mean ||grad D||^2 at the D update's fakes added to D's loss; 0: off"},
+    {"instance_noise", GL_PARAM_FLOAT, "0", 0, 0, 1e3, NULL,
+     "std of Gaussian noise added to D's inputs in training, annealed linearly to 0; 0: off"},
+    {"unroll_steps", GL_PARAM_INT, "0", 0, 0, 100, NULL,
+     "unrolled GAN: G's update sees D after this many look-ahead D updates; 0: off"},
     {"log_every", GL_PARAM_INT, "100", 0, 0, I64_MAX_D, NULL,
      "steps between log lines and metrics rows; 0: never"},
     {"sample_every", GL_PARAM_INT, "1000", 0, 0, I64_MAX_D, NULL,
@@ -57,9 +65,19 @@ static const gl_param_spec eval_schema[] = {
      "generated samples per evaluation (an evaluator may cap or override it)"},
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
+/* What a run writes besides its CSV logs; every key may change on resume (docs/training.md). */
+static const gl_param_spec logging_schema[] = {
+    {"tensorboard", GL_PARAM_BOOL, "true", 0, GL_NO_RANGE, NULL,
+     "write TensorBoard event files (events.out.tfevents.*) in the run directory"},
+    {"hparams", GL_PARAM_STRING, "", 0, GL_NO_RANGE, NULL,
+     "config keys (comma-separated, e.g. loss.lambda,train.batch_size) recorded as the "
+     "TensorBoard hparams of the run; a suite sets it to the keys its variants change"},
+    {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
+
 const gl_cfg_core_section gl_cfg_core_sections[] = {{"experiment", experiment_schema, 0},
                                                     {"train", train_schema, 1},
                                                     {"eval", eval_schema, 1},
+                                                    {"logging", logging_schema, 1},
                                                     {NULL, NULL, 0}};
 
 const char *const gl_cfg_plugin_sections[] = {

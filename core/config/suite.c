@@ -7,6 +7,7 @@
 #include "config/suite.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,7 +15,9 @@
 #include "config/cfg_internal.h"
 #include "util/suggest.h"
 
-static const char *const top_keys[] = {"name", "seeds", "overrides", "runs", NULL};
+static const char *const top_keys[] = {"name",  "seeds",  "overrides", "runs",
+                                       "sweep", "report", NULL};
+static const char *const report_keys[] = {"x", NULL};
 static const char *const run_keys[] = {"config", "overrides", "name", NULL};
 
 typedef struct parse {
@@ -51,8 +54,9 @@ static void known_keys(parse *p, const gl_cfg_node *m, const char *const *keys, 
         gl_suggest_text(&s, hint, sizeof hint);
         p->rc = gl_cfg__fault(p->err, m->kids[i], 1, "unknown key '%.*s' in %s%s (known: %s)",
                               GL_CFG_CLIP, key, where, hint,
-                              keys == top_keys ? "name, seeds, overrides, runs"
-                                               : "config, overrides, name");
+                              keys == top_keys      ? "name, seeds, overrides, runs, sweep, report"
+                              : keys == report_keys ? "x"
+                                                    : "config, overrides, name");
     }
 }
 
@@ -202,6 +206,100 @@ static void runs(parse *p, const gl_cfg_node *n, gl_suite *s)
     }
 }
 
+/* n as YAML flow text: a plain scalar as written, a quoted one double-quoted, lists and mappings
+ * in brackets and braces. */
+static void yaml_text(FILE *f, const gl_cfg_node *n)
+{
+    if (n->kind == GL_CFG_SCALAR && n->plain) {
+        fputs(n->text, f);
+    } else if (n->kind == GL_CFG_SCALAR) {
+        fputc('"', f);
+        for (const char *c = n->text; *c; c++)
+            if (*c == '"' || *c == '\\')
+                fprintf(f, "\\%c", *c);
+            else if ((unsigned char)*c < 0x20)
+                fprintf(f, "\\x%02x", (unsigned char)*c);
+            else
+                fputc(*c, f);
+        fputc('"', f);
+    } else {
+        fputc(n->kind == GL_CFG_SEQ ? '[' : '{', f);
+        for (size_t i = 0; i < n->n; i++) {
+            fputs(i ? ", " : "", f);
+            if (n->kind == GL_CFG_MAP)
+                fprintf(f, "%s: ", n->kids[i]->key);
+            yaml_text(f, n->kids[i]);
+        }
+        fputc(n->kind == GL_CFG_SEQ ? ']' : '}', f);
+    }
+}
+
+/* sweep: a mapping of config keys to non-empty lists; the keys and values are checked by
+ * compare/sweep.h when the suite runs (with `where`). */
+static void sweep(parse *p, const gl_cfg_node *n, gl_suite *s)
+{
+    if (n->kind != GL_CFG_MAP) {
+        fault(p, n, 0,
+              "'sweep' expects a mapping of config keys to lists, e.g. "
+              "{loss.lambda: [1, 10]}, got %.*s",
+              gl_cfg__kind_name(n));
+        return;
+    }
+    if (!(s->sweep = calloc(n->n ? n->n : 1, sizeof *s->sweep))) {
+        oom(p);
+        return;
+    }
+    for (size_t i = 0; i < n->n; i++) {
+        const gl_cfg_node *list = n->kids[i];
+        if (list->kind != GL_CFG_SEQ || list->n == 0) {
+            p->rc = gl_cfg__fault(p->err, list, 0,
+                                  "sweep of '%.*s' expects a non-empty list of values, e.g. [1, "
+                                  "10]",
+                                  GL_CFG_CLIP, list->key);
+            continue;
+        }
+        gl_suite_axis *ax = &s->sweep[s->n_sweep++];
+        char where[4200];
+        snprintf(where, sizeof where, "%s:%d:%d", p->org->name, list->kline, list->kcol);
+        ax->key = strdup(list->key);
+        ax->where = strdup(where);
+        ax->values = calloc(list->n, sizeof *ax->values);
+        if (!ax->key || !ax->where || !ax->values) {
+            oom(p);
+            return;
+        }
+        for (size_t k = 0; k < list->n; k++, ax->n++) {
+            size_t len;
+            FILE *f = open_memstream(&ax->values[k], &len);
+            if (!f) {
+                oom(p);
+                return;
+            }
+            yaml_text(f, list->kids[k]);
+            if (fclose(f) != 0) {
+                oom(p);
+                return;
+            }
+        }
+    }
+}
+
+static void report(parse *p, const gl_cfg_node *n, gl_suite *s)
+{
+    if (n->kind != GL_CFG_MAP) {
+        fault(p, n, 0, "'report' expects a mapping, e.g. {x: wall}, got %.*s",
+              gl_cfg__kind_name(n));
+        return;
+    }
+    known_keys(p, n, report_keys, "report");
+    const gl_cfg_node *x = gl_cfg__node_get(n, "x");
+    const char *t = x ? scalar(p, x, "steps, images or wall") : NULL;
+    if (t && strcmp(t, "steps") != 0 && strcmp(t, "images") != 0 && strcmp(t, "wall") != 0)
+        fault(p, x, 0, "report x: '%.*s' is not an x axis (steps, images or wall)", t);
+    else if (t && !(s->report_x = strdup(t)))
+        oom(p);
+}
+
 static void top(parse *p, const gl_cfg_node *root, const char *path, gl_suite *s)
 {
     if (!root) {
@@ -210,7 +308,7 @@ static void top(parse *p, const gl_cfg_node *root, const char *path, gl_suite *s
         return;
     }
     if (root->kind != GL_CFG_MAP) {
-        fault(p, root, 0, "a suite is a mapping (name, seeds, overrides, runs), not %.*s",
+        fault(p, root, 0, "a suite is a mapping (name, seeds, overrides, runs...), not %.*s",
               gl_cfg__kind_name(root));
         return;
     }
@@ -226,6 +324,10 @@ static void top(parse *p, const gl_cfg_node *root, const char *path, gl_suite *s
         p->rc = gl_cfg__fault(p->err, root, 0, "the suite has no 'seeds:' (e.g. seeds: [1, 2, 3])");
     if ((n = gl_cfg__node_get(root, "overrides")) != NULL)
         overrides(p, n, &s->overrides, &s->n_overrides);
+    if ((n = gl_cfg__node_get(root, "sweep")) != NULL)
+        sweep(p, n, s);
+    if ((n = gl_cfg__node_get(root, "report")) != NULL)
+        report(p, n, s);
     if ((n = gl_cfg__node_get(root, "runs")) != NULL)
         runs(p, n, s);
     else
@@ -278,6 +380,13 @@ void gl_suite_destroy(gl_suite *s)
         free_list(s->runs[i].overrides, s->runs[i].n_overrides);
     }
     free(s->runs);
+    for (int i = 0; i < s->n_sweep; i++) {
+        free(s->sweep[i].key);
+        free(s->sweep[i].where);
+        free_list(s->sweep[i].values, s->sweep[i].n);
+    }
+    free(s->sweep);
+    free(s->report_x);
     free(s->name);
     free(s->seeds);
     free_list(s->overrides, s->n_overrides);

@@ -12,6 +12,8 @@
  *         overrides: [train.n_critic=5]          # optional: this run's own, after the shared ones
  *         name: wgan5                            # optional: the variant's name (default: the
  *                                                # config's base name); unique in the suite
+ *     sweep: {loss.lambda: [1, 10]}  # optional: every run at every point of the product
+ *     report: {x: wall}              # optional: the charts' x axis (steps, images, wall)
  */
 #ifndef GL_CONFIG_SUITE_H
 #define GL_CONFIG_SUITE_H
@@ -27,6 +29,14 @@ typedef struct gl_suite_run {
     int n_overrides;
 } gl_suite_run;
 
+/* One key of the sweep: section. */
+typedef struct gl_suite_axis {
+    char *key;     /* a config key, as written */
+    char **values; /* (n) each value as YAML text, an override's right side: "10", "[64, 64]" */
+    int n;
+    char *where; /* "FILE:LINE:COL" of the key, for faults found later (compare/sweep.h) */
+} gl_suite_axis;
+
 typedef struct gl_suite {
     char *name;     /* [A-Za-z0-9._-]+ */
     int64_t *seeds; /* (n_seeds) distinct, >= 0 */
@@ -35,13 +45,17 @@ typedef struct gl_suite {
     int n_overrides;
     gl_suite_run *runs; /* (n_runs), at least one */
     int n_runs;
+    gl_suite_axis *sweep; /* (n_sweep) in the file's order */
+    int n_sweep;
+    char *report_x; /* report: x:, "steps", "images" or "wall"; NULL when not given */
 } gl_suite;
 
 /* Reads the suite file path with the config system's bounded YAML reader and checks it: unknown
  * keys (with a near-name suggestion), wrong kinds, seeds that are not distinct integers >= 0,
  * overrides without '=', names that are not file names or not unique, config files that cannot be
- * read. Every fault is reported with FILE:LINE:COL. On success *out is freed with
- * gl_suite_destroy; on failure it is NULL and the status is GL_ERR_INPUT. */
+ * read, a sweep: that is not a mapping of lists, a report: x that is not an axis. Every fault is
+ * reported with FILE:LINE:COL. On success *out is freed with gl_suite_destroy; on failure it is
+ * NULL and the status is GL_ERR_INPUT. */
 int gl_suite_load(const char *path, gl_suite **out, gl_error *err);
 void gl_suite_destroy(gl_suite *s);
 

@@ -77,6 +77,10 @@ int gl_eval_log_open(const gl_cfg *cfg, const gl_registry *reg, const gl_eval_so
  * (step, then `<evaluator>.<metric>` columns) to eval.csv, and logs a summary line to stderr. */
 int gl_eval_log_step(gl_eval_log *l, uint64_t step, uint64_t total, gl_error *err);
 void gl_eval_log_close(gl_eval_log *l);
+/* Each later row also goes to events (not owned; it must outlive l) as eval/EVALUATOR.METRIC
+ * scalars. l may be NULL (no evaluation during training): nothing happens. */
+struct gl_events;
+void gl_eval_log_set_events(gl_eval_log *l, struct gl_events *events);
 
 /* ---------------------------------------------------------------- the evaluator cache */
 

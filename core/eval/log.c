@@ -6,12 +6,14 @@
 
 #include <stdlib.h>
 
+#include "util/events.h"
 #include "util/csvlog.h"
 
 struct gl_eval_log {
     gl_evaluation *e;
     gl_csv csv;
     int64_t every;
+    gl_events *events; /* not owned; NULL: none */
 };
 
 int gl_eval_log_open(const gl_cfg *cfg, const gl_registry *reg, const gl_eval_source *src,
@@ -74,6 +76,8 @@ static int write_row(gl_eval_log *l, uint64_t step, gl_error *err)
     static const char *const ints[1] = {"step"};
     long long iv[1] = {(long long)step};
     gl_csv_row(&l->csv, (int)total, names, values, 1, ints, iv);
+    if (l->events)
+        gl_events_scalars(l->events, step, "eval", (int)total, names, values);
     free(text);
     free(names);
     free(values);
@@ -86,6 +90,12 @@ int gl_eval_log_step(gl_eval_log *l, uint64_t step, uint64_t total, gl_error *er
         return GL_OK;
     int rc = gl_evaluation_run(l->e, err);
     return rc == GL_OK ? write_row(l, step, err) : rc;
+}
+
+void gl_eval_log_set_events(gl_eval_log *l, gl_events *events)
+{
+    if (l)
+        l->events = events;
 }
 
 void gl_eval_log_close(gl_eval_log *l)

@@ -50,8 +50,7 @@ int gl_axes_ticks(double lo, double hi, int want, double *ticks, int cap, double
     return n;
 }
 
-/* A tick label with as many decimals as the step needs (0.25 steps do not occur: 1-2-5 only). */
-static void tick_label(char *buf, size_t cap, double v, double step)
+void gl_axes_tick_label(char *buf, size_t cap, double v, double step)
 {
     if (step >= 1e6 || step < 1e-5) {
         snprintf(buf, cap, "%.3g", v);
@@ -71,7 +70,7 @@ void gl_axes_draw(gl_canvas *c, const gl_axes *a, const char *xlabel, const char
         int px = gl_axes_px(a, ticks[i]);
         gl_canvas_line(c, px, a->top, px, a->bottom, grid_rgb);
         gl_canvas_line(c, px, a->bottom, px, a->bottom + 4, frame_rgb);
-        tick_label(label, sizeof label, ticks[i], step);
+        gl_axes_tick_label(label, sizeof label, ticks[i], step);
         gl_canvas_text(c, px - gl_text_width(label, 1) / 2, a->bottom + 7, label, 1, text_rgb);
     }
     int ny = gl_axes_ticks(a->ymin, a->ymax, 6, ticks, 32, &step);
@@ -79,7 +78,7 @@ void gl_axes_draw(gl_canvas *c, const gl_axes *a, const char *xlabel, const char
         int py = gl_axes_py(a, ticks[i]);
         gl_canvas_line(c, a->left, py, a->right, py, grid_rgb);
         gl_canvas_line(c, a->left - 4, py, a->left, py, frame_rgb);
-        tick_label(label, sizeof label, ticks[i], step);
+        gl_axes_tick_label(label, sizeof label, ticks[i], step);
         gl_canvas_text(c, a->left - 7 - gl_text_width(label, 1), py - GL_FONT_H / 2, label, 1,
                        text_rgb);
     }

@@ -3,9 +3,12 @@
  * 2-pixel lines with a gap at each non-finite y, dots at the points when a series has at most
  * DOT_LIMIT of them, a legend right of the plot, a title and a note ("lower is better") above.
  * The axes fit every finite point with a 5% margin on y and 2% on x.
- * Not done: log axes, error bands, a legend that wraps when it is taller than the canvas. */
+ * A series may carry a band (lo, hi): filled column by column between the interpolated edges, the
+ * colour blended BAND_ALPHA into the pixels below, under every line.
+ * Not done: log axes, a legend that wraps when it is taller than the canvas. */
 #include "image/image.h"
 
+#include <limits.h>
 #include <math.h>
 
 enum {
@@ -18,6 +21,7 @@ enum {
     MIN_WIDTH = 200,
     MIN_HEIGHT = 120
 };
+#define BAND_ALPHA 0.2
 
 static const gl_rgb palette[10] = {
     {31, 119, 180}, {255, 127, 14},  {44, 160, 44},   {214, 39, 40},  {148, 103, 189},
@@ -26,9 +30,7 @@ static const gl_rgb palette[10] = {
 
 gl_rgb gl_chart_colour(int i) { return palette[(i % 10 + 10) % 10]; }
 
-/* [lo, hi] grown by frac of its span on each side; a span of 0 becomes +-10% of the value
- * (or +-1 at 0) so the axis is never empty. */
-static void widen(double *lo, double *hi, double frac)
+void gl_axes_widen(double *lo, double *hi, double frac)
 {
     double span = *hi - *lo;
     if (span > 0.0) {
@@ -51,12 +53,44 @@ static int data_range(const gl_series *s, int ns, gl_axes *a)
             double x = s[k].x[i], y = s[k].y[i];
             if (!isfinite(x) || !isfinite(y))
                 continue;
+            double lo = s[k].lo && isfinite(s[k].lo[i]) ? fmin(y, s[k].lo[i]) : y;
+            double hi = s[k].hi && isfinite(s[k].hi[i]) ? fmax(y, s[k].hi[i]) : y;
             a->xmin = fmin(a->xmin, x);
             a->xmax = fmax(a->xmax, x);
-            a->ymin = fmin(a->ymin, y);
-            a->ymax = fmax(a->ymax, y);
+            a->ymin = fmin(a->ymin, lo);
+            a->ymax = fmax(a->ymax, hi);
         }
     return a->xmin <= a->xmax;
+}
+
+static int band_point(const gl_series *s, int i)
+{
+    return isfinite(s->x[i]) && isfinite(s->lo[i]) && isfinite(s->hi[i]);
+}
+
+/* The band of s between each two neighbouring points that have one, a pixel column at a time (a
+ * column two pairs share is blended once). */
+static void draw_band(gl_canvas *c, const gl_axes *a, const gl_series *s, gl_rgb col)
+{
+    int done = INT_MIN; /* the last column blended */
+    for (int i = 0; s->lo && s->hi && i + 1 < s->n; i++) {
+        if (!band_point(s, i) || !band_point(s, i + 1))
+            continue;
+        int x0 = gl_axes_px(a, s->x[i]), x1 = gl_axes_px(a, s->x[i + 1]);
+        for (int px = x0 > done ? x0 : done + 1; px <= x1; px++) {
+            double t = x1 > x0 ? (double)(px - x0) / (x1 - x0) : 0.0;
+            int top = gl_axes_py(a, s->hi[i] + t * (s->hi[i + 1] - s->hi[i]));
+            int bottom = gl_axes_py(a, s->lo[i] + t * (s->lo[i + 1] - s->lo[i]));
+            for (int py = top; py <= bottom; py++) {
+                gl_rgb b = gl_canvas_get(c, px, py);
+                gl_canvas_set(c, px, py,
+                              (gl_rgb){(uint8_t)lround(b.r + BAND_ALPHA * (col.r - b.r)),
+                                       (uint8_t)lround(b.g + BAND_ALPHA * (col.g - b.g)),
+                                       (uint8_t)lround(b.b + BAND_ALPHA * (col.b - b.b))});
+            }
+        }
+        done = x1 > done ? x1 : done;
+    }
 }
 
 static void draw_series(gl_canvas *c, const gl_axes *a, const gl_series *s, gl_rgb col)
@@ -118,11 +152,13 @@ int gl_chart_draw(gl_canvas *c, const gl_series *series, int n_series, const gl_
         a.xmin = a.ymin = 0.0;
         a.xmax = a.ymax = 1.0;
     }
-    widen(&a.xmin, &a.xmax, 0.02);
-    widen(&a.ymin, &a.ymax, 0.05);
+    gl_axes_widen(&a.xmin, &a.xmax, 0.02);
+    gl_axes_widen(&a.ymin, &a.ymax, 0.05);
     gl_axes_draw(c, &a, opts->xlabel, opts->ylabel);
+    for (int k = 0; k < n_series; k++)
+        draw_band(c, &a, &series[k], gl_chart_colour(series[k].colour));
     for (int k = 0; k < n_series; k++) {
-        gl_rgb col = gl_chart_colour(k);
+        gl_rgb col = gl_chart_colour(series[k].colour);
         draw_series(c, &a, &series[k], col);
         int lx = a.right + 12, ly = a.top + 4 + k * LEGEND_ROW;
         gl_canvas_fill_rect(c, lx, ly + 2, SWATCH, 3, col);

@@ -121,6 +121,12 @@ int gl_axes_ticks(double lo, double hi, int want, double *ticks, int cap, double
 /* Frame, light grid lines, ticks and their labels (scale-1 font), and the axis labels (NULL for
  * none) below and left of the area. */
 void gl_axes_draw(gl_canvas *c, const gl_axes *a, const char *xlabel, const char *ylabel);
+/* The label of tick v of a 1-2-5 series with spacing step: as many decimals as the step needs
+ * ("0.05", "1500"), "%.3g" for very large or small steps. */
+void gl_axes_tick_label(char *buf, size_t cap, double v, double step);
+/* [lo, hi] grown by frac of its span on each side; a span of 0 becomes +-10% of the value (or +-1
+ * at 0) so an axis is never empty. */
+void gl_axes_widen(double *lo, double *hi, double frac);
 /* Draws title centred across the canvas with its top at row y, at scale 2 when it fits (else 1).
  * Returns the height in pixels of what it drew. */
 int gl_axes_title(gl_canvas *c, int y, const char *title);
@@ -156,6 +162,10 @@ typedef struct gl_series {
     const double *x;  /* (n) e.g. the step */
     const double *y;  /* (n) the metric; a non-finite y leaves a gap in the line */
     int n;
+    int colour; /* index into the palette (gl_chart_colour), so that a series can keep its colour
+                   across charts that leave other series out */
+    const double *lo, *hi; /* (n) a band from lo to hi around the line (the spread over seeds),
+                              or NULL for none */
 } gl_series;
 
 typedef struct gl_chart_opts {
@@ -166,13 +176,14 @@ typedef struct gl_chart_opts {
     const char *note;   /* e.g. "lower is better", under the title; NULL for none */
 } gl_chart_opts;
 
-/* Colour of series i (a fixed 10-colour palette, cycling). */
+/* Colour i of a fixed 10-colour palette (cycling). */
 gl_rgb gl_chart_colour(int i);
 
-/* Draws the series as coloured lines (with dots at the points for series of at most 100 points)
- * over axes that fit every finite point, a legend (colour, name) right of the plot, and the title
- * and note above it. c must be opts->width x opts->height.
- * GL_OK or GL_ERR_INPUT (size mismatch or too small, no series). */
+/* Draws the series as coloured lines (with dots at the points for series of at most 100 points),
+ * each over its band when it has one (its colour blended 20 % into what is below, so bands that
+ * overlap stay visible), over axes that fit every finite point and band, a legend (colour, name)
+ * right of the plot, and the title and note above it. c must be opts->width x opts->height. GL_OK
+ * or GL_ERR_INPUT (size mismatch or too small, no series). */
 int gl_chart_draw(gl_canvas *c, const gl_series *series, int n_series, const gl_chart_opts *opts,
                   gl_axes *axes_out, gl_error *err);
 /* gl_chart_draw onto a new white canvas, written to path with gl_png_write. */

@@ -13,12 +13,18 @@ static int run(const gl_cli *cli, gl_error *err)
     const char *out = gl_cli_option(cli, "-o");
     if (!out || !*out)
         return gl_error_add(err, GL_ERR_INPUT, "compare needs -o DIR (where the report goes)");
+    gl_cmp_x x = GL_CMP_X_STEPS;
+    const char *xs = gl_cli_option(cli, "--x");
+    if (xs && gl_cmp_x_parse(xs, "option --x", &x, err) != GL_OK)
+        return GL_ERR_INPUT;
     gl_registry *reg;
-    int st = gl_runner_open_registry(cli, &reg, err);
+    int st = gl_runner_open_registry_for_runs(cli, cli->args, cli->n_args, &reg, err);
     if (st != GL_OK)
         return st;
-    gl_compare_opts o = {
-        .title = gl_cli_option(cli, "--title"), .lookup = gl_registry_schema_lookup, .ud = reg};
+    gl_compare_opts o = {.title = gl_cli_option(cli, "--title"),
+                         .lookup = gl_registry_schema_lookup,
+                         .ud = reg,
+                         .x = x};
     char path[4096];
     st = gl_compare_report(cli->args, cli->n_args, out, &o, path, sizeof path, err);
     if (st == GL_OK)
@@ -30,20 +36,24 @@ static int run(const gl_cli *cli, gl_error *err)
 static const gl_option options[] = {
     {"-o", "DIR"},
     {"--title", "TEXT"},
+    {"--x", "steps|images|wall"},
     {NULL, NULL},
 };
 
 const gl_command gl_cmd_compare = {
     .name = "compare",
-    .synopsis = "RUN_DIR... -o DIR [--title TEXT]",
+    .synopsis = "RUN_DIR... -o DIR [--title TEXT] [--x steps|images|wall]",
     .summary = "compare runs: tables, charts and samples in a report",
     .help = "Groups the runs into variants (runs whose configs differ only in experiment.seed,\n"
             "name, out_dir and threads), and writes DIR/report.md and a self-contained\n"
             "DIR/report.html: the final metrics per variant (mean and standard deviation over\n"
-            "seeds, at equal generator steps), a chart per metric, the newest samples side by\n"
-            "side. The last line of stdout is report.html's path.\n"
+            "seeds, at equal generator steps), a chart per metric (mean over seeds with a\n"
+            "min-max band), the newest samples side by side. The last line of stdout is\n"
+            "report.html's path.\n"
             "  -o DIR        the report's directory (created if needed)\n"
-            "  --title TEXT  the report's heading (default: Comparison)\n",
+            "  --title TEXT  the report's heading (default: Comparison)\n"
+            "  --x AXIS      the charts' x axis: steps (generator steps, the default), images\n"
+            "                (real images seen by D) or wall (seconds of training)\n",
     .min_args = 1,
     .max_args = -1,
     .run = run,

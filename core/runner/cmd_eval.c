@@ -61,7 +61,7 @@ static int run(const gl_cli *cli, gl_error *err)
                                 "section (eval.KEY=VALUE)",
                                 cli->args[i]);
     gl_registry *reg;
-    int st = gl_runner_open_registry(cli, &reg, err);
+    int st = gl_runner_open_registry_for_runs(cli, cli->args, 1, &reg, err);
     if (st != GL_OK)
         return st;
     gl_cfg *cfg;

@@ -61,7 +61,7 @@ static int sample(const gl_cli *cli, gl_registry *reg, gl_cfg *cfg, gl_error *er
 static int run(const gl_cli *cli, gl_error *err)
 {
     gl_registry *reg;
-    int st = gl_runner_open_registry(cli, &reg, err);
+    int st = gl_runner_open_registry_for_runs(cli, cli->args, 1, &reg, err);
     if (st != GL_OK)
         return st;
     gl_cfg *cfg;

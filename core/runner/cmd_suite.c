@@ -1,74 +1,59 @@
-/* cmd_suite.c - `ganlab suite FILE [-j N] [-o OUT_DIR]`: trains every run of a suite file once per
- * seed, as child processes of this same binary, then compares them (docs/compare.md).
+/* cmd_suite.c - `ganlab suite FILE | --config CFG [--sweep KEY=[..]]... | --name NAME` with
+ * [-j N] [-o DIR] [--x AXIS] and one of: (nothing) train what is not done, then compare;
+ * --status print each run's state; --dry-run check and print the commands (docs/compare.md).
  *
- * Each child is `ganlab train CONFIG <suite overrides> <run overrides> experiment.seed=S
- * experiment.name=<run>-s<S> experiment.out_dir=OUT/runs experiment.threads=T` (the last four win),
- * with stdout to OUT/logs/<run>-s<S>.out (its last line is the run directory) and stderr to
- * OUT/logs/<run>-s<S>.log. Up to N run at once (default: the cores), each with T = max(1, cores /
- * N') threads, N' = min(N, number of runs). Runs start seed by seed (every variant of the first
- * seed, then of the second...), so a suite stopped early still has complete comparisons of its
- * first seeds. A failed run is reported and the others go on; the report is written anyway (with a
- * note per failure) and the exit status is then 1. The last line of stdout is the report's path.
- * SIGINT/SIGTERM are forwarded once to the children, which checkpoint and stop; no report then.
+ * The suite's definition comes from suite_source.c, its runs and their states from suite_plan.c
+ * (states: compare/state.h). Training: each run that is pending, failed or interrupted is a child
+ * process of this same binary (suite_plan.c gives its command: afresh, or --resume), with stdout to
+ * DIR/logs/NAME.out (its last line is the run directory) and stderr to DIR/logs/NAME.log; done
+ * runs are skipped, and a run that another process is training is left alone. Up to N children at
+ * once (default: the cores), each with T = max(1, cores / min(N, children)) threads; a launcher's
+ * record of each child (logs/NAME.pid while it runs, logs/NAME.status when it ends) feeds the
+ * states. Swept keys reach the children in GANLAB_HPARAMS. A failed run is reported and the others
+ * go on; the report (of every run of the suite that has a directory) is written anyway, and the
+ * exit status is then 1. SIGINT/SIGTERM are forwarded once to the children, which checkpoint and
+ * stop; no report then, and running the suite again resumes them.
  */
-#include "runner/runner.h"
-#include "util/fs.h"
+#include "runner/suite_plan.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compare/compare.h"
-#include "compare/jobs.h"
-#include "config/suite.h"
+#include "util/fs.h"
 
-#define PATH_CAP 4096
-#define DIR_CAP  3072 /* the output directory's path; the rest of PATH_CAP is for names in it */
-#define N_FIXED  4    /* the overrides the suite sets on every run */
+#define EXIT_NOT_DONE 4 /* --status: some run is pending, running or interrupted */
 
-typedef struct child {
-    char name[160]; /* <run>-s<seed> */
-    char out[PATH_CAP], log[PATH_CAP];
-    char fixed[N_FIXED][PATH_CAP + 32];
-    const char **argv; /* NULL-terminated; points into the suite, the cli and fixed */
-} child;
-
-typedef struct suite_state {
-    child *kids;
-    int n, started, finished, failed;
-} suite_state;
-
-/* The last non-empty line of a text file into buf ("" when there is none). */
-static void last_line(const char *path, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    char line[PATH_CAP];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        if (line[0])
-            snprintf(buf, cap, "%s", line);
-    }
-    fclose(f);
-}
+typedef struct suite_run {
+    const gl_suite_def *d;
+    gl_suite_plan *p;
+    int *todo; /* (n_todo) the children to start, indices into p->kids */
+    int n_todo, started, finished, failed;
+} suite_run;
 
 static void on_event(void *ud, int i, const gl_job *job, int finished)
 {
-    suite_state *s = ud;
-    const child *c = &s->kids[i];
+    suite_run *s = ud;
+    const gl_suite_child *c = &s->p->kids[s->todo[i]];
+    gl_error e;
+    gl_error_init(&e);
     if (!finished) {
-        fprintf(stderr, "[suite] start %s (%d/%d), log: %s\n", c->name, ++s->started, s->n, c->log);
+        if (gl_run_mark_started(s->d->dir, c->name, job->pid, &e) != GL_OK)
+            fprintf(stderr, "[suite] warning: %s", e.text);
+        fprintf(stderr, "[suite] %s %s (%d/%d), log: %s\n",
+                c->st.state == GL_RUN_INTERRUPTED ? "resume" : "start", c->name, ++s->started,
+                s->n_todo, c->log);
         return;
     }
     s->finished++;
+    if (gl_run_mark_ended(s->d->dir, c->name, job->status, &e) != GL_OK)
+        fprintf(stderr, "[suite] warning: %s", e.text);
     if (job->status == 0) {
         fprintf(stderr, "[suite] done %s in %.1f s (%d/%d finished)\n", c->name, job->seconds,
-                s->finished, s->n);
+                s->finished, s->n_todo);
         return;
     }
     if (gl_runner_stop_signal() && job->status > 128) {
@@ -76,113 +61,65 @@ static void on_event(void *ud, int i, const gl_job *job, int finished)
         return;
     }
     char why[512];
-    last_line(c->log, why, sizeof why);
+    gl_text_last_line(c->log, why, sizeof why);
     s->failed++;
     fprintf(stderr, "[suite] FAILED %s (exit %d) after %.1f s: %s\n        log: %s\n", c->name,
             job->status, job->seconds, why[0] ? why : "(no message)", c->log);
 }
 
-/* Fills kids (n_seeds x n_runs, seed-major) and their jobs. */
-static int plan(const gl_suite *su, const gl_cli *cli, const char *exe, const char *out_dir,
-                int threads, child *kids, gl_job *jobs, gl_error *err)
+/* ---------------------------------------------------------------- --status */
+
+/* The config a fresh child trains (its operands after "--") loaded and validated as train would;
+ * *cfg stays NULL for a resumed child (its config is its run directory's). */
+static int child_config(const gl_suite_child *c, const gl_cli *cli, gl_registry *reg, gl_cfg **cfg,
+                        gl_error *err)
 {
-    int k = 0;
-    for (int si = 0; si < su->n_seeds; si++)
-        for (int ri = 0; ri < su->n_runs; ri++, k++) {
-            const gl_suite_run *r = &su->runs[ri];
-            child *c = &kids[k];
-            snprintf(c->name, sizeof c->name, "%s-s%lld", r->name, (long long)su->seeds[si]);
-            snprintf(c->out, sizeof c->out, "%.*s/logs/%s.out", DIR_CAP, out_dir, c->name);
-            snprintf(c->log, sizeof c->log, "%.*s/logs/%s.log", DIR_CAP, out_dir, c->name);
-            snprintf(c->fixed[0], sizeof c->fixed[0], "experiment.seed=%lld",
-                     (long long)su->seeds[si]);
-            snprintf(c->fixed[1], sizeof c->fixed[1], "experiment.name=%s", c->name);
-            snprintf(c->fixed[2], sizeof c->fixed[2], "experiment.out_dir=%s/runs", out_dir);
-            snprintf(c->fixed[3], sizeof c->fixed[3], "experiment.threads=%d", threads);
-            int n = 4 + 2 * cli->n_plugin_path + su->n_overrides + r->n_overrides + N_FIXED + 1;
-            c->argv = calloc((size_t)n, sizeof *c->argv);
-            if (!c->argv)
-                return gl_error_add(err, GL_ERR_RUN, "out of memory");
-            int a = 0;
-            c->argv[a++] = exe;
-            for (int i = 0; i < cli->n_plugin_path; i++) {
-                c->argv[a++] = "--plugin-path";
-                c->argv[a++] = cli->plugin_path[i];
-            }
-            c->argv[a++] = "train";
-            c->argv[a++] = "--";
-            c->argv[a++] = r->config;
-            for (int i = 0; i < su->n_overrides; i++)
-                c->argv[a++] = su->overrides[i];
-            for (int i = 0; i < r->n_overrides; i++)
-                c->argv[a++] = r->overrides[i];
-            for (int i = 0; i < N_FIXED; i++)
-                c->argv[a++] = c->fixed[i];
-            jobs[k] = (gl_job){
-                .argv = (char *const *)c->argv, .out_path = c->out, .log_path = c->log};
-        }
-    return GL_OK;
+    int a = 0, n = 0;
+    *cfg = NULL;
+    while (c->argv[a] && strcmp(c->argv[a], "--") != 0)
+        a++;
+    if (!c->argv[a])
+        return GL_OK;
+    while (c->argv[a + 1 + n])
+        n++;
+    gl_cli one = {.plugin_path = cli->plugin_path,
+                  .n_plugin_path = cli->n_plugin_path,
+                  .args = c->argv + a + 1,
+                  .n_args = n};
+    return gl_runner_load_config(&one, reg, cfg, err);
 }
 
-/* The run directories the children printed, and a note for each failed run. The caller frees the
- * strings of dirs and notes (and the arrays, sized n). */
-static void results(const suite_state *s, const gl_job *jobs, char **dirs, int *nd, char **notes,
-                    int *nn)
+/* The budget of a run that has no run directory yet: its config resolved as its child would. */
+static long long planned_total(const gl_suite_child *c, const gl_cli *cli, gl_registry *reg)
 {
-    for (int i = 0; i < s->n; i++) {
-        char dir[PATH_CAP];
-        struct stat st;
-        last_line(s->kids[i].out, dir, sizeof dir);
-        if (dir[0] && stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && (dirs[*nd] = strdup(dir)))
-            (*nd)++;
-        if (jobs[i].status == 0)
-            continue;
-        char why[512], line[2 * PATH_CAP];
-        last_line(s->kids[i].log, why, sizeof why);
-        snprintf(line, sizeof line, "run %s failed (exit %d): %s (log: %s)", s->kids[i].name,
-                 jobs[i].status, why[0] ? why : "no message", s->kids[i].log);
-        if ((notes[*nn] = strdup(line)))
-            (*nn)++;
+    gl_cfg *cfg = NULL;
+    gl_error e;
+    gl_error_init(&e);
+    long long steps = -1;
+    if (child_config(c, cli, reg, &cfg, &e) == GL_OK && cfg)
+        steps = gl_params_int(gl_cfg_params(cfg, "train"), "steps");
+    gl_cfg_destroy(cfg);
+    return steps > 0 ? steps : -1;
+}
+
+/* One line per run, "NAME STATE STEP/TOTAL" (TOTAL "?" for a budget in epochs not started). */
+static int status(const gl_suite_plan *p, const gl_cli *cli, gl_registry *reg)
+{
+    int failed = 0, done = 0;
+    for (int i = 0; i < p->n; i++) {
+        const gl_suite_child *c = &p->kids[i];
+        long long total = c->st.total >= 0 ? c->st.total : planned_total(c, cli, reg);
+        char t[32] = "?";
+        if (total >= 0)
+            snprintf(t, sizeof t, "%lld", total);
+        printf("%s %s %lld/%s\n", c->name, gl_run_state_name(c->st.state), c->st.step, t);
+        failed += c->st.state == GL_RUN_FAILED;
+        done += c->st.state == GL_RUN_DONE;
     }
+    return failed ? GL_ERR_RUN : done == p->n ? GL_OK : EXIT_NOT_DONE;
 }
 
-static int compare(const gl_cli *cli, const gl_suite *su, const suite_state *s, const gl_job *jobs,
-                   const char *out_dir, gl_error *err)
-{
-    gl_registry *reg;
-    int st = gl_runner_open_registry(cli, &reg, err);
-    if (st != GL_OK)
-        return st;
-    /* All freed below. */
-    char **dirs = calloc((size_t)s->n, sizeof *dirs), **notes = calloc((size_t)s->n, sizeof *notes);
-    int nd = 0, nn = 0;
-    char title[256], report_dir[PATH_CAP], path[PATH_CAP];
-    if (!dirs || !notes)
-        st = gl_error_add(err, GL_ERR_RUN, "out of memory");
-    else
-        results(s, jobs, dirs, &nd, notes, &nn);
-    snprintf(title, sizeof title, "Suite %s", su->name);
-    snprintf(report_dir, sizeof report_dir, "%.*s/report", DIR_CAP, out_dir);
-    gl_compare_opts o = {.title = title,
-                         .notes = (const char *const *)notes,
-                         .n_notes = nn,
-                         .lookup = gl_registry_schema_lookup,
-                         .ud = reg,
-                         .skip_unreadable = 1};
-    if (st == GL_OK)
-        st = gl_compare_report((const char *const *)dirs, nd, report_dir, &o, path, sizeof path,
-                               err);
-    if (st == GL_OK)
-        printf("%s\n", path);
-    for (int i = 0; i < nd; i++)
-        free(dirs[i]);
-    for (int i = 0; i < nn; i++)
-        free(notes[i]);
-    free(dirs);
-    free(notes);
-    gl_registry_close(reg);
-    return st;
-}
+/* ---------------------------------------------------------------- --dry-run */
 
 /* arg for a POSIX shell: as is when it is made of safe characters, else in single quotes. */
 static void print_shell_word(const char *arg)
@@ -198,45 +135,150 @@ static void print_shell_word(const char *arg)
     putchar('\'');
 }
 
-/* --dry-run: validates each child's config as `ganlab train` would (plugins loaded, schemas
- * checked) and prints its command line; nothing is trained or written. Every fault is reported. */
-static int dry_run(const gl_cli *cli, const suite_state *s, gl_error *err)
+/* --dry-run: validates each fresh child's config as `ganlab train` would (plugins loaded, schemas
+ * checked) and prints the command of every run that would start, as a line a shell runs (done and
+ * running runs as comments); nothing is trained or written. Every fault is reported. */
+static int dry_run(const gl_suite_plan *p, const gl_cli *cli, gl_registry *reg, gl_error *err)
 {
-    gl_registry *reg;
-    int st = gl_runner_open_registry(cli, &reg, err), bad = 0;
-    if (st != GL_OK)
-        return st;
-    for (int i = 0; i < s->n; i++) {
-        const char *const *argv = s->kids[i].argv;
-        int a = 0, n = 0;
-        while (strcmp(argv[a], "--") != 0)
-            a++;
-        while (argv[a + 1 + n])
-            n++;
-        gl_cli one = {.plugin_path = cli->plugin_path,
-                      .n_plugin_path = cli->n_plugin_path,
-                      .args = argv + a + 1,
-                      .n_args = n};
+    int bad = 0, todo = 0;
+    for (int i = 0; i < p->n; i++) {
+        const gl_suite_child *c = &p->kids[i];
+        if (c->st.state == GL_RUN_DONE || c->st.state == GL_RUN_RUNNING) {
+            printf("# %s: %s (%s)\n", c->name, gl_run_state_name(c->st.state), c->st.dir);
+            continue;
+        }
+        todo++;
         gl_cfg *cfg = NULL;
-        if (gl_runner_load_config(&one, reg, &cfg, err) != GL_OK) {
-            gl_error_add(err, GL_ERR_INPUT, "run %s: its config is invalid (above)",
-                         s->kids[i].name);
+        if (child_config(c, cli, reg, &cfg, err) != GL_OK) {
+            gl_error_add(err, GL_ERR_INPUT, "run %s: its config is invalid (above)", c->name);
             bad++;
         }
         gl_cfg_destroy(cfg);
-        for (int k = 0; argv[k]; k++) {
+        if (p->hparams[0])
+            printf("GANLAB_HPARAMS=%s ", p->hparams);
+        for (int k = 0; c->argv[k]; k++) {
             if (k)
                 putchar(' ');
-            print_shell_word(argv[k]);
+            print_shell_word(c->argv[k]);
         }
         putchar('\n');
     }
-    gl_registry_close(reg);
     if (bad)
-        return gl_error_add(err, GL_ERR_INPUT, "%d of %d runs have an invalid config", bad, s->n);
-    fprintf(stderr, "[suite] %d runs checked, nothing trained\n", s->n);
+        return gl_error_add(err, GL_ERR_INPUT, "%d of %d runs have an invalid config", bad, todo);
+    fprintf(stderr, "[suite] %d runs checked, nothing trained (%d would train)\n", p->n, todo);
     return GL_OK;
 }
+
+/* ---------------------------------------------------------------- training and the report */
+
+static int compare(const gl_suite_def *d, const gl_suite_plan *p, gl_registry *reg, gl_cmp_x x,
+                   gl_error *err)
+{
+    /* All freed below. */
+    char **dirs = calloc((size_t)p->n + 1, sizeof *dirs),
+         **notes = calloc((size_t)p->n + 1, sizeof *notes);
+    int nd = 0, nn = 0, st = dirs && notes ? GL_OK : gl_error_add(err, GL_ERR_RUN, "out of memory");
+    for (int i = 0; st == GL_OK && i < p->n; i++) {
+        gl_run_status now;
+        gl_error e;
+        gl_error_init(&e);
+        if (gl_run_status_get(d->dir, p->kids[i].name, gl_registry_schema_lookup, reg, &now, &e) !=
+            GL_OK)
+            now = p->kids[i].st;
+        if (now.dir[0] && (dirs[nd] = strdup(now.dir)))
+            nd++;
+        char why[512], line[2 * GL_SUITE_PATH_CAP];
+        if (now.state == GL_RUN_FAILED) {
+            gl_text_last_line(p->kids[i].log, why, sizeof why);
+            snprintf(line, sizeof line, "run %s failed (exit %d): %s (log: %s)", p->kids[i].name,
+                     now.exit_code, why[0] ? why : "no message", p->kids[i].log);
+        } else if (now.state != GL_RUN_DONE) {
+            snprintf(line, sizeof line, "run %s is %s", p->kids[i].name,
+                     gl_run_state_name(now.state));
+        } else {
+            continue;
+        }
+        if ((notes[nn] = strdup(line)))
+            nn++;
+    }
+    char title[256], report_dir[GL_SUITE_PATH_CAP], path[GL_SUITE_PATH_CAP];
+    snprintf(title, sizeof title, "Suite %s", d->suite->name);
+    snprintf(report_dir, sizeof report_dir, "%.*s/report", GL_SUITE_DIR_CAP, d->dir);
+    gl_compare_opts o = {.title = title,
+                         .notes = (const char *const *)notes,
+                         .n_notes = nn,
+                         .lookup = gl_registry_schema_lookup,
+                         .ud = reg,
+                         .skip_unreadable = 1,
+                         .x = x};
+    if (st == GL_OK)
+        st = gl_compare_report((const char *const *)dirs, nd, report_dir, &o, path, sizeof path,
+                               err);
+    if (st == GL_OK)
+        printf("%s\n", path);
+    for (int i = 0; i < nd; i++)
+        free(dirs[i]);
+    for (int i = 0; i < nn; i++)
+        free(notes[i]);
+    free(dirs);
+    free(notes);
+    return st;
+}
+
+static int train(const gl_suite_def *d, gl_suite_plan *p, const gl_cli *cli, gl_registry *reg,
+                 int jobs_max, gl_cmp_x x, gl_error *err)
+{
+    char logs[GL_SUITE_PATH_CAP + 8];
+    snprintf(logs, sizeof logs, "%s/logs", d->dir);
+    if (gl_mkdir_p(logs, err) != GL_OK || gl_suite_def_save(d, err) != GL_OK)
+        return GL_ERR_RUN;
+    if (p->hparams[0])
+        setenv("GANLAB_HPARAMS", p->hparams, 1);
+    else
+        unsetenv("GANLAB_HPARAMS");
+    /* Freed below. */
+    suite_run s = {.d = d, .p = p, .todo = calloc((size_t)p->n + 1, sizeof *s.todo)};
+    gl_job *jobs = calloc((size_t)p->n + 1, sizeof *jobs);
+    int st = s.todo && jobs ? GL_OK : gl_error_add(err, GL_ERR_RUN, "out of memory");
+    int skipped = 0;
+    for (int i = 0; st == GL_OK && i < p->n; i++) {
+        gl_suite_child *c = &p->kids[i];
+        if (c->st.state == GL_RUN_DONE) {
+            skipped++;
+        } else if (c->st.state == GL_RUN_RUNNING) {
+            fprintf(stderr, "[suite] %s is running in another process; left alone\n", c->name);
+        } else {
+            jobs[s.n_todo] = (gl_job){
+                .argv = (char *const *)c->argv, .out_path = c->out, .log_path = c->log};
+            s.todo[s.n_todo++] = i;
+        }
+    }
+    int parallel = jobs_max < s.n_todo ? jobs_max : s.n_todo;
+    if (st == GL_OK) {
+        fprintf(stderr,
+                "[suite] %s: %d runs (%d configs x %d sweep points x %d seeds), %d done before, "
+                "%d to train, %d at a time, in %s\n",
+                d->suite->name, p->n, d->suite->n_runs, gl_sweep_points(&d->sweep),
+                d->suite->n_seeds, skipped, s.n_todo, parallel, d->dir);
+        st = gl_jobs_run(jobs, s.n_todo, parallel > 0 ? parallel : 1, gl_runner_stop_signal,
+                         on_event, &s, err);
+    }
+    if (st > GL_ERR_INPUT) /* stopped by a signal: the runs have checkpointed, no report */
+        fprintf(stderr, "[suite] stopped; run the same suite command again to resume\n");
+    else if (st == GL_OK || s.finished > 0) {
+        int cst = compare(d, p, reg, x, err);
+        st = cst != GL_OK ? cst : st;
+    }
+    if (st == GL_OK && s.failed)
+        st = gl_error_add(err, GL_ERR_RUN,
+                          "%d of %d runs failed (see the report's notes and the logs in %s)",
+                          s.failed, s.n_todo, logs);
+    free(s.todo);
+    free(jobs);
+    return st;
+}
+
+/* ---------------------------------------------------------------- the command */
 
 static int jobs_option(const gl_cli *cli, int cores, int *jobs, gl_error *err)
 {
@@ -254,112 +296,108 @@ static int jobs_option(const gl_cli *cli, int cores, int *jobs, gl_error *err)
     return GL_OK;
 }
 
-static int run_suite(const gl_cli *cli, const gl_suite *su, gl_error *err)
+/* This program: the path of the running binary for the children, and for printed commands the
+ * path a user runs, which for an uninstalled libtool build is the wrapper script one directory up
+ * (core/ganlab for core/.libs/lt-ganlab), since the binary inside .libs/ fails outside it. */
+static int this_program(char *exe, char *shown, size_t cap, gl_error *err)
 {
-    int cores = gl_jobs_cores(), jobs_max;
-    if (jobs_option(cli, cores, &jobs_max, err) != GL_OK)
-        return GL_ERR_INPUT;
-    char out_dir[PATH_CAP], logs[PATH_CAP + 8], exe[PATH_CAP];
-    const char *o = gl_cli_option(cli, "-o");
-    if (o && *o)
-        snprintf(out_dir, sizeof out_dir, "%s", o);
-    else
-        snprintf(out_dir, sizeof out_dir, "runs/suites/%s", su->name);
-    if (strlen(out_dir) >= DIR_CAP)
-        return gl_error_add(err, GL_ERR_INPUT, "-o: a path of more than %d bytes", DIR_CAP - 1);
-    snprintf(logs, sizeof logs, "%s/logs", out_dir);
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    ssize_t len = readlink("/proc/self/exe", exe, cap - 1);
     if (len <= 0)
         return gl_error_add(err, GL_ERR_RUN, "cannot find this program (/proc/self/exe): %s",
                             strerror(errno));
     exe[len] = '\0';
-    int dry = gl_cli_option(cli, "--dry-run") != NULL;
-    if (!dry && gl_mkdir_p(logs, err) != GL_OK)
-        return GL_ERR_RUN;
-    /* Absolute from here on: the report's path is printed for a user in another directory. */
-    char *abs = dry ? NULL : realpath(out_dir, NULL);
-    if (!dry && (!abs || strlen(abs) >= DIR_CAP)) {
-        free(abs);
-        return gl_error_add(err, GL_ERR_RUN, "%s: cannot resolve the path", out_dir);
-    }
-    if (abs)
-        snprintf(out_dir, sizeof out_dir, "%s", abs);
-    snprintf(logs, sizeof logs, "%s/logs", out_dir);
-    free(abs);
-    int n = su->n_seeds * su->n_runs;
-    int parallel = jobs_max < n ? jobs_max : n;
-    int threads = cores / parallel > 1 ? cores / parallel : 1;
-    /* Freed below (with each child's argv). */
-    child *kids = calloc((size_t)n, sizeof *kids);
-    gl_job *jobs = calloc((size_t)n, sizeof *jobs);
-    int st = kids && jobs ? plan(su, cli, exe, out_dir, threads, kids, jobs, err)
-                          : gl_error_add(err, GL_ERR_RUN, "out of memory");
-    suite_state s = {kids, n, 0, 0, 0};
-    if (st == GL_OK && dry) {
-        st = dry_run(cli, &s, err);
-    } else if (st == GL_OK) {
-        fprintf(stderr,
-                "[suite] %s: %d runs (%d configs x %d seeds), %d at a time, %d thread%s "
-                "each, in %s\n",
-                su->name, n, su->n_runs, su->n_seeds, parallel, threads, threads > 1 ? "s" : "",
-                out_dir);
-        st = gl_jobs_run(jobs, n, parallel, gl_runner_stop_signal, on_event, &s, err);
-    }
-    if (st > GL_ERR_INPUT) /* stopped by a signal: the runs have checkpointed, no report */
-        fprintf(stderr,
-                "[suite] stopped; each run can be continued with ganlab train --resume "
-                "RUN_DIR (run directories in %s/runs)\n",
-                out_dir);
-    else if (!dry && (st == GL_OK || s.finished > 0)) {
-        int cst = compare(cli, su, &s, jobs, out_dir, err);
-        st = cst != GL_OK ? cst : st;
-    }
-    if (st == GL_OK && s.failed)
-        st = gl_error_add(err, GL_ERR_RUN,
-                          "%d of %d runs failed (see the report's notes and the "
-                          "logs in %s)",
-                          s.failed, n, logs);
-    for (int i = 0; kids && i < n; i++)
-        free(kids[i].argv);
-    free(kids);
-    free(jobs);
-    return st;
+    snprintf(shown, cap, "%s", exe);
+    char *slash = strrchr(exe, '/');
+    if (!slash || slash - exe < 6 || strncmp(slash - 6, "/.libs", 6) != 0)
+        return GL_OK;
+    const char *base = slash + 1;
+    if (strncmp(base, "lt-", 3) == 0)
+        base += 3;
+    char wrapper[GL_SUITE_PATH_CAP];
+    snprintf(wrapper, sizeof wrapper, "%.*s/%s", (int)(slash - 6 - exe), exe, base);
+    if (access(wrapper, X_OK) == 0)
+        snprintf(shown, cap, "%s", wrapper);
+    return GL_OK;
 }
 
 static int run(const gl_cli *cli, gl_error *err)
 {
-    gl_suite *su;
-    int st = gl_suite_load(cli->args[0], &su, err);
+    int cores = gl_jobs_cores(), jobs_max;
+    gl_cmp_x x = GL_CMP_X_STEPS;
+    char exe[GL_SUITE_PATH_CAP], shown[GL_SUITE_PATH_CAP];
+    int dry = gl_cli_option(cli, "--dry-run") != NULL,
+        stat = gl_cli_option(cli, "--status") != NULL;
+    if (jobs_option(cli, cores, &jobs_max, err) != GL_OK)
+        return GL_ERR_INPUT;
+    if (dry && stat)
+        return gl_error_add(err, GL_ERR_INPUT, "--dry-run and --status do not go together");
+    if (this_program(exe, shown, sizeof exe, err) != GL_OK)
+        return GL_ERR_RUN;
+    gl_registry *reg;
+    int st = gl_runner_open_registry(cli, &reg, err);
     if (st != GL_OK)
         return st;
-    st = run_suite(cli, su, err);
-    gl_suite_destroy(su);
+    gl_suite_def d;
+    gl_suite_plan p = {0};
+    st = gl_suite_def_load(cli, reg, &d, err);
+    if (st == GL_OK && d.x)
+        st = gl_cmp_x_parse(d.x, "--x", &x, err);
+    if (st == GL_OK)
+        st = gl_suite_plan_make(&d, reg, &p, err);
+    int n_todo = 0;
+    for (int i = 0; i < p.n; i++)
+        n_todo += p.kids[i].st.state != GL_RUN_DONE && p.kids[i].st.state != GL_RUN_RUNNING;
+    int parallel = jobs_max < n_todo ? jobs_max : n_todo > 0 ? n_todo : 1;
+    int threads = cores / parallel > 1 ? cores / parallel : 1;
+    if (st == GL_OK)
+        st = gl_suite_plan_commands(&p, &d, cli, dry ? shown : exe, threads, err);
+    if (st == GL_OK && stat)
+        st = status(&p, cli, reg);
+    else if (st == GL_OK && dry)
+        st = dry_run(&p, cli, reg, err);
+    else if (st == GL_OK)
+        st = train(&d, &p, cli, reg, jobs_max, x, err);
+    gl_suite_plan_free(&p);
+    gl_suite_def_free(&d);
+    gl_registry_close(reg);
     return st;
 }
 
 static const gl_option options[] = {
-    {"-j", "N"},
-    {"-o", "OUT_DIR"},
-    {"--dry-run", NULL},
+    {"-j", "N"},         {"-o", "DIR"},       {"--dry-run", NULL},
+    {"--status", NULL},  {"--config", "CFG"}, {"--sweep", "KEY=[V,...]"},
+    {"--seeds", "LIST"}, {"--name", "NAME"},  {"--x", "steps|images|wall"},
     {NULL, NULL},
 };
 
 const gl_command gl_cmd_suite = {
     .name = "suite",
-    .synopsis = "FILE [-j N] [-o OUT_DIR] [--dry-run]",
-    .summary = "train every run of a suite for every seed, then compare",
-    .help = "Trains each run of the suite FILE once per seed as a child `ganlab train`, N at a\n"
-            "time, then writes the comparison report (as `ganlab compare`) to OUT_DIR/report.\n"
-            "The last line of stdout is the report's path. A failed run is reported and the\n"
-            "others go on; the exit status is then 1, with the report still written.\n"
+    .synopsis = "FILE | --config CFG [--sweep KEY=[V,...]]... [--seeds LIST] [--name NAME] "
+                "[KEY=VALUE...] | --name NAME; [-j N] [-o DIR] [--x AXIS] [--dry-run | --status]",
+    .summary = "train each run of a suite per seed and sweep point, then compare",
+    .help = "Trains each run of the suite FILE once per seed and sweep point as a child\n"
+            "`ganlab train`, N at a time, then writes the comparison report (as `ganlab\n"
+            "compare`) to DIR/report; the last line of stdout is its path. Run again, it skips\n"
+            "the runs that are done and resumes the interrupted ones. A failed run is reported\n"
+            "and the others go on; the exit status is then 1, with the report still written.\n"
             "SIGINT/SIGTERM stop every run at a checkpoint (exit 130/143, no report).\n"
-            "  -j N        runs at once (default: the number of cores); each run gets\n"
-            "              max(1, cores / N) threads\n"
-            "  -o OUT_DIR  where runs/, logs/ and report/ go (default: runs/suites/NAME)\n"
-            "  --dry-run   check every run's config (with its overrides) and print the\n"
-            "              child command lines on stdout; train and write nothing\n",
-    .min_args = 1,
-    .max_args = 1,
+            "  --config CFG    a suite of the one config CFG (with the KEY=VALUE overrides)\n"
+            "  --sweep KEY=[V,...]  with --config: train at every value of KEY (a YAML list);\n"
+            "                  several --sweep give their cartesian product\n"
+            "  --seeds LIST    with --config: the seeds, e.g. 1,2,3 (default: the config's)\n"
+            "  --name NAME     the suite's name (default: the config's base name); alone, the\n"
+            "                  suite made with --config before under that name\n"
+            "  -j N            runs at once (default: the number of cores); each run gets\n"
+            "                  max(1, cores / N) threads\n"
+            "  -o DIR          where runs/, logs/ and report/ go (default: runs/suites/NAME)\n"
+            "  --x AXIS        the report charts' x axis: steps, images or wall\n"
+            "  --status        print each run as NAME STATE STEP/TOTAL (pending, running,\n"
+            "                  interrupted, done, failed); exit 0 when all are done, 1 when\n"
+            "                  one failed, 4 otherwise\n"
+            "  --dry-run       check every run's config (with its overrides) and print the\n"
+            "                  commands that would run, ready to paste; train and write nothing\n",
+    .min_args = 0,
+    .max_args = -1,
     .run = run,
     .options = options,
 };

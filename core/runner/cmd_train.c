@@ -24,18 +24,30 @@ static int load(const gl_cli *cli, gl_registry *reg, const char *resume, gl_cfg 
 
 static int run(const gl_cli *cli, gl_error *err)
 {
+    const char *resume = gl_cli_option(cli, "--resume");
     gl_registry *reg;
     if (gl_runner_requeue_signal_install(err) != GL_OK)
         return GL_ERR_RUN;
-    int st = gl_runner_open_registry(cli, &reg, err);
+    int st = resume ? gl_runner_open_registry_for_runs(cli, &resume, 1, &reg, err)
+                    : gl_runner_open_registry(cli, &reg, err);
     if (st != GL_OK)
         return st;
-    const char *resume = gl_cli_option(cli, "--resume");
     gl_cfg *cfg = NULL;
     st = load(cli, reg, resume, &cfg, err);
+    char changes[4096] = "";
+    if (st == GL_OK && resume)
+        st = gl_train_resume_changes(resume, cfg, gl_registry_schema_lookup, reg, changes,
+                                     sizeof changes, err);
     if (st == GL_OK) {
         char dir[4096] = "";
-        gl_train_opts o = {.resume_dir = resume, .stop_signal = gl_runner_stop_signal};
+        gl_train_opts o = {.resume_dir = resume,
+                           .resume_changes = changes,
+                           .forced = gl_cli_option(cli, "--force") != NULL,
+                           .argc = cli->argc,
+                           .argv = cli->argv,
+                           .overrides = resume ? cli->args : cli->args + 1,
+                           .n_overrides = resume ? cli->n_args : cli->n_args - 1,
+                           .stop_signal = gl_runner_stop_signal};
         st = gl_train_run(cfg, reg, &o, dir, sizeof dir, err);
         if (dir[0])
             printf("%s\n", dir);
@@ -61,8 +73,11 @@ const gl_command gl_cmd_train = {
         "is the last line of stdout. SIGINT/SIGTERM finish the step, write a checkpoint and\n"
         "exit 130/143; SIGUSR1 does the same and exits 75 (stopped to be requeued).\n"
         "  --resume RUN_DIR  continue RUN_DIR from its newest checkpoint; overrides may change\n"
-        "                    only train.steps, train.epochs and experiment.threads\n"
-        "  --force           with --resume: accept any other change to the config\n",
+        "                    the budget (train.steps, train.epochs, above the checkpoint's\n"
+        "                    step), experiment.threads, train.log_every, sample_every,\n"
+        "                    eval_every, checkpoint_every, keep_checkpoints, logging.*, eval.*\n"
+        "                    and engine.precision; each change is recorded in log.txt\n"
+        "  --force           with --resume: accept any other change (also recorded)\n",
     .min_args = 0,
     .max_args = -1,
     .run = run,

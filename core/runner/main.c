@@ -23,14 +23,38 @@ static const gl_command *const commands[] = {
 /* dispatch's answer when it printed help or the version: exit 0 with nothing more to say. */
 enum { PRINTED_HELP = -1 };
 
+/* Prints "  NAME SYNOPSIS", wrapping between words before column 100 (continuation lines indented
+ * by 4). Returns the width of the last line. */
+static int print_synopsis(FILE *f, const char *name, const char *synopsis)
+{
+    int w = fprintf(f, "  %s", name);
+    const char *p = synopsis;
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        if (w + 1 + (int)n > 100) {
+            fputs("\n   ", f);
+            w = 3;
+        }
+        w += fprintf(f, " %.*s", (int)n, p);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    return w;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: ganlab [--plugin-path DIR]... COMMAND [ARGS...]\n"
                "       ganlab COMMAND --help | ganlab --help | ganlab --version\n\ncommands:\n");
+    /* The whole synopsis, never cut: one too wide for its column puts the summary on the next
+     * line, under the others, and one wider than the terminal's 100 columns wraps between words. */
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        char head[64];
-        snprintf(head, sizeof head, "%s %s", commands[i]->name, commands[i]->synopsis);
-        fprintf(f, "  %-28s %s\n", head, commands[i]->summary);
+        int w = print_synopsis(f, commands[i]->name, commands[i]->synopsis);
+        if (w > 30)
+            fprintf(f, "\n%31s%s\n", "", commands[i]->summary);
+        else
+            fprintf(f, "%*s %s\n", 30 - w, "", commands[i]->summary);
     }
     fprintf(f,
             "\noptions:\n"
@@ -66,6 +90,8 @@ typedef struct options {
     const char **opt_names, **opt_values; /* the command's own options */
     int n_opts;
     int help, version;
+    int argc;
+    const char *const *argv;    /* the whole command line, for run.json */
     int bad_usage;              /* set with the error: main adds the usage text */
     const gl_command *usage_of; /* ... of this command rather than the general one */
 } options;
@@ -146,8 +172,9 @@ static int dispatch(options *o, gl_error *err)
         command_usage(c, stdout);
         return PRINTED_HELP;
     }
-    gl_cli cli = {o->plugin_path, o->n_plugin_path, o->operands + 1, o->n_operands - 1,
-                  o->opt_names,   o->opt_values,    o->n_opts};
+    gl_cli cli = {o->plugin_path,    o->n_plugin_path, o->operands + 1,
+                  o->n_operands - 1, o->opt_names,     o->opt_values,
+                  o->n_opts,         o->argc,          o->argv};
     if (cli.n_args < c->min_args || (c->max_args >= 0 && cli.n_args > c->max_args)) {
         o->bad_usage = 1;
         o->usage_of = c;
@@ -161,7 +188,7 @@ int main(int argc, char **argv)
 {
     gl_error err;
     gl_error_init(&err);
-    options o = {0};
+    options o = {.argc = argc, .argv = (const char *const *)argv};
     o.plugin_path = calloc((size_t)argc, sizeof *o.plugin_path);
     o.operands = calloc((size_t)argc, sizeof *o.operands);
     o.opt_names = calloc((size_t)argc, sizeof *o.opt_names);

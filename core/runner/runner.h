@@ -22,6 +22,8 @@ typedef struct gl_cli {
     const char *const *opt_names;  /* the command's own options given, as declared ("--resume") */
     const char *const *opt_values; /* their values; "" for a flag */
     int n_opts;
+    int argc; /* the whole command line (for run.json) */
+    const char *const *argv;
 } gl_cli;
 
 /* An option of one command. Command options follow the command's name on the command line. */
@@ -51,6 +53,11 @@ extern const gl_command gl_cmd_plugin_check;
 /* Opens the registry over the full search path (--plugin-path, GANLAB_PLUGIN_PATH, build tree,
  * install dir). The caller closes *reg with gl_registry_close. */
 int gl_runner_open_registry(const gl_cli *cli, gl_registry **reg, gl_error *err);
+/* The same for commands that read run directories (sample, eval, train --resume, compare): a
+ * plugin that run_dirs[i]/run.json records and the search path lacks is loaded from its recorded
+ * file's directory, searched last, after its SHA-256 is checked (train/provenance.h). */
+int gl_runner_open_registry_for_runs(const gl_cli *cli, const char *const *run_dirs, int n_runs,
+                                     gl_registry **reg, gl_error *err);
 
 /* Loads args[0] with args[1..] as overrides and validates it against the plugins of reg.
  * The caller frees *cfg with gl_cfg_destroy. */

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-int gl_runner_open_registry(const gl_cli *cli, gl_registry **reg, gl_error *err)
+#include "train/provenance.h"
+
+/* The registry over the search path followed by extra[0..n_extra). */
+static int open_with(const gl_cli *cli, char **extra, int n_extra, gl_registry **reg, gl_error *err)
 {
     char **dirs;
     int n;
@@ -13,8 +16,62 @@ int gl_runner_open_registry(const gl_cli *cli, gl_registry **reg, gl_error *err)
                                    gl_plugin_in_build_tree(), &dirs, &n, err);
     if (st != GL_OK)
         return st;
-    st = gl_registry_open((const char *const *)dirs, n, reg, err);
+    /* The search path, then the extra directories; freed below (strings not owned). */
+    const char **all = malloc((size_t)(n + n_extra) * sizeof *all);
+    if (!all) {
+        gl_plugin_dirs_free(dirs, n);
+        return gl_error_add(err, GL_ERR_RUN, "out of memory");
+    }
+    for (int i = 0; i < n; i++)
+        all[i] = dirs[i];
+    for (int i = 0; i < n_extra; i++)
+        all[n + i] = extra[i];
+    st = gl_registry_open(all, n + n_extra, reg, err);
+    free(all);
     gl_plugin_dirs_free(dirs, n);
+    return st;
+}
+
+int gl_runner_open_registry(const gl_cli *cli, gl_registry **reg, gl_error *err)
+{
+    return open_with(cli, NULL, 0, reg, err);
+}
+
+int gl_runner_open_registry_for_runs(const gl_cli *cli, const char *const *run_dirs, int n_runs,
+                                     gl_registry **reg, gl_error *err)
+{
+    int st = open_with(cli, NULL, 0, reg, err);
+    char **extra = NULL;
+    int n_extra = 0;
+    for (int r = 0; st == GL_OK && r < n_runs; r++) {
+        char **dirs;
+        int n;
+        st = gl_provenance_plugin_dirs(run_dirs[r], *reg, &dirs, &n, err);
+        if (st != GL_OK || n == 0) {
+            gl_plugin_dirs_free(dirs, n);
+            continue;
+        }
+        char **grown = realloc(extra, (size_t)(n_extra + n) * sizeof *grown);
+        if (!grown) {
+            gl_plugin_dirs_free(dirs, n);
+            st = gl_error_add(err, GL_ERR_RUN, "out of memory");
+            break;
+        }
+        extra = grown;
+        for (int i = 0; i < n; i++)
+            extra[n_extra++] = dirs[i];
+        free(dirs); /* the strings now belong to extra */
+    }
+    if (st == GL_OK && n_extra > 0) {
+        gl_registry_close(*reg);
+        *reg = NULL;
+        st = open_with(cli, extra, n_extra, reg, err);
+    }
+    gl_plugin_dirs_free(extra, n_extra);
+    if (st != GL_OK && *reg) {
+        gl_registry_close(*reg);
+        *reg = NULL;
+    }
     return st;
 }
 

@@ -1,6 +1,9 @@
 # core/train: the training session, schedule, checkpoints and run directories, the run's loop
-# (run.c) and its speed and progress line (progress.c).
+# (run.c) and its speed and progress line (progress.c), and what a run records about itself: the
+# TensorBoard event file (run_events.c, over util/events.c) and run.json (provenance.c).
 core_libganlab_internal_la_SOURCES += core/train/train.h core/train/run.h core/train/rundir.h \
 	core/train/progress.h core/train/session.c core/train/step.c core/train/checkpoint.c \
 	core/train/rundir.c core/train/run.c core/train/progress.c core/train/samples.c \
-	core/train/resume.c core/train/export.c core/train/eval_source.c
+	core/train/resume.c core/train/export.c core/train/eval_source.c core/train/run_events.c \
+	core/train/run_events.h core/train/provenance.c core/train/provenance.h \
+	core/train/penalty.h core/train/penalty.c

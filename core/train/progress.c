@@ -10,11 +10,12 @@ void gl_progress_start(gl_progress *p, const gl_session *s, uint64_t total, doub
     p->total = total;
     p->elapsed0 = elapsed0;
     p->t0 = p->last_t = gl_clock_seconds();
+    p->step0 = s->st.step;
     p->last_d_updates = s->st.d_updates;
 }
 
-void gl_progress_row(gl_progress *p, const gl_session *s, gl_csv *timing, const char *const ints[2],
-                     const long long iv[2])
+double gl_progress_row(gl_progress *p, const gl_session *s, gl_csv *timing,
+                       const char *const ints[2], const long long iv[2])
 {
     double t = gl_clock_seconds();
     double span = t - p->last_t;
@@ -26,11 +27,14 @@ void gl_progress_row(gl_progress *p, const gl_session *s, gl_csv *timing, const 
     p->last_d_updates = s->st.d_updates;
 
     uint64_t step = s->st.step;
-    double eta = step ? (t - p->t0) / (double)step * (double)(p->total - step) : 0;
+    /* From this process's own pace: a resumed run has done only step - step0 steps in t - t0. */
+    uint64_t done = step - p->step0;
+    double eta = done ? (t - p->t0) / (double)done * (double)(p->total - step) : 0;
     char msg[512];
     snprintf(msg, sizeof msg,
              "step %llu/%llu  epoch %lld  %.0f img/s  ETA %.0fs  d_loss %.4f  g_loss %.4f",
              (unsigned long long)step, (unsigned long long)p->total, iv[1], tv[1], eta,
              s->last_loss[1], s->last_loss[0]);
     gl_log_progress("train", msg, step == p->total);
+    return tv[1];
 }

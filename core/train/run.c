@@ -9,6 +9,8 @@
 #include "eval/eval.h"
 #include "util/csvlog.h"
 #include "train/progress.h"
+#include "train/provenance.h"
+#include "train/run_events.h"
 #include "train/rundir.h"
 #include "util/atomic.h"
 #include "util/log.h"
@@ -25,6 +27,7 @@ typedef struct run {
     double elapsed0;         /* timing.csv's last elapsed value, for a resumed run */
     gl_eval_source eval_src; /* what the evaluators see of s */
     gl_eval_log *eval;       /* NULL when train.eval_every is 0 or no evaluators are configured */
+    gl_events events;        /* closed when logging.tensorboard is false */
 } run;
 
 static int due(uint64_t step, int64_t every, uint64_t total)
@@ -32,7 +35,7 @@ static int due(uint64_t step, int64_t every, uint64_t total)
     return step == total || (every > 0 && step % (uint64_t)every == 0);
 }
 
-static void log_row(run *r, const gl_loss_result *d, const gl_loss_result *g)
+static int log_row(run *r, const gl_loss_result *d, const gl_loss_result *g, gl_error *err)
 {
     const char *names[2 + 2 * GL_LOSS_MAX_TERMS];
     double values[2 + 2 * GL_LOSS_MAX_TERMS];
@@ -59,7 +62,37 @@ static void log_row(run *r, const gl_loss_result *d, const gl_loss_result *g)
     static const char *const ints[2] = {"step", "epoch"};
     long long iv[2] = {(long long)r->s->st.step, (long long)r->s->st.epoch + 1};
     gl_csv_row(&r->metrics, n, names, values, 2, ints, iv);
-    gl_progress_row(&r->progress, r->s, &r->timing, ints, iv);
+    double images_per_s = gl_progress_row(&r->progress, r->s, &r->timing, ints, iv);
+    /* The same columns as metrics.csv (epoch as a scalar too) and timing.csv's throughput. */
+    static const char *const ips[1] = {"images_per_s"};
+    double epoch = (double)iv[1];
+    gl_events_scalars(&r->events, r->s->st.step, "train", n, names, values);
+    gl_events_scalars(&r->events, r->s->st.step, "train", 1, &ints[1], &epoch);
+    gl_events_scalars(&r->events, r->s->st.step, "timing", 1, ips, &images_per_s);
+    return gl_events_flush(&r->events, err);
+}
+
+/* A resume's config changes, one log.txt line each, with the step they take effect at. */
+static void log_changes(run *r, const gl_train_opts *o)
+{
+    const char *p = o->resume_changes;
+    while (p && *p) {
+        size_t len = strcspn(p, "\n");
+        gl_log_line("train", "resume at step %llu%s: %.*s", (unsigned long long)r->s->st.step,
+                    o->forced ? " (--force)" : "", (int)len, p);
+        p += len + (p[len] == '\n');
+    }
+}
+
+static int samples(run *r, uint64_t step, gl_error *err)
+{
+    if (gl_train_write_samples(r->s, r->dir, step, err) != GL_OK)
+        return err->status;
+    char path[4096];
+    gl_train_samples_path(r->dir, step, path, sizeof path);
+    if (gl_events_image(&r->events, step, "samples", path, err) != GL_OK)
+        return err->status;
+    return gl_events_flush(&r->events, err);
 }
 
 static int checkpoint(run *r, gl_error *err)
@@ -115,10 +148,9 @@ static int loop(run *r, const gl_train_opts *o, gl_error *err)
             return GL_ERR_RUN;
         }
         uint64_t step = r->s->st.step;
-        if (due(step, r->log_every, r->total))
-            log_row(r, &d, &g);
-        if (due(step, r->sample_every, r->total) &&
-            gl_train_write_samples(r->s, r->dir, step, err) != GL_OK)
+        if (due(step, r->log_every, r->total) && log_row(r, &d, &g, err) != GL_OK)
+            return err->status;
+        if (due(step, r->sample_every, r->total) && samples(r, step, err) != GL_OK)
             return err->status;
         stopped = o->stop_signal ? o->stop_signal() : 0;
         int ck = due(step, r->ckpt_every, r->total);
@@ -160,7 +192,9 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     r.keep = gl_params_int(train, "keep_checkpoints");
     gl_engine_set_threads((int)gl_params_int(exp, "threads"));
 
-    int rc = gl_session_create(cfg, reg, &r.s, err);
+    int rc = gl_run_events_check(cfg, err);
+    if (rc == GL_OK)
+        rc = gl_session_create(cfg, reg, &r.s, err);
     if (rc != GL_OK)
         return rc;
     r.total = gl_session_total_steps(r.s, cfg);
@@ -170,26 +204,44 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
         rc = gl_rundir_newest_checkpoint(dir, path, sizeof path, err);
         if (rc == GL_OK)
             rc = gl_checkpoint_load(r.s, path, err);
+        if (rc == GL_OK && r.total <= r.s->st.step)
+            rc = gl_error_add(err, GL_ERR_INPUT,
+                              "%s: nothing to resume: the budget (%llu steps) is at or below the "
+                              "checkpoint's step %llu; raise train.steps or train.epochs",
+                              dir, (unsigned long long)r.total, (unsigned long long)r.s->st.step);
     } else {
         rc = gl_rundir_create(gl_params_string(exp, "out_dir"), gl_params_string(exp, "name"), dir,
                               cap, err);
     }
     if (rc == GL_OK)
         rc = write_config(cfg, dir, err);
+    gl_provenance prov = {o->argc,        o->argv,           o->overrides,
+                          o->n_overrides, o->resume_changes, o->forced};
+    if (rc == GL_OK)
+        rc = gl_provenance_start(dir, cfg, reg, &prov, o->resume_dir != NULL, r.s->st.step, err);
     if (rc == GL_OK)
         rc = open_logs(&r, err);
+    if (rc == GL_OK)
+        rc = gl_run_events_open(&r.events, cfg, dir, r.s->st.step, o->resume_dir != NULL, err);
     if (rc == GL_OK) {
         gl_session_eval_source(r.s, o->stop_signal, &r.eval_src);
         rc = gl_eval_log_open(cfg, reg, &r.eval_src, dir, &r.eval, err);
     }
+    if (rc == GL_OK)
+        gl_eval_log_set_events(r.eval, &r.events);
     if (rc == GL_OK) {
         gl_log_line("train", "%s %s: %s, %s, %s; %llu steps from step %llu",
                     o->resume_dir ? "resuming" : "run", dir, r.s->names[0], r.s->names[1],
                     r.s->names[2], (unsigned long long)r.total, (unsigned long long)r.s->st.step);
+        log_changes(&r, o);
         gl_progress_start(&r.progress, r.s, r.total, r.elapsed0);
         rc = loop(&r, o, err);
+        if (rc == GL_OK)
+            rc = gl_provenance_finish(dir, err);
     }
     gl_eval_log_close(r.eval);
+    if (gl_events_close(&r.events, err) != GL_OK && rc == GL_OK)
+        rc = err->status;
     gl_csv_close(&r.metrics);
     gl_csv_close(&r.timing);
     if (r.log) {

@@ -66,10 +66,15 @@ static int grid(gl_session *s, const char *path, gl_rng *rng, gl_error *err)
     return rc;
 }
 
+void gl_train_samples_path(const char *dir, uint64_t step, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/samples/step_%08llu.png", dir, (unsigned long long)step);
+}
+
 int gl_train_write_samples(gl_session *s, const char *dir, uint64_t step, gl_error *err)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/samples/step_%08llu.png", dir, (unsigned long long)step);
+    gl_train_samples_path(dir, step, path, sizeof path);
     gl_rng rng;
     gl_rng_init(&rng, s->seed, GL_STREAM_FIXED);
     return s->data.ndim == 1 && s->item_size == 2 ? scatter(s, path, &rng, err)

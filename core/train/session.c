@@ -6,6 +6,7 @@
  * a gradient penalty). */
 #include "train/train.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,14 +71,20 @@ static int open_loss(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, g
     if (!s->loss_p)
         return GL_ERR_INPUT;
     s->names[2] = s->loss_p->hdr.name;
-    if ((s->loss_p->flags & GL_LOSS_INPUT_GRADIENT) &&
-        (s->model_env.flags & GL_MODEL_D_BATCH_STATS))
+    if ((s->model_env.flags & GL_MODEL_D_BATCH_STATS) &&
+        ((s->loss_p->flags & GL_LOSS_INPUT_GRADIENT) || s->r1_gamma > 0 || s->r2_gamma > 0)) {
+        char who[64];
+        if (s->loss_p->flags & GL_LOSS_INPUT_GRADIENT)
+            snprintf(who, sizeof who, "loss '%s'", s->names[2]);
+        else
+            snprintf(who, sizeof who, "train.%s_gamma", s->r1_gamma > 0 ? "r1" : "r2");
         return gl_error_add(
             err, GL_ERR_INPUT,
-            "loss '%s' penalises the critic's input gradient, but model '%s' uses batch "
+            "%s penalises the critic's input gradient, but model '%s' uses batch "
             "norm in its critic, which has no second-order gradient and mixes the "
             "samples of a batch: set the model's critic normalisation to layer or none",
-            s->names[2], s->names[1]);
+            who, s->names[1]);
+    }
     if (s->loss_p->create(gl_cfg_params(cfg, "loss"), &s->loss, err) != GL_OK)
         return err->status ? err->status : GL_ERR_INPUT;
     return GL_OK;
@@ -104,6 +111,24 @@ static int open_optimizers(gl_session *s, const gl_cfg *cfg, const gl_registry *
     return GL_OK;
 }
 
+/* A packing D (PacGAN, env.pack = m) judges train.batch_size packs of m samples: the batch the
+ * core draws, real and fake, is m times train.batch_size, and every batch a multiple of m. */
+static int apply_pack(gl_session *s, gl_error *err)
+{
+    int m = s->model_env.pack;
+    if (m < 0 || m > GL_MODEL_MAX_PACK)
+        return gl_error_add(err, GL_ERR_INPUT, "model '%s' set pack %d (0..%d allowed)",
+                            s->names[1], m, GL_MODEL_MAX_PACK);
+    s->pack = m > 1 ? m : 1;
+    s->batch *= s->pack;
+    if (s->data.n_items < s->pack)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "model '%s' packs %d samples per D input, but dataset '%s' has only "
+                            "%lld items",
+                            s->names[1], s->pack, s->names[0], (long long)s->data.n_items);
+    return GL_OK;
+}
+
 static int alloc_buffers(gl_session *s, gl_error *err)
 {
     size_t b = (size_t)s->batch;
@@ -115,6 +140,16 @@ static int alloc_buffers(gl_session *s, gl_error *err)
     s->ctx = gl_ctx_create();
     if (!s->order || !s->real || !s->labels || !s->gen_labels || !s->ctx)
         return gl_error_add(err, GL_ERR_RUN, "out of memory for the training buffers");
+    if (s->unroll_steps > 0) {
+        gl_net *d = s->net[1];
+        /* All three freed in gl_session_destroy. */
+        s->unroll_save.values = malloc((gl_net_numel(d) + 1) * sizeof(gl_real));
+        s->unroll_save.opt_state = malloc((gl_net_numel(d) * (size_t)s->opt_state_per[1] + 1) *
+                                          sizeof(float));
+        s->unroll_save.buffers = malloc((gl_net_buffer_numel(d) + 1) * sizeof(gl_real));
+        if (!s->unroll_save.values || !s->unroll_save.opt_state || !s->unroll_save.buffers)
+            return gl_error_add(err, GL_ERR_RUN, "out of memory for train.unroll_steps");
+    }
     return GL_OK;
 }
 
@@ -132,6 +167,10 @@ int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **ou
     s->n_critic = (int)gl_params_int(train, "n_critic");
     s->drop_last = gl_params_bool(train, "drop_last");
     s->lr_decay = strcmp(gl_params_string(train, "lr_decay"), "linear") == 0;
+    s->r1_gamma = gl_params_float(train, "r1_gamma");
+    s->r2_gamma = gl_params_float(train, "r2_gamma");
+    s->instance_noise = gl_params_float(train, "instance_noise");
+    s->unroll_steps = (int)gl_params_int(train, "unroll_steps");
     gl_rng_init(&s->st.noise, s->seed, GL_STREAM_NOISE);
     gl_rng_init(&s->st.penalty, s->seed, GL_STREAM_PENALTY);
     gl_rng_init(&s->st.dropout, s->seed, GL_STREAM_DROPOUT);
@@ -141,10 +180,12 @@ int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **ou
                           "train.drop_last: dataset '%s' has %lld items, fewer "
                           "than train.batch_size (%d), so an epoch would have no batch",
                           s->names[0], (long long)s->data.n_items, s->batch);
-    if (rc == GL_OK) {
-        s->total_steps = gl_session_total_steps(s, cfg);
+    if (rc == GL_OK)
         rc = open_model(s, cfg, reg, err);
-    }
+    if (rc == GL_OK)
+        rc = apply_pack(s, err);
+    if (rc == GL_OK)
+        s->total_steps = gl_session_total_steps(s, cfg);
     if (rc == GL_OK)
         rc = open_loss(s, cfg, reg, err);
     if (rc == GL_OK)
@@ -184,6 +225,9 @@ void gl_session_destroy(gl_session *s)
     free(s->real);
     free(s->labels);
     free(s->gen_labels);
+    free(s->unroll_save.values);
+    free(s->unroll_save.opt_state);
+    free(s->unroll_save.buffers);
     free(s);
 }
 
@@ -191,8 +235,10 @@ uint64_t gl_session_total_steps(const gl_session *s, const gl_cfg *cfg)
 {
     const gl_params *train = gl_cfg_params(cfg, "train");
     if (gl_params_int(train, "epochs") > 0) {
-        uint64_t per_epoch = (uint64_t)(s->drop_last ? s->data.n_items / s->batch
-                                                     : (s->data.n_items + s->batch - 1) / s->batch);
+        /* The last partial batch counts unless drop_last, or it holds less than one pack. */
+        int64_t rest = s->data.n_items % s->batch;
+        uint64_t per_epoch = (uint64_t)(s->data.n_items / s->batch +
+                                        (!s->drop_last && rest >= s->pack ? 1 : 0));
         uint64_t d_updates = per_epoch * (uint64_t)gl_params_int(train, "epochs");
         return (d_updates + (uint64_t)s->n_critic - 1) / (uint64_t)s->n_critic;
     }

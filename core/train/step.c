@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "train/penalty.h"
+
 static void shuffle_epoch(gl_session *s)
 {
     for (int64_t i = 0; i < s->data.n_items; i++)
@@ -22,13 +24,17 @@ static void shuffle_epoch(gl_session *s)
 
 static int next_batch(gl_session *s, gl_error *err)
 {
-    if (s->st.pos >= s->data.n_items || (s->drop_last && s->data.n_items - s->st.pos < s->batch)) {
+    int64_t left = s->data.n_items - s->st.pos;
+    /* An epoch's last partial batch is kept unless drop_last, cut to whole packs of a packing D,
+     * and skipped when not even one pack is left. */
+    if (left <= 0 || left < s->pack || (s->drop_last && left < s->batch)) {
         s->st.epoch++;
         s->st.pos = 0;
         shuffle_epoch(s);
+        left = s->data.n_items;
     }
-    int64_t left = s->data.n_items - s->st.pos;
     int b = left < s->batch ? (int)left : s->batch;
+    b -= b % s->pack;
     if (s->dataset_p->get(s->dataset, s->order + s->st.pos, b, s->real,
                           s->data.n_classes > 0 ? s->labels : NULL, err) != GL_OK)
         return err->status ? err->status : GL_ERR_RUN;
@@ -55,15 +61,44 @@ static gl_tensor *z_tensor(gl_session *s, gl_rng *rng, int n)
 static gl_tensor *generate_cb(void *core, int n, const int32_t *labels)
 {
     gl_session *s = core;
-    return s->model_p->generate(s->model, s->ctx, z_tensor(s, &s->st.noise, n),
-                                s->model_env.conditional ? labels : NULL, 1);
+    gl_tensor *x = s->model_p->generate(s->model, s->ctx, z_tensor(s, &s->st.noise, n),
+                                        s->model_env.conditional ? labels : NULL, 1);
+    /* R2 penalises D's gradient at the fakes D is trained on: the first batch of a D update. */
+    if (s->in_d_update && !s->d_fake)
+        s->d_fake = x;
+    return x;
+}
+
+/* train.lr_decay's and train.instance_noise's factor: 1 - t / T during generator step t (from 0)
+ * of a budget of T. */
+static double anneal(const gl_session *s)
+{
+    double f = 1.0 - (double)s->st.step / (double)(s->total_steps ? s->total_steps : 1);
+    return f > 0.0 ? f : 0.0;
+}
+
+/* train.instance_noise: x + N(0, sigma_t^2) per element, sigma_t annealed to 0, drawn from the
+ * penalty stream (checkpointed). A constant added to x, so the gradient reaches x unchanged. */
+static gl_tensor *with_instance_noise(gl_session *s, gl_tensor *x)
+{
+    double std = s->instance_noise * anneal(s);
+    if (std <= 0 || !x)
+        return x;
+    int shape[GL_MAX_DIMS], nd = gl_tensor_ndim(x);
+    for (int i = 0; i < nd; i++)
+        shape[i] = gl_tensor_dim(x, i);
+    gl_tensor *n = gl_tensor_new(s->ctx, nd, shape);
+    if (!n)
+        return NULL;
+    gl_rng_fill_normal(&s->st.penalty, gl_tensor_data(n), gl_tensor_numel(n), 0.0f, (float)std);
+    return gl_add(s->ctx, x, n);
 }
 
 static gl_tensor *discriminate_cb(void *core, gl_tensor *x, const int32_t *labels)
 {
     gl_session *s = core;
-    return s->model_p->discriminate(s->model, s->ctx, x, s->model_env.conditional ? labels : NULL,
-                                    1);
+    return s->model_p->discriminate(s->model, s->ctx, with_instance_noise(s, x),
+                                    s->model_env.conditional ? labels : NULL, 1);
 }
 
 /* The first term that is not finite, else what: so the message names what went bad. */
@@ -90,14 +125,6 @@ static int grads_finite(gl_net *net)
     return !bad;
 }
 
-/* train.lr_decay linear: the learning rates times 1 - t / T during generator step t (from 0) of a
- * budget of T, as the WGAN-GP authors' code decays them; every update of step t, D's and G's. */
-static gl_real lr_factor(const gl_session *s)
-{
-    double f = 1.0 - (double)s->st.step / (double)(s->total_steps ? s->total_steps : 1);
-    return (gl_real)(f > 0.0 ? f : 0.0);
-}
-
 /* The optimizer's update p - prev scaled by f. Every bundled optimizer's update is proportional
  * to its learning rate, so this is the update at f times the rate, whatever the plugin, without a
  * plugin ABI for schedules (docs/training.md). */
@@ -122,13 +149,18 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
         .discriminate = discriminate_cb,
     };
     memset(res, 0, sizeof *res);
+    s->in_d_update = which;
+    s->d_fake = NULL;
     int rc = which ? s->loss_p->d_loss(s->loss, &env, res, err)
                    : s->loss_p->g_loss(s->loss, &env, res, err);
+    s->in_d_update = 0;
     if (rc == GL_OK) {
         char who[96];
         snprintf(who, sizeof who, "loss '%s', %s: ", s->names[2], which ? "d_loss" : "g_loss");
         rc = gl_loss_result_check(s->ctx, res, who, err);
     }
+    if (rc == GL_OK && which && (s->r1_gamma > 0 || s->r2_gamma > 0))
+        rc = gl_zc_penalties_add(&env, s->d_fake, s->r1_gamma, s->r2_gamma, res, err);
     if (rc != GL_OK)
         return rc;
     uint64_t step = s->st.step + 1;
@@ -154,7 +186,9 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
         memcpy(s->prev[which], p, n * sizeof *p);
     s->opt_p[which]->step(s->opt[which], p, gl_net_grads(net), s->opt_state[which], n,
                           ++s->st.opt_step[which]);
-    gl_real f = s->prev[which] ? lr_factor(s) : 1;
+    /* train.lr_decay linear: the rates times anneal(s), as the WGAN-GP authors' code decays
+     * them; every update of step t, D's and G's. */
+    gl_real f = s->prev[which] ? (gl_real)anneal(s) : 1;
     if (f != 1)
         shrink_update(p, s->prev[which], n, f);
     s->last_loss[which] = v;
@@ -162,6 +196,49 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
     res->loss = NULL;
     gl_ctx_reset(s->ctx);
     return GL_OK;
+}
+
+/* The D state an unrolled look-ahead changes (train.unroll_steps): values, optimizer state and
+ * update count, buffers, last loss. save = 1 copies them aside, 0 puts them back. */
+static void d_state(gl_session *s, int save)
+{
+    gl_net *d = s->net[1];
+    struct {
+        void *live, *copy;
+        size_t bytes;
+    } parts[3] = {
+        {gl_net_values(d), s->unroll_save.values, gl_net_numel(d) * sizeof(gl_real)},
+        {s->opt_state[1], s->unroll_save.opt_state,
+         gl_net_numel(d) * (size_t)s->opt_state_per[1] * sizeof(float)},
+        {gl_net_buffer_values(d), s->unroll_save.buffers, gl_net_buffer_numel(d) * sizeof(gl_real)},
+    };
+    for (int i = 0; i < 3; i++)
+        if (parts[i].bytes)
+            memcpy(save ? parts[i].copy : parts[i].live, save ? parts[i].live : parts[i].copy,
+                   parts[i].bytes);
+    if (save) {
+        s->unroll_save.opt_step = s->st.opt_step[1];
+        s->unroll_save.loss = s->last_loss[1];
+    } else {
+        s->st.opt_step[1] = s->unroll_save.opt_step;
+        s->last_loss[1] = s->unroll_save.loss;
+    }
+}
+
+/* The G update of an unrolled GAN (Metz et al. 2017): unroll_steps look-ahead updates of D on
+ * the step's last real batch (fresh fakes each), G's update against that D, then D back as it
+ * was. No gradient flows through the look-ahead (docs/training.md). */
+static int unrolled_g_update(gl_session *s, gl_loss_result *g_res, gl_error *err)
+{
+    gl_loss_result scratch;
+    d_state(s, 1);
+    int rc = GL_OK;
+    for (int k = 0; k < s->unroll_steps && rc == GL_OK; k++)
+        rc = update(s, 1, &scratch, err);
+    if (rc == GL_OK)
+        rc = update(s, 0, g_res, err);
+    d_state(s, 0);
+    return rc;
 }
 
 int gl_session_step(gl_session *s, gl_loss_result *d_res, gl_loss_result *g_res, gl_error *err)
@@ -177,7 +254,7 @@ int gl_session_step(gl_session *s, gl_loss_result *d_res, gl_loss_result *g_res,
     if (s->model_env.conditional)
         for (int i = 0; i < s->last_batch; i++)
             s->gen_labels[i] = (int32_t)gl_rng_below(&s->st.noise, (uint64_t)s->data.n_classes);
-    int rc = update(s, 0, g_res, err);
+    int rc = s->unroll_steps > 0 ? unrolled_g_update(s, g_res, err) : update(s, 0, g_res, err);
     if (rc == GL_OK)
         s->st.step++;
     return rc;

@@ -37,10 +37,14 @@ typedef struct gl_train_state {
 typedef struct gl_session {
     uint64_t seed;
     int batch, n_critic;
-    int drop_last;        /* train.drop_last: skip an epoch's last, partial batch */
-    int lr_decay;         /* train.lr_decay: 1 for linear (to 0 over the budget), 0 for none */
-    uint64_t total_steps; /* the budget in generator steps (gl_session_total_steps) */
-    const char *names[3]; /* dataset, model, loss plugin names (for messages) */
+    int pack; /* samples per D output (model_env.pack, at least 1); batch is a multiple of it */
+    int drop_last;             /* train.drop_last: skip an epoch's last, partial batch */
+    int lr_decay;              /* train.lr_decay: 1 for linear (to 0 over the budget), 0 for none */
+    uint64_t total_steps;      /* the budget in generator steps (gl_session_total_steps) */
+    double r1_gamma, r2_gamma; /* train.r1_gamma, train.r2_gamma (penalty.h); 0: off */
+    double instance_noise;     /* train.instance_noise: D's input noise std at step 0; 0: off */
+    int unroll_steps;          /* train.unroll_steps: D look-ahead updates before G's; 0: off */
+    const char *names[3];      /* dataset, model, loss plugin names (for messages) */
 
     const gl_dataset_plugin *dataset_p;
     void *dataset;
@@ -58,8 +62,15 @@ typedef struct gl_session {
     const gl_optimizer_plugin *opt_p[2];
     void *opt[2];
     int opt_state_per[2];
-    float *opt_state[2]; /* (numel(net) * opt_state_per) */
-    gl_real *prev[2];    /* (numel(net)) the values before an update, with lr_decay; else NULL */
+    float *opt_state[2];  /* (numel(net) * opt_state_per) */
+    gl_real *prev[2];     /* (numel(net)) the values before an update, with lr_decay; else NULL */
+    struct {              /* D set aside during an unrolled G update (unroll_steps > 0) */
+        gl_real *values;  /* (numel(D)) */
+        float *opt_state; /* (numel(D) * opt_state_per[1]) */
+        gl_real *buffers; /* (buffer numel(D)) */
+        uint64_t opt_step;
+        double loss;
+    } unroll_save;
 
     gl_ctx *ctx;
     gl_train_state st;
@@ -69,6 +80,8 @@ typedef struct gl_session {
     int32_t *labels;     /* (batch) real labels */
     int32_t *gen_labels; /* (batch) labels for generated samples */
     int last_batch;      /* size of the last real batch */
+    int in_d_update;     /* 1 while the loss plugin builds a D loss */
+    gl_tensor *d_fake;   /* the D update's first fake batch (for R2), in ctx; else NULL */
     double last_loss[2]; /* the last G (0) and D (1) loss values */
 } gl_session;
 

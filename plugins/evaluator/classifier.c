@@ -22,6 +22,9 @@
  *   is         Inception Score exp(E KL(p(y|x) || p(y))) with this classifier (higher)
  *   fd         Frechet distance of the Gaussians fitted to f of generated and test images (lower);
  *              fd_floor in the protocol is the same between training and test images
+ *   kid, kid_std  Kernel Inception Distance on f: unbiased MMD^2, cubic polynomial kernel, mean
+ *              and std over kid_subsets subsets of kid_subset_size (capped at the sample counts)
+ *              (lower; about 0 for the real distribution)
  *   precision, recall (k_pr = 3), density, coverage (k_dc = 5) on f (ganlab/metrics.h) (higher)
  *   label_acc  conditional models only: the fraction classified as the label asked for (higher)
  * Conditional models are asked for labels i mod K.
@@ -59,6 +62,10 @@ static const gl_param_spec classifier_params[] = {
      "seed of the classifier's initialisation and data order (its own, so runs share it)"},
     {"k_pr", GL_PARAM_INT, "3", 0, 1, 1000, NULL, "neighbours for precision and recall"},
     {"k_dc", GL_PARAM_INT, "5", 0, 1, 1000, NULL, "neighbours for density and coverage"},
+    {"kid_subsets", GL_PARAM_INT, "100", 0, 1, 100000, NULL,
+     "random subsets KID is averaged over (mimicry, StudioGAN: 100)"},
+    {"kid_subset_size", GL_PARAM_INT, "1000", 0, 2, 1e8, NULL,
+     "rows of each set per KID subset, capped at the generated and reference counts"},
     {"min_class_pct", GL_PARAM_FLOAT, "1", 0, 0, 100, NULL,
      "a class is covered when predicted for at least this % of the generated images"},
     {"cache", GL_PARAM_BOOL, "true", 0, GL_NO_RANGE, NULL,
@@ -67,7 +74,8 @@ static const gl_param_spec classifier_params[] = {
 
 typedef struct classifier {
     const gl_eval_env *env;
-    int n, n_ref_want, epochs, batch, k_pr, k_dc, use_cache;
+    int n, n_ref_want, epochs, batch, k_pr, k_dc, use_cache, kid_subsets;
+    int64_t kid_size;
     double lr, min_pct;
     uint64_t seed;
     int c, h, w, k;
@@ -409,11 +417,16 @@ static int classifier_evaluate(void *self, gl_eval_result *out, gl_error *err)
                           err);
     }
     gl_prdc prdc;
-    double fd = 0;
+    double fd = 0, kid = 0, kid_std = 0;
     if (rc == GL_OK)
         rc = gl_feature_moments(c->feat, c->n, FEAT, c->mu, c->cov, err);
     if (rc == GL_OK)
         rc = gl_frechet_distance(c->mu, c->cov, c->ref_mu, c->ref_cov, FEAT, &fd, err);
+    /* Subsets from the evaluation's seed: the same run and seed give the same KID. */
+    if (rc == GL_OK)
+        rc = gl_kernel_inception_distance(c->ref_feat, c->n_ref, c->feat, c->n, FEAT,
+                                          c->kid_subsets, c->kid_size, env->seed, &kid, &kid_std,
+                                          err);
     if (rc == GL_OK)
         rc = gl_knn_radii(c->feat, c->n, FEAT, c->k_pr, c->fake_r, err);
     if (rc == GL_OK)
@@ -435,6 +448,8 @@ static int classifier_evaluate(void *self, gl_eval_result *out, gl_error *err)
     out->metrics[n++] = (gl_eval_item){"kl", gl_kl_uniform(c->hist, c->k), NULL};
     out->metrics[n++] = (gl_eval_item){"is", gl_inception_score(c->probs, c->n, c->k), NULL};
     out->metrics[n++] = (gl_eval_item){"fd", fd, NULL};
+    out->metrics[n++] = (gl_eval_item){"kid", kid, NULL};
+    out->metrics[n++] = (gl_eval_item){"kid_std", kid_std, NULL};
     out->metrics[n++] = (gl_eval_item){"precision", prdc.precision, NULL};
     out->metrics[n++] = (gl_eval_item){"recall", prdc.recall, NULL};
     out->metrics[n++] = (gl_eval_item){"density", prdc.density, NULL};
@@ -448,6 +463,10 @@ static int classifier_evaluate(void *self, gl_eval_result *out, gl_error *err)
     out->protocol[n++] = (gl_eval_item){"n_reference", (double)c->n_ref, NULL};
     out->protocol[n++] = (gl_eval_item){"k", c->k_pr, NULL};
     out->protocol[n++] = (gl_eval_item){"k_dc", c->k_dc, NULL};
+    out->protocol[n++] = (gl_eval_item){"kid_subsets", c->kid_subsets, NULL};
+    int64_t kid_rows = c->kid_size < c->n_ref ? c->kid_size : c->n_ref;
+    out->protocol[n++] = (gl_eval_item){"kid_subset_size",
+                                        (double)(kid_rows < c->n ? kid_rows : c->n), NULL};
     out->protocol[n++] = (gl_eval_item){"seed", (double)env->seed, NULL};
     out->protocol[n++] = (gl_eval_item){"min_class_pct", c->min_pct, NULL};
     out->protocol[n++] = (gl_eval_item){"test_accuracy", c->test_acc, NULL};
@@ -523,6 +542,8 @@ static int classifier_create(const gl_params *p, const gl_eval_env *env, void **
     c->seed = (uint64_t)gl_params_int(p, "seed");
     c->k_pr = (int)gl_params_int(p, "k_pr");
     c->k_dc = (int)gl_params_int(p, "k_dc");
+    c->kid_subsets = (int)gl_params_int(p, "kid_subsets");
+    c->kid_size = gl_params_int(p, "kid_subset_size");
     c->min_pct = gl_params_float(p, "min_class_pct");
     c->use_cache = gl_params_bool(p, "cache");
     c->c = env->data.shape[0];
@@ -551,10 +572,11 @@ static int classifier_create(const gl_params *p, const gl_eval_env *env, void **
 }
 
 static const gl_evaluator_plugin classifier_plugin = {
-    .hdr = {GL_ABI_VERSION, GL_KIND_EVALUATOR, sizeof(gl_evaluator_plugin), "classifier",
-            "classes covered, KL, IS, Frechet distance, precision/recall, density/coverage with "
-            "a classifier ganlab trains on the data",
-            classifier_params},
+    .hdr =
+        {GL_ABI_VERSION, GL_KIND_EVALUATOR, sizeof(gl_evaluator_plugin), "classifier",
+         "classes covered, KL, IS, Frechet distance, KID, precision/recall, density/coverage with "
+         "a classifier ganlab trains on the data",
+         classifier_params},
     .create = classifier_create,
     .evaluate = classifier_evaluate,
     .destroy = classifier_destroy,

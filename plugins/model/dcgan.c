@@ -23,6 +23,11 @@
  * first convolution sees the label at every position; or, with d_condition: projection, the label
  * enters D by projection onto the flattened features before fc (layers.h; D = {model, fc, proj}).
  *
+ * D's options (layers.h, docs/models.md): spectral_norm divides the weights of D's two convolutions
+ * and of fc by their spectral norms; minibatch_std appends one constant plane (the batch's mean
+ * standard deviation) after the second convolution's activation, so fc sees (2 ndf + 1) planes;
+ * pack m stacks the m samples of a pack as m C input channels and gives one value per pack.
+ *
  * What it does not do: DCGAN's normal(0, 0.02) initialisation (torch's defaults are used, as for
  * every ganlab layer), sizes other than multiples of 4, deeper stacks for larger images.
  */
@@ -50,10 +55,12 @@ static const gl_param_spec dcgan_params[] = {
     {"g_norm", GL_PARAM_CHOICE, "batch", 0, GL_NO_RANGE, "batch|layer|none",
      "G's normalisation before each ReLU"},
     GLM_COND_PARAMS,
+    GLM_DREG_PARAMS,
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
 typedef struct dcgan {
     glm_cond cond;
+    glm_dreg dreg;
     int c, h, w; /* item shape (C, H, W) */
     int ngf, ndf;
     /* G */
@@ -63,9 +70,9 @@ typedef struct dcgan {
     gl_conv_layer g_up1, g_up2;
     /* D */
     gl_embedding_layer d_emb; /* with the input only (cond.d_project == 0) */
-    gl_conv_layer d_conv1, d_conv2;
+    glm_conv d_conv1, d_conv2;
     glm_norm d_norm;
-    gl_linear_layer d_fc;
+    glm_linear d_fc;
     gl_tensor *d_proj; /* `proj.weight` when the label enters D by projection (layers.h) */
 } dcgan;
 
@@ -100,17 +107,18 @@ static void declare_d(dcgan *m, gl_net *d, glm_norm_kind norm)
 {
     int h4 = m->h / 4, w4 = m->w / 4;
     int item[3] = {2 * m->ndf, h4, w4};
-    int label_input = m->cond.on && !m->cond.d_project;
+    int label_input = m->cond.on && !m->cond.d_project, sn = m->dreg.spectral_norm;
     if (label_input)
         glm_cond_declare(&m->cond, &m->d_emb, d);
     /* model: Conv, LReLU, Conv, [norm], LReLU */
-    gl_conv2d_layer_declare(&m->d_conv1, d, "model.0", m->c + (label_input ? m->cond.dim : 0),
-                            m->ndf, 4, 2, 1, 1);
-    gl_conv2d_layer_declare(&m->d_conv2, d, "model.2", m->ndf, 2 * m->ndf, 4, 2, 1, 1);
+    glm_conv_declare(&m->d_conv1, d, "model.0",
+                     m->c * m->dreg.pack + (label_input ? m->cond.dim : 0), m->ndf, 4, 2, 1, sn);
+    glm_conv_declare(&m->d_conv2, d, "model.2", m->ndf, 2 * m->ndf, 4, 2, 1, sn);
     glm_norm_declare(&m->d_norm, norm, d, "model.3", 3, item);
-    gl_linear_layer_declare(&m->d_fc, d, "fc", 2 * m->ndf * h4 * w4, 1, 1);
+    int features = (2 * m->ndf + m->dreg.minibatch_std) * h4 * w4;
+    glm_linear_declare(&m->d_fc, d, "fc", features, 1, sn);
     if (m->cond.on && m->cond.d_project)
-        m->d_proj = glm_proj_declare(&m->cond, d, 2 * m->ndf * h4 * w4);
+        m->d_proj = glm_proj_declare(&m->cond, d, features);
 }
 
 static int dcgan_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net *d, void **self,
@@ -130,6 +138,8 @@ static int dcgan_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net
         return gl_error_add(err, GL_ERR_RUN, "model 'dcgan': out of memory");
     *self = m;
     int rc = glm_cond_read(&m->cond, p, env, "dcgan", err);
+    if (rc == GL_OK)
+        rc = glm_dreg_read(&m->dreg, p, &m->cond, "dcgan", err);
     if (rc != GL_OK)
         return rc;
     m->c = data->shape[0];
@@ -143,6 +153,7 @@ static int dcgan_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net
     declare_d(m, d, d_norm);
     env->latent_dim = latent;
     env->conditional = m->cond.on;
+    env->pack = m->dreg.pack;
     env->flags = d_norm == GLM_NORM_BATCH ? GL_MODEL_D_BATCH_STATS : 0u;
     return GL_OK;
 }
@@ -187,16 +198,19 @@ static gl_tensor *dcgan_discriminate(void *self, gl_ctx *ctx, gl_tensor *x, cons
                                      int train)
 {
     dcgan *m = self;
+    x = glm_pack(ctx, x, m->dreg.pack);
     if (m->cond.on && !m->d_proj) {
         gl_tensor *code = glm_cond_code(ctx, &m->cond, &m->d_emb, labels, gl_tensor_dim(x, 0));
         gl_tensor *parts[2] = {x, label_planes(ctx, code, m->h, m->w)};
         x = gl_concat(ctx, 2, parts);
     }
-    x = gl_leaky_relu(ctx, gl_conv_layer_forward(ctx, &m->d_conv1, x), DCGAN_SLOPE);
-    x = gl_conv_layer_forward(ctx, &m->d_conv2, x); /* (B, 2 ndf, H/4, W/4) */
+    x = gl_leaky_relu(ctx, glm_conv_forward(ctx, &m->d_conv1, x, train), DCGAN_SLOPE);
+    x = glm_conv_forward(ctx, &m->d_conv2, x, train); /* (B, 2 ndf, H/4, W/4) */
     x = gl_leaky_relu(ctx, glm_norm_forward(ctx, &m->d_norm, x, train), DCGAN_SLOPE);
-    x = gl_flatten(ctx, x); /* (B, 2 ndf H/4 W/4) */
-    gl_tensor *y = gl_linear_layer_forward(ctx, &m->d_fc, x, GL_ACT_NONE, 0); /* (B, 1) */
+    if (m->dreg.minibatch_std)
+        x = glm_mbstd(ctx, x); /* (B, 2 ndf + 1, H/4, W/4) */
+    x = gl_flatten(ctx, x);
+    gl_tensor *y = glm_linear_forward(ctx, &m->d_fc, x, GL_ACT_NONE, 0, train); /* (B, 1) */
     return m->d_proj ? glm_proj_forward(ctx, m->d_proj, y, x, labels) : y;
 }
 

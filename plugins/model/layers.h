@@ -12,10 +12,17 @@
  *   batch:  torch BatchNorm1d/2d over the batch (and space) per channel, channels = item[0];
  *   layer:  torch LayerNorm(item shape) over each item;
  *   none:   x itself.
+ * Regularisers of D (docs/models.md has the papers and the maths):
+ *   spectral norm:  a weight divided by its largest singular value, estimated by one power
+ *                   iteration per training forward, its vectors net buffers NAME.weight_u/_v;
+ *   minibatch std:  ProGAN's extra feature, the batch's mean standard deviation;
+ *   packing:        PacGAN's m samples judged as one input.
  */
 #ifndef GL_PLUGINS_MODEL_LAYERS_H
 #define GL_PLUGINS_MODEL_LAYERS_H
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <ganlab/config.h>
@@ -150,6 +157,232 @@ static inline gl_tensor *glm_norm_forward(gl_ctx *ctx, const glm_norm *n, gl_ten
     default:
         return x;
     }
+}
+
+/* ---------------------------------------------------------------- spectral normalisation */
+
+/* The D regularisers' parameters of a model's schema (glm_dreg_read reads them). */
+/* clang-format off */
+#define GLM_DREG_PARAMS                                                                            \
+    {"spectral_norm", GL_PARAM_BOOL, "false", 0, GL_NO_RANGE, NULL,                                \
+     "spectral normalisation of every weight of D (Miyato et al. 2018), one power iteration "      \
+     "per training forward"},                                                                      \
+    {"minibatch_std", GL_PARAM_BOOL, "false", 0, GL_NO_RANGE, NULL,                                \
+     "append the batch's mean standard deviation as a feature before D's last layer (ProGAN)"},   \
+    {"pack", GL_PARAM_INT, "1", 0, 1, 4, NULL,                                                     \
+     "PacGAN: D judges m samples at once (the core draws m times the samples); 1: off"}
+
+/* clang-format on */
+typedef struct glm_dreg {
+    int spectral_norm, minibatch_std, pack;
+} glm_dreg;
+
+/* Reads `spectral_norm`, `minibatch_std`, `pack`; packing is refused for a conditional model
+ * (which label would a pack of m samples be judged under?). */
+static inline int glm_dreg_read(glm_dreg *r, const gl_params *p, const glm_cond *cond,
+                                const char *model, gl_error *err)
+{
+    r->spectral_norm = gl_params_bool(p, "spectral_norm");
+    r->minibatch_std = gl_params_bool(p, "minibatch_std");
+    r->pack = (int)gl_params_int(p, "pack");
+    if (r->pack > 1 && cond->on)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "key 'model.pack': model '%s' packs %d samples per D input, which a "
+                            "conditional model cannot (the samples of a pack have their own "
+                            "labels); set pack: 1 or conditional: false",
+                            model, r->pack);
+    return GL_OK;
+}
+
+/* A weight w (rows, cols...) normalised by its spectral norm sigma(W), W = w viewed as
+ * (rows, cols), as torch.nn.utils.spectral_norm (Miyato et al. 2018): the buffers u (rows) and
+ * v (cols) persist, and each training forward makes one power iteration
+ *     v <- W^T u / ||W^T u||,   u <- W v / ||W v||,
+ * then sigma = u^T W v is a function of W (u, v constants) and the layer uses w / sigma. Eval
+ * forwards use the stored u, v unchanged. u and v are net buffers, so checkpoints carry them and a
+ * resumed run continues the same iteration. v starts at zero, which no iteration leaves it at: the
+ * first forward, seeing it, first makes GLM_SN_WARMUP iterations (as torch's newer
+ * parametrizations.spectral_norm does when registered), so that u, v are near W's top singular
+ * vectors from the start; the gradient that treats them as constants is then d sigma / d W. */
+#define GLM_SN_WARMUP 15
+
+typedef struct glm_sn {
+    gl_tensor *u, *v; /* NULL: off */
+    int rows, cols;
+} glm_sn;
+
+/* Declares NAME.weight_u (rows), N(0, 1) as torch draws it, and NAME.weight_v (cols), zero (see
+ * above); torch's buffer names. */
+static inline void glm_sn_declare(glm_sn *s, gl_net *net, const char *name, int rows, int cols)
+{
+    char buf[64];
+    s->rows = rows;
+    s->cols = cols;
+    snprintf(buf, sizeof buf, "%s.weight_u", name);
+    s->u = gl_net_buffer(net, buf, 1, &rows, gl_init_normal(1));
+    snprintf(buf, sizeof buf, "%s.weight_v", name);
+    s->v = gl_net_buffer(net, buf, 1, &cols, gl_init_zeros());
+}
+
+/* x / max(||x||, 1e-12) in place (torch's F.normalize). */
+static inline void glm_sn_normalize(gl_real *x, int n)
+{
+    double ss = 0;
+    for (int i = 0; i < n; i++)
+        ss += (double)x[i] * x[i];
+    double norm = sqrt(ss);
+    norm = norm > 1e-12 ? norm : 1e-12;
+    for (int i = 0; i < n; i++)
+        x[i] = (gl_real)(x[i] / norm);
+}
+
+/* One power iteration on the buffers (plain arithmetic: torch runs it under no_grad). */
+static inline void glm_sn_iterate(const glm_sn *s, const gl_real *w)
+{
+    gl_real *u = gl_tensor_data(s->u), *v = gl_tensor_data(s->v);
+    for (int j = 0; j < s->cols; j++)
+        v[j] = 0;
+    for (int i = 0; i < s->rows; i++)
+        for (int j = 0; j < s->cols; j++)
+            v[j] += w[(size_t)i * s->cols + j] * u[i];
+    glm_sn_normalize(v, s->cols);
+    for (int i = 0; i < s->rows; i++) {
+        double acc = 0;
+        for (int j = 0; j < s->cols; j++)
+            acc += (double)w[(size_t)i * s->cols + j] * v[j];
+        u[i] = (gl_real)acc;
+    }
+    glm_sn_normalize(u, s->rows);
+}
+
+/* 1 while v is still all zeros (no forward has iterated yet). */
+static inline int glm_sn_fresh(const glm_sn *s)
+{
+    const gl_real *v = gl_tensor_data(s->v);
+    for (int j = 0; j < s->cols; j++)
+        if (v[j] != 0)
+            return 0;
+    return 1;
+}
+
+/* A constant (n, 1) copy of a buffer in ctx: the ops keep their inputs by reference, and the next
+ * forward of the same update overwrites the buffer. */
+static inline gl_tensor *glm_sn_const(gl_ctx *ctx, gl_tensor *buf, int n)
+{
+    int shape[2] = {n, 1};
+    gl_tensor *t = gl_tensor_new(ctx, 2, shape);
+    if (t)
+        memcpy(gl_tensor_data(t), gl_tensor_data(buf), (size_t)n * sizeof(gl_real));
+    return t;
+}
+
+/* w / sigma(w) (recorded, w's shape), or w itself when s is off. */
+static inline gl_tensor *glm_sn_weight(gl_ctx *ctx, const glm_sn *s, gl_tensor *w, int train)
+{
+    if (!s->u)
+        return w;
+    int n = glm_sn_fresh(s) ? GLM_SN_WARMUP + train : train;
+    for (int i = 0; i < n; i++)
+        glm_sn_iterate(s, gl_tensor_data(w));
+    int shape[2] = {s->rows, s->cols};
+    gl_tensor *wv = gl_matmul(ctx, gl_reshape(ctx, w, 2, shape), glm_sn_const(ctx, s->v, s->cols),
+                              0, 0); /* (rows, 1) */
+    gl_tensor *sigma = gl_sum(ctx, gl_mul(ctx, glm_sn_const(ctx, s->u, s->rows), wv));
+    return gl_div(ctx, w, gl_expand(ctx, sigma, w));
+}
+
+/* A linear layer with an optional spectral norm on its weight. */
+typedef struct glm_linear {
+    gl_linear_layer l;
+    glm_sn sn;
+} glm_linear;
+
+static inline void glm_linear_declare(glm_linear *l, gl_net *net, const char *name, int in, int out,
+                                      int sn)
+{
+    gl_linear_layer_declare(&l->l, net, name, in, out, 1);
+    memset(&l->sn, 0, sizeof l->sn);
+    if (sn)
+        glm_sn_declare(&l->sn, net, name, out, in);
+}
+
+static inline gl_tensor *glm_linear_forward(gl_ctx *ctx, const glm_linear *l, gl_tensor *x,
+                                            gl_act act, gl_real slope, int train)
+{
+    gl_linear_layer t = l->l;
+    t.w = glm_sn_weight(ctx, &l->sn, l->l.w, train);
+    return gl_linear_layer_forward(ctx, &t, x, act, slope);
+}
+
+/* A convolution (not transposed) with an optional spectral norm on its weight (co, ci k k). */
+typedef struct glm_conv {
+    gl_conv_layer l;
+    glm_sn sn;
+} glm_conv;
+
+static inline void glm_conv_declare(glm_conv *c, gl_net *net, const char *name, int ci, int co,
+                                    int k, int stride, int pad, int sn)
+{
+    gl_conv2d_layer_declare(&c->l, net, name, ci, co, k, stride, pad, 1);
+    memset(&c->sn, 0, sizeof c->sn);
+    if (sn)
+        glm_sn_declare(&c->sn, net, name, co, ci * k * k);
+}
+
+static inline gl_tensor *glm_conv_forward(gl_ctx *ctx, const glm_conv *c, gl_tensor *x, int train)
+{
+    gl_conv_layer t = c->l;
+    t.w = glm_sn_weight(ctx, &c->sn, c->l.w, train);
+    return gl_conv_layer_forward(ctx, &t, x);
+}
+
+/* ---------------------------------------------------------------- minibatch standard deviation */
+
+/* ProGAN's minibatch standard deviation (Karras et al. 2018, sec. 3): h (B, F) or (B, C, H, W) ->
+ * h with one more feature (B, F + 1) / channel (B, C + 1, H, W) holding, for every sample,
+ *     s = mean over features f of sqrt(mean_b (h_bf - mean_b h_bf)^2 + 1e-8),
+ * the whole batch as one group. A D that sees how varied its batch is can tell a collapsed
+ * generator's batch from real data. The batch means are products with a row of 1/B (recorded, so
+ * twice differentiable). */
+static inline gl_tensor *glm_mbstd(gl_ctx *ctx, gl_tensor *h)
+{
+    int b = gl_tensor_dim(h, 0);
+    int row[2] = {1, b}, col[2] = {b, 1};
+    gl_tensor *avg = gl_tensor_new(ctx, 2, row), *ones = gl_tensor_new(ctx, 2, col);
+    if (!avg || !ones)
+        return NULL;
+    for (int i = 0; i < b; i++) {
+        gl_tensor_data(avg)[i] = (gl_real)(1.0 / b);
+        gl_tensor_data(ones)[i] = 1;
+    }
+    gl_tensor *flat = gl_flatten(ctx, h);                                 /* (B, N) */
+    gl_tensor *mean = gl_matmul(ctx, avg, flat, 0, 0);                    /* (1, N) */
+    gl_tensor *dev = gl_sub(ctx, flat, gl_matmul(ctx, ones, mean, 0, 0)); /* (B, N) */
+    gl_tensor *var = gl_matmul(ctx, avg, gl_square(ctx, dev), 0, 0);      /* (1, N) */
+    gl_tensor *s = gl_mean(ctx, gl_sqrt(ctx, gl_add_scalar(ctx, var, 1e-8f)));
+    int nd = gl_tensor_ndim(h), shape[4] = {b, 1, 1, 1};
+    for (int i = 2; i < nd; i++)
+        shape[i] = gl_tensor_dim(h, i);
+    gl_tensor *like = gl_tensor_new(ctx, nd, shape);
+    gl_tensor *parts[2] = {h, like ? gl_expand(ctx, s, like) : NULL};
+    return gl_concat(ctx, 2, parts);
+}
+
+/* ---------------------------------------------------------------- packing */
+
+/* PacGAN (Lin et al. 2018): x (B m, item...) -> (B, m item...) with the m consecutive samples of a
+ * pack side by side: (B m, F) -> (B, m F); images (B m, C, H, W) -> (B, m C, H, W), the samples
+ * stacked as channels as PacGAN's DCGAN does. Both are the same bytes, so a reshape. */
+static inline gl_tensor *glm_pack(gl_ctx *ctx, gl_tensor *x, int m)
+{
+    if (m <= 1 || !x)
+        return x;
+    int nd = gl_tensor_ndim(x), shape[4];
+    for (int i = 0; i < nd; i++)
+        shape[i] = gl_tensor_dim(x, i);
+    shape[0] /= m;
+    shape[1] *= m;
+    return gl_reshape(ctx, x, nd, shape);
 }
 
 #endif

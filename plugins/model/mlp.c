@@ -21,8 +21,15 @@
  * Dropout masks come from the run's dropout stream (env->dropout_rng, owned and checkpointed by the
  * core), so they follow the experiment seed and a resumed run continues them.
  *
- * What it does not do: other initialisations than torch's defaults, spectral norm, skip
- * connections, minibatch discrimination.
+ * D's options (layers.h, docs/models.md): d_activation (default: activation) may be maxout
+ * (Goodfellow et al. 2013): the hidden Linear has width * maxout_pieces outputs, viewed as
+ * (pieces, width) piece-major, and the unit keeps the largest of its pieces. spectral_norm divides
+ * every Linear weight of D by its spectral norm; minibatch_std widens the input of D's output
+ * Linear by one feature; pack m makes D's input the m samples of a pack side by side (m * item
+ * wide) and its output one value per pack.
+ *
+ * What it does not do: other initialisations than torch's defaults, skip connections, minibatch
+ * discrimination (Salimans et al.), spectral norm of G.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +48,12 @@ static const gl_param_spec mlp_params[] = {
     {"d_hidden", GL_PARAM_INT_LIST, "[512, 256]", 0, 1, 65536, NULL,
      "widths of D's hidden layers, input side first"},
     {"activation", GL_PARAM_CHOICE, "leaky_relu", 0, GL_NO_RANGE, "leaky_relu|relu|tanh",
-     "activation after every hidden layer of G and D"},
+     "activation after every hidden layer of G (and of D unless d_activation says otherwise)"},
+    {"d_activation", GL_PARAM_CHOICE, "activation", 0, GL_NO_RANGE,
+     "activation|leaky_relu|relu|tanh|maxout",
+     "activation after every hidden layer of D; activation: the same as G's"},
+    {"maxout_pieces", GL_PARAM_INT, "5", 0, 2, 64, NULL,
+     "pieces per unit of a maxout D (its hidden Linears are this many times wider)"},
     {"slope", GL_PARAM_FLOAT, "0.2", 0, 0, 1, NULL, "negative slope of leaky_relu"},
     {"g_norm", GL_PARAM_CHOICE, "none", 0, GL_NO_RANGE, "none|batch|layer",
      "normalisation after each hidden Linear of G"},
@@ -52,11 +64,12 @@ static const gl_param_spec mlp_params[] = {
     {"d_dropout", GL_PARAM_FLOAT, "0.0", 0, 0, 0.95, NULL,
      "dropout probability after each hidden activation of D (training steps only)"},
     GLM_COND_PARAMS,
+    GLM_DREG_PARAMS,
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
 /* Linear -> [norm] -> activation [-> dropout]: one hidden layer. */
 typedef struct mlp_hidden {
-    gl_linear_layer lin;
+    glm_linear lin;
     glm_norm norm;
 } mlp_hidden;
 
@@ -67,14 +80,25 @@ typedef struct mlp_net {
     gl_tensor *proj;        /* D's projection table (layers.h) when d_condition is projection */
     mlp_hidden *hidden;     /* (n_hidden); freed by mlp_destroy */
     int n_hidden;
-    gl_linear_layer out;
+    glm_linear out;
+    gl_act act; /* of the hidden layers, when pieces is 0 */
+    int pieces; /* maxout pieces per unit; 0: act */
+    int mbstd;  /* 1: minibatch std feature before out */
     gl_act out_act;
     float dropout; /* after each hidden activation; 0 for G */
 } mlp_net;
 
+/* What one net is made of besides its widths. */
+typedef struct mlp_net_opts {
+    gl_act act;
+    int pieces, sn, mbstd;
+    glm_norm_kind norm;
+    float dropout;
+} mlp_net_opts;
+
 typedef struct mlp {
     glm_cond cond;
-    gl_act act;
+    glm_dreg dreg;
     float slope;
     mlp_net g, d;
     int item_ndim; /* G's output item shape (the dataset's) */
@@ -99,14 +123,18 @@ static gl_act parse_act(const char *s)
  * in (the width of z or flattened x, before the label code) -> widths[0..n) -> out, then for a
  * projection D `proj.weight`. */
 static int net_declare(mlp_net *s, gl_net *net, const glm_cond *cond, int is_d, int in,
-                       const int64_t *widths, size_t n, int out, glm_norm_kind norm, float dropout,
+                       const int64_t *widths, size_t n, int out, const mlp_net_opts *o,
                        gl_error *err)
 {
     s->hidden = calloc(n ? n : 1, sizeof *s->hidden);
     if (!s->hidden)
         return gl_error_add(err, GL_ERR_RUN, "model 'mlp': out of memory");
     s->n_hidden = (int)n;
-    s->dropout = dropout;
+    s->dropout = o->dropout;
+    s->act = o->act;
+    s->pieces = o->pieces;
+    s->mbstd = o->mbstd;
+    int k = o->pieces ? o->pieces : 1;
     s->label_input = cond->on && !(is_d && cond->d_project);
     if (s->label_input)
         glm_cond_declare(cond, &s->emb, net);
@@ -114,19 +142,35 @@ static int net_declare(mlp_net *s, gl_net *net, const glm_cond *cond, int is_d, 
     int idx = 0, width = in + (s->label_input ? cond->dim : 0);
     for (size_t i = 0; i < n; i++) {
         snprintf(name, sizeof name, "model.%d", idx++);
-        gl_linear_layer_declare(&s->hidden[i].lin, net, name, width, (int)widths[i], 1);
+        int pre = k * (int)widths[i]; /* a maxout unit's pieces are outputs of the Linear */
+        glm_linear_declare(&s->hidden[i].lin, net, name, width, pre, o->sn);
         width = (int)widths[i];
-        if (norm != GLM_NORM_NONE) {
+        if (o->norm != GLM_NORM_NONE) {
             snprintf(name, sizeof name, "model.%d", idx++);
-            glm_norm_declare(&s->hidden[i].norm, norm, net, name, 1, &width);
+            glm_norm_declare(&s->hidden[i].norm, o->norm, net, name, 1, &pre);
         }
-        idx += dropout > 0.0f ? 2 : 1; /* the activation [and the Dropout] hold no parameters */
+        idx += o->dropout > 0.0f ? 2 : 1; /* the activation [and the Dropout] hold no parameters */
     }
+    width += o->mbstd;
+    idx += o->mbstd; /* the minibatch-std module holds no parameters either */
     snprintf(name, sizeof name, "model.%d", idx);
-    gl_linear_layer_declare(&s->out, net, name, width, out, 1);
+    glm_linear_declare(&s->out, net, name, width, out, o->sn);
     if (cond->on && is_d && cond->d_project)
         s->proj = glm_proj_declare(cond, net, width);
     return GL_OK;
+}
+
+/* Maxout: x (B, k w) viewed as k pieces (B, w) side by side -> their elementwise maximum (B, w),
+ * folded as max(a, b) = b + relu(a - b) so that it is made of twice-differentiable ops. */
+static gl_tensor *maxout(gl_ctx *ctx, gl_tensor *x, int k)
+{
+    int w = gl_tensor_dim(x, 1) / k;
+    gl_tensor *y = gl_slice_cols(ctx, x, 0, w);
+    for (int p = 1; p < k; p++) {
+        gl_tensor *piece = gl_slice_cols(ctx, x, p * w, w);
+        y = gl_add(ctx, piece, gl_relu(ctx, gl_sub(ctx, y, piece)));
+    }
+    return y;
 }
 
 /* x (B, in) [, labels (B)] -> (B, out). */
@@ -140,16 +184,19 @@ static gl_tensor *net_forward(mlp *m, const mlp_net *s, gl_ctx *ctx, gl_tensor *
     }
     for (int i = 0; i < s->n_hidden; i++) {
         const mlp_hidden *h = &s->hidden[i];
-        if (h->norm.kind == GLM_NORM_NONE) {
-            x = gl_linear_layer_forward(ctx, &h->lin, x, m->act, m->slope);
+        if (h->norm.kind == GLM_NORM_NONE && !s->pieces) {
+            x = glm_linear_forward(ctx, &h->lin, x, s->act, m->slope, train);
         } else {
-            x = gl_linear_layer_forward(ctx, &h->lin, x, GL_ACT_NONE, 0);
-            x = gl_activate(ctx, glm_norm_forward(ctx, &h->norm, x, train), m->act, m->slope);
+            x = glm_linear_forward(ctx, &h->lin, x, GL_ACT_NONE, 0, train);
+            x = glm_norm_forward(ctx, &h->norm, x, train);
+            x = s->pieces ? maxout(ctx, x, s->pieces) : gl_activate(ctx, x, s->act, m->slope);
         }
         if (s->dropout > 0.0f)
             x = gl_dropout(ctx, x, s->dropout, m->dropout_rng, train);
     }
-    gl_tensor *y = gl_linear_layer_forward(ctx, &s->out, x, s->out_act, m->slope);
+    if (s->mbstd)
+        x = glm_mbstd(ctx, x);
+    gl_tensor *y = glm_linear_forward(ctx, &s->out, x, s->out_act, m->slope, train);
     return s->proj ? glm_proj_forward(ctx, s->proj, y, x, labels) : y;
 }
 
@@ -172,15 +219,27 @@ static int mlp_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net *
         return gl_error_add(err, GL_ERR_RUN, "model 'mlp': out of memory");
     *self = m;
     int rc = glm_cond_read(&m->cond, p, env, "mlp", err);
+    if (rc == GL_OK)
+        rc = glm_dreg_read(&m->dreg, p, &m->cond, "mlp", err);
     if (rc != GL_OK)
         return rc;
-    m->act = parse_act(gl_params_string(p, "activation"));
+    const char *d_act = gl_params_string(p, "d_activation");
+    if (strcmp(d_act, "activation") == 0)
+        d_act = gl_params_string(p, "activation");
+    mlp_net_opts go = {.act = parse_act(gl_params_string(p, "activation")),
+                       .norm = glm_norm_parse(gl_params_string(p, "g_norm"))};
+    mlp_net_opts dopt = {
+        .act = parse_act(d_act),
+        .pieces = strcmp(d_act, "maxout") == 0 ? (int)gl_params_int(p, "maxout_pieces") : 0,
+        .sn = m->dreg.spectral_norm,
+        .mbstd = m->dreg.minibatch_std,
+        .norm = glm_norm_parse(gl_params_string(p, "d_norm")),
+        .dropout = (float)gl_params_float(p, "d_dropout")};
     m->slope = (float)gl_params_float(p, "slope");
     m->g.out_act = parse_act(gl_params_string(p, "g_output"));
     m->d.out_act = GL_ACT_NONE;
     m->dropout_rng = env->dropout_rng;
-    float dropout = (float)gl_params_float(p, "d_dropout");
-    if (dropout > 0.0f && !m->dropout_rng)
+    if (dopt.dropout > 0.0f && !m->dropout_rng)
         return gl_error_add(err, GL_ERR_INPUT,
                             "model 'mlp': d_dropout > 0 needs a dropout stream, and the core gave "
                             "none (env->dropout_rng is NULL)");
@@ -195,14 +254,13 @@ static int mlp_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net *
     size_t ng, nd;
     const int64_t *gw = gl_params_int_list(p, "g_hidden", &ng);
     const int64_t *dw = gl_params_int_list(p, "d_hidden", &nd);
-    glm_norm_kind g_norm = glm_norm_parse(gl_params_string(p, "g_norm"));
-    glm_norm_kind d_norm = glm_norm_parse(gl_params_string(p, "d_norm"));
-    rc = net_declare(&m->g, g, &m->cond, 0, latent, gw, ng, item, g_norm, 0.0f, err);
+    rc = net_declare(&m->g, g, &m->cond, 0, latent, gw, ng, item, &go, err);
     if (rc == GL_OK)
-        rc = net_declare(&m->d, d, &m->cond, 1, item, dw, nd, 1, d_norm, dropout, err);
+        rc = net_declare(&m->d, d, &m->cond, 1, item * m->dreg.pack, dw, nd, 1, &dopt, err);
     env->latent_dim = latent;
     env->conditional = m->cond.on;
-    env->flags = d_norm == GLM_NORM_BATCH ? GL_MODEL_D_BATCH_STATS : 0u;
+    env->pack = m->dreg.pack;
+    env->flags = dopt.norm == GLM_NORM_BATCH ? GL_MODEL_D_BATCH_STATS : 0u;
     return rc;
 }
 
@@ -220,7 +278,8 @@ static gl_tensor *mlp_discriminate(void *self, gl_ctx *ctx, gl_tensor *x, const 
                                    int train)
 {
     mlp *m = self;
-    return net_forward(m, &m->d, ctx, gl_flatten(ctx, x), labels, train);
+    return net_forward(m, &m->d, ctx, glm_pack(ctx, gl_flatten(ctx, x), m->dreg.pack), labels,
+                       train);
 }
 
 static const gl_model_plugin mlp_plugin = {

@@ -1,72 +1,99 @@
 #!/usr/bin/env bash
-# Images/s and peak memory of `ganlab train` against the PyTorch peer doing exactly the same steps
-# (train_torch.py), in one run, as ratios. Not part of make check.
+# Training speed of `ganlab train` on every shipped Fashion-MNIST config and the toy ring, in fp32
+# and bf16, against the PyTorch peer doing exactly the same steps (train_torch.py) and against the
+# machine's ceiling for the config's products (bench_ceiling), all measured in this one run; plus
+# ganlab's peak memory. Not part of make check (docs/performance.md).
 #   tests/bench/bench_train.sh [BUILD_DIR] [STEPS]
-# The peer takes PyTorch's best setting on this machine: 1 thread, or 2 with OMP_WAIT_POLICY=passive
-# (OPENBLAS_NUM_THREADS set too, since torch.set_num_threads does not cap it), whichever is faster.
+# One row per config: config, ganlab_fp32, ganlab_bf16, torch_fp32, torch_bf16, ratio_fp32,
+# ratio_bf16, ceiling_fp32, ceiling_bf16, rss_mib. Speeds are images/s (real images seen by D per
+# second), ratios ganlab / PyTorch, rss_mib ganlab's peak resident set (whole process, the larger of
+# its fp32 and bf16 runs). "-" where a figure does not exist (no bf16 in this engine or CPU, no
+# PyTorch).
+# STEPS (default 300) sets the length of each timed run in real images: STEPS batches of 64 for the
+# MLP configs, a tenth of that for the DCGAN ones (they are ten times slower), 4 STEPS batches of
+# 256 for the ring; a WGAN-GP step counts its 5 critic batches; at least 10 steps.
+# The PyTorch peer takes its best of 1 thread and 2 threads with OMP_WAIT_POLICY=passive
+# (OPENBLAS_NUM_THREADS set too, since torch.set_num_threads does not cap it); its bf16 is
+# torch.autocast on the CPU.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
-steps=${2:-1000}
+budget=${2:-300}
 ganlab=$build/core/ganlab
+ceiling=$build/tests/bench/bench_ceiling
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 have_torch=0
 $py -c 'import torch' 2>/dev/null && have_torch=1
+[ -x "$ceiling" ] || { echo "bench_train.sh: $ceiling missing: run make in $build" >&2; exit 2; }
 
-# ganlab's images/s from timing.csv is per interval; time the whole run after a warm-up instead:
-# images seen by D = steps * n_critic * batch, over the wall time of the run minus set-up (measured
-# with a 1-step run of the same config).
-run_ganlab() { # config extra-overrides... -> "images_per_s peak_kib"
-  local cfg=$1; shift
-  local one many
+# ganlab's images/s from its own timing.csv: a run of 11 w steps logged every w steps, timed from
+# the first row to the last, so start-up, the first w steps (warm-up) and the last checkpoint are
+# left out, as the PyTorch peer leaves out its warm-up. Peak RSS of the whole process.
+#   run_ganlab CONFIG STEPS PRECISION -> "images_per_s peak_kib", or "- -" when the precision is
+#   refused (STEPS rounded down to a multiple of 10)
+run_ganlab() {
+  local cfg=$1 w=$(($2 / 10)) prec=$3
+  [ $w -ge 1 ] || w=1
+  local args=(experiment.threads=2 experiment.out_dir="$tmp/runs" train.steps=$((11 * w))
+    train.log_every=$w train.sample_every=0 train.eval_every=0 train.epochs=0)
+  [ "$prec" = fp32 ] || args+=(engine.precision="$prec")
+  rm -rf "$tmp/runs"
   # /usr/bin/time -o: its report must not go where the run's stderr goes (/dev/null).
-  "/usr/bin/time" -o "$tmp/one" -f '%e %M' "$ganlab" train "$cfg" train.steps=1 \
-    experiment.threads=2 experiment.out_dir="$tmp" train.sample_every=0 train.log_every=0 \
-    train.eval_every=0 train.epochs=0 "$@" >/dev/null 2>&1
-  "/usr/bin/time" -o "$tmp/many" -f '%e %M' "$ganlab" train "$cfg" train.steps=$((steps + 1)) \
-    experiment.threads=2 experiment.out_dir="$tmp" train.sample_every=0 train.log_every=0 \
-    train.eval_every=0 train.epochs=0 "$@" >/dev/null 2>&1
-  one=$(tail -n 1 "$tmp/one")
-  many=$(tail -n 1 "$tmp/many")
-  local n_critic batch
-  n_critic=$("$ganlab" config "$cfg" "$@" train.epochs=0 train.steps=1 | awk '/n_critic:/{print $2}')
-  batch=$("$ganlab" config "$cfg" "$@" train.epochs=0 train.steps=1 | awk '/batch_size:/{print $2}')
-  awk -v a="${one% *}" -v b="${many% *}" -v m="${many#* }" -v s="$steps" -v c="$n_critic" -v bs="$batch" \
-    'BEGIN { printf "%.1f %d\n", s * c * bs / (b - a), m }'
-}
-
-run_torch() { # variant -> "images_per_s peak_kib"
-  local best=0 mem=0 out
-  for mode in 1 2; do
-    if [ $mode = 1 ]; then
-      out=$( { OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/time -f '%M' \
-               $py "$top/tests/bench/train_torch.py" "$1" "$steps" 1; } 2>&1)
-    else
-      out=$( { OMP_WAIT_POLICY=passive OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 /usr/bin/time -f '%M' \
-               $py "$top/tests/bench/train_torch.py" "$1" "$steps" 2; } 2>&1)
-    fi
-    local ips=${out%%$'\n'*} m=${out##*$'\n'}
-    if awk -v a="$ips" -v b="$best" 'BEGIN{exit !(a > b)}'; then best=$ips; mem=$m; fi
-  done
-  echo "$best $mem"
-}
-
-printf '%-10s %14s %14s %8s %12s %12s %8s\n' variant ganlab_img/s torch_img/s ratio ganlab_MiB \
-  torch_MiB mem_ratio
-for v in gan wgan_gp cgan toy2d; do
-  case $v in
-    toy2d) cfg=$top/configs/toy/ring_gan.yaml ;;
-    *) cfg=$top/configs/fashion_mnist/$v.yaml ;;
-  esac
-  read -r gi gm < <(run_ganlab "$cfg")
-  if [ $have_torch = 1 ]; then
-    read -r ti tm < <(run_torch $v)
-  else
-    ti=nan; tm=nan
+  if ! /usr/bin/time -o "$tmp/time" -f '%M' "$ganlab" train "$cfg" "${args[@]}" >/dev/null 2>&1
+  then
+    echo "- -"
+    return
   fi
-  awk -v v=$v -v gi="$gi" -v ti="$ti" -v gm="$gm" -v tm="$tm" 'BEGIN {
-    printf "%-10s %14.0f %14.0f %8.2f %12.1f %12.1f %8.2f\n", v, gi, ti, gi / ti, gm / 1024,
-      tm / 1024, gm / tm }'
+  awk -F, -v w=$w -v per="$(images_per_step "$cfg")" -v m="$(tail -n 1 "$tmp/time")" '
+    $1 == w { e1 = $2 } $1 == 11 * w { en = $2 }
+    END { printf "%.1f %d\n", 10 * w * per / (en - e1), m }' "$tmp"/runs/*/timing.csv
+}
+
+# images_per_step CONFIG: real images D sees per step (n_critic x batch)
+images_per_step() {
+  "$ganlab" config "$1" train.epochs=0 train.steps=1 |
+    awk '/n_critic:/{c = $2} /batch_size:/{b = $2} END {print c * b}'
+}
+
+# PyTorch's best of 1 and 2 threads: run_torch VARIANT STEPS PRECISION -> images_per_s
+run_torch() {
+  local best=0 ips
+  for t in 1 2; do
+    ips=$(OMP_WAIT_POLICY=passive OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t \
+      $py "$top/tests/bench/train_torch.py" "$1" "$2" $t "$3")
+    if awk -v a="$ips" -v b="$best" 'BEGIN{exit !(a > b)}'; then best=$ips; fi
+  done
+  echo "$best"
+}
+
+printf '%-14s %11s %11s %10s %10s %10s %10s %12s %12s %7s\n' config ganlab_fp32 ganlab_bf16 \
+  torch_fp32 torch_bf16 ratio_fp32 ratio_bf16 ceiling_fp32 ceiling_bf16 rss_mib
+for v in gan wgan_gp cgan dcgan_gan dcgan_wgan_gp dcgan_cgan ring; do
+  case $v in
+    ring) cfg=$top/configs/toy/ring_gan.yaml peer=toy2d images=$((4 * budget * 256)) ;;
+    dcgan_*) cfg=$top/configs/fashion_mnist/$v.yaml peer=$v images=$((budget * 64 / 10)) ;;
+    *) cfg=$top/configs/fashion_mnist/$v.yaml peer=$v images=$((budget * 64)) ;;
+  esac
+  steps=$((images / $(images_per_step "$cfg")))
+  [ $steps -ge 10 ] || steps=10
+  read -r g32 m32 < <(run_ganlab "$cfg" $steps fp32)
+  read -r g16 m16 < <(run_ganlab "$cfg" $steps bf16)
+  t32=-
+  t16=-
+  if [ $have_torch = 1 ]; then
+    t32=$(run_torch $peer $steps fp32)
+    t16=$(run_torch $peer $steps bf16)
+  fi
+  c32=$("$ceiling" $v fp32 | awk '{print $5}')
+  c16=$("$ceiling" $v bf16 | awk '{print $5}')
+  awk -v v=$v -v g32="$g32" -v g16="$g16" -v t32="$t32" -v t16="$t16" -v c32="$c32" \
+    -v c16="$c16" -v m32="$m32" -v m16="$m16" '
+    function num(x) { return x == "-" ? "-" : sprintf("%.0f", x) }
+    function ratio(a, b) { return a == "-" || b == "-" ? "-" : sprintf("%.2f", a / b) }
+    BEGIN {
+      m = m32; if (m16 != "-" && m16 > m) m = m16
+      printf "%-14s %11s %11s %10s %10s %10s %10s %12s %12s %7.1f\n", v, num(g32), num(g16),
+        num(t32), num(t16), ratio(g32, t32), ratio(g16, t16), num(c32), num(c16), m / 1024 }'
 done

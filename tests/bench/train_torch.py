@@ -2,10 +2,14 @@
 """The PyTorch peer of `ganlab train` for tests/bench/bench_train.sh: exactly the same steps as
 ganlab's shipped configs (the tutorial's networks and schedule; WGAN-GP's penalty and n_critic; the
 conditional GAN's one-hot labels into G, projection D, G batch norm, Adam beta1 0.5 and linear
-learning-rate decay; toy2d's ring), on the same Fashion-MNIST IDX files, reading them the
-way ganlab does (bytes in memory, scaled per batch). Prints one line: images/s (real images seen by D
-per second) after a warm-up. Run with Debian's python3-torch: /usr/bin/python3 train_torch.py VARIANT
-STEPS THREADS."""
+learning-rate decay; toy2d's ring; the DCGAN-shaped networks of plugins/model/dcgan.c with their
+norms and label planes), on the same Fashion-MNIST IDX files, reading them the way ganlab does
+(bytes in memory, scaled per batch). Prints one line: images/s (real images seen by D per second)
+after a warm-up. Run with Debian's python3-torch:
+  /usr/bin/python3 train_torch.py VARIANT STEPS THREADS [fp32|bf16]
+VARIANT: gan, wgan_gp, cgan, toy2d (configs/toy/ring_gan.yaml), dcgan_gan, dcgan_wgan_gp, dcgan_cgan.
+bf16: the forward passes and losses under torch.autocast("cpu", torch.bfloat16) (products in bf16,
+weights, optimizer state and the backward's accumulation in fp32), PyTorch's own bf16 mode."""
 import gzip
 import math
 import sys
@@ -16,6 +20,9 @@ import torch
 from torch import nn
 
 variant, steps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+bf16 = len(sys.argv) > 4 and sys.argv[4] == "bf16"
+dcgan = variant.startswith("dcgan_")
+loss_kind = variant[len("dcgan_"):] if dcgan else variant
 torch.set_num_threads(threads)
 torch.manual_seed(1)
 
@@ -39,8 +46,8 @@ else:
     act = lambda: nn.LeakyReLU(0.2)
     out_act = nn.Tanh
 
-cond = variant == "cgan"
-wgan = variant == "wgan_gp"
+cond = loss_kind == "cgan"
+wgan = loss_kind == "wgan_gp"
 n_critic = 5 if wgan else 1
 
 
@@ -70,15 +77,53 @@ class ProjectionD(nn.Module):
         return self.head(h) + (self.proj(y) * h).sum(1, keepdim=True)
 
 
-G = mlp(latent + (n_classes if cond else 0), g_hidden, item, out_act, norm=cond)
-D = ProjectionD() if cond else mlp(item, d_hidden, 1, None)
-lr, betas = (1e-4, (0.5, 0.9)) if wgan else (2e-4, (0.5 if cond else 0.9, 0.999))
+class DcganG(nn.Module):
+    """dcgan.c's G: fc -> (128, 7, 7) -> BN, ReLU -> ConvT 4/2/1 -> BN, ReLU -> ConvT -> Tanh."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(latent + (n_classes if cond else 0), 128 * 7 * 7)
+        self.model = nn.Sequential(
+            nn.BatchNorm2d(128), nn.ReLU(), nn.ConvTranspose2d(128, 64, 4, 2, 1),
+            nn.BatchNorm2d(64), nn.ReLU(), nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+
+    def forward(self, z):
+        return self.model(self.fc(z).view(-1, 128, 7, 7)).view(-1, item)
+
+
+class DcganD(nn.Module):
+    """dcgan.c's D: [label planes] Conv 4/2/1, LReLU, Conv, norm (batch; layer under the
+    penalty), LReLU, flatten, fc."""
+
+    def __init__(self):
+        super().__init__()
+        self.model = nn.Sequential(
+            nn.Conv2d(1 + (n_classes if cond else 0), 64, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(64, 128, 4, 2, 1))
+        self.norm = nn.LayerNorm([128, 7, 7]) if wgan else nn.BatchNorm2d(128)
+        self.act = nn.LeakyReLU(0.2)
+        self.fc = nn.Linear(128 * 7 * 7, 1)
+
+    def forward(self, x, y=None):
+        x = x.view(-1, 1, 28, 28)
+        if cond:
+            x = torch.cat([x, eye[y][:, :, None, None].expand(-1, -1, 28, 28)], 1)
+        # float(): autocast leaves layer_norm to its input's type, and its weights are fp32
+        return self.fc(self.act(self.norm(self.model(x).float())).flatten(1))
+
+
+if dcgan:
+    G, D = DcganG(), DcganD()
+else:
+    G = mlp(latent + (n_classes if cond else 0), g_hidden, item, out_act, norm=cond)
+    D = ProjectionD() if cond else mlp(item, d_hidden, 1, None)
+lr, betas = (1e-4, (0.5, 0.9)) if wgan else (2e-4, (0.5 if cond and not dcgan else 0.9, 0.999))
 if variant == "toy2d":
     lr, betas = 1e-3, (0.5, 0.999)
 og = torch.optim.Adam(G.parameters(), lr=lr, betas=betas)
 od = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
 warm = max(steps // 10, 5)
-if cond:   # train.lr_decay: linear over the whole run, stepped once per generator step
+if cond and not dcgan:  # cgan.yaml's train.lr_decay: linear over the run, once per G step
     decay = lambda t: max(0.0, 1 - t / (warm + steps))
     schedulers = [torch.optim.lr_scheduler.LambdaLR(o, decay) for o in (og, od)]
 else:
@@ -110,26 +155,33 @@ def disc(x, y):
     return D(x, y) if cond else D(x)
 
 
+def autocast():
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16)
+
+
 def step():
     for _ in range(n_critic):
         x, y = next_batch()
         b = x.shape[0]
         od.zero_grad()
-        fake = gen(b, y).detach()
-        if wgan:
-            eps = torch.rand(b, 1)
-            xh = (eps * x + (1 - eps) * fake).requires_grad_(True)
-            g, = torch.autograd.grad(disc(xh, y).sum(), xh, create_graph=True)
-            gp = ((g.norm(2, dim=1) - 1) ** 2).mean()
-            loss = disc(fake, y).mean() - disc(x, y).mean() + 10 * gp
-        else:
-            loss = bce(disc(x, y), torch.ones(b, 1)) + bce(disc(fake, y), torch.zeros(b, 1))
+        with autocast():
+            fake = gen(b, y).detach()
+            if wgan:
+                eps = torch.rand(b, 1)
+                xh = (eps * x + (1 - eps) * fake).requires_grad_(True)
+                g, = torch.autograd.grad(disc(xh, y).sum(), xh, create_graph=True)
+                gp = ((g.float().norm(2, dim=1) - 1) ** 2).mean()
+                loss = disc(fake, y).float().mean() - disc(x, y).float().mean() + 10 * gp
+            else:
+                loss = (bce(disc(x, y).float(), torch.ones(b, 1)) +
+                        bce(disc(fake, y).float(), torch.zeros(b, 1)))
         loss.backward()
         od.step()
     og.zero_grad()
     yg = torch.randint(0, n_classes, (b,))
-    out = disc(gen(b, yg), yg)
-    loss = -out.mean() if wgan else bce(out, torch.ones(b, 1))
+    with autocast():
+        out = disc(gen(b, yg), yg).float()
+        loss = -out.mean() if wgan else bce(out, torch.ones(b, 1))
     loss.backward()
     og.step()
     for sch in schedulers:

@@ -47,6 +47,16 @@ empty() {
 
 # help, version, usage errors
 run 0 --help;              has out "usage: ganlab [--plugin-path DIR]... COMMAND"; empty err
+# The top-level help lists every command with its whole synopsis (never cut mid-word; a long one
+# wraps between words, so compare with the help's words joined by single spaces).
+cp "$T/out" "$T/help"
+tr -s ' \n' '  ' <"$T/help" >"$T/help1"
+for c in config plugins train sample eval plugin-check compare suite; do
+    syn=$("$G" "$c" --help | head -n 1 | sed 's/^usage: ganlab //')
+    grep -qF " $syn " "$T/help1" ||
+        { echo "FAIL: --help does not show '$syn' whole"; fails=$((fails + 1)); }
+done
+awk 'length > 100 { exit 1 }' "$T/help" || { echo "FAIL: --help has lines over 100"; fails=$((fails + 1)); }
 run 0 --version;           line out "ganlab 0.1.0 (plugin ABI 2)"
 run 2;                     line err "ganlab: error: no command given"; has err "usage:"; empty out
 run 2 frobnicate;          line err "ganlab: error: unknown command 'frobnicate'"; has err "usage:"

@@ -36,6 +36,29 @@ done
 has "$T/err" "[suite] start ring_gan-s1"
 has "$T/err" "[suite] done ring_wgan_gp-s2"
 
+# Run again: every run is done, nothing trains, the report is rewritten from all of them.
+run 0 suite "$T/tiny.yaml" -j 2 -o "$T/out1"
+has "$T/err" "4 runs (2 configs x 1 sweep points x 2 seeds), 4 done before, 0 to train"
+has "$T/out1/report/report.md" "4 runs in 2 variants"
+run 0 suite "$T/tiny.yaml" -o "$T/out1" --status
+has "$T/out" "ring_wgan_gp-s2 done 5/5"
+[ "$(wc -l <"$T/out")" -eq 4 ] || fail "--status printed $(wc -l <"$T/out") lines, not 4"
+
+# A run killed after its last log row but before its last checkpoint is interrupted, not done; the
+# suite run again resumes it from its checkpoint and leaves the done one alone.
+sed 's/train.steps=5,/train.steps=10,/; s/seeds: \[1, 2\]/seeds: [1]/' "$T/tiny.yaml" >"$T/again.yaml"
+run 0 suite "$T/again.yaml" -o "$T/again"
+rm "$T/again/runs/ring_gan-s1/checkpoints/step_00000010.ckpt"
+echo 137 >"$T/again/logs/ring_gan-s1.status"   # as the suite records a child killed by SIGKILL
+run 4 suite "$T/again.yaml" -o "$T/again" --status
+has "$T/out" "ring_gan-s1 interrupted 10/10"
+has "$T/out" "ring_wgan_gp-s1 done 10/10"
+run 0 suite "$T/again.yaml" -o "$T/again"
+has "$T/err" "[suite] resume ring_gan-s1 (1/1)"
+[ -s "$T/again/runs/ring_gan-s1/checkpoints/step_00000010.ckpt" ] || fail "the resumed run ended without its checkpoint"
+[ -e "$T/again/runs/ring_gan-s1-2" ] && fail "the resumed run got a new directory"
+run 0 suite "$T/again.yaml" -o "$T/again" --status
+
 # The same runs through compare.
 run 0 compare "$T"/out1/runs/* -o "$T/cmp" --title "Again"
 [ "$(tail -n 1 "$T/out")" = "$T/cmp/report.html" ] || fail "compare printed $(tail -n 1 "$T/out")"
@@ -54,6 +77,9 @@ has "$T/err" "[suite] FAILED ring_wgan_gp-s1 (exit 2)"
 has "$T/err" "1 of 2 runs failed"
 has "$T/out2/report/report.md" "run ring_wgan_gp-s1 failed (exit 2)"
 has "$T/out2/report/report.md" "| ring_gan | 1 | 80 |"
+run 1 suite "$T/bad.yaml" -o "$T/out2" --status
+has "$T/out" "ring_wgan_gp-s1 failed 0/?"   # its config is invalid: no budget
+has "$T/out" "ring_gan-s1 done 5/5"
 
 # SIGTERM: forwarded once to the runs, which checkpoint and stop; exit 143, no report.
 sed 's/train.steps=5,/train.steps=1000000,/; s/train.checkpoint_every=5/train.checkpoint_every=0/
@@ -73,6 +99,11 @@ has "$T/err" "[suite] stopped ring_gan-s1"
 [ -e "$T/out3/report" ] && fail "a stopped suite wrote a report"
 ls "$T"/out3/runs/ring_gan-s1/checkpoints/step_*.ckpt >/dev/null 2>&1 ||
     fail "the stopped run has no checkpoint"
+# It is interrupted: --status exits 4, and running the suite again resumes it.
+run 4 suite "$T/long.yaml" -o "$T/out3" --status
+grep -q "^ring_gan-s1 interrupted [0-9]*/1000000$" "$T/out" || fail "status: $(cat "$T/out")"
+run 0 suite "$T/long.yaml" -o "$T/out3" --dry-run
+has "$T/out" "train --resume $T/out3/runs/ring_gan-s1 experiment.threads="
 
 # --dry-run: every shipped suite's runs are valid configs; nothing is written; a bad override is
 # named with its run and the suite exits 2.
@@ -83,11 +114,46 @@ for f in "$S"/configs/suites/*.yaml; do
 done
 run 0 suite "$T/tiny.yaml" --dry-run -o "$T/dry"
 [ "$(wc -l <"$T/out")" -eq 4 ] || fail "--dry-run printed $(wc -l <"$T/out") command lines, not 4"
+# A printed command runs when pasted: it names the binary a user runs, not libtool's inner one.
+case "$(head -n 1 "$T/out")" in "$G "*) ;; *) fail "--dry-run command: $(head -n 1 "$T/out")" ;; esac
+(cd "$T" && sh -c "$(head -n 1 "$T/out")" >"$T/pasted.out" 2>"$T/pasted.err") ||
+    fail "the pasted command failed: $(tail -n 2 "$T/pasted.err")"
+[ -s "$T/dry/runs/ring_gan-s1/metrics.csv" ] || fail "the pasted command trained nothing"
+rm -rf "$T/dry"
 has "$T/out" "train -- $S/configs/toy/ring_wgan_gp.yaml train.steps=5"
 has "$T/out" "train.n_critic=2 experiment.seed=2 experiment.name=ring_wgan_gp-s2"
 run 2 suite "$T/bad.yaml" --dry-run
 has "$T/err" "run ring_wgan_gp-s1: its config is invalid"
 has "$T/err" "1 of 2 runs have an invalid config"
+
+# A sweep on the command line: --config with --sweep; each point is a variant named from its
+# values; the swept keys reach the children in GANLAB_HPARAMS; the suite lives in -o like a file's.
+sweep() {
+    want=$1
+    shift
+    run "$want" suite --config "$S/configs/toy/ring_gan.yaml" --sweep 'train.batch_size=[16, 32]' \
+        --seeds 1,2 --name sw -o "$T/sw" train.steps=5 dataset.size=256 train.log_every=1 \
+        train.sample_every=5 train.checkpoint_every=5 "$@"
+}
+sweep 0 --dry-run
+[ "$(grep -c "^GANLAB_HPARAMS=train.batch_size $G train -- " "$T/out")" -eq 4 ] ||
+    fail "sweep --dry-run: $(cat "$T/out")"
+has "$T/out" "train.batch_size=32 experiment.seed=2 experiment.name=ring_gan.batch_size-32-s2"
+sweep 0 -j 2
+has "$T/sw/report/report.md" "4 runs in 2 variants"
+has "$T/sw/report/report.md" "| ring_gan.batch_size-16 | 2 | 80 |"
+has "$T/sw/report/report.md" "| ring_gan.batch_size-32 | 2 | 160 |"
+has "$T/sw/suite.yaml" "train.batch_size: [16, 32]"
+# By its name: the suite.yaml it left; and that file is a suite file like any other.
+run 0 suite --name sw -o "$T/sw" --status
+has "$T/out" "ring_gan.batch_size-32-s2 done 5/5"
+[ "$(wc -l <"$T/out")" -eq 4 ] || fail "sweep --status printed $(wc -l <"$T/out") lines, not 4"
+run 0 suite "$T/sw/suite.yaml" -o "$T/sw"
+has "$T/err" "4 done before, 0 to train"
+run 2 suite --config "$S/configs/toy/ring_gan.yaml" --sweep 'train.batch_size=16'
+has "$T/err" "the values must be a list, e.g. KEY=[1, 10]"
+run 2 suite "$T/tiny.yaml" --sweep 'train.batch_size=[16]'
+has "$T/err" "--sweep and --seeds make a suite of --config CFG"
 
 # Suite file faults, with positions.
 printf 'seeds: [1]\nrunz: []\n' >"$T/typo.yaml"

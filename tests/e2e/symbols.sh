@@ -14,11 +14,15 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 lib=$B/core/.libs/libganlab.so
 [ -f "$lib" ] || fail "no $lib"
+# What the linker adds to any ELF file (and a program's copy-relocated stdio) is not the API.
+linker='_init|_fini|_edata|_end|__bss_start|_start|_IO_stdin_used|data_start|__data_start'
 exported() { nm -D --defined-only "$1" | awk 'NF == 3 { print $3 }' |
-    grep -vxE '_init|_fini|_edata|_end|__bss_start|_start|_IO_stdin_used|data_start|__data_start|std(out|err|in)@.*' |
-    sort -u; }
+    grep -vxE "$linker|std(out|err|in)@.*" | sort -u; }
 exported "$lib" >"$T/exported"
-exported "$B/core/ganlab" >"$T/command"
+# core/ganlab is libtool's wrapper script when the command links the uninstalled libganlab.so.
+cmd=$B/core/.libs/ganlab
+[ -f "$cmd" ] || cmd=$B/core/ganlab
+exported "$cmd" >"$T/command"
 [ -s "$T/exported" ] || fail "libganlab.so exports nothing"
 
 # Declarations: the headers without comments (the compiler strips them, without expanding
@@ -37,7 +41,9 @@ comm -23 "$T/named" "$T/inline" >"$T/declared"
 comm -13 "$T/declared" "$T/exported" >"$T/leaked"
 comm -23 "$T/declared" "$T/exported" >"$T/missing"
 [ -s "$T/leaked" ] && fail "exported but in no installed header: $(tr '\n' ' ' <"$T/leaked")"
-[ -s "$T/missing" ] && fail "declared in an installed header but not exported (no GL_API?): $(tr '\n' ' ' <"$T/missing")"
-cmp -s "$T/exported" "$T/command" ||
-    fail "the ganlab command exports another list than libganlab.so: $(comm -3 "$T/exported" "$T/command" | tr '\n' ' ')"
+[ -s "$T/missing" ] &&
+    fail "declared in an installed header but not exported (no GL_API?):" \
+        "$(tr '\n' ' ' <"$T/missing")"
+cmp -s "$T/exported" "$T/command" || fail "the ganlab command exports another list than" \
+    "libganlab.so: $(comm -3 "$T/exported" "$T/command" | tr '\n' ' ')"
 echo "symbols.sh: $(wc -l <"$T/exported") exported functions, each declared in an installed header"

@@ -50,6 +50,15 @@ exists "$dir/checkpoints/step_00000006.ckpt"
 run 2 train --resume "$dir" train.steps=9 train.batch_size=32
 has err "train.batch_size: 16 -> 32"
 run 0 train --resume "$dir" --force train.steps=9 train.batch_size=32
+grep -qF "resume at step 6 (--force): train.batch_size: 16 -> 32" "$dir/log.txt" ||
+    fail "--force change not in log.txt"
+grep -qF "batch_size: 32" "$dir/config.yaml" || fail "--force: config.yaml not the current config"
+# Harmless changes need no --force and are recorded; a budget at the checkpoint's step exits 2.
+run 0 train --resume "$dir" train.steps=10 train.log_every=2
+grep -qF "resume at step 9: train.log_every: 1 -> 2" "$dir/log.txt" ||
+    fail "log_every change not in log.txt: $(tail -n 3 "$dir/log.txt")"
+run 2 train --resume "$dir" train.steps=10
+has err "at or below the checkpoint's step 10"
 run 2 train --resume "$T/nowhere"
 
 # Sample: CSV, PNG, and IDX refused for 2-D data; labels for a conditional model.

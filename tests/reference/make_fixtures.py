@@ -79,6 +79,32 @@ Fixtures (batch B = 8 throughout):
                     Gradient penalty through P.D: P.gp.grad_x_hat = d sum P.D(x_hat, y) / d x_hat,
                     P.gp.grad_norm (B), P.gp.penalty = 10 mean((norm - 1)^2),
                     P.gp.grad.D.* = d P.gp.penalty / d P.D.* (double backward).
+  zc.tensors        the core's zero-centred penalties on the tutorial D step (tutorial.tensors'
+                    D as logits, its x, and its fakes d.fake = G(z_d)): zc.r1 = mean_i
+                    ||d D(x)_i / d x_i||^2, zc.r2 the same at the fakes; zc.penalty = 10/2 zc.r1
+                    + 4/2 zc.r2 (r1_gamma 10, r2_gamma 4); zc.grad.D.* = d zc.penalty / d D.*
+                    (double backward); zc.loss = BCE(D(x), 1) + BCE(D(fake), 0) + zc.penalty.
+  dreg.tensors      D's regularisers of the model plugins (own generator seed), four critics T in
+                    train mode, LeakyReLU(0.2), weights T.D.* (spectral-norm'd layers: the weight
+                    before normalisation, torch's weight_orig):
+                    sn: Linear 16-10-8-1, every Linear under torch.nn.utils.spectral_norm, its
+                        weight_u / weight_v set to T.NAME.u0 / v0 ~ N(0, 1) before the forwards;
+                    mb: Linear 16-10-8, minibatch std (one feature), Linear 9-1;
+                    mx: Linear 16-30, maxout 3 pieces (view (B, 3, 10), max over pieces),
+                        Linear 10-24, maxout 3, Linear 8-1;
+                    cv: Conv(1, 4, 4, 2, 1), Conv(4, 8, 4, 2, 1), minibatch std (one plane),
+                        Linear(36, 1) on 8x8 images, spectral norm on all three as in sn.
+                    Inputs x, x_hat (B, 16), xi, xi_hat (B, 1, 8, 8). Forwards D(x) then D(x_hat)
+                    (two power iterations), T.out = D(x), T.loss = mean D(x) + mean_i
+                    ||d D(x_hat)_i / d x_hat_i||^2 (double backward); T.grad.* = d T.loss / d
+                    T.D.*; T.NAME.u1 / v1 the vectors after both forwards.
+  losses.tensors    the loss plugins hinge, lsgan (a = -1, b = 1, c = 0.5) and rpgan (own
+                    generator seed) on the unconditional mlp pair G = Linear 6-12, LeakyReLU(0.2),
+                    Linear 12-16, Tanh and D = Linear 16-10-8-1 (LeakyReLU(0.2)), weights G.*, D.*;
+                    inputs x (B, 16), z_d, z_g (B, 6). For each loss L: L.d.loss = D's loss with
+                    fakes G(z_d) detached, L.d.part0 its real term (hinge, lsgan: mean over x;
+                    rpgan: the whole loss), L.d.grad.D.*; L.g.loss = G's loss on G(z_g) (rpgan
+                    pairs it with D(x)), L.g.grad.G.*.
 """
 import hashlib
 import os
@@ -219,7 +245,7 @@ def make_tutorial(gen):
     for n, v in (("g.fake", fake), ("g.logit", lg), ("g.prob", pg), ("g.loss", g_loss)):
         t.add(n, v)
     t.add_grads("g.grad.G", g)
-    return t, d, x
+    return t, d, x, g(z_d).detach()
 
 
 def make_wgan_gp(gen, d, x):
@@ -241,6 +267,139 @@ def make_wgan_gp(gen, d, x):
                  ("gp.c_real", c_real), ("gp.c_fake", c_fake), ("gp.loss", loss)):
         t.add(n, v)
     t.add_grads("gp.grad.D", d)
+    return t
+
+
+def make_zc(d, x, fake):
+    """R1 on x and R2 on the tutorial D step's fakes, added to its BCE loss (train.r1_gamma,
+    train.r2_gamma of the core)."""
+    t = Tensors()
+    zero_grads(d)
+
+    def mean_sq_grad(v):
+        v = v.clone().requires_grad_(True)
+        grad = torch.autograd.grad(d(v).sum(), v, create_graph=True)[0]
+        return (grad ** 2).sum(1).mean()
+
+    r1, r2 = mean_sq_grad(x), mean_sq_grad(fake)
+    penalty = 10 / 2 * r1 + 4 / 2 * r2
+    penalty.backward()
+    lr, lf = d(x), d(fake)
+    bce = nn.functional.binary_cross_entropy_with_logits
+    loss = bce(lr, torch.ones_like(lr)) + bce(lf, torch.zeros_like(lf)) + penalty
+    for n, v in (("zc.r1", r1), ("zc.r2", r2), ("zc.penalty", penalty), ("zc.loss", loss)):
+        t.add(n, v)
+    t.add_grads("zc.grad.D", d)
+    return t
+
+
+class Maxout(nn.Module):
+    """The mlp plugin's maxout: (B, k w) viewed as k pieces (B, w) side by side, their maximum."""
+
+    def __init__(self, k):
+        super().__init__()
+        self.k = k
+
+    def forward(self, x):
+        return x.view(x.shape[0], self.k, -1).max(1)[0]
+
+
+class MbStd(nn.Module):
+    """ProGAN's minibatch standard deviation over the whole batch, as one more feature / plane."""
+
+    def forward(self, h):
+        s = torch.sqrt(h.var(0, unbiased=False) + 1e-8).mean()
+        return torch.cat([h, s.expand(h.shape[0], 1, *h.shape[2:])], 1)
+
+
+def make_dreg(gen):
+    """D's regularisers of the mlp and dcgan plugins (model.spectral_norm, minibatch_std,
+    d_activation maxout), each D in torch's own modules; see the docstring."""
+    lrelu = nn.LeakyReLU(0.2)
+    nets = {
+        "sn": nn.Sequential(nn.Linear(16, 10), lrelu, nn.Linear(10, 8), lrelu, nn.Linear(8, 1)),
+        "mb": nn.Sequential(nn.Linear(16, 10), lrelu, nn.Linear(10, 8), lrelu, MbStd(),
+                            nn.Linear(9, 1)),
+        "mx": nn.Sequential(nn.Linear(16, 30), Maxout(3), nn.Linear(10, 24), Maxout(3),
+                            nn.Linear(8, 1)),
+        "cv": nn.Sequential(nn.Conv2d(1, 4, 4, 2, 1), lrelu, nn.Conv2d(4, 8, 4, 2, 1), lrelu,
+                            MbStd(), nn.Flatten(), nn.Linear(9 * 2 * 2, 1)),
+    }
+    t = Tensors()
+    x = byte_images(gen, (B, 16))
+    x_hat = (torch.rand((B, 16), generator=gen) * 2 - 1).float().double()
+    xi = byte_images(gen, (B, 1, 8, 8))
+    xi_hat = (torch.rand((B, 1, 8, 8), generator=gen) * 2 - 1).float().double()
+    for v, n in (("x", x), ("x_hat", x_hat), ("xi", xi), ("xi_hat", xi_hat)):
+        t.add(v, n)
+    for tag, d in nets.items():
+        d.double()
+        init_half(d, gen)
+        t.add_params(tag + ".D", d, DT_F16)
+        if tag in ("sn", "cv"):
+            for name, m in d.named_modules():
+                if isinstance(m, (nn.Linear, nn.Conv2d)):
+                    nn.utils.spectral_norm(m)
+                    with torch.no_grad():
+                        for buf in ("u", "v"):
+                            b = getattr(m, "weight_" + buf)
+                            b.copy_(torch.randn(b.shape, generator=gen).float().double())
+                            t.add("%s.%s.%s0" % (tag, name, buf), b)
+        d.train()
+        xin, xh = (xi, xi_hat) if tag == "cv" else (x, x_hat)
+        xh = xh.clone().requires_grad_(True)
+        out = d(xin)
+        grad = torch.autograd.grad(d(xh).sum(), xh, create_graph=True)[0]
+        loss = out.mean() + (grad ** 2).flatten(1).sum(1).mean()
+        loss.backward()
+        t.add(tag + ".out", out)
+        t.add(tag + ".loss", loss)
+        for name, p in d.named_parameters():
+            t.add("%s.grad.%s" % (tag, name.replace("_orig", "")), p.grad)
+        for name, b in d.named_buffers():
+            t.add("%s.%s1" % (tag, name.replace("weight_", "")), b)
+    return t
+
+
+def make_losses(gen):
+    """The hinge, lsgan and rpgan loss plugins on a small unconditional mlp pair."""
+    g, d = CondNet(6, [12], 16, nn.Tanh()), CondNet(16, [10, 8], 1)
+    t = Tensors()
+    for tag, m in (("G", g), ("D", d)):
+        m.double()
+        init_half(m, gen)
+        t.add_params(tag, m, DT_F16)
+    x = byte_images(gen, (B, 16))
+    z_d = torch.randn((B, 6), generator=gen).float().double()
+    z_g = torch.randn((B, 6), generator=gen).float().double()
+    for n, v in (("x", x), ("z_d", z_d), ("z_g", z_g)):
+        t.add(n, v)
+    sp = nn.functional.softplus
+    a, b, c = -1.0, 1.0, 0.5   # lsgan's a-b-c, not its defaults, so each one is exercised
+    d_losses = {
+        "hinge": lambda r, f: (torch.relu(1 - r).mean(), torch.relu(1 + f).mean()),
+        "lsgan": lambda r, f: (0.5 * ((r - b) ** 2).mean(), 0.5 * ((f - a) ** 2).mean()),
+        "rpgan": lambda r, f: (sp(-(r - f)).mean(), torch.zeros(())),
+    }
+    g_losses = {
+        "hinge": lambda r, f: -f.mean(),
+        "lsgan": lambda r, f: 0.5 * ((f - c) ** 2).mean(),
+        "rpgan": lambda r, f: sp(-(f - r)).mean(),
+    }
+    for name in d_losses:
+        zero_grads(g, d)
+        real, fake = d(x, None), d(g(z_d, None).detach(), None)
+        parts = d_losses[name](real, fake)
+        loss = parts[0] + parts[1]
+        loss.backward()
+        t.add(name + ".d.loss", loss)
+        t.add(name + ".d.part0", parts[0])
+        t.add_grads(name + ".d.grad.D", d)
+        zero_grads(g, d)
+        loss = g_losses[name](d(x, None), d(g(z_g, None), None))
+        loss.backward()
+        t.add(name + ".g.loss", loss)
+        t.add_grads(name + ".g.grad.G", g)
     return t
 
 
@@ -420,10 +579,12 @@ def main():
     os.makedirs(out, exist_ok=True)
     torch.use_deterministic_algorithms(True)
     gen = torch.Generator().manual_seed(20240601)
-    tut, d, x = make_tutorial(gen)
+    tut, d, x, fake = make_tutorial(gen)
     files = (("tutorial.tensors", tut), ("wgan_gp.tensors", make_wgan_gp(gen, d, x)),
              ("dcgan.tensors", make_dcgan(gen)), ("adam.tensors", make_adam(gen)),
-             ("cond.tensors", make_cond(gen)))
+             ("cond.tensors", make_cond(gen)), ("zc.tensors", make_zc(d, x, fake)),
+             ("dreg.tensors", make_dreg(torch.Generator().manual_seed(20261206))),
+             ("losses.tensors", make_losses(torch.Generator().manual_seed(20261207))))
     manifest = ["# Written by tests/reference/make_fixtures.py with torch %s; see its docstring." %
                 torch.__version__]
     for name, t in files:

@@ -4,8 +4,8 @@
 GL_MODELS_TEST_SOURCES = tests/unit/test_models_util.c tests/unit/test_models_util.h \
 	tests/unit/fixture.c tests/unit/fixture.h
 
-check_PROGRAMS += tests/unit/test_models tests/unit/test_losses
-TESTS += tests/unit/test_models tests/unit/test_losses
+check_PROGRAMS += tests/unit/test_models tests/unit/test_losses tests/unit/test_models_dreg
+TESTS += tests/unit/test_models tests/unit/test_losses tests/unit/test_models_dreg
 
 tests_unit_test_models_SOURCES = tests/unit/test_models.c $(GL_MODELS_TEST_SOURCES)
 tests_unit_test_models_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
@@ -14,3 +14,7 @@ tests_unit_test_models_LDADD = $(GL_TEST_LIBS)
 tests_unit_test_losses_SOURCES = tests/unit/test_losses.c $(GL_MODELS_TEST_SOURCES)
 tests_unit_test_losses_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
 tests_unit_test_losses_LDADD = $(GL_TEST_LIBS)
+
+tests_unit_test_models_dreg_SOURCES = tests/unit/test_models_dreg.c $(GL_MODELS_TEST_SOURCES)
+tests_unit_test_models_dreg_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
+tests_unit_test_models_dreg_LDADD = $(GL_TEST_LIBS)

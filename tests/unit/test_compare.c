@@ -8,9 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "compare/compare.h"
+#include "compare/state.h"
 #include "fixture.h"
 #include "image/image.h"
 
@@ -113,6 +118,17 @@ static void load_all(gl_cmp_run *runs, char dirs[][600])
     }
 }
 
+/* The fakes loaded, grouped and tabled. */
+static void load_table(gl_cmp_run *runs, char dirs[][600], gl_cmp_variant **v, int *nv,
+                       gl_cmp_table *t)
+{
+    gl_error err;
+    gl_error_init(&err);
+    load_all(runs, dirs);
+    ck_assert_int_eq(gl_cmp_group(runs, N_FAKES, v, nv, &err), GL_OK);
+    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, *v, *nv, t, &err), GL_OK);
+}
+
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -170,6 +186,9 @@ START_TEST(seed_suffixes_and_directions)
     ck_assert_int_eq(gl_cmp_direction("kl"), 0); /* a loss term, not a metric */
     ck_assert_int_eq(gl_cmp_direction("foo.bar"), 0);
     ck_assert_str_eq(gl_cmp_direction_text(-1), "lower is better");
+    /* docs/metrics.md: density is about 1 for matching sets, not "the more the better". */
+    ck_assert_int_eq(gl_cmp_direction("classifier.density"), GL_CMP_NEAR_ONE);
+    ck_assert_str_eq(gl_cmp_direction_text(GL_CMP_NEAR_ONE), "closest to 1 is best");
 }
 END_TEST
 
@@ -305,14 +324,12 @@ START_TEST(table_compares_at_equal_generator_steps)
 {
     gl_cmp_run runs[N_FAKES];
     char dirs[N_FAKES][600];
-    load_all(runs, dirs);
     gl_cmp_variant *v;
     int nv;
+    gl_cmp_table t;
     gl_error err;
     gl_error_init(&err);
-    ck_assert_int_eq(gl_cmp_group(runs, N_FAKES, &v, &nv, &err), GL_OK);
-    gl_cmp_table t;
-    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, v, nv, &t, &err), GL_OK);
+    load_table(runs, dirs, &v, &nv, &t);
     ck_assert_int_eq(t.step, 100); /* C went to 200, B-s2 stopped at 50 */
     ck_assert_int_eq(t.n_eval_cols, 2);
     ck_assert_int_eq(t.n_cols, 6); /* modes, kl, d_loss, g_loss, d_real, gp */
@@ -347,6 +364,195 @@ START_TEST(table_compares_at_equal_generator_steps)
         gl_cmp_run_free(&runs[i]);
 }
 END_TEST
+
+static void assert_json_fault(const char *json, const char *want)
+{
+    gl_cmp_csv row;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_cmp_eval_json_parse(json, strlen(json), "e.json", &row, &err),
+                     GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, want) != NULL, "'%s' gave '%s'", json, err.text);
+    ck_assert_ptr_null(row.cols);
+}
+
+START_TEST(eval_json_is_one_more_row)
+{
+    const char *json =
+        "{\n  \"step\": 100,\n  \"modes2d\": {\"modes\": 4, \"kl\": null},\n"
+        "  \"classifier\": {\"fd\": 1.5e-2},\n"
+        "  \"protocol\": {\"modes2d\": {\"n\": 2500, \"x\": [1, {\"y\": \"z\"}]}}\n}\n";
+    gl_cmp_csv row;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_cmp_eval_json_parse(json, strlen(json), "e.json", &row, &err) == GL_OK, "%s",
+                  err.text);
+    ck_assert_int_eq(row.n_rows, 1);
+    ck_assert_int_eq(row.n_cols, 4);
+    ck_assert_str_eq(row.cols[1], "modes2d.modes");
+    ck_assert_str_eq(row.cols[3], "classifier.fd");
+    ck_assert_double_eq(row.v[0], 100);
+    ck_assert(isnan(row.v[2]));
+    ck_assert_double_eq(row.v[3], 0.015);
+    /* Into eval.csv's table: at step 100 it fills only what the CSV row lacks; a new step is a new
+     * row in step order. */
+    gl_cmp_csv t;
+    char dir[600], path[1024];
+    make_run(&fakes[0], dir, sizeof dir);
+    write_text(dir, "eval.csv", "step,modes2d.modes,modes2d.kl\n50,2,0.5\n100,8,\n150,9,0.1\n");
+    snprintf(path, sizeof path, "%s/eval.csv", dir);
+    ck_assert_int_eq(gl_cmp_csv_read(path, 0, &t, &err), GL_OK);
+    ck_assert_int_eq(gl_cmp_csv_merge_row(&t, &row, &err), GL_OK);
+    ck_assert_int_eq(t.n_rows, 3);
+    ck_assert_int_eq(t.n_cols, 4);
+    ck_assert_double_eq(t.v[1 * 4 + 1], 8); /* the CSV's value wins */
+    ck_assert(isnan(t.v[1 * 4 + 2]));       /* neither has one */
+    ck_assert_double_eq(t.v[1 * 4 + 3], 0.015);
+    ck_assert(isnan(t.v[0 * 4 + 3]));
+    gl_cmp_csv_free(&t);
+    row.v[0] = 120;
+    ck_assert_int_eq(gl_cmp_csv_read(path, 0, &t, &err), GL_OK);
+    ck_assert_int_eq(gl_cmp_csv_merge_row(&t, &row, &err), GL_OK);
+    ck_assert_int_eq(t.n_rows, 4);
+    ck_assert_double_eq(t.v[2 * 4], 120);
+    ck_assert_double_eq(t.v[2 * 4 + 1], 4);
+    ck_assert_double_eq(t.v[3 * 4], 150);
+    gl_cmp_csv_free(&t);
+    /* No eval.csv at all: the table is the row. */
+    memset(&t, 0, sizeof t);
+    ck_assert_int_eq(gl_cmp_csv_merge_row(&t, &row, &err), GL_OK);
+    ck_assert_int_eq(t.n_rows, 1);
+    ck_assert_str_eq(t.cols[0], "step");
+    gl_cmp_csv_free(&t);
+    gl_cmp_csv_free(&row);
+    /* A missing file is no row; a bad one names file:line:col. */
+    snprintf(path, sizeof path, "%s/eval.json", dir);
+    ck_assert_int_eq(gl_cmp_eval_json_read(path, &row, &err), GL_OK);
+    ck_assert_int_eq(row.n_rows, 0);
+    /* A run directory's eval.json joins its eval.csv. */
+    write_text(dir, "eval.json", json);
+    gl_cmp_run run;
+    ck_assert_msg(gl_cmp_run_load(dir, lookup, NULL, &run, &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(run.eval.n_rows, 3);
+    ck_assert_int_eq(gl_cmp_csv_col(&run.eval, "classifier.fd"), 3);
+    gl_cmp_run_free(&run);
+    write_text(dir, "eval.json", "{\"step\": x}");
+    ck_assert_int_eq(gl_cmp_run_load(dir, lookup, NULL, &run, &err), GL_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(err.text, "eval.json:1:10: not a number: x"));
+    assert_json_fault("{\"step\": 1, \"m\": {\"a\": \"x\"}}", "e.json:1:24: not a number: x");
+    assert_json_fault("{\"m\": {\"a\": 1}}", "e.json: no \"step\"");
+    assert_json_fault("{\"step\": -1}", "\"step\" must be a whole number >= 0");
+    assert_json_fault("{\"step\": 1, \"m\": 3}", "expected an object of metrics for evaluator m");
+    assert_json_fault("{\"step\": 1, \"m\": {\"a\": 1, \"a\": 2}}", "a metric given twice: m.a");
+    assert_json_fault("{\"step\": 1} {", "e.json:1:13: not valid JSON");
+    assert_json_fault("[1, 2]", "e.json:1:1: expected a JSON object");
+    assert_json_fault("{\"step\": 1, \"m\": {\"a\": [1]}}", "a metric must be a number or null");
+    assert_json_fault("{\"step\": 1,", "e.json:2:1: not valid JSON");
+    assert_json_fault("{\"step\": 1}\n--- 1\n", "e.json:2:1: text after the JSON object");
+    assert_json_fault("", "expected a JSON object");
+    char deep[200] = "{\"step\": 1, \"protocol\": ";
+    for (int i = 0; i < 40; i++)
+        strcat(deep, "[");
+    assert_json_fault(deep, "nested deeper than the limit");
+}
+END_TEST
+
+/* Column index of name in t. */
+static int col_of(const gl_cmp_table *t, const char *name)
+{
+    for (int c = 0; c < t->n_cols; c++)
+        if (strcmp(t->cols[c], name) == 0)
+            return c;
+    ck_abort_msg("no column %s", name);
+    return -1;
+}
+
+static void assert_points(const gl_cmp_line *l, int n, const double *x, const double *mean,
+                          const double *lo, const double *hi)
+{
+    ck_assert_int_eq(l->n, n);
+    for (int i = 0; i < n; i++) {
+        ck_assert_double_eq_tol(l->x[i], x[i], 1e-12);
+        ck_assert_double_eq_tol(l->mean[i], mean[i], 1e-12);
+        ck_assert_double_eq_tol(l->lo[i], lo[i], 1e-12);
+        ck_assert_double_eq_tol(l->hi[i], hi[i], 1e-12);
+    }
+}
+
+START_TEST(chart_lines_bands_and_x_axes)
+{
+    gl_cmp_run runs[N_FAKES];
+    char dirs[N_FAKES][600];
+    gl_cmp_variant *v;
+    int nv;
+    gl_cmp_table t;
+    gl_error err;
+    gl_error_init(&err);
+    load_table(runs, dirs, &v, &nv, &t);
+    gl_cmp_chart c;
+    /* d_loss of A: seeds 1 (1, 1) and 2 (9, 3) at steps 50 and 100; B only seed 1 (B-s2 stopped
+     * early); C to step 200. */
+    ck_assert_int_eq(
+        gl_cmp_chart_build(runs, v, &t, col_of(&t, "d_loss"), GL_CMP_X_STEPS, &c, &err), GL_OK);
+    ck_assert_str_eq(c.title, "d_loss (loss: no better direction)");
+    ck_assert_str_eq(c.xlabel, "generator step");
+    ck_assert_int_eq(c.n_lines, 3);
+    assert_points(&c.lines[0], 2, (double[]){50, 100}, (double[]){5, 2}, (double[]){1, 1},
+                  (double[]){9, 3});
+    assert_points(&c.lines[1], 1, (double[]){100}, (double[]){-1}, (double[]){-1}, (double[]){-1});
+    assert_points(&c.lines[2], 2, (double[]){100, 200}, (double[]){7, 9}, (double[]){7, 9},
+                  (double[]){7, 9});
+    gl_cmp_chart_free(&c);
+    /* Images: step x n_critic x batch_size of each variant. */
+    ck_assert_int_eq(
+        gl_cmp_chart_build(runs, v, &t, col_of(&t, "d_loss"), GL_CMP_X_IMAGES, &c, &err), GL_OK);
+    ck_assert_double_eq(c.lines[0].x[1], 100.0 * 1 * 64);
+    ck_assert_double_eq(c.lines[1].x[0], 100.0 * 5 * 32);
+    gl_cmp_chart_free(&c);
+    /* Wall time: A-s1 logged 1 s at 50, 2 s at 100; A-s2 only 4 s at 100, so 2 s at 50 (linear
+     * from 0 s at step 0): means 1.5 and 3. */
+    ck_assert_int_eq(gl_cmp_chart_build(runs, v, &t, col_of(&t, "d_loss"), GL_CMP_X_WALL, &c, &err),
+                     GL_OK);
+    ck_assert_str_eq(c.xlabel, "wall time (s)");
+    assert_points(&c.lines[0], 2, (double[]){1.5, 3}, (double[]){5, 2}, (double[]){1, 1},
+                  (double[]){9, 3});
+    ck_assert_double_eq(c.lines[2].x[1], 10);
+    gl_cmp_chart_free(&c);
+    /* C has no eval.csv: no line, so no legend entry; B's line keeps B's colour (index 1). */
+    ck_assert_int_eq(
+        gl_cmp_chart_build(runs, v, &t, col_of(&t, "modes2d.modes"), GL_CMP_X_STEPS, &c, &err),
+        GL_OK);
+    ck_assert_int_eq(c.n_lines, 2);
+    ck_assert_str_eq(c.lines[1].name, "B");
+    ck_assert_int_eq(c.lines[1].variant, 1);
+    ck_assert_str_eq(c.title, "modes2d.modes (higher is better)");
+    gl_cmp_chart_free(&c);
+    gl_cmp_x x;
+    ck_assert_int_eq(gl_cmp_x_parse("images", "--x", &x, &err), GL_OK);
+    ck_assert_int_eq(x, GL_CMP_X_IMAGES);
+    ck_assert_int_eq(gl_cmp_x_parse("epochs", "--x", &x, &err), GL_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(err.text, "--x: 'epochs' is not an x axis (steps|images|wall)"));
+    gl_cmp_table_free(&t);
+    gl_cmp_variants_free(v, nv);
+    for (int i = 0; i < N_FAKES; i++)
+        gl_cmp_run_free(&runs[i]);
+}
+END_TEST
+
+/* The text of the <svg> element whose <title> is title, in html (malloc'd). */
+static char *svg_of(const char *html, const char *title)
+{
+    char key[256];
+    snprintf(key, sizeof key, "<title>%s</title>", title);
+    const char *t = strstr(html, key);
+    ck_assert_msg(t != NULL, "no chart %s", title);
+    const char *start = t;
+    while (start > html && strncmp(start, "<svg", 4) != 0)
+        start--;
+    const char *end = strstr(t, "</svg>");
+    ck_assert_ptr_nonnull(end);
+    return strndup(start, (size_t)(end - start));
+}
 
 /* ---------------------------------------------------------------- the report */
 
@@ -392,7 +598,7 @@ START_TEST(report_files_and_values)
     ck_assert_ptr_nonnull(strstr(md, "samples/00_A.png"));
     ck_assert_ptr_null(strstr(md, "samples/01_B.png")); /* B's seed with samples is left out */
     ck_assert_ptr_nonnull(strstr(md, "B-s2 (seed 2) is not in the table: stopped at step 50"));
-    ck_assert_ptr_nonnull(strstr(md, "C-s1 (seed 1) has no eval.csv"));
+    ck_assert_ptr_nonnull(strstr(md, "C-s1 (seed 1) has no eval.csv or eval.json"));
     ck_assert_ptr_nonnull(strstr(md, "trained to step 200; its values are those at step 100"));
     ck_assert_ptr_nonnull(strstr(md, "- run X-s9 failed (exit 2)\n"));
     ck_assert_ptr_nonnull(strstr(md, "loss.plugin: stub -> other"));
@@ -412,11 +618,39 @@ START_TEST(report_files_and_values)
 
     snprintf(path, sizeof path, "%s/report.html", out);
     char *html = slurp(path);
-    ck_assert_ptr_nonnull(strstr(html, "<img alt=\"modes2d.modes (higher is better)\" "
-                                       "src=\"data:image/png;base64,iVBORw0KGgo"));
+    /* Charts are inline SVG, the samples embedded PNGs; nothing links outside the file. */
+    ck_assert_ptr_null(strstr(html, "<img alt=\"modes2d.modes"));
+    ck_assert_ptr_nonnull(strstr(html, "src=\"data:image/png;base64,iVBORw0KGgo"));
     ck_assert_ptr_null(strstr(html, "src=\"charts/"));
-    ck_assert_ptr_nonnull(strstr(html, "<td>A</td><td>2</td><td>6400</td><td>3 ± 1.4</td>"
-                                       "<td><b>7 ± 1.4</b></td>"));
+    ck_assert_ptr_nonnull(strstr(html, "<div class=\"charts\">\n<svg class=\"chart\""));
+    /* The spread goes under the mean; headers may break after a '.'. */
+    ck_assert_msg(
+        strstr(html, "<td>A</td><td>2</td><td>6400</td><td>3<br><span class=\"sd\">± "
+                     "1.4</span></td><td><b>7<br><span class=\"sd\">± 1.4</span></b></td>") != NULL,
+        "%s", html);
+    ck_assert_ptr_nonnull(strstr(html, "<th>modes2d.<wbr>modes ↑</th>"));
+    /* Every text size is at least 12 px. */
+    for (const char *p = html; (p = strstr(p, "font-size")) != NULL; p++) {
+        const char *num = p + strcspn(p, "0123456789");
+        ck_assert_int_ge(atoi(num), 12);
+    }
+    /* modes2d.modes: the caption is the chart's title; A (two seeds: 8 and 6 at step 100) has a
+     * band in its colour, B (one seed in the table) none; C has no data and no legend entry. */
+    char *svg = svg_of(html, "modes2d.modes (higher is better)");
+    ck_assert_ptr_nonnull(strstr(svg, ">modes2d.modes (higher is better)</text>"));
+    ck_assert_ptr_nonnull(strstr(svg, "<polygon fill-opacity=\"0.18\" fill=\"#1f77b4\""));
+    ck_assert_ptr_null(strstr(svg, "fill=\"#ff7f0e\" points")); /* B: no band */
+    ck_assert_ptr_nonnull(strstr(svg, "<polyline fill=\"none\" stroke-width=\"2\" "
+                                      "stroke-linejoin=\"round\" stroke=\"#ff7f0e\""));
+    ck_assert_ptr_nonnull(strstr(svg, ">A</text>"));
+    ck_assert_ptr_nonnull(strstr(svg, ">B</text>"));
+    ck_assert_ptr_null(strstr(svg, ">C</text>"));
+    ck_assert_ptr_nonnull(strstr(svg, ">generator step</text>"));
+    free(svg);
+    /* d_loss: all three variants have data. */
+    svg = svg_of(html, "d_loss (loss: no better direction)");
+    ck_assert_ptr_nonnull(strstr(svg, ">C</text>"));
+    free(svg);
     free(html);
 }
 END_TEST
@@ -447,12 +681,154 @@ START_TEST(report_without_eval_says_so)
     snprintf(path, sizeof path, "%s/report.md", out);
     char *md = slurp(path);
     ck_assert_ptr_nonnull(strstr(md, "# Comparison\n"));
-    ck_assert_ptr_nonnull(strstr(md, "no run has evaluation results (eval.csv), so the table "
-                                     "shows the losses only"));
+    ck_assert_ptr_nonnull(strstr(md, "no run has evaluation results (eval.csv or eval.json), "
+                                     "so the table shows the losses only"));
     ck_assert_ptr_nonnull(strstr(md, "| C | 1 | 12800 | 10 | 9 | 2.5 |\n")); /* at step 200 */
     ck_assert_ptr_nonnull(strstr(md, "/nonexistent/run was left out"));
     ck_assert_ptr_nonnull(strstr(md, "E-s1 (seed 1) is not in the table: logged no step"));
     free(md);
+}
+END_TEST
+
+START_TEST(report_warns_when_datasets_differ)
+{
+    char a[600], b[600], path[1024], got[1024], out[700];
+    make_run(&fakes[4], a, sizeof a);
+    fake f = fakes[4];
+    f.name = "D-s1";
+    make_run(&f, b, sizeof b);
+    snprintf(path, sizeof path, "%s/config.yaml", b);
+    char *cfg = slurp(path), *at = strstr(cfg, "dataset: {plugin: stub}");
+    ck_assert_ptr_nonnull(at);
+    memcpy(at, "dataset: {plugin: real}", 23);
+    write_text(b, "config.yaml", cfg);
+    free(cfg);
+    const char *list[] = {a, b};
+    snprintf(out, sizeof out, "%s/w", root);
+    gl_compare_opts o = {.lookup = lookup};
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_compare_report(list, 2, out, &o, got, sizeof got, &err) == GL_OK, "%s",
+                  err.text);
+    snprintf(path, sizeof path, "%s/report.md", out);
+    char *md = slurp(path);
+    ck_assert_msg(strstr(md, "> **Warning**: the runs do not all train on the same data (D: "
+                             "dataset.plugin: stub -> real, against C), so their metrics are not "
+                             "comparable.") != NULL,
+                  "%s", md);
+    free(md);
+    /* The same data: no warning. */
+    ck_assert_int_eq(gl_compare_report(list, 1, out, &o, got, sizeof got, &err), GL_OK);
+    md = slurp(path);
+    ck_assert_ptr_null(strstr(md, "Warning"));
+    free(md);
+}
+END_TEST
+
+/* A suite directory root/suite with runs/NAME made from fake f (steps 100), its last checkpoint at
+ * step ck (none when < 0) and logs/NAME.status = status (none when < 0). */
+static void suite_run(const char *name, int last_step, int ck, int status)
+{
+    char dir[700], path[1024], sub[700];
+    snprintf(sub, sizeof sub, "%s/suite", root);
+    mkdir(sub, 0777);
+    snprintf(path, sizeof path, "%s/suite/logs", root);
+    mkdir(path, 0777);
+    snprintf(path, sizeof path, "%s/suite/runs", root);
+    mkdir(path, 0777);
+    fake f = fakes[0];
+    char metrics[200], full[200];
+    snprintf(full, sizeof full, "suite/runs/%s", name);
+    f.name = full;
+    snprintf(metrics, sizeof metrics, "step,epoch,d_loss,g_loss\n%d,1,1,1\n", last_step);
+    f.metrics = metrics;
+    make_run(&f, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/checkpoints", dir);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    if (ck >= 0) {
+        snprintf(path, sizeof path, "checkpoints/step_%08d.ckpt", ck);
+        write_text(dir, path, "x");
+    }
+    if (status >= 0) {
+        char text[16];
+        snprintf(text, sizeof text, "%d\n", status);
+        snprintf(path, sizeof path, "%s/suite/logs", root);
+        snprintf(full, sizeof full, "%s.status", name);
+        write_text(path, full, text);
+    }
+}
+
+static gl_run_state state_of(const char *name, gl_run_status *st)
+{
+    char sdir[700];
+    snprintf(sdir, sizeof sdir, "%s/suite", root);
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_run_status_get(sdir, name, lookup, NULL, st, &err) == GL_OK, "%s", err.text);
+    return st->state;
+}
+
+START_TEST(suite_run_states_from_files)
+{
+    gl_run_status st;
+    suite_run("done-s1", 100, 100, -1);   /* reached train.steps with its last checkpoint */
+    suite_run("stopped-s1", 60, 50, 143); /* SIGTERM after a checkpoint */
+    suite_run("early-s1", 10, -1, 130);   /* stopped before any checkpoint */
+    suite_run("failed-s1", 20, -1, 2);    /* exit 2 */
+    suite_run("killed-s1", 100, 50, -1);  /* killed after logging step 100, before its ckpt */
+    suite_run("requeued-s1", 70, 70, 75); /* stopped to be requeued */
+    ck_assert_int_eq(state_of("done-s1", &st), GL_RUN_DONE);
+    ck_assert_int_eq(st.step, 100);
+    ck_assert_int_eq(st.total, 100);
+    ck_assert_int_eq(state_of("stopped-s1", &st), GL_RUN_INTERRUPTED);
+    ck_assert_int_eq(st.step, 60);
+    ck_assert_int_eq(st.exit_code, 143);
+    ck_assert_int_eq(state_of("early-s1", &st), GL_RUN_PENDING);
+    ck_assert_int_eq(state_of("failed-s1", &st), GL_RUN_FAILED);
+    ck_assert_int_eq(state_of("killed-s1", &st), GL_RUN_INTERRUPTED);
+    ck_assert_int_eq(state_of("requeued-s1", &st), GL_RUN_INTERRUPTED);
+    ck_assert_int_eq(state_of("never-s1", &st), GL_RUN_PENDING);
+    ck_assert_str_eq(st.dir, "");
+    ck_assert_int_eq(st.total, -1);
+    ck_assert_str_eq(gl_run_state_name(GL_RUN_INTERRUPTED), "interrupted");
+
+    /* Running: a run.lock held by a live process (here this one, through another open file). */
+    char path[1024], sdir[700];
+    snprintf(path, sizeof path, "%s/suite/runs/stopped-s1/run.lock", root);
+    int fd = open(path, O_RDWR | O_CREAT, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(state_of("stopped-s1", &st), GL_RUN_INTERRUPTED); /* free lock */
+    ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+    ck_assert_int_eq(state_of("stopped-s1", &st), GL_RUN_RUNNING);
+    /* A run.lock naming a dead process of this host is stale: not even tried (a try-lock could
+     * race a training that starts). */
+    char host[256], text[300];
+    ck_assert_int_eq(gethostname(host, sizeof host), 0);
+    host[sizeof host - 1] = '\0';
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    ck_assert_int_eq(waitpid(dead, NULL, 0), dead);
+    snprintf(text, sizeof text, "%s:%ld\n", host, (long)dead);
+    ck_assert_int_eq(pwrite(fd, text, strlen(text), 0), (ssize_t)strlen(text));
+    ck_assert_int_eq(state_of("stopped-s1", &st), GL_RUN_INTERRUPTED);
+    close(fd);
+    ck_assert_int_eq(state_of("stopped-s1", &st), GL_RUN_INTERRUPTED);
+    /* Without a run.lock: the launcher's pid file, while that process lives. */
+    snprintf(sdir, sizeof sdir, "%s/suite", root);
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_run_mark_started(sdir, "failed-s1", getpid(), &err), GL_OK);
+    ck_assert_int_eq(state_of("failed-s1", &st), GL_RUN_RUNNING);
+    ck_assert_int_eq(st.exit_code, -1); /* the earlier attempt's status is gone */
+    ck_assert_int_eq(gl_run_mark_ended(sdir, "failed-s1", 2, &err), GL_OK);
+    ck_assert_int_eq(state_of("failed-s1", &st), GL_RUN_FAILED);
+    snprintf(path, sizeof path, "%s/suite/logs/failed-s1.pid", root);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    /* A fresh start after a failure makes NAME-2: the newest attempt counts. */
+    suite_run("failed-s1-2", 100, 100, -1);
+    ck_assert_int_eq(state_of("failed-s1", &st), GL_RUN_DONE);
+    ck_assert_ptr_nonnull(strstr(st.dir, "/suite/runs/failed-s1-2"));
 }
 END_TEST
 
@@ -467,8 +843,12 @@ int main(void)
     tcase_add_test(tc, runs_group_into_variants_by_config);
     tcase_add_test(tc, same_names_get_the_differing_keys);
     tcase_add_test(tc, table_compares_at_equal_generator_steps);
+    tcase_add_test(tc, eval_json_is_one_more_row);
+    tcase_add_test(tc, chart_lines_bands_and_x_axes);
     tcase_add_test(tc, report_files_and_values);
     tcase_add_test(tc, report_without_eval_says_so);
+    tcase_add_test(tc, report_warns_when_datasets_differ);
+    tcase_add_test(tc, suite_run_states_from_files);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -88,6 +88,41 @@ START_TEST(reads_a_suite)
 }
 END_TEST
 
+START_TEST(sweep_and_report_sections)
+{
+    gl_suite *s;
+    gl_error err;
+    int rc = load("seeds: [1]\n"
+                  "runs: [{config: exp.yaml}]\n"
+                  "sweep:\n"
+                  "  loss.lambda: [1, 1e-4]\n"
+                  "  model.g_hidden: [[64, 64], 'a, b', {k: v}]\n"
+                  "report: {x: wall}\n",
+                  &s, &err);
+    ck_assert_msg(rc == GL_OK, "%s", err.text);
+    ck_assert_int_eq(s->n_sweep, 2);
+    ck_assert_str_eq(s->sweep[0].key, "loss.lambda");
+    ck_assert_int_eq(s->sweep[0].n, 2);
+    ck_assert_str_eq(s->sweep[0].values[1], "1e-4");
+    ck_assert_str_eq(s->sweep[1].values[0], "[64, 64]"); /* as override text */
+    ck_assert_str_eq(s->sweep[1].values[1], "\"a, b\"");
+    ck_assert_str_eq(s->sweep[1].values[2], "{k: v}");
+    ck_assert_ptr_nonnull(strstr(s->sweep[1].where, "suite.yaml:5:3"));
+    ck_assert_str_eq(s->report_x, "wall");
+    gl_suite_destroy(s);
+    rc = load("seeds: [1]\nruns: [{config: exp.yaml}]\nsweep: [1]\nreport: {x: epochs, y: 1}\n", &s,
+              &err);
+    ck_assert_int_eq(rc, GL_ERR_INPUT);
+    has_fault(&err, "3:8: 'sweep' expects a mapping of config keys to lists");
+    has_fault(&err, "4:13: report x: 'epochs' is not an x axis (steps, images or wall)");
+    has_fault(&err, "4:21: unknown key 'y' in report");
+    rc = load("seeds: [1]\nruns: [{config: exp.yaml}]\nsweep: {a.b: 1, c.d: []}\n", &s, &err);
+    ck_assert_int_eq(rc, GL_ERR_INPUT);
+    has_fault(&err, "3:14: sweep of 'a.b' expects a non-empty list of values");
+    has_fault(&err, "3:22: sweep of 'c.d' expects a non-empty list of values");
+}
+END_TEST
+
 START_TEST(every_fault_with_its_position)
 {
     gl_suite *s = (gl_suite *)1;
@@ -243,6 +278,7 @@ int main(void)
     TCase *tc = tcase_create("suite");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, reads_a_suite);
+    tcase_add_test(tc, sweep_and_report_sections);
     tcase_add_test(tc, every_fault_with_its_position);
     tcase_add_test(tc, missing_parts_and_bad_yaml);
     tcase_add_test(tc, jobs_run_in_parallel_with_their_statuses);

@@ -301,6 +301,80 @@ START_TEST(fashion_mnist_default)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- stacked */
+
+/* Each stacked item's channel c is one of the five source images, scaled, and its label is the
+ * triple of their labels in base 3; the draws cover the source, follow the seed and only it. */
+START_TEST(stacked_triples)
+{
+    write_five("a.idx", "b.idx", 0);
+    const char *yaml = "dataset:\n  plugin: stacked\n  images: a.idx\n  labels: b.idx\n"
+                       "  items: 40\n";
+    fx_dataset d, e, o;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(fx_dataset_open(&d, "stacked", dir, yaml, 3, &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(d.info.ndim, 3);
+    ck_assert_int_eq(d.info.shape[0], 3);
+    ck_assert_int_eq(d.info.shape[1], 3);
+    ck_assert_int_eq(d.info.shape[2], 4);
+    ck_assert_int_eq(d.info.n_classes, 27);
+    ck_assert_int_eq(d.info.n_items, 40);
+    int64_t idx[40];
+    for (int i = 0; i < 40; i++)
+        idx[i] = 39 - i;
+    static float x[40 * 3 * 12], x2[40 * 3 * 12], x3[40 * 3 * 12];
+    int32_t y[40];
+    ck_assert_msg(d.ds->get(d.self, idx, 40, x, y, &err) == GL_OK, "%s", err.text);
+    int seen[5] = {0};
+    for (int i = 0; i < 40; i++) {
+        int want = 0;
+        for (int c = 0; c < 3; c++) {
+            int match = -1;
+            for (int j = 0; j < 5 && match < 0; j++) {
+                int same = 1;
+                for (int q = 0; q < 12; q++)
+                    same &= x[(i * 3 + c) * 12 + q] == expected(pixels[j * 12 + q]);
+                match = same ? j : -1;
+            }
+            ck_assert_msg(match >= 0, "item %d channel %d is no source image", i, c);
+            seen[match] = 1;
+            want = want * 3 + five_labels[match];
+        }
+        ck_assert_int_eq(y[i], want);
+    }
+    for (int j = 0; j < 5; j++)
+        ck_assert_msg(seen[j], "source image %d never drawn in 120 draws", j);
+    ck_assert_msg(fx_dataset_open(&e, "stacked", dir, yaml, 3, &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(fx_dataset_open(&o, "stacked", dir, yaml, 4, &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(e.ds->get(e.self, idx, 40, x2, NULL, &err), GL_OK);
+    ck_assert_int_eq(o.ds->get(o.self, idx, 40, x3, NULL, &err), GL_OK);
+    ck_assert_mem_eq(x, x2, sizeof x);
+    ck_assert(memcmp(x, x3, sizeof x) != 0);
+    int64_t bad = 40;
+    ck_assert_int_eq(d.ds->get(d.self, &bad, 1, x, y, &err), GL_ERR_RUN);
+    ck_assert_msg(strstr(err.text, "out of range"), "%s", err.text);
+    fx_dataset_close(&d);
+    fx_dataset_close(&e);
+    fx_dataset_close(&o);
+}
+END_TEST
+
+START_TEST(stacked_needs_grey_labelled_source)
+{
+    write_five("a.idx", "b.idx", 0);
+    fx_dataset d;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(fx_dataset_open(&d, "stacked", dir,
+                                     "dataset:\n  plugin: stacked\n  images: a.idx\n", 1, &err),
+                     GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "dataset 'stacked'") && strstr(err.text, "no labels file"), "%s",
+                  err.text);
+    fx_dataset_close(&d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dataset_idx");
@@ -318,6 +392,8 @@ int main(void)
     tcase_add_test(tc, count_mismatch);
     tcase_add_test(tc, missing_files);
     tcase_add_test(tc, fashion_mnist_default);
+    tcase_add_test(tc, stacked_triples);
+    tcase_add_test(tc, stacked_needs_grey_labelled_source);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -2,8 +2,9 @@
  * histograms (uniform, collapsed), the Frechet distance (identical Gaussians, closed forms for
  * commuting and non-commuting covariances, sampled Gaussians), k-NN radii on a line, and
  * precision/recall/density/coverage on constructed point sets (identical, disjoint, a collapsed
- * generator, an outlier); and nn.h's training helpers the classifier uses (cross-entropy's value
- * and gradient, one Adam step). */
+ * generator, an outlier), KID (a hand-computed case, the full-set estimate against a direct double
+ * loop, subsets reproducible by seed); and nn.h's training helpers the classifier uses
+ * (cross-entropy's value and gradient, one Adam step). */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -112,6 +113,75 @@ START_TEST(frechet_of_sampled_gaussians)
     ck_assert_msg(fabs(fd - 5) < 0.15, "FD %g, want 5", fd);
     free(x);
     free(y);
+}
+END_TEST
+
+/* Unbiased MMD^2 with k(x, y) = (x.y / d + 1)^3 over all rows of a (n, d) and b (n, d), in double.
+ */
+static double mmd_direct(const float *a, const float *b, int n, int d)
+{
+    double kaa = 0, kbb = 0, kab = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double daa = 0, dbb = 0, dab = 0;
+            for (int c = 0; c < d; c++) {
+                daa += (double)a[i * d + c] * a[j * d + c];
+                dbb += (double)b[i * d + c] * b[j * d + c];
+                dab += (double)a[i * d + c] * b[j * d + c];
+            }
+            if (i != j) {
+                kaa += pow(daa / d + 1, 3);
+                kbb += pow(dbb / d + 1, 3);
+            }
+            kab += pow(dab / d + 1, 3);
+        }
+    return (kaa + kbb) / (n * (n - 1.0)) - 2 * kab / ((double)n * n);
+}
+
+START_TEST(kid_known_values)
+{
+    gl_error err;
+    gl_error_init(&err);
+    /* d = 1, real {0, 1}, fake {1, 2}: k(0,1) = 1, k(1,2) = 27; cross terms 1, 1, 8, 27.
+     * MMD^2 = 2/2 + 54/2 - 2 * 37/4 = 9.5, the same on every subset (each is the whole set). */
+    float real[2] = {0, 1}, fake[2] = {1, 2};
+    double mean = -1, std = -1;
+    ck_assert_int_eq(
+        gl_kernel_inception_distance(real, 2, fake, 2, 1, 5, 1000, 7, &mean, &std, &err), GL_OK);
+    ck_assert_double_eq_tol(mean, 9.5, 1e-12);
+    ck_assert_double_eq_tol(std, 0, 1e-12);
+
+    /* 40 rows of 8 features: the full-set estimate equals the direct double loop; a shifted set is
+     * farther than a fresh sample of the same distribution, which is near 0 (unbiased). */
+    enum { N = 40, D = 8 };
+    static float a[N * D], b[N * D], c[N * D];
+    gl_rng r;
+    gl_rng_init(&r, 3, GL_STREAM_EVAL);
+    gl_rng_fill_normal(&r, a, N * D, 0, 1);
+    gl_rng_fill_normal(&r, b, N * D, 0, 1);
+    gl_rng_fill_normal(&r, c, N * D, 1, 1);
+    ck_assert_int_eq(gl_kernel_inception_distance(a, N, c, N, D, 3, N, 1, &mean, &std, &err),
+                     GL_OK);
+    ck_assert_double_eq_tol(mean, mmd_direct(a, c, N, D), 1e-4 * fabs(mean));
+    ck_assert_double_eq_tol(std, 0, 1e-6 * mean); /* the same rows in another order */
+    double same, same_std;
+    ck_assert_int_eq(gl_kernel_inception_distance(a, N, b, N, D, 3, N, 1, &same, &same_std, &err),
+                     GL_OK);
+    ck_assert_double_eq_tol(same, mmd_direct(a, b, N, D), 1e-4 * fabs(mean));
+    ck_assert_msg(fabs(same) < 0.2 * mean, "same distribution %g, shifted %g", same, mean);
+
+    /* Subsets of 10: the same seed gives the same numbers, another seed others; nonzero spread. */
+    double m1, s1, m2, s2, m3, s3;
+    ck_assert_int_eq(gl_kernel_inception_distance(a, N, c, N, D, 20, 10, 1, &m1, &s1, &err), GL_OK);
+    ck_assert_int_eq(gl_kernel_inception_distance(a, N, c, N, D, 20, 10, 1, &m2, &s2, &err), GL_OK);
+    ck_assert_int_eq(gl_kernel_inception_distance(a, N, c, N, D, 20, 10, 2, &m3, &s3, &err), GL_OK);
+    ck_assert(m1 == m2 && s1 == s2);
+    ck_assert(m1 != m3);
+    ck_assert(s1 > 0);
+
+    /* A subset of one row has no off-diagonal pairs: refused. */
+    ck_assert_int_eq(gl_kernel_inception_distance(a, 1, c, N, D, 3, 10, 1, &m1, &s1, &err),
+                     GL_ERR_INPUT);
 }
 END_TEST
 
@@ -257,6 +327,7 @@ static Suite *suite(void)
     tcase_add_test(t, frechet_closed_forms);
     tcase_add_test(t, frechet_of_sampled_gaussians);
     tcase_add_test(t, knn_radii_on_a_line);
+    tcase_add_test(t, kid_known_values);
     tcase_add_test(t, prdc_identical_and_disjoint_sets);
     tcase_add_test(t, prdc_constructed_sets);
     tcase_add_test(t, cross_entropy_and_adam);

@@ -382,8 +382,16 @@ START_TEST(classifier_on_known_generators)
     ck_assert_msg(metric(&r, "is") > 7, "is %g", metric(&r, "is"));
     ck_assert_msg(protocol(&r, "fd_floor") > 0, "floor %g", protocol(&r, "fd_floor"));
     ck_assert_int_eq(c.f.calls_with_labels, 0); /* unconditional: no labels asked for */
+    /* KID on subsets capped at the 200 images: each subset is the whole set, so no spread. */
+    ck_assert_int_eq((int)protocol(&r, "kid_subset_size"), 200);
+    double kid_same = metric(&r, "kid");
+    ck_assert_double_eq_tol(metric(&r, "kid_std"), 0, 1e-6 * fabs(kid_same) + 1e-9);
     /* A collapsed generator: one image. */
     r = cls_eval(&c, GEN_ONE_IMAGE);
+    /* (The very same images are the unbiased estimate's worst case, slightly negative: the
+     * cross term includes the pairs of an image with itself, the within terms do not.) */
+    ck_assert_msg(kid_same < 0 && metric(&r, "kid") > 20 * -kid_same,
+                  "kid %g, of the test images %g", metric(&r, "kid"), kid_same);
     ck_assert_double_eq(metric(&r, "classes"), 1);
     ck_assert_double_eq_tol(metric(&r, "kl"), log(10.0), 1e-12);
     ck_assert_double_eq_tol(metric(&r, "is"), 1, 1e-6);

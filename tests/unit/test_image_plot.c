@@ -197,7 +197,8 @@ static void assert_same_file(const char *a, const char *b)
 }
 
 static const double AX[4] = {0, 1, 2, 3}, AY[4] = {1, 2, NAN, 4}, BX[2] = {0, 3}, BY[2] = {4, 1};
-static const gl_series SERIES[2] = {{"a", AX, AY, 4}, {"bee", BX, BY, 2}};
+static const gl_series SERIES[2] = {{"a", AX, AY, 4, 0, NULL, NULL},
+                                    {"bee", BX, BY, 2, 1, NULL, NULL}};
 static const gl_chart_opts CHART = {400, 240, "FID by step", "step", "FID", "lower is better"};
 
 START_TEST(chart_marks_points_and_gaps)
@@ -224,6 +225,29 @@ START_TEST(chart_marks_points_and_gaps)
     ck_assert_int_gt(count_colour(&c, a.right + 1, a.top, 399, a.bottom, ca), 0);
     ck_assert_int_gt(count_colour(&c, a.right + 1, a.top, 399, a.bottom, cb), 0);
     ck_assert_int_eq(gl_chart_draw(&c, SERIES, 0, &CHART, &a, &err), GL_ERR_INPUT);
+    gl_canvas_destroy(&c);
+}
+END_TEST
+
+START_TEST(chart_band_is_blended_under_the_line)
+{
+    static const double X[2] = {0, 3}, Y[2] = {2, 2}, LO[2] = {1, 1}, HI[2] = {3, 3};
+    const gl_series band = {"band", X, Y, 2, 3, LO, HI};
+    gl_canvas c;
+    ck_assert_int_eq(gl_canvas_create(&c, 400, 240, WHITE, NULL), GL_OK);
+    gl_axes a;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_chart_draw(&c, &band, 1, &CHART, &a, &err), GL_OK);
+    ck_assert(a.ymin < 1.0 && a.ymax > 3.0); /* the axes fit the band */
+    gl_rgb col = gl_chart_colour(3),
+           in = gl_canvas_get(&c, gl_axes_px(&a, 1.3), gl_axes_py(&a, 2.7));
+    /* 20 % of the colour over white (or over a grid line's grey), never the colour itself. */
+    ck_assert(!same(in, WHITE) && !same(in, col));
+    ck_assert_int_eq(in.r, (int)lround(255 + 0.2 * (col.r - 255)));
+    ck_assert_int_eq(in.g, (int)lround(255 + 0.2 * (col.g - 255)));
+    ck_assert(same(gl_canvas_get(&c, gl_axes_px(&a, 1.3), gl_axes_py(&a, 2)), col)); /* the line */
+    ck_assert(same(gl_canvas_get(&c, gl_axes_px(&a, 1.3), gl_axes_py(&a, 3.2)), WHITE));
     gl_canvas_destroy(&c);
 }
 END_TEST
@@ -268,6 +292,7 @@ int main(void)
     tcase_add_test(tc, axes_ticks_are_nice);
     tcase_add_test(tc, scatter_marks_expected_pixels);
     tcase_add_test(tc, chart_marks_points_and_gaps);
+    tcase_add_test(tc, chart_band_is_blended_under_the_line);
     tcase_add_test(tc, pictures_are_deterministic);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -6,7 +6,8 @@
  *     with its hand-derived value (in double);
  *   - the tutorial fixture through the real mlp plugin (bce's losses and gradients against torch);
  *   - small mlp / dcgan critics, where d_loss's parameter gradient, which goes through the recorded
- *     input gradient of the penalty (second order), is compared with finite differences.
+ *     input gradient of the penalty (second order), is compared with finite differences;
+ *   - the core's R1 / R2 penalties (core/train/penalty.c) on the tutorial D step against torch.
  */
 #include <check.h>
 #include <math.h>
@@ -19,6 +20,7 @@
 #include <ganlab/tensor.h>
 
 #include "test_models_util.h"
+#include "train/penalty.h"
 
 #define B        4
 #define F        3
@@ -514,13 +516,203 @@ START_TEST(wgan_gp_batch_norm_critic_fails)
 }
 END_TEST
 
-/* Every parameter of the four plugins has a doc line; unknown keys are refused by the schema. */
+/* ---------------------------------------------------------------- hinge, lsgan, rpgan */
+
+/* Like assert_grads, to 1e-4 of the net's largest gradient rather than each tensor's (rpgan's
+ * output bias gets exactly 0: D(x) - D(fake) cancels it). */
+static void assert_net_grads(gl_net *net, const fx_file *f, const char *prefix,
+                             const char *const *map)
+{
+    char src[128];
+    double big = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; map[i]; i += 2) {
+            gl_tensor *p = gl_net_find(net, map[i + 1]);
+            snprintf(src, sizeof src, "%s.%s", prefix, map[i]);
+            const fx_tensor *t = fx_find(f, src);
+            ck_assert_msg(p && t && t->n == gl_tensor_numel(p), "%s", src);
+            for (size_t k = 0; k < t->n; k++) {
+                double want = t->data[k], got = gl_tensor_grad(p)[k];
+                if (pass == 0)
+                    big = fmax(big, fabs(want));
+                else
+                    ck_assert_msg(fabs(got - want) <= 1e-4 * big, "%s[%zu] = %g, PyTorch %g", src,
+                                  k, got, want);
+            }
+        }
+    ck_assert(big > 0);
+}
+
+/* Each loss's D and G steps on a small mlp pair against PyTorch (losses.tensors): losses, the real
+ * term, and every parameter gradient of the net updated. */
+START_TEST(new_losses_match_pytorch)
+{
+    static const char *const names[] = {"hinge", "lsgan", "rpgan"};
+    static const char *const bodies[] = {"", "  a: -1\n  b: 1\n  c: 0.5\n", ""};
+    static const char *const real_terms[] = {"d_real", "d_real", NULL};
+    static const char *const map[] = {"model.0.weight",
+                                      "model.0.weight",
+                                      "model.0.bias",
+                                      "model.0.bias",
+                                      "model.2.weight",
+                                      "model.2.weight",
+                                      "model.2.bias",
+                                      "model.2.bias",
+                                      "model.4.weight",
+                                      "model.4.weight",
+                                      "model.4.bias",
+                                      "model.4.bias",
+                                      NULL};
+    static const char *const small_g[] = {"model.0.weight", "model.0.weight", "model.0.bias",
+                                          "model.0.bias",   "model.2.weight", "model.2.weight",
+                                          "model.2.bias",   "model.2.bias",   NULL};
+    const char *name = names[_i];
+    fx_file f;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(fx_load("losses.tensors", &f, &err) == GL_OK, "%s", err.text);
+    tm_model m;
+    gl_dataset_info data = tm_vectors(16, 0);
+    ck_assert_msg(tm_model_open(&m, "mlp",
+                                "  latent_dim: 6\n  g_hidden: [12]\n  d_hidden: [10, 8]\n", &data,
+                                3, &err) == GL_OK,
+                  "%s", err.text);
+    char msg[512], fx[64];
+    ck_assert_msg(tm_load_weights(m.g, &f, "G", small_g, msg, sizeof msg), "%s", msg);
+    ck_assert_msg(tm_load_weights(m.d, &f, "D", map, msg, sizeof msg), "%s", msg);
+    tm_loss l;
+    open_loss(&l, name, bodies[_i]);
+    ck_assert_uint_eq(l.lp->flags, 0);
+    runner r = {.ctx = gl_ctx_create(), .m = &m, .z = fx_find(&f, "z_d")->data};
+    int xs[2] = {8, 16};
+    gl_tensor *x = gl_tensor_from(r.ctx, 2, xs, fx_find(&f, "x")->data);
+    gl_loss_result res = run_loss(&l, &r, 1, m.d, NULL, x, NULL);
+    snprintf(fx, sizeof fx, "%s.d.loss", name);
+    assert_fixture(gl_tensor_item(res.loss), &f, fx);
+    snprintf(fx, sizeof fx, "%s.d.part0", name);
+    if (real_terms[_i])
+        assert_fixture(term(&res, real_terms[_i]), &f, fx);
+    snprintf(fx, sizeof fx, "%s.d.grad.D", name);
+    assert_net_grads(m.d, &f, fx, map);
+
+    gl_ctx_reset(r.ctx);
+    r.z = fx_find(&f, "z_g")->data;
+    x = gl_tensor_from(r.ctx, 2, xs, fx_find(&f, "x")->data);
+    res = run_loss(&l, &r, 0, m.g, NULL, x, NULL);
+    snprintf(fx, sizeof fx, "%s.g.loss", name);
+    assert_fixture(gl_tensor_item(res.loss), &f, fx);
+    ASSERT_NEAR(term(&res, "g_adv"), gl_tensor_item(res.loss), 1e-6);
+    snprintf(fx, sizeof fx, "%s.g.grad.G", name);
+    assert_net_grads(m.g, &f, fx, small_g);
+
+    gl_ctx_destroy(r.ctx);
+    tm_loss_close(&l);
+    tm_model_close(&m);
+    fx_free(&f);
+}
+END_TEST
+
+/* rpgan's G update has no labels for the real batch: a conditional model is refused with a
+ * message, not trained against mislabelled real data. */
+START_TEST(rpgan_refuses_conditional)
+{
+    tm_loss l;
+    open_loss(&l, "rpgan", "");
+    runner r;
+    toy_open(&r);
+    static const int32_t labels[B] = {0, 1, 0, 1};
+    gl_loss_env env = make_env(&r, toy_real(&r), labels, NULL);
+    gl_loss_result res = {0};
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(l.lp->g_loss(l.self, &env, &res, &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "conditional"), "%s", err.text);
+    toy_close(&r);
+    tm_loss_close(&l);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- R1 / R2 */
+
+/* The core's zero-centred penalties on the tutorial networks: alone (values and their second-order
+ * parameter gradients against torch; nothing reaches G) and added to bce's D loss. */
+START_TEST(zc_penalties_match_pytorch)
+{
+    fx_file tut, zc;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(fx_load("tutorial.tensors", &tut, &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(fx_load("zc.tensors", &zc, &err) == GL_OK, "%s", err.text);
+    tm_model m;
+    gl_dataset_info data = tm_images(1, 28, 28, 0);
+    ck_assert_msg(tm_model_open(&m, "mlp", "", &data, 3, &err) == GL_OK, "%s", err.text);
+    char msg[512];
+    ck_assert_msg(tm_load_weights(m.g, &tut, "G", map_g, msg, sizeof msg), "%s", msg);
+    ck_assert_msg(tm_load_weights(m.d, &tut, "D", map_d, msg, sizeof msg), "%s", msg);
+    runner r = {.ctx = gl_ctx_create(), .m = &m, .z = fx_find(&tut, "z_d")->data};
+    int xs[4] = {8, 1, 28, 28};
+    gl_tensor *x = gl_tensor_from(r.ctx, 4, xs, fx_find(&tut, "x")->data);
+    gl_loss_env env = make_env(&r, x, NULL, NULL);
+
+    int one = 1;
+    gl_loss_result res = {.loss = gl_tensor_new(r.ctx, 1, &one)};
+    gl_tensor_data(res.loss)[0] = 0;
+    ck_assert_msg(gl_zc_penalties_add(&env, r_generate(&r, 8, NULL), 10, 4, &res, &err) == GL_OK,
+                  "%s", err.text);
+    ck_assert_int_eq(res.n_terms, 2);
+    /* Relative: the penalties are ~1e-2 here. */
+    ASSERT_NEAR(term(&res, "r1") / fx_find(&zc, "zc.r1")->data[0], 1, 1e-4);
+    ASSERT_NEAR(term(&res, "r2") / fx_find(&zc, "zc.r2")->data[0], 1, 1e-4);
+    ASSERT_NEAR(gl_tensor_item(res.loss) / fx_find(&zc, "zc.penalty")->data[0], 1, 1e-4);
+    gl_net_zero_grad(m.d);
+    ck_assert_msg(gl_backward(r.ctx, res.loss, m.d, &err) == GL_OK, "%s", err.text);
+    assert_grads(m.d, &zc, "zc.grad.D", map_d);
+    gl_net_zero_grad(m.g);
+    ck_assert_msg(gl_backward(r.ctx, res.loss, m.g, &err) == GL_OK, "%s", err.text);
+    for (size_t i = 0; i < gl_net_numel(m.g); i++)
+        ck_assert(gl_net_grads(m.g)[i] == 0);
+
+    /* On top of bce's D loss, with its own fakes (the same z). */
+    gl_ctx_reset(r.ctx);
+    tm_loss l;
+    open_loss(&l, "bce", "");
+    x = gl_tensor_from(r.ctx, 4, xs, fx_find(&tut, "x")->data);
+    env = make_env(&r, x, NULL, NULL);
+    memset(&res, 0, sizeof res); /* zeroed, as the core does (plugin.h) */
+    ck_assert_msg(l.lp->d_loss(l.self, &env, &res, &err) == GL_OK, "%s", err.text);
+    int n_bce = res.n_terms;
+    gl_tensor *bce_loss = res.loss;
+    /* Gammas of 0 add nothing. */
+    ck_assert_msg(gl_zc_penalties_add(&env, NULL, 0, 0, &res, &err) == GL_OK, "%s", err.text);
+    ck_assert_ptr_eq(res.loss, bce_loss);
+    ck_assert_int_eq(res.n_terms, n_bce);
+    ck_assert_msg(gl_zc_penalties_add(&env, r_generate(&r, 8, NULL), 10, 4, &res, &err) == GL_OK,
+                  "%s", err.text);
+    ck_assert_int_eq(res.n_terms, n_bce + 2);
+    assert_fixture(gl_tensor_item(res.loss), &zc, "zc.loss");
+
+    /* A loss that filled every term leaves no room: a message, not an overflow. */
+    res.n_terms = GL_LOSS_MAX_TERMS;
+    ck_assert_int_eq(gl_zc_penalties_add(&env, NULL, 1, 0, &res, &err), GL_ERR_RUN);
+    ck_assert_msg(strstr(err.text, "r1_gamma"), "%s", err.text);
+
+    tm_loss_close(&l);
+    gl_ctx_destroy(r.ctx);
+    tm_model_close(&m);
+    fx_free(&zc);
+    fx_free(&tut);
+}
+END_TEST
+
+/* Every parameter of these plugins has a doc line (hinge and rpgan have none); unknown keys are
+ * refused by the schema. */
 START_TEST(schemas_documented)
 {
-    const char *kinds[] = {"model", "model", "loss", "loss"};
-    const char *names[] = {"mlp", "dcgan", "bce", "wgan_gp"};
-    const gl_plugin_kind k[] = {GL_KIND_MODEL, GL_KIND_MODEL, GL_KIND_LOSS, GL_KIND_LOSS};
-    for (int i = 0; i < 4; i++) {
+    const char *kinds[] = {"model", "model", "loss", "loss", "loss"};
+    const char *names[] = {"mlp", "dcgan", "bce", "wgan_gp", "lsgan"};
+    const gl_plugin_kind k[] = {GL_KIND_MODEL, GL_KIND_MODEL, GL_KIND_LOSS, GL_KIND_LOSS,
+                                GL_KIND_LOSS};
+    for (int i = 0; i < 5; i++) {
         fx_plugin p;
         gl_error err;
         gl_error_init(&err);
@@ -552,6 +744,13 @@ static Suite *losses_suite(void)
     tcase_add_test(tc, wgan_gp_second_order_gradients);
     tcase_add_test(tc, wgan_gp_batch_norm_critic_fails);
     tcase_add_test(tc, schemas_documented);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("hinge_lsgan_rpgan");
+    tcase_add_loop_test(tc, new_losses_match_pytorch, 0, 3);
+    tcase_add_test(tc, rpgan_refuses_conditional);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("r1_r2");
+    tcase_add_test(tc, zc_penalties_match_pytorch);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -148,16 +148,18 @@ START_TEST(run_directory_files)
 }
 END_TEST
 
-static void resume_matches(const char *loss, int n_critic)
+/* extra: one more override of both runs (NULL: none). */
+static void resume_matches_with(const char *loss, int n_critic, const char *extra)
 {
     char full[512], part[512];
     gl_error err;
-    gl_cfg *cfg = load(loss, n_critic, tmp, "full", NULL, 0);
+    const char *ov[] = {extra};
+    gl_cfg *cfg = load(loss, n_critic, tmp, "full", ov, extra ? 1 : 0);
     ck_assert_msg(train(cfg, NULL, full, &err) == GL_OK, "%s", err.text);
     gl_cfg_destroy(cfg);
 
-    const char *first[] = {"train.steps=6"};
-    cfg = load(loss, n_critic, tmp, "part", first, 1);
+    const char *first[] = {"train.steps=6", extra};
+    cfg = load(loss, n_critic, tmp, "part", first, extra ? 2 : 1);
     ck_assert_msg(train(cfg, NULL, part, &err) == GL_OK, "%s", err.text);
     gl_cfg_destroy(cfg);
 
@@ -174,10 +176,22 @@ static void resume_matches(const char *loss, int n_critic)
     assert_same_file(full, part, "metrics.csv");
 }
 
+static void resume_matches(const char *loss, int n_critic)
+{
+    resume_matches_with(loss, n_critic, NULL);
+}
+
 START_TEST(resume_equals_uninterrupted_bce) { resume_matches("bce", 1); }
 END_TEST
 
 START_TEST(resume_equals_uninterrupted_wgan_gp) { resume_matches("wgan_gp", 3); }
+END_TEST
+
+/* The spectral-norm vectors are net buffers: the checkpoint carries them. */
+START_TEST(resume_equals_uninterrupted_spectral_norm)
+{
+    resume_matches_with("wgan_gp", 2, "model.spectral_norm=true");
+}
 END_TEST
 
 START_TEST(resume_refuses_changed_config)
@@ -197,6 +211,34 @@ START_TEST(resume_refuses_changed_config)
     gl_error_init(&err);
     ck_assert_int_eq(
         gl_train_resume_config(dir, ov, 1, 1, gl_registry_schema_lookup, reg, &cfg, &err), GL_OK);
+    gl_cfg_destroy(cfg);
+
+    /* Cadences, logging and the eval section may change without --force; the changes are listed
+     * for log.txt. */
+    const char *cad[] = {"train.log_every=2", "logging.tensorboard=false", "eval.samples=50",
+                         "train.steps=8"};
+    gl_error_init(&err);
+    ck_assert_msg(
+        gl_train_resume_config(dir, cad, 4, 0, gl_registry_schema_lookup, reg, &cfg, &err) == GL_OK,
+        "%s", err.text);
+    char changes[1024];
+    ck_assert_int_eq(gl_train_resume_changes(dir, cfg, gl_registry_schema_lookup, reg, changes,
+                                             sizeof changes, &err),
+                     GL_OK);
+    ck_assert_msg(strstr(changes, "train.log_every: ") && strstr(changes, "-> 2\n") &&
+                      strstr(changes, "logging.tensorboard: true -> false") &&
+                      strstr(changes, "train.steps: 6 -> 8"),
+                  "%s", changes);
+    gl_cfg_destroy(cfg);
+
+    /* A budget at the checkpoint's step leaves nothing to do: refused, not a silent success. */
+    const char *same[] = {"train.steps=6"};
+    ck_assert_int_eq(
+        gl_train_resume_config(dir, same, 1, 0, gl_registry_schema_lookup, reg, &cfg, &err), GL_OK);
+    char dir2[512];
+    gl_error_init(&err);
+    ck_assert_int_eq(train(cfg, dir, dir2, &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "at or below the checkpoint's step 6"), "%s", err.text);
     gl_cfg_destroy(cfg);
 }
 END_TEST
@@ -331,6 +373,165 @@ START_TEST(linear_lr_decay_scales_the_updates)
 }
 END_TEST
 
+static double res_term(const gl_loss_result *r, const char *name)
+{
+    for (int i = 0; i < r->n_terms; i++)
+        if (strcmp(r->term_names[i], name) == 0)
+            return r->term_values[i];
+    ck_abort_msg("no term %s", name);
+    return NAN;
+}
+
+/* train.r1_gamma / r2_gamma: the first D update's loss is bce's plus gamma/2 times each penalty
+ * (the same batch, fakes and parameters as a run without them), the terms r1 and r2 are logged,
+ * later steps allocate nothing, and a batch-norm critic is refused. */
+START_TEST(r1_r2_penalties_in_the_step)
+{
+    gl_error err;
+    const char *pen[] = {"train.r1_gamma=2", "train.r2_gamma=3"}, *plain[] = {"train.steps=12"};
+    gl_cfg *ca = load("bce", 1, tmp, "pen", pen, 2), *cb = load("bce", 1, tmp, "plain", plain, 1);
+    gl_session *a, *b;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_session_create(ca, reg, &a, &err), GL_OK);
+    ck_assert_int_eq(gl_session_create(cb, reg, &b, &err), GL_OK);
+    gl_loss_result da, ga, db, gb;
+    ck_assert_msg(gl_session_step(a, &da, &ga, &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(gl_session_step(b, &db, &gb, &err) == GL_OK, "%s", err.text);
+    double r1 = res_term(&da, "r1"), r2 = res_term(&da, "r2");
+    ck_assert_msg(r1 > 0 && r2 > 0 && r1 != r2, "r1 %g r2 %g", r1, r2);
+    ck_assert_int_eq(da.n_terms, db.n_terms + 2);
+    double want = b->last_loss[1] + 1.0 * r1 + 1.5 * r2;
+    ck_assert_msg(fabs(a->last_loss[1] - want) < 1e-5, "d_loss %.9g, expected %.9g",
+                  a->last_loss[1], want);
+    for (int i = 0; i < 2; i++)
+        ck_assert_msg(gl_session_step(a, &da, &ga, &err) == GL_OK, "%s", err.text);
+    uint64_t before = gl_engine_alloc_count();
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(gl_session_step(a, &da, &ga, &err) == GL_OK, "%s", err.text);
+    ck_assert_uint_eq(gl_engine_alloc_count(), before);
+    gl_session_destroy(a);
+    gl_session_destroy(b);
+    gl_cfg_destroy(ca);
+    gl_cfg_destroy(cb);
+
+    const char *bn[] = {"train.r2_gamma=1", "model.d_norm=batch"};
+    gl_cfg *cfg = load("bce", 1, tmp, "bn", bn, 2);
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_session_create(cfg, reg, &a, &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "train.r2_gamma") && strstr(err.text, "batch norm"), "%s",
+                  err.text);
+    gl_cfg_destroy(cfg);
+}
+END_TEST
+
+/* Two sessions of the toy config, a with the overrides ov, b without; both made. */
+static void pair(gl_session **a, gl_session **b, gl_cfg **ca, gl_cfg **cb, const char *const *ov,
+                 int n_ov)
+{
+    gl_error err;
+    const char *plain[] = {"train.steps=12"};
+    *ca = load("bce", 1, tmp, "a", ov, n_ov);
+    *cb = load("bce", 1, tmp, "b", plain, 1);
+    gl_error_init(&err);
+    ck_assert_msg(gl_session_create(*ca, reg, a, &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(gl_session_create(*cb, reg, b, &err) == GL_OK, "%s", err.text);
+}
+
+static void unpair(gl_session *a, gl_session *b, gl_cfg *ca, gl_cfg *cb)
+{
+    gl_session_destroy(a);
+    gl_session_destroy(b);
+    gl_cfg_destroy(ca);
+    gl_cfg_destroy(cb);
+}
+
+/* train.unroll_steps: after a step, D (values, optimizer state and count) is exactly what a run
+ * without unrolling has (the look-ahead was undone) while G, which saw the looked-ahead D, is not;
+ * later steps allocate nothing. */
+START_TEST(unrolled_steps_leave_d_as_it_was)
+{
+    gl_session *a, *b;
+    gl_cfg *ca, *cb;
+    const char *ov[] = {"train.unroll_steps=3"};
+    pair(&a, &b, &ca, &cb, ov, 1);
+    gl_loss_result d, g;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_session_step(a, &d, &g, &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(gl_session_step(b, &d, &g, &err) == GL_OK, "%s", err.text);
+    size_t nd = gl_net_numel(a->net[1]), ng = gl_net_numel(a->net[0]);
+    ck_assert_mem_eq(gl_net_values(a->net[1]), gl_net_values(b->net[1]), nd * sizeof(gl_real));
+    ck_assert_mem_eq(a->opt_state[1], b->opt_state[1], nd * 2 * sizeof(float));
+    ck_assert_uint_eq(a->st.opt_step[1], b->st.opt_step[1]);
+    ck_assert_uint_eq(a->st.d_updates, b->st.d_updates);
+    ck_assert_double_eq(a->last_loss[1], b->last_loss[1]);
+    ck_assert_msg(
+        memcmp(gl_net_values(a->net[0]), gl_net_values(b->net[0]), ng * sizeof(gl_real)) != 0,
+        "G's update did not see the looked-ahead D");
+    ck_assert_msg(gl_session_step(a, &d, &g, &err) == GL_OK, "%s", err.text);
+    uint64_t before = gl_engine_alloc_count();
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(gl_session_step(a, &d, &g, &err) == GL_OK, "%s", err.text);
+    ck_assert_uint_eq(gl_engine_alloc_count(), before);
+    unpair(a, b, ca, cb);
+}
+END_TEST
+
+START_TEST(resume_equals_uninterrupted_unrolled)
+{
+    resume_matches_with("bce", 1, "train.unroll_steps=2");
+}
+END_TEST
+
+/* train.instance_noise: every input D sees in a step (bce: real and fake in the D update, the
+ * fakes in G's) gets one normal per element from the penalty stream, and the losses change. */
+START_TEST(instance_noise_on_every_d_input)
+{
+    gl_session *a, *b;
+    gl_cfg *ca, *cb;
+    const char *ov[] = {"train.instance_noise=0.5"};
+    pair(&a, &b, &ca, &cb, ov, 1);
+    gl_rng expect = a->st.penalty;
+    gl_loss_result d, g;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_session_step(a, &d, &g, &err) == GL_OK, "%s", err.text);
+    ck_assert_msg(gl_session_step(b, &d, &g, &err) == GL_OK, "%s", err.text);
+    float scratch[64 * 2];
+    for (int i = 0; i < 3; i++)
+        gl_rng_fill_normal(&expect, scratch, 64 * 2, 0.0f, 1.0f);
+    ck_assert_mem_eq(&a->st.penalty, &expect, sizeof expect);
+    ck_assert(a->last_loss[1] != b->last_loss[1]);
+    ck_assert(a->last_loss[0] != b->last_loss[0]);
+    unpair(a, b, ca, cb);
+}
+END_TEST
+
+/* model.pack m: the core draws m times train.batch_size items, cuts an epoch's last batch to whole
+ * packs (512 = 3 x 150 + 62: a last batch of 60) and counts epochs in those batches. */
+START_TEST(pack_draws_m_times_the_batch)
+{
+    const char *ov[] = {"model.pack=3", "train.batch_size=50", "train.steps=0", "train.epochs=2"};
+    gl_cfg *cfg = load("bce", 1, tmp, "pack", ov, 4);
+    gl_session *s;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_session_create(cfg, reg, &s, &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(s->pack, 3);
+    ck_assert_int_eq(s->batch, 150);
+    ck_assert_uint_eq(gl_session_total_steps(s, cfg), 8);
+    gl_loss_result d, g;
+    const int sizes[5] = {150, 150, 150, 60, 150};
+    for (int i = 0; i < 5; i++) {
+        ck_assert_msg(gl_session_step(s, &d, &g, &err) == GL_OK, "%s", err.text);
+        ck_assert_int_eq(s->last_batch, sizes[i]);
+        ck_assert_int_eq(s->st.epoch, i < 4 ? 0 : 1);
+    }
+    gl_session_destroy(s);
+    gl_cfg_destroy(cfg);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("train");
@@ -340,11 +541,17 @@ int main(void)
     tcase_add_test(tc, run_directory_files);
     tcase_add_test(tc, resume_equals_uninterrupted_bce);
     tcase_add_test(tc, resume_equals_uninterrupted_wgan_gp);
+    tcase_add_test(tc, resume_equals_uninterrupted_spectral_norm);
     tcase_add_test(tc, resume_refuses_changed_config);
     tcase_add_test(tc, damaged_and_foreign_checkpoints_refused);
     tcase_add_test(tc, diverging_run_stops_with_the_term);
     tcase_add_test(tc, steady_state_step_does_not_allocate);
     tcase_add_test(tc, linear_lr_decay_scales_the_updates);
+    tcase_add_test(tc, r1_r2_penalties_in_the_step);
+    tcase_add_test(tc, unrolled_steps_leave_d_as_it_was);
+    tcase_add_test(tc, resume_equals_uninterrupted_unrolled);
+    tcase_add_test(tc, instance_noise_on_every_d_input);
+    tcase_add_test(tc, pack_draws_m_times_the_batch);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);

@@ -38,6 +38,7 @@
 
 #include <stdint.h>
 
+#include <ganlab/config.h>
 #include <ganlab/error.h>
 #include <ganlab/plugin.h>
 
@@ -76,6 +77,36 @@ GL_API void gl_byte_images_info(const gl_byte_images *d, gl_dataset_info *info);
  * before it are filled). Does not allocate. */
 GL_API int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, int n, float *x,
                               int32_t *labels, gl_error *err);
+
+/* ---------------------------------------------------------------- IDX files */
+
+#define GL_IDX_DEFAULT_DIR    "/usr/share/datasets/fashion-mnist"
+#define GL_IDX_DEBIAN_PACKAGE "dataset-fashion-mnist"
+
+/* The keys of a dataset schema that gl_idx_load reads (entries of a gl_param_spec array). */
+/* clang-format off */
+#define GL_IDX_PARAMS                                                                              \
+    {"path", GL_PARAM_PATH, GL_IDX_DEFAULT_DIR, 0, GL_NO_RANGE, NULL,                              \
+     "directory holding {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] (Debian: "               \
+     GL_IDX_DEBIAN_PACKAGE ")"},                                                                   \
+    {"split", GL_PARAM_CHOICE, "train", 0, GL_NO_RANGE, "train|test",                              \
+     "which files of `path` to read: train-* or t10k-*"},                                          \
+    {"images", GL_PARAM_PATH, "", 0, GL_NO_RANGE, NULL,                                            \
+     "explicit images file (idx3 or idx4, raw or .gz); overrides path and split"},                 \
+    {"labels", GL_PARAM_PATH, "", 0, GL_NO_RANGE, NULL,                                            \
+     "explicit labels file (idx1) for `images`; empty: unlabelled"},                               \
+    {"n_classes", GL_PARAM_INT, "0", 0, 0, 1000000, NULL,                                          \
+     "number of classes; 0: the largest label + 1"},                                               \
+    {"max_items", GL_PARAM_INT, "0", 0, 0, 1e15, NULL,                                             \
+     "use only the first max_items items (for quick runs); 0: all"}
+/* clang-format on */
+
+/* Reads the IDX images (idx3 grey or idx4 colour, raw or gzip) and labels (idx1) that p's
+ * GL_IDX_PARAMS keys name, validating both completely (magic, dimensions, sizes, counts, label
+ * range), into a new *out (pixels channels-last, labels when a labels file is named; free with
+ * gl_byte_images_free, also on failure, when *out may be partly filled or NULL). Messages start
+ * "dataset 'PLUGIN': " and name the file and the fault. GL_OK or GL_ERR_INPUT. */
+GL_API int gl_idx_load(const gl_params *p, const char *plugin, gl_byte_images **out, gl_error *err);
 
 #ifdef __cplusplus
 }

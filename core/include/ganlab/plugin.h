@@ -42,8 +42,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Everything a plugin of any kind calls: the engine (tensors, ops, autograd, nets and layers),
+ * random streams, typed parameters and errors. */
+#include <ganlab/autograd.h>
 #include <ganlab/config.h>
 #include <ganlab/error.h>
+#include <ganlab/nn.h>
+#include <ganlab/rng.h>
+#include <ganlab/tensor.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -103,12 +109,6 @@ typedef struct gl_plugin_header {
     const char *summary;         /* one line for `ganlab plugins` */
     const gl_param_spec *params; /* NULL-name terminated; may be NULL for no parameters */
 } gl_plugin_header;
-
-/* Engine types the descriptors use (defined in tensor.h, autograd.h, nn.h, rng.h). */
-typedef struct gl_ctx gl_ctx;
-typedef struct gl_tensor gl_tensor;
-typedef struct gl_net gl_net;
-typedef struct gl_rng gl_rng;
 
 /* ---------------------------------------------------------------- services for plugins */
 
@@ -170,7 +170,12 @@ typedef struct gl_model_env {
         *dropout_rng; /* the run's dropout stream, owned by the core; valid for the model's life */
     uint32_t flags;   /* filled by the model: GL_MODEL_D_BATCH_STATS when this instance's D
                          mixes the samples of a batch (batch norm) */
+    int pack;         /* filled by the model: m in 2..GL_MODEL_MAX_PACK when D judges packs of
+                         m consecutive samples (PacGAN); 0 or 1: one sample per D output */
 } gl_model_env;
+
+/* The largest env->pack the core accepts. */
+#define GL_MODEL_MAX_PACK 16
 
 typedef struct gl_model_plugin {
     gl_plugin_header hdr;
@@ -189,8 +194,10 @@ typedef struct gl_model_plugin {
      * failed (the op recorded the error in ctx; the core reports it). */
     gl_tensor *(*generate)(void *self, gl_ctx *ctx, gl_tensor *z, const int32_t *labels, int train);
     /* x (B, item shape...) [, labels (B)] -> logits / critic values (B, 1), under the rules of
-     * generate. x may be real data, a detached fake or a fake still attached to G: D MUST NOT
-     * detach or copy x, so that gradients flow to whichever net the core differentiates. */
+     * generate; with env->pack = m > 1, one value per m consecutive samples, (B / m, 1), and the
+     * core passes only batches of a multiple of m samples (it draws m times train.batch_size). x
+     * may be real data, a detached fake or a fake still attached to G: D MUST NOT detach or copy x,
+     * so that gradients flow to whichever net the core differentiates. */
     gl_tensor *(*discriminate)(void *self, gl_ctx *ctx, gl_tensor *x, const int32_t *labels,
                                int train);
     void (*destroy)(void *self);
@@ -253,7 +260,24 @@ typedef struct gl_loss_env {
  * then that the loss and every term are finite (else the run stops naming the term and step).
  * A plugin that reads a tensor's values (gl_tensor_data, gl_tensor_item) MUST check it for NULL
  * first (return GL_OK with out->loss unset). Return a status of its own only for a fault the core
- * cannot see, with err filled. */
+ * cannot see, with err filled.
+ *
+ * Example, a least-squares D loss (docs/examples/loss/lsgan.c is the whole plugin):
+ *
+ *     gl_ctx *ctx = env->ctx;
+ *     gl_tensor *fake = gl_detach(ctx, env->generate(env->core, env->batch, env->labels));
+ *     gl_tensor *d_real = env->discriminate(env->core, env->real, env->labels); // (B, 1)
+ *     gl_tensor *d_fake = env->discriminate(env->core, fake, env->labels);      // (B, 1)
+ *     gl_tensor *real_term = gl_mean(ctx, gl_square(ctx, gl_add_scalar(ctx, d_real, -1)));
+ *     gl_tensor *fake_term = gl_mean(ctx, gl_square(ctx, d_fake));
+ *     out->loss = gl_scale(ctx, gl_add(ctx, real_term, fake_term), 0.5f);    // (1)
+ *     if (out->loss)
+ *         gl_loss_term(out, "d_real", gl_tensor_item(real_term));
+ *     return GL_OK;
+ *
+ * A penalty on D's input gradient (WGAN-GP, R1) marks an input with gl_tensor_set_requires_grad,
+ * takes gl_grad(..., create_graph = 1) of D's output (autograd.h) and sets
+ * GL_LOSS_INPUT_GRADIENT; random draws come from env->rng (rng.h). */
 typedef struct gl_loss_plugin {
     gl_plugin_header hdr;
     int (*create)(const gl_params *params, void **self, gl_error *err);

@@ -1,9 +1,10 @@
-/* example.c - a complete ganlab plugin built out of tree: signSGD, p <- p - lr * sign(g).
+/* sign_sgd.c - an example optimizer plugin (docs/plugins.md): signSGD, p <- p - lr * sign(g).
  *
- * It is the example of docs/plugins.md, and tests/e2e/oot.sh builds it against an installed ganlab
- * with nothing but
- *     cc example.c $(pkg-config --cflags --libs ganlab) -shared -fPIC -o sign_sgd.so
- * then loads it with `ganlab plugins sign_sgd --plugin-path DIR`.
+ * The update is proportional to lr (the core's learning-rate schedule scales it afterwards), keeps
+ * no state (state_per_param 0: the core owns all optimizer state) and allocates nothing.
+ * tests/e2e/oot.sh builds it against an installed ganlab with nothing but
+ *     cc sign_sgd.c $(pkg-config --cflags --libs ganlab) -shared -fPIC -o sign_sgd.so
+ * then loads it with `ganlab plugins sign_sgd --plugin-path DIR` and `ganlab plugin-check`.
  */
 #include <ganlab/plugin.h>
 
@@ -22,11 +23,11 @@ static const gl_param_spec params[] = {
 static int create(const gl_params *p, int *state_per_param, void **self, gl_error *err)
 {
     sign_sgd *s = malloc(sizeof *s); /* freed by destroy */
+    *self = s;
     if (!s)
-        return gl_error_add(err, GL_ERR_RUN, "plugin 'sign_sgd': out of memory");
+        return gl_error_add(err, GL_ERR_RUN, "optimizer 'sign_sgd': out of memory");
     s->lr = (float)gl_params_float(p, "lr");
     *state_per_param = 0; /* no optimizer state */
-    *self = s;
     return GL_OK;
 }
 

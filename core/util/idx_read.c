@@ -1,0 +1,309 @@
+/* idx_read.c - gl_idx_load (ganlab/dataset.h): the IDX files of MNIST-format datasets into a
+ * gl_byte_images, for the `idx` and `stacked` dataset plugins.
+ *
+ * An IDX file is a 4-byte magic (0, 0, type, ndim), ndim big-endian uint32 dimensions, then the
+ * values row-major. Only type 0x08 (unsigned byte) is read: images are (N, H, W) grey or
+ * (N, H, W, C) colour, labels are (N). Files may be raw or gzip-compressed (zlib's gzread reads
+ * both transparently).
+ *
+ * The whole file is validated before it is used: magic, rank, every dimension > 0, the item size
+ * and total below a cap, the data exactly as long as the header says (no truncation, no trailing
+ * bytes), image and label counts equal, and labels below n_classes. The buffer grows as data
+ * arrives, so a header that lies about huge dimensions cannot make us allocate more than about
+ * twice what the file really holds.
+ */
+#include <ganlab/dataset.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* Refuse files whose header claims more than this; real IDX datasets are far smaller, and a corrupt
+ * header must not turn into a huge allocation or an overflowing size computation. */
+#define MAX_DIM         0x1000000u            /* any one dimension */
+#define MAX_ITEM_BYTES  (64u * 1024u * 1024u) /* one image */
+#define MAX_TOTAL_BYTES ((uint64_t)8 << 30)   /* a whole file */
+
+/* One IDX file read completely into memory. */
+typedef struct idx_file {
+    int ndim;
+    uint32_t dims[4];
+    uint8_t *data; /* dims[0] * ... bytes; malloc'ed, freed by the caller with free() */
+    uint64_t size;
+} idx_file;
+
+/* Reads exactly `want` bytes unless the file ends or fails first. Returns bytes read or -1. */
+static int64_t read_full(gzFile f, void *buf, uint64_t want)
+{
+    uint64_t got = 0;
+    while (got < want) {
+        uint64_t chunk = want - got;
+        if (chunk > (1u << 30))
+            chunk = 1u << 30;
+        int r = gzread(f, (uint8_t *)buf + got, (unsigned)chunk);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (uint64_t)r;
+    }
+    return (int64_t)got;
+}
+
+static int read_error(const char *plugin, gzFile f, const char *path, gl_error *err)
+{
+    int zerr = 0;
+    const char *msg = gzerror(f, &zerr);
+    return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': %s: read error: %s", plugin, path,
+                        zerr == Z_ERRNO ? strerror(errno) : msg);
+}
+
+/* Reads the header: magic, rank in [min_ndim, max_ndim], dimensions; fills out->dims and the
+ * data size they imply, after checking it against the caps. */
+static int read_header(const char *plugin, gzFile f, const char *path, int min_ndim, int max_ndim,
+                       idx_file *out, gl_error *err)
+{
+    uint8_t magic[4];
+    int64_t r = read_full(f, magic, 4);
+    if (r < 0)
+        return read_error(plugin, f, path, err);
+    if (r < 4 || magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08 || magic[3] < min_ndim ||
+        magic[3] > max_ndim)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "dataset '%s': %s: not an IDX file of unsigned bytes with %d to %d "
+                            "dimensions (magic %02x %02x %02x %02x, expected 00 00 08 0%d)",
+                            plugin, path, min_ndim, max_ndim, r > 0 ? magic[0] : 0,
+                            r > 1 ? magic[1] : 0, r > 2 ? magic[2] : 0, r > 3 ? magic[3] : 0,
+                            min_ndim);
+    out->ndim = magic[3];
+    uint8_t raw[16];
+    r = read_full(f, raw, 4u * (uint64_t)out->ndim);
+    if (r < 0)
+        return read_error(plugin, f, path, err);
+    if (r < 4 * out->ndim)
+        return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': %s: truncated in the header", plugin,
+                            path);
+    /* Every dimension is <= 2^24 and item is checked after each factor, so item never exceeds
+     * 2^26 * 2^24 and size = item * dims[0] stays below 2^26 * 2^24: no uint64 overflow. */
+    uint64_t item = 1;
+    for (int i = 0; i < out->ndim; i++) {
+        const uint8_t *b = raw + 4 * i;
+        out->dims[i] = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+        if (out->dims[i] == 0 || out->dims[i] > MAX_DIM)
+            return gl_error_add(err, GL_ERR_INPUT,
+                                "dataset '%s': %s: dimension %d is %u (must be 1..%u): corrupt "
+                                "header",
+                                plugin, path, i, out->dims[i], MAX_DIM);
+        if (i > 0)
+            item *= out->dims[i];
+        if (item > MAX_ITEM_BYTES)
+            return gl_error_add(err, GL_ERR_INPUT,
+                                "dataset '%s': %s: items of more than %u bytes: corrupt header",
+                                plugin, path, MAX_ITEM_BYTES);
+    }
+    out->size = item * out->dims[0];
+    if (out->size > MAX_TOTAL_BYTES)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "dataset '%s': %s: header claims %llu bytes of data, over the limit "
+                            "of %llu: corrupt header",
+                            plugin, path, (unsigned long long)out->size,
+                            (unsigned long long)MAX_TOTAL_BYTES);
+    return GL_OK;
+}
+
+/* Reads the data block, growing the buffer as bytes arrive (see the file comment). */
+static int read_data(const char *plugin, gzFile f, const char *path, idx_file *out, gl_error *err)
+{
+    uint64_t cap = out->size < (1u << 20) ? out->size : (1u << 20), got = 0;
+    out->data = malloc(cap);
+    if (!out->data)
+        return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': %s: out of memory", plugin, path);
+    for (;;) {
+        int64_t r = read_full(f, out->data + got, cap - got);
+        if (r < 0)
+            return read_error(plugin, f, path, err);
+        got += (uint64_t)r;
+        if (got < cap || cap == out->size)
+            break;
+        uint64_t next = cap * 2 < out->size ? cap * 2 : out->size;
+        uint8_t *grown = realloc(out->data, next);
+        if (!grown)
+            return gl_error_add(err, GL_ERR_INPUT,
+                                "dataset '%s': %s: out of memory for %llu "
+                                "bytes",
+                                plugin, path, (unsigned long long)next);
+        out->data = grown;
+        cap = next;
+    }
+    if (got < out->size)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "dataset '%s': %s: truncated: the header promises %llu bytes of data, "
+                            "the file holds %llu",
+                            plugin, path, (unsigned long long)out->size, (unsigned long long)got);
+    uint8_t extra;
+    int64_t r = read_full(f, &extra, 1);
+    if (r < 0)
+        return read_error(plugin, f, path, err);
+    if (r > 0)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "dataset '%s': %s: more data than the header's dimensions describe: "
+                            "corrupt header or wrong file",
+                            plugin, path);
+    return GL_OK;
+}
+
+/* Reads and validates one whole IDX file. On success out->data is the caller's to free(); on
+ * failure it is NULL. */
+static int read_idx(const char *plugin, const char *path, int min_ndim, int max_ndim, idx_file *out,
+                    gl_error *err)
+{
+    memset(out, 0, sizeof *out);
+    errno = 0;
+    gzFile f = gzopen(path, "rb");
+    if (!f)
+        return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': %s: cannot open: %s", plugin, path,
+                            errno ? strerror(errno) : "out of memory");
+    int rc = read_header(plugin, f, path, min_ndim, max_ndim, out, err);
+    if (rc == GL_OK)
+        rc = read_data(plugin, f, path, out, err);
+    gzclose(f);
+    if (rc != GL_OK) {
+        free(out->data);
+        out->data = NULL;
+    }
+    return rc;
+}
+
+static int file_exists(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+/* Finds the images or labels file of a split in dir under the names Fashion-MNIST
+ * (train-images-idx3-ubyte.gz) and MNIST's copies (also train-images.idx3-ubyte) are shipped with,
+ * gzipped or not. Writes the path into out (cap bytes) and returns 1 when found; otherwise appends
+ * the names tried to `tried`. */
+static int find_split_file(const char *dir, const char *split, const char *kind, const char *rank,
+                           char *out, size_t cap, char *tried, size_t tried_cap)
+{
+    static const char *const patterns[] = {"%s/%s-%s-%s-ubyte.gz", "%s/%s-%s-%s-ubyte",
+                                           "%s/%s-%s.%s-ubyte.gz", "%s/%s-%s.%s-ubyte"};
+    const char *prefix = strcmp(split, "test") == 0 ? "t10k" : "train";
+    size_t used = strlen(tried);
+    for (size_t i = 0; i < sizeof patterns / sizeof *patterns; i++) {
+        snprintf(out, cap, patterns[i], dir, prefix, kind, rank);
+        if (file_exists(out))
+            return 1;
+        const char *base = strrchr(out, '/') + 1;
+        int n = snprintf(tried + used, tried_cap - used, "%s%s", used ? ", " : "", base);
+        if (n > 0 && (size_t)n < tried_cap - used)
+            used += (size_t)n;
+    }
+    return 0;
+}
+
+/* Resolves the images and labels paths from the parameters. labels is "" when unlabelled. */
+static int resolve_paths(const char *plugin, const gl_params *p, char *images, char *labels,
+                         size_t cap, gl_error *err)
+{
+    const char *img = gl_params_string(p, "images"), *lab = gl_params_string(p, "labels");
+    if (img && *img) {
+        snprintf(images, cap, "%s", img);
+        snprintf(labels, cap, "%s", lab ? lab : "");
+        return GL_OK;
+    }
+    if (lab && *lab)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "key 'dataset.labels': given without 'dataset.images'");
+    const char *dir = gl_params_string(p, "path");
+    const char *split = gl_params_string(p, "split");
+    if (!dir || !*dir)
+        dir = GL_IDX_DEFAULT_DIR;
+    char tried[1024] = "";
+    if (find_split_file(dir, split, "images", "idx3", images, cap, tried, sizeof tried) &&
+        find_split_file(dir, split, "labels", "idx1", labels, cap, tried, sizeof tried))
+        return GL_OK;
+    return gl_error_add(err, GL_ERR_INPUT,
+                        "dataset '%s': no %s split in %s (looked for %s): for Fashion-MNIST "
+                        "install the Debian package " GL_IDX_DEBIAN_PACKAGE
+                        " (it fills " GL_IDX_DEFAULT_DIR
+                        "), or set dataset.path to a directory of IDX files, or dataset.images",
+                        plugin, split, dir, tried);
+}
+
+/* Reads the labels, checks the count and range, widens them to int32 and sets d->n_classes.
+ * n_images is the count in the images file (before max_items); d->n items are kept. */
+static int load_labels(gl_byte_images *d, const char *path, int64_t n_images, int64_t n_classes,
+                       const char *images, gl_error *err)
+{
+    const char *plugin = d->plugin;
+    idx_file lf;
+    int rc = read_idx(plugin, path, 1, 1, &lf, err);
+    if (rc != GL_OK)
+        return rc;
+    if ((int64_t)lf.dims[0] != n_images) {
+        rc = gl_error_add(err, GL_ERR_INPUT,
+                          "dataset '%s': %s holds %u labels but %s holds %lld images", plugin, path,
+                          lf.dims[0], images, (long long)n_images);
+        free(lf.data);
+        return rc;
+    }
+    d->labels = malloc((size_t)d->n * sizeof *d->labels);
+    if (!d->labels) {
+        free(lf.data);
+        return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': out of memory for labels", plugin);
+    }
+    int max_label = 0;
+    for (int64_t i = 0; i < d->n; i++) {
+        d->labels[i] = lf.data[i];
+        if (lf.data[i] > max_label)
+            max_label = lf.data[i];
+    }
+    free(lf.data);
+    if (n_classes > 0 && max_label >= n_classes)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "dataset '%s': %s: label %d is out of range for n_classes %lld", plugin,
+                            path, max_label, (long long)n_classes);
+    d->n_classes = n_classes > 0 ? (int)n_classes : max_label + 1;
+    return GL_OK;
+}
+
+int gl_idx_load(const gl_params *p, const char *plugin, gl_byte_images **out, gl_error *err)
+{
+    char images[4096], labels[4096];
+    *out = NULL;
+    int rc = resolve_paths(plugin, p, images, labels, sizeof images, err);
+    if (rc != GL_OK)
+        return rc;
+    gl_byte_images *d = gl_byte_images_new(plugin);
+    if (!d)
+        return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': out of memory", plugin);
+    *out = d;
+
+    idx_file img;
+    rc = read_idx(plugin, images, 3, 4, &img, err);
+    if (rc != GL_OK)
+        return rc;
+    d->pixels = img.data;
+    d->channels_last = 1;
+    d->n = img.dims[0];
+    d->h = (int)img.dims[1];
+    d->w = (int)img.dims[2];
+    d->c = img.ndim == 4 ? (int)img.dims[3] : 1;
+    if (d->c > 4)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "dataset '%s': %s: %d channels (1 to 4 are supported)", plugin, images,
+                            d->c);
+    int64_t max_items = gl_params_int(p, "max_items");
+    if (max_items > 0 && max_items < d->n)
+        d->n = max_items;
+    if (*labels)
+        rc = load_labels(d, labels, img.dims[0], gl_params_int(p, "n_classes"), images, err);
+    return rc;
+}

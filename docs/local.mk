@@ -1,0 +1,59 @@
+# docs/local.mk: what `make install` puts besides the programs: the manual page, the bash completion,
+# the documentation (README.md and docs/, keeping their relative links) in $(docdir), and the example
+# configs in $(pkgdatadir)/configs. tests/e2e/oot.sh checks that every shipped config and doc is listed.
+dist_man_MANS = docs/ganlab.1
+bashcompletiondir = $(datadir)/bash-completion/completions
+dist_bashcompletion_DATA = completions/ganlab
+ganlabdocdir = $(docdir)
+nobase_dist_ganlabdoc_DATA = README.md \
+	docs/architecture.md \
+	docs/cli.md \
+	docs/compare.md \
+	docs/config.md \
+	docs/datasets.md \
+	docs/engine.md \
+	docs/formats.md \
+	docs/losses.md \
+	docs/metrics.md \
+	docs/models.md \
+	docs/performance.md \
+	docs/plugin-check.md \
+	docs/plugins.md \
+	docs/results.md \
+	docs/training.md \
+	docs/images/fm5_cgan.png \
+	docs/images/fm5_classes.png \
+	docs/images/fm5_fd.png \
+	docs/images/fm5_gan.png \
+	docs/images/fm5_gan_cgan_settings.png \
+	docs/images/fm5_label_acc.png \
+	docs/images/fm5_wgan_gp.png \
+	docs/images/fm_cgan.png \
+	docs/images/fm_dcgan_cgan.png \
+	docs/images/fm_dcgan_gan.png \
+	docs/images/fm_dcgan_wgan_gp.png \
+	docs/images/fm_gan.png \
+	docs/images/fm_wgan_gp.png \
+	docs/images/toy_grid_cgan.png \
+	docs/images/toy_grid_gan.png \
+	docs/images/toy_grid_gan_tutorial.png \
+	docs/images/toy_grid_wgan_gp.png \
+	docs/images/toy_modes.png
+nobase_dist_pkgdata_DATA = \
+	configs/fashion_mnist/cgan.yaml \
+	configs/fashion_mnist/dcgan_cgan.yaml \
+	configs/fashion_mnist/dcgan_gan.yaml \
+	configs/fashion_mnist/dcgan_wgan_gp.yaml \
+	configs/fashion_mnist/gan.yaml \
+	configs/fashion_mnist/wgan_gp.yaml \
+	configs/suites/fashion_mnist.yaml \
+	configs/suites/fashion_mnist_mlp.yaml \
+	configs/suites/quick.yaml \
+	configs/suites/toy.yaml \
+	configs/suites/toy_tutorial.yaml \
+	configs/toy/grid_cgan.yaml \
+	configs/toy/grid_gan.yaml \
+	configs/toy/grid_wgan_gp.yaml \
+	configs/toy/ring_cgan.yaml \
+	configs/toy/ring_gan.yaml \
+	configs/toy/ring_wgan_gp.yaml
