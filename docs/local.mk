@@ -20,6 +20,7 @@ nobase_dist_ganlabdoc_DATA = README.md \
 	docs/plugin-check.md \
 	docs/plugins.md \
 	docs/results.md \
+	docs/scaling.md \
 	docs/training.md \
 	docs/images/fm5_cgan.png \
 	docs/images/fm5_classes.png \
