@@ -99,14 +99,19 @@ run 2 train "$S/configs/fashion_mnist/dcgan_wgan_gp.yaml" $tiny_img model.norm=b
 has err "loss 'wgan_gp'"
 has err "model 'dcgan'"
 
+# stop_run SIG NAME SECONDS: an endless run NAME gets SIG after SECONDS; its exit code in rc.
+stop_run() {
+    "$G" train "$S/configs/toy/ring_gan.yaml" $tiny_toy train.steps=1000000 \
+        train.checkpoint_every=0 experiment.name="$2" >"$T/out" 2>"$T/err" &
+    pid=$!
+    sleep "$3"
+    kill -"$1" "$pid"
+    wait "$pid"
+    rc=$?
+}
+
 # SIGTERM: the step finishes, a checkpoint is written, exit 143; the run resumes.
-"$G" train "$S/configs/toy/ring_gan.yaml" $tiny_toy train.steps=1000000 train.checkpoint_every=0 \
-    experiment.name=sig >"$T/out" 2>"$T/err" &
-pid=$!
-sleep 2
-kill -TERM "$pid"
-wait "$pid"
-rc=$?
+stop_run TERM sig 2
 [ "$rc" -eq 143 ] || fail "SIGTERM gave exit $rc, expected 143"
 sig=$(tail -n 1 "$T/out")
 ls "$sig"/checkpoints/step_*.ckpt >/dev/null 2>&1 || fail "no checkpoint after SIGTERM"
@@ -114,13 +119,7 @@ has err "stopped by signal 15"
 
 # SIGUSR1 (a scheduler's warning before a time limit): the same checkpoint, exit 75 (requeue me);
 # resumed to a budget, the run ends bit for bit as a run of that budget that was never stopped.
-"$G" train "$S/configs/toy/ring_gan.yaml" $tiny_toy train.steps=1000000 train.checkpoint_every=0 \
-    experiment.name=usr1 >"$T/out" 2>"$T/err" &
-pid=$!
-sleep 1
-kill -USR1 "$pid"
-wait "$pid"
-rc=$?
+stop_run USR1 usr1 1
 [ "$rc" -eq 75 ] || fail "SIGUSR1 gave exit $rc, expected 75"
 has err "exit 75: requeue to continue"
 u=$(tail -n 1 "$T/out")
