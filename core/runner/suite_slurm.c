@@ -262,9 +262,11 @@ static int sbatch(const char *script, const char *extra, char *id, gl_error *err
     char *semi = strchr(out, ';'); /* "ID;CLUSTER" on a federation */
     if (semi)
         *semi = '\0';
+    if (rc < 0 || rc == 127)
+        return gl_error_add(err, GL_ERR_RUN, "cannot run sbatch: is Slurm's client on PATH?");
     if (rc != 0 || !out[0] || strspn(out, "0123456789") != strlen(out) || strlen(out) >= ID_CAP)
-        return gl_error_add(err, GL_ERR_RUN, "sbatch %s: %s (exit %d; its message is above)",
-                            script, rc < 0 ? "cannot run it" : "no job id", rc);
+        return gl_error_add(err, GL_ERR_RUN, "sbatch %s: no job id (exit %d; its message is above)",
+                            script, rc);
     snprintf(id, ID_CAP, "%s", out);
     return GL_OK;
 }
