@@ -47,14 +47,42 @@ nobase_dist_pkgdata_DATA = \
 	configs/fashion_mnist/dcgan_wgan_gp.yaml \
 	configs/fashion_mnist/gan.yaml \
 	configs/fashion_mnist/wgan_gp.yaml \
+	configs/stacked/dcgan.yaml \
+	configs/stacked/dcgan_small_d.yaml \
+	configs/stacked/pacgan2.yaml \
+	configs/stacked/r3gan.yaml \
+	configs/stacked/spectral_norm.yaml \
+	configs/stacked/wgan_gp.yaml \
 	configs/suites/fashion_mnist.yaml \
 	configs/suites/fashion_mnist_mlp.yaml \
+	configs/suites/fixes_toy.yaml \
 	configs/suites/quick.yaml \
 	configs/suites/toy.yaml \
 	configs/suites/toy_tutorial.yaml \
 	configs/toy/grid_cgan.yaml \
 	configs/toy/grid_gan.yaml \
+	configs/toy/grid_hinge.yaml \
+	configs/toy/grid_instance_noise.yaml \
+	configs/toy/grid_label_smoothing.yaml \
+	configs/toy/grid_lsgan.yaml \
+	configs/toy/grid_minibatch_std.yaml \
+	configs/toy/grid_pacgan2.yaml \
+	configs/toy/grid_pacgan_paper_m1.yaml \
+	configs/toy/grid_pacgan_paper_m2.yaml \
+	configs/toy/grid_pacgan_paper_m4.yaml \
+	configs/toy/grid_r3gan.yaml \
+	configs/toy/grid_spectral_norm.yaml \
+	configs/toy/grid_unrolled.yaml \
 	configs/toy/grid_wgan_gp.yaml \
 	configs/toy/ring_cgan.yaml \
 	configs/toy/ring_gan.yaml \
+	configs/toy/ring_hinge.yaml \
+	configs/toy/ring_instance_noise.yaml \
+	configs/toy/ring_label_smoothing.yaml \
+	configs/toy/ring_lsgan.yaml \
+	configs/toy/ring_minibatch_std.yaml \
+	configs/toy/ring_pacgan2.yaml \
+	configs/toy/ring_r3gan.yaml \
+	configs/toy/ring_spectral_norm.yaml \
+	configs/toy/ring_unrolled.yaml \
 	configs/toy/ring_wgan_gp.yaml

@@ -14,8 +14,8 @@ tiny_img="dataset.path=$T/data train.epochs=0 train.steps=3 train.batch_size=8 t
  train.sample_every=3 train.checkpoint_every=3 experiment.out_dir=$T/runs experiment.threads=1"
 tiny_toy="dataset.size=256 train.steps=3 train.batch_size=16 train.log_every=1 train.sample_every=3
  train.checkpoint_every=3 experiment.out_dir=$T/runs experiment.threads=1"
-for cfg in "$S"/configs/fashion_mnist/*.yaml "$S"/configs/toy/*.yaml; do
-    case $cfg in */toy/*) ov=$tiny_toy ;; *) ov=$tiny_img ;; esac
+for cfg in "$S"/configs/fashion_mnist/*.yaml "$S"/configs/toy/*.yaml "$S"/configs/stacked/*.yaml; do
+    case $cfg in */toy/*) ov=$tiny_toy ;; */stacked/*) ov="$tiny_img dataset.items=64" ;; *) ov=$tiny_img ;; esac
     run 0 config "$cfg" $ov
     run 0 train "$cfg" $ov
     dir=$(tail -n 1 "$T/out")
