@@ -74,6 +74,18 @@ has "$T/out" "ring_gan-s1 done 5/5"
 run 0 suite "$T/tiny.yaml" -o "$D" --launcher slurm
 has "$T/err" "nothing to submit"
 
+# A --config suite: its suite.yaml is saved at submission, and the jobs name it by --name.
+C=$T/cfg
+run 0 suite --config "$S/configs/toy/ring_gan.yaml" --seeds 1 train.steps=5 -o "$C" \
+    --launcher slurm --dry-run
+has "$T/out" "suite --name ring_gan -o $C --task"
+[ ! -e "$C" ] || fail "--dry-run of a --config suite wrote $C"
+run 0 suite --config "$S/configs/toy/ring_gan.yaml" --seeds 1 train.steps=5 -o "$C" \
+    --launcher slurm
+[ -s "$C/suite.yaml" ] || fail "no suite.yaml saved for the jobs"
+run 4 suite --name ring_gan -o "$C" --status
+has "$T/out" "ring_gan-s1 pending 0/5"
+
 # A long run: USR1 to the batch shell -> the run checkpoints, exit 75, the task requeues itself.
 sed 's/train.steps=5,/train.steps=1000000,/; s/train.checkpoint_every=5/train.checkpoint_every=0/' \
     "$T/tiny.yaml" >"$T/long.yaml"
