@@ -118,29 +118,35 @@ static void tasks_script(FILE *f, const gl_suite_def *d, const gl_suite_plan *p,
     fputs(")\nname=${runs[${SLURM_ARRAY_TASK_ID:?not a Slurm array task}]}\nlog=", f);
     gl_shell_word(f, d->dir);
     fputs("/logs/$name\n"
-          "trap 'kill -USR1 \"$child\" 2>/dev/null' USR1\n"
+          "# A warning before the run starts is passed on once it has\n"
+          "child= warned=\n"
+          "trap 'warned=1; [ -z \"$child\" ] || kill -USR1 \"$child\" 2>/dev/null' USR1\n"
           "trap : TERM\n",
           f);
     print_words(f, self);
-    fputs(" --task \"$name\" --threads \"${SLURM_CPUS_PER_TASK:-1}\" >>\"$log.out\" "
-          "2>>\"$log.log\" &\n"
-          "child=$!\n"
-          "wait \"$child\"\n"
-          "rc=$?\n"
-          "# wait returns early (128 + the signal) when a trapped signal arrives: wait again\n"
-          "while [ \"$rc\" -gt 128 ] && kill -0 \"$child\" 2>/dev/null; do\n"
-          "    wait \"$child\"\n"
-          "    rc=$?\n"
-          "done\n"
-          "printf '%d\\n' \"$rc\" >\"$log.status.tmp\" && mv -f \"$log.status.tmp\" "
-          "\"$log.status\"\n"
-          "rm -f \"$log.pid\"\n"
-          "if [ \"$rc\" -eq 75 ]; then\n"
-          "    echo \"ganlab: $name stopped to be requeued; requeueing job $SLURM_JOB_ID\" >&2\n"
-          "    scontrol requeue \"$SLURM_JOB_ID\"\n"
-          "fi\n"
-          "exit \"$rc\"\n",
-          f);
+    fputs(
+        " --task \"$name\" --threads \"${SLURM_CPUS_PER_TASK:-1}\" >>\"$log.out\" "
+        "2>>\"$log.log\" &\n"
+        "child=$!\n"
+        "[ -z \"$warned\" ] || kill -USR1 \"$child\" 2>/dev/null\n"
+        "wait \"$child\"\n"
+        "rc=$?\n"
+        "# wait returns early (128 + the signal) when a trapped signal arrives: wait again\n"
+        "while [ \"$rc\" -gt 128 ] && kill -0 \"$child\" 2>/dev/null; do\n"
+        "    wait \"$child\"\n"
+        "    rc=$?\n"
+        "done\n"
+        "printf '%d\\n' \"$rc\" >\"$log.status.tmp\" && mv -f \"$log.status.tmp\" "
+        "\"$log.status\"\n"
+        "rm -f \"$log.pid\"\n"
+        "# 75: stopped at a checkpoint to be requeued; 138: killed by USR1 before `ganlab train`\n"
+        "# set its handler, so the same from the last checkpoint\n"
+        "if [ \"$rc\" -eq 75 ] || [ \"$rc\" -eq 138 ]; then\n"
+        "    echo \"ganlab: $name stopped to be requeued; requeueing job $SLURM_JOB_ID\" >&2\n"
+        "    scontrol requeue \"$SLURM_JOB_ID\"\n"
+        "fi\n"
+        "exit \"$rc\"\n",
+        f);
 }
 
 static void report_script(FILE *f, const gl_suite_def *d, const char *const *self,
