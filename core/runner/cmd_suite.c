@@ -9,10 +9,10 @@
  * runs are skipped, and a run that another process is training is left alone. Up to N children at
  * once (default: the cores), each with T = max(1, cores / min(N, children)) threads; a launcher's
  * record of each child (logs/NAME.pid while it runs, logs/NAME.status when it ends) feeds the
- * states. Swept keys reach the children in GANLAB_HPARAMS. A failed run is reported and the others
- * go on; the report (of every run of the suite that has a directory) is written anyway, and the
- * exit status is then 1. SIGINT/SIGTERM are forwarded once to the children, which checkpoint and
- * stop; no report then, and running the suite again resumes them.
+ * states. The keys a run varies reach it as its logging.hparams. A failed run is reported and the
+ * others go on; the report (of every run of the suite that has a directory) is written anyway, and
+ * the exit status is then 1. SIGINT/SIGTERM are forwarded once to the children, which checkpoint
+ * and stop; no report then, and running the suite again resumes them.
  * --launcher slurm submits the runs to Slurm instead (suite_slurm.c); each array task comes back as
  * `ganlab suite ... --task NAME`, which becomes that run's `ganlab train` (exec), and the
  * dependent report job as `ganlab suite ... --report`.
@@ -144,8 +144,6 @@ static int dry_run(const gl_suite_plan *p, const gl_cli *cli, gl_registry *reg, 
             bad++;
         }
         gl_cfg_destroy(cfg);
-        if (p->hparams[0])
-            printf("GANLAB_HPARAMS=%s ", p->hparams);
         for (int k = 0; c->argv[k]; k++) {
             if (k)
                 putchar(' ');
@@ -223,10 +221,6 @@ static int train(const gl_suite_def *d, gl_suite_plan *p, const gl_cli *cli, gl_
     snprintf(logs, sizeof logs, "%s/logs", d->dir);
     if (gl_mkdir_p(logs, err) != GL_OK || gl_suite_def_save(d, err) != GL_OK)
         return GL_ERR_RUN;
-    if (p->hparams[0])
-        setenv("GANLAB_HPARAMS", p->hparams, 1);
-    else
-        unsetenv("GANLAB_HPARAMS");
     /* Freed below. */
     suite_run s = {.d = d, .p = p, .todo = calloc((size_t)p->n + 1, sizeof *s.todo)};
     gl_job *jobs = calloc((size_t)p->n + 1, sizeof *jobs);
@@ -290,10 +284,6 @@ static int task(const gl_suite_def *d, const gl_suite_plan *p, const char *name,
     if (c->st.state == GL_RUN_RUNNING)
         return gl_error_add(err, GL_ERR_INPUT, "--task %s: another process trains it (%s)", name,
                             c->st.dir);
-    if (p->hparams[0])
-        setenv("GANLAB_HPARAMS", p->hparams, 1);
-    else
-        unsetenv("GANLAB_HPARAMS");
     if (gl_run_mark_started(d->dir, name, getpid(), err) != GL_OK)
         return GL_ERR_RUN;
     fprintf(stderr, "[suite] %s %s\n", c->st.state == GL_RUN_INTERRUPTED ? "resume" : "start",
@@ -523,8 +513,8 @@ static const gl_option options[] = {
 
 const gl_command gl_cmd_suite = {
     .name = "suite",
-    .synopsis = "FILE | --config CFG [--sweep KEY=[V,...]]... [--seeds LIST] [--name NAME] "
-                "[KEY=VALUE...] | --name NAME; [-j N] [-o DIR] [--x AXIS] [--launcher local|slurm "
+    .synopsis = "(FILE | --config CFG [--sweep KEY=[V,...]]... [--seeds LIST] [KEY=VALUE...] | "
+                "--name NAME) [--name NAME] [-j N] [-o DIR] [--x AXIS] [--launcher local|slurm "
                 "[--partition P] [--time T] [--mem M] [--sbatch-arg ARG]...] "
                 "[--dry-run | --status | --cancel]",
     .summary = "train each run of a suite per seed and sweep point, then compare",

@@ -10,6 +10,8 @@
 #include "config.h"
 #include "runner/runner.h"
 
+#include <ganlab/tensor.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +188,7 @@ static int dispatch(options *o, gl_error *err)
 
 int main(int argc, char **argv)
 {
+    gl_engine_passive_threads(argv);
     gl_error err;
     gl_error_init(&err);
     options o = {.argc = argc, .argv = (const char *const *)argv};

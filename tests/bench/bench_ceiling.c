@@ -18,10 +18,12 @@
  * dW (and the penalty's second-order products) come interleaved as in training, and the engine
  * skips what training skips (no dW of D in the G update).
  * Two ways of running, the faster counted: one caller with 2 engine threads, and one 1-thread
- * worker process per vCPU each running whole steps (their images added up).
+ * worker process per vCPU it may run on (sched_getaffinity) each running whole steps (their images
+ * added up).
  */
 #include <dlfcn.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,8 +335,9 @@ int main(int argc, char **argv)
         printf("%s %s - - -\n", sp->name, argv[2]);
         return 0;
     }
-    long vcpus = sysconf(_SC_NPROCESSORS_ONLN);
-    double workers = vcpus > 1 ? run_workers(sp, (int)vcpus, seconds) : 0;
+    cpu_set_t set;
+    int vcpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+    double workers = vcpus > 1 ? run_workers(sp, vcpus, seconds) : 0;
     double caller = steps_per_second(sp, 2, seconds, -1, -1);
     double img = (double)sp->batch * sp->n_critic;
     double best = caller > workers ? caller : workers;

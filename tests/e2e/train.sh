@@ -77,6 +77,11 @@ has err "the model is not conditional"
 
 run 0 train "$S/configs/fashion_mnist/cgan.yaml" $tiny_img experiment.name=cg
 cg=$(tail -n 1 "$T/out")
+# Its sample grid carries the class of each row left of it: RGB, wider than the 8 columns of
+# 28 + 2 pixels and the border (242), as tall as 10 rows (302).
+set -- $(od -An -tu1 -j16 -N10 "$cg/samples/step_00000003.png")
+[ $(($1 * 16777216 + $2 * 65536 + $3 * 256 + $4)) -gt 242 ] || fail "conditional grid: no label margin"
+[ $(($7 * 256 + $8)) -eq 302 ] && [ "${10}" -eq 2 ] || fail "conditional grid: not 302 rows of RGB"
 run 0 sample "$cg" -n 12 --label 3 -o "$T/c.csv"
 [ "$(cut -d, -f785 "$T/c.csv" | sort -u | tr '\n' ' ')" = "3 label " ] ||
     fail "conditional sample labels: $(cut -d, -f785 "$T/c.csv" | sort -u | tr '\n' ' ')"
