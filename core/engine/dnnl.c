@@ -3,15 +3,15 @@
  * Each distinct problem (op, geometry or GEMM shape, precision, thread count) gets a plan on first
  * use: oneDNN picks its fastest kernel and memory layout ("any"), and the plan holds the primitive,
  * the reorders between the engine's plain layouts (NCHW, OIHW, row-major) and the kernel's, and
- * memory objects without data. Plans live until the process ends, so the steady-state step creates
- * nothing: running a plan only points its memory objects at the operands and at arena buffers
- * (the kernel's layouts and a user-managed scratchpad) and executes. A convolution's result lands
- * in a buffer of the kernel's layout and is added into the destination by a reorder with a sum
- * post-op; a matmul adds into the destination itself (sum post-op): either way every kernel keeps
- * the engine's "accumulate into" contract. bf16 plans convert
- * the inputs to bf16 in the input reorders and keep fp32 results (oneDNN accumulates in fp32).
- * A problem oneDNN cannot plan returns 0 and the caller runs the engine's own kernels.
- * Only the float build of the engine uses this file (oneDNN has no f64 convolutions).
+ * memory objects without data. Plans live until the process ends (or the library is unloaded), so
+ * the steady-state step creates nothing: running a plan only points its memory objects at the
+ * operands and at one reused workspace (the kernel-layout copies and a user-managed scratchpad) and
+ * executes. A convolution's result lands in a buffer of the kernel's layout and is added into the
+ * destination by a reorder with a sum post-op; a matmul adds into the destination itself (sum
+ * post-op): either way every kernel keeps the engine's "accumulate into" contract. bf16 plans
+ * convert the inputs to bf16 in the input reorders and keep fp32 results (oneDNN accumulates in
+ * fp32). A problem oneDNN cannot plan returns 0 and the caller runs the engine's own kernels. Only
+ * the float build of the engine uses this file (oneDNN has no f64 convolutions).
  */
 #include "engine.h"
 
@@ -287,29 +287,52 @@ static int exec(dnnl_primitive_t prim, int n, const dnnl_exec_arg_t *args)
     return ok(dnnl_primitive_execute(prim, stream, n, args));
 }
 
-/* out += the plan's product of a and b; buffers from ctx's arena. 1 on success, -1 on failure
- * (ctx error set). */
+/* The kernel-layout copies and the scratchpad of the running plan: one buffer for every plan,
+ * grown (gl__malloc, counted) to the largest need and reused by every call, since each call needs
+ * them only while it runs (taking them from the step's arena multiplied a DCGAN step's memory). */
+static unsigned char *work;
+static size_t work_bytes;
+
+static size_t round_up(size_t n) { return (n + GL__ALIGN - 1) / GL__ALIGN * GL__ALIGN; }
+
+/* Byte offsets in work of the scratchpad and the copies of a, b and the result, and the total. */
+static size_t work_layout(const plan *p, size_t *at)
+{
+    size_t used = round_up(p->scratch_bytes ? p->scratch_bytes : 1);
+    for (int i = 0; i < N_MEM; i++) {
+        int copied = i == OUT ? p->to_user != NULL : p->to_inner[i] != NULL;
+        at[i] = used;
+        used += copied ? round_up(p->inner_bytes[i]) : 0;
+    }
+    return used;
+}
+
+/* out += the plan's product of a and b. 1 on success, -1 on failure (out of memory: ctx error
+ * set). Called with the lock held (work is shared). */
 static int run(gl_ctx *ctx, plan *p, const float *a, const float *b, float *out)
 {
-    void *scratch = gl__arena(ctx, p->scratch_bytes ? p->scratch_bytes : 1);
-    void *res = p->to_user ? gl__arena(ctx, p->inner_bytes[OUT]) : out;
-    if (!scratch || !res || !set(p->scratch, scratch) || !set(p->inner[OUT], res) ||
-        !set(p->user[OUT], out))
-        return -1;
-    const float *in[2] = {a, b};
-    for (int i = 0; i < 2; i++) {
-        if (!set(p->user[i], in[i]))
+    size_t at[N_MEM], need = work_layout(p, at);
+    if (need > work_bytes) {
+        gl__free(work);
+        work_bytes = 0;
+        if (!(work = gl__malloc(need))) {
+            gl__fail(ctx, "oneDNN", "out of memory for %zu bytes of workspace", need);
             return -1;
-        if (!p->to_inner[i]) {
-            if (!set(p->inner[i], in[i]))
-                return -1;
-            continue;
         }
-        void *buf = gl__arena(ctx, p->inner_bytes[i]);
+        work_bytes = need;
+    }
+    const float *in[2] = {a, b};
+    void *res = p->to_user ? (void *)(work + at[OUT]) : (void *)out;
+    if (!set(p->scratch, work) || !set(p->inner[OUT], res) || !set(p->user[OUT], out))
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        if (!set(p->user[i], in[i]) ||
+            !set(p->inner[i], p->to_inner[i] ? (const void *)(work + at[i]) : (const void *)in[i]))
+            return -1;
         dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, p->user[i]},
                                   {DNNL_ARG_TO, p->inner[i]},
                                   {DNNL_ARG_SCRATCHPAD, p->scratch}};
-        if (!buf || !set(p->inner[i], buf) || !exec(p->to_inner[i], 3, args))
+        if (p->to_inner[i] && !exec(p->to_inner[i], 3, args))
             return -1;
     }
     dnnl_exec_arg_t args[] = {{p->arg[IN_A], p->inner[IN_A]},
@@ -329,9 +352,28 @@ static int ran(gl_ctx *ctx, const char *what, plan *p, const float *a, const flo
 {
     if (!p)
         return 0;
-    if (run(ctx, p, a, b, out) < 0 && ctx->status == GL_OK)
+    pthread_mutex_lock(&lock);
+    int rc = run(ctx, p, a, b, out);
+    pthread_mutex_unlock(&lock);
+    if (rc < 0 && ctx->status == GL_OK)
         gl__fail(ctx, what, "oneDNN failed to run");
     return 1;
+}
+
+/* Plans live until the library is unloaded: a plugin's copy of libganlab goes away at dlclose,
+ * and what oneDNN allocated for its plans must not outlive the pointers to it. */
+__attribute__((destructor)) static void release_plans(void)
+{
+    for (int i = 0; i < n_plans; i++)
+        plan_free(&plans[i]);
+    n_plans = 0;
+    gl__free(work);
+    work = NULL;
+    work_bytes = 0;
+    dnnl_stream_destroy(stream);
+    dnnl_engine_destroy(engine);
+    stream = NULL;
+    engine = NULL;
 }
 
 int gl__dnnl_conv(gl_ctx *ctx, int kind, const int *geom, const float *a, const float *b,

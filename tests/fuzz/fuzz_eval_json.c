@@ -1,10 +1,7 @@
 /* fuzz_eval_json.c - libFuzzer harness: the eval.json reader of `ganlab compare`
  * (gl_cmp_eval_json_parse), then its row merged into a small eval.csv table. Seeds in
- * corpus/eval_json/. Until the fuzz build of the hardening work lists it, run it by hand:
- *   clang-16 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Icore -Icore/include \
- *     -Ibuild tests/fuzz/fuzz_eval_json.c core/compare/eval_json.c core/compare/csv.c \
- *     core/util/json.c core/util/error.c -lm -o fuzz_eval_json
- *   ./fuzz_eval_json -max_total_time=60 tests/fuzz/corpus/eval_json */
+ * corpus/eval_json/.
+ * `make fuzz` runs it (tests/fuzz/fuzz.sh eval_json); make check replays the corpus (replay.sh). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
