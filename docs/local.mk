@@ -27,6 +27,7 @@ nobase_dist_ganlabdoc_DATA = README.md \
 	docs/testing.md \
 	docs/plugins.md \
 	docs/results.md \
+	docs/scaling.md \
 	docs/training.md \
 	docs/images/fm5_cgan.png \
 	docs/images/fm5_classes.png \

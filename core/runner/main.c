@@ -216,6 +216,11 @@ int main(int argc, char **argv)
     else if (o.bad_usage)
         usage(stderr);
     int sig = gl_runner_stop_signal();
+    if (sig == SIGUSR1) {
+        fprintf(stderr, "ganlab: stopped by SIGUSR1, exit %d: requeue to continue\n",
+                GL_EXIT_REQUEUE);
+        return GL_EXIT_REQUEUE;
+    }
     if (sig)
         fprintf(stderr, "ganlab: stopped by %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     return sig ? 128 + sig : st;
