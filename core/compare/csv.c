@@ -174,7 +174,7 @@ int gl_cmp_csv_merge_row(gl_cmp_csv *t, const gl_cmp_csv *row, gl_error *err)
         free(v);
         return gl_error_add(err, GL_ERR_RUN, "out of memory merging eval.json");
     }
-    if (t->n_cols)
+    if (t->n_cols) /* an empty table has no array to copy from */
         memcpy(names, t->cols, (size_t)t->n_cols * sizeof *names);
     for (int c = 0, k = t->n_cols; c < row->n_cols; c++)
         if (gl_cmp_csv_col(t, row->cols[c]) < 0 && !(names[k++] = strdup(row->cols[c]))) {

@@ -18,6 +18,8 @@
  */
 #include "config/cfg_internal.h"
 
+#include <ganlab/tensor.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -349,6 +351,19 @@ static int check_run_name(vctx *c, const gl_cfg_node *sec, const gl_params *p)
                         name, why);
 }
 
+/* engine: bf16 only where the engine can run it (this build has oneDNN, the CPU multiplies bf16).
+ */
+static int check_engine(vctx *c, const gl_cfg_node *sec, const gl_params *p)
+{
+    if (!p->v[gl_cfg__params_index(p, "precision")].present ||
+        strcmp(gl_params_string(p, "precision"), "bf16") != 0)
+        return GL_OK;
+    const char *why = gl_engine_bf16_missing();
+    return why ? gl_cfg__fault(c->err, gl_cfg__node_get(sec, "precision"), 0,
+                               "engine.precision bf16 is refused: %s", why)
+               : GL_OK;
+}
+
 /* Plugin mapping sec (the section slot->name, or an item of eval.evaluators) against the schema of
  * its plugin of `kind`, found through lookup. what names it in messages ("section 'loss'"). */
 static int check_plugin_map(vctx *c, const gl_cfg_node *sec, gl_cfg_slot *slot, gl_plugin_kind kind,
@@ -437,6 +452,9 @@ static int check_core(vctx *c, gl_cfg_slot *slot, gl_cfg_schema_lookup lookup, v
         rc = GL_ERR_INPUT;
     if (slot->params && strcmp(slot->name, "experiment") == 0 &&
         check_run_name(c, sec, slot->params) != GL_OK)
+        rc = GL_ERR_INPUT;
+    if (slot->params && strcmp(slot->name, "engine") == 0 &&
+        check_engine(c, sec, slot->params) != GL_OK)
         rc = GL_ERR_INPUT;
     if (is_eval && sec && check_evaluators(c, sec, lookup, ud) != GL_OK)
         rc = GL_ERR_INPUT;

@@ -28,6 +28,8 @@ static int run(const gl_cli *cli, gl_error *err)
 {
     const char *resume = gl_cli_option(cli, "--resume");
     gl_registry *reg;
+    if (gl_runner_requeue_signal_install(err) != GL_OK)
+        return GL_ERR_RUN;
     int st = resume ? gl_runner_open_registry_for_runs(cli, &resume, 1, &reg, err)
                     : gl_runner_open_registry(cli, &reg, err);
     if (st != GL_OK)
@@ -74,7 +76,7 @@ const gl_command gl_cmd_train = {
         "Loads and validates CFG with the overrides (as `ganlab config` does), loads every\n"
         "plugin it names, then trains in a new run directory <out_dir>/<name>[-N], whose path\n"
         "is the last line of stdout. SIGINT/SIGTERM finish the step, write a checkpoint and\n"
-        "exit 130/143.\n"
+        "exit 130/143; SIGUSR1 does the same and exits 75 (stopped to be requeued).\n"
         "  --resume RUN_DIR  continue RUN_DIR from its newest checkpoint; overrides may change\n"
         "                    the budget (train.steps, train.epochs, above the checkpoint's\n"
         "                    step), experiment.threads, train.log_every, sample_every,\n"

@@ -212,8 +212,13 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     r.ckpt_every = gl_params_int(train, "checkpoint_every");
     r.keep = gl_params_int(train, "keep_checkpoints");
     gl_engine_set_threads((int)gl_params_int(exp, "threads"));
+    const char *precision = gl_params_string(gl_cfg_params(cfg, "engine"), "precision");
+    int rc = gl_engine_set_precision(
+        strcmp(precision, "bf16") == 0 ? GL_PRECISION_BF16 : GL_PRECISION_FP32, err);
+    if (rc != GL_OK)
+        return rc;
 
-    int rc = gl_run_events_check(cfg, err);
+    rc = gl_run_events_check(cfg, err);
     if (rc == GL_OK)
         rc = gl_session_create(cfg, reg, &r.s, err);
     if (rc != GL_OK)
@@ -254,9 +259,11 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     if (rc == GL_OK)
         gl_eval_log_set_events(r.eval, &r.events);
     if (rc == GL_OK) {
-        gl_log_line("train", "%s %s: %s, %s, %s; %llu steps from step %llu",
+        /* The precision is said on every start: a resume may change it (checkpoints are fp32). */
+        gl_log_line("train", "%s %s: %s, %s, %s; %llu steps from step %llu; engine.precision %s",
                     o->resume_dir ? "resuming" : "run", dir, r.s->names[0], r.s->names[1],
-                    r.s->names[2], (unsigned long long)r.total, (unsigned long long)r.s->st.step);
+                    r.s->names[2], (unsigned long long)r.total, (unsigned long long)r.s->st.step,
+                    precision);
         log_changes(&r, o);
         gl_progress_start(&r.progress, r.s, r.total, r.elapsed0);
         rc = loop(&r, o, err);

@@ -162,8 +162,10 @@ static int check_class_dir(const char *root, const char *sub, gl_error *err)
     return rc;
 }
 
-/* Builds the file list and the class count (0: unlabelled) from the layout described above. */
-static int collect(const char *root, entry_list *l, int *n_classes, gl_error *err)
+/* Builds the file list, the class count (0: unlabelled) and the class names (*class_names, the
+ * directory names; NULL when unlabelled) from the layout described above. */
+static int collect(const char *root, entry_list *l, int *n_classes, char ***class_names,
+                   gl_error *err)
 {
     struct dirent **names;
     int n;
@@ -184,11 +186,18 @@ static int collect(const char *root, entry_list *l, int *n_classes, gl_error *er
                           "it into one of them or remove it",
                           root, loose);
     char sub[4096];
+    /* Freed by gl_byte_images_free (the caller stores it in the instance at once). */
+    *class_names = rc == GL_OK && classes > 0 ? calloc((size_t)classes, sizeof **class_names)
+                                              : NULL;
+    if (rc == GL_OK && classes > 0 && !*class_names)
+        rc = gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': out of memory");
     for (int i = 0, label = 0; rc == GL_OK && classes > 0 && i < n; i++) {
         if (!is_dir(root, names[i]->d_name))
             continue;
         snprintf(sub, sizeof sub, "%s/%s", root, names[i]->d_name);
         rc = check_class_dir(root, sub, err);
+        if (rc == GL_OK && !((*class_names)[label] = strdup(names[i]->d_name)))
+            rc = gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': out of memory");
         size_t had = l->n;
         if (rc == GL_OK)
             rc = add_pngs(l, sub, label++, err);
@@ -333,7 +342,7 @@ static int image_folder_open(const gl_params *p, uint64_t seed, void **self, gl_
     d->c = channels;
 
     entry_list l = {0};
-    int rc = collect(gl_params_string(p, "path"), &l, &d->n_classes, err);
+    int rc = collect(gl_params_string(p, "path"), &l, &d->n_classes, &d->class_names, err);
     if (rc == GL_OK)
         rc = decode_all(d, &l, (int)gl_params_int(p, "size"),
                         strcmp(gl_params_string(p, "resize"), "bilinear") == 0, err);

@@ -20,8 +20,8 @@
  * Sets GL_LOSS_INPUT_GRADIENT: the core refuses a D with batch statistics (batch norm), for which
  * D(xh_i) would depend on the other interpolates and the per-sample penalty would be meaningless.
  *
- * What it does not do: the one-sided penalty max(0, ||g|| - 1)^2, R1/R2 penalties on real or fake
- * data only, weight clipping (the original WGAN).
+ * What it does not do: the one-sided penalty max(0, ||g|| - 1)^2, weight clipping (the original
+ * WGAN). R1/R2 (zero-centred penalties on real data or fakes) are the core's, for any loss.
  */
 #include <stdlib.h>
 

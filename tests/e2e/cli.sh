@@ -114,6 +114,12 @@ has err "optimizer plugin 'adma' not found in $P, "
 run 2 --plugin-path "$P" config "$CFG" optimizer.discriminator.plugin=wrong_kind
 has err "plugin 'wrong_kind' ($P/wrong_kind.so) is a loss plugin, but section 'optimizer.discriminator' needs an optimizer plugin"
 run 2 config "$T/no-such.yaml"
+# engine.precision: fp32 by default; bf16 refused where the CPU cannot (faked here) or on no oneDNN
+run 0 --plugin-path "$P" config "$CFG"; has out "precision: fp32"
+GANLAB_FAKE_NO_BF16=1 run 2 --plugin-path "$P" config "$CFG" engine.precision=bf16
+has err "engine.precision bf16 is refused: "
+GANLAB_FAKE_NO_BF16=1 run 2 --plugin-path "$P" train "$CFG" engine.precision=bf16
+run 2 --plugin-path "$P" config "$CFG" engine.precision=fp16
 
 # train refuses a bad config before it starts (training itself: tests/e2e/train.sh)
 run 2 --plugin-path "$P" train "$CFG" model.width=0

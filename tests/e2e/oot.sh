@@ -66,6 +66,36 @@ grep -qxF "[mean_gap] real mean from 100 train items" "$T/runs/logged/log.txt" |
 grep -qE '^20,[0-9.e-]+$' "$T/runs/logged/eval.csv" ||
     fail "no eval.csv row: $(cat "$T/runs/logged/eval.csv")"
 
+# SIGTERM during a long evaluation: the example evaluator polls gl_eval_env.stop, so the run stops
+# within a slice, as between steps: a checkpoint of the step, no eval.csv row, exit 143.
+"$ganlab" train "$S/configs/toy/ring_gan.yaml" train.steps=1 train.eval_every=1 \
+    'eval.evaluators=[{plugin: mean_gap, samples: 100000000}]' experiment.out_dir="$T/runs" \
+    experiment.name=stopped --plugin-path "$T/oot" --plugin-path "$libdir/ganlab/plugins" \
+    >/dev/null 2>"$T/err" &
+pid=$!
+log=$T/runs/stopped/log.txt
+i=0
+until grep -qF "[mean_gap] real mean" "$log" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || { kill -KILL $pid; fail "the evaluation did not start: $(cat "$T/err")"; }
+    sleep 0.1
+done
+kill -TERM $pid
+# Running until it exits (a zombie, state Z, has exited), for at most 20 s.
+running() { [ -r /proc/$pid/stat ] && ! grep -q '^[0-9]* (.*) Z' /proc/$pid/stat; }
+i=0
+while running; do
+    i=$((i + 1))
+    [ $i -lt 200 ] || { kill -KILL $pid; fail "the evaluation did not stop 20 s after SIGTERM"; }
+    sleep 0.1
+done
+wait $pid
+rc=$?
+[ $rc -eq 143 ] || fail "SIGTERM during an evaluation gave exit $rc, expected 143: $(cat "$T/err")"
+[ -f "$T/runs/stopped/checkpoints/step_00000001.ckpt" ] || fail "no checkpoint after the stop"
+grep -qF "stopped by signal 15 after step 1" "$log" || fail "log.txt: $(cat "$log")"
+[ "$(wc -l <"$T/runs/stopped/eval.csv")" -le 1 ] || fail "an interrupted evaluation wrote a row"
+
 # The bundled plugins are installed too, and the installed binary finds nothing of the build tree.
 "$ganlab" plugins adam --plugin-path "$libdir/ganlab/plugins" >/dev/null 2>"$T/err" ||
     { cat "$T/err"; fail "installed adam does not load"; }
@@ -91,7 +121,8 @@ if command -v bash >/dev/null; then
     [ "$got" = "plugins plugin-check" ] || fail "completion of pl: '$got'"
 fi
 # Every doc and example config of the source, where the docs say.
-for f in $(cd "$S" && find configs docs -name '*.yaml' -o -name '*.md' -o -name '*.png') README.md; do
+for f in $(cd "$S" && find configs docs -name '*.yaml' -o -name '*.md' -o -name '*.png' -o -name '*.c') \
+         README.md; do
     case $f in
         configs/*) [ -f "$(find "$T" -path "*/share/ganlab/$f")" ] || fail "$f not installed" ;;
         *) [ -f "$(find "$T" -path "*/share/doc/ganlab/$f")" ] || fail "$f not installed" ;;

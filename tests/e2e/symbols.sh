@@ -14,11 +14,11 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 lib=$B/core/.libs/libganlab.so
 [ -f "$lib" ] || fail "no $lib"
-# What the linker adds to any ELF file (and a program's copy-relocated stdio), and what the
-# sanitizer runtimes export in the ASan+UBSan build, is not the API.
+# What the linker adds to any ELF file, a program's copy-relocated stdio and the sanitizers'
+# runtime flags (--enable-sanitizers) are not the API.
 linker='_init|_fini|_edata|_end|__bss_start|_start|_IO_stdin_used|data_start|__data_start'
 exported() { nm -D --defined-only "$1" | awk 'NF == 3 { print $3 }' |
-    grep -vxE "$linker|std(out|err|in)@.*|__(asan|lsan|ubsan|sanitizer)_.*" | sort -u; }
+    grep -vxE "$linker|std(out|err|in)@.*|__(asan|ubsan|lsan|sanitizer)_.*" | sort -u; }
 exported "$lib" >"$T/exported"
 # core/ganlab is libtool's wrapper script when the command links the uninstalled libganlab.so.
 cmd=$B/core/.libs/ganlab
