@@ -40,8 +40,10 @@ libs() {
     config | override | suite) wrap="-Wl,--wrap=realpath,--wrap=gl_cfg__read_file" ;;
     *) wrap="" ;;
     esac
-    echo "$wrap $O/../core/.libs/libganlab_internal.a $(pkg-config --libs yaml-0.1 libpng) \
-        -lopenblas -lz -lm -lpthread -ldl"
+    # FUZZ_CORE_LIBS: the libraries the core links with in this build (make fuzz passes them:
+    # the BLAS, and oneDNN with libgomp when configure found it).
+    echo "$wrap $O/../core/.libs/libganlab_internal.a ${FUZZ_CORE_LIBS:-$(pkg-config --libs \
+        yaml-0.1 libpng) -lopenblas -lz -lm} -lpthread -ldl"
 }
 
 for h in "$@"; do

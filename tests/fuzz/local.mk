@@ -47,6 +47,6 @@ tests/fuzz/replay.log: $(GL_FUZZ_REPLAY)
 
 FUZZ_RUNS =
 fuzz:
-	FUZZ_RUNS=$(FUZZ_RUNS) $(SHELL) $(srcdir)/tests/fuzz/fuzz.sh $(srcdir) $(abs_top_builddir)/fuzz \
+	FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_CORE_LIBS="$(GL_CORE_LIBS)" $(SHELL) $(srcdir)/tests/fuzz/fuzz.sh $(srcdir) $(abs_top_builddir)/fuzz \
 		$(FUZZ_SECONDS)
 .PHONY: fuzz
