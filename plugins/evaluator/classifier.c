@@ -402,9 +402,22 @@ static int prepare(classifier *c, gl_error *err)
     return rc;
 }
 
+static int evaluate(classifier *c, gl_eval_result *out, gl_error *err);
+
+/* The classifier trains and measures in fp32 whatever the run's engine.precision: a bf16 run's
+ * metrics are then those an fp32 run would report for the same samples, and the cached classifier
+ * (whose key has no precision in it) is the same bytes whichever run trained it first. */
 static int classifier_evaluate(void *self, gl_eval_result *out, gl_error *err)
 {
-    classifier *c = self;
+    gl_precision run = gl_engine_precision();
+    gl_engine_set_precision(GL_PRECISION_FP32, err);
+    int rc = evaluate(self, out, err);
+    gl_engine_set_precision(run, err);
+    return rc;
+}
+
+static int evaluate(classifier *c, gl_eval_result *out, gl_error *err)
+{
     const gl_eval_env *env = c->env;
     int rc = c->ready ? GL_OK : prepare(c, err);
     for (int64_t at = 0; rc == GL_OK && at < c->n; at += CHUNK) {

@@ -411,6 +411,28 @@ START_TEST(classifier_on_known_generators)
 }
 END_TEST
 
+/* A bf16 run's classifier metrics are those of an fp32 run for the same samples (the classifier
+ * trains and measures in fp32), and the run's precision is back when evaluate returns. */
+START_TEST(classifier_measures_in_fp32)
+{
+    if (gl_engine_bf16_missing())
+        return; /* no bf16 here: nothing can differ */
+    gl_error err;
+    gl_error_init(&err);
+    cls_run c;
+    cls_open(&c, 0);
+    ck_assert_int_eq(gl_engine_set_precision(GL_PRECISION_BF16, &err), GL_OK);
+    gl_eval_result r = cls_eval(&c, GEN_ONE_IMAGE);
+    ck_assert_int_eq(gl_engine_precision(), GL_PRECISION_BF16);
+    double fd_bf16 = metric(&r, "fd"), kid_bf16 = metric(&r, "kid");
+    ck_assert_int_eq(gl_engine_set_precision(GL_PRECISION_FP32, &err), GL_OK);
+    r = cls_eval(&c, GEN_ONE_IMAGE);
+    ck_assert_double_eq(metric(&r, "fd"), fd_bf16);
+    ck_assert_double_eq(metric(&r, "kid"), kid_bf16);
+    cls_close(&c);
+}
+END_TEST
+
 /* A stop signal during the classifier's training (cache off, so it trains) ends evaluate at the
  * next batch with an error saying so, instead of finishing the epochs. */
 START_TEST(classifier_stops_when_asked)
@@ -476,6 +498,7 @@ static Suite *suite(void)
     tcase_add_test(c, classifier_on_known_generators);
     tcase_add_test(c, classifier_refuses_unlabelled_or_points);
     tcase_add_test(c, classifier_stops_when_asked);
+    tcase_add_test(c, classifier_measures_in_fp32);
     suite_add_tcase(s, c);
     return s;
 }
