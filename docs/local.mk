@@ -1,11 +1,17 @@
 # docs/local.mk: what `make install` puts besides the programs: the manual page, the bash completion,
-# the documentation (README.md and docs/, keeping their relative links) in $(docdir), and the example
-# configs in $(pkgdatadir)/configs. tests/e2e/oot.sh checks that every shipped config and doc is listed.
+# the documentation (README.md and docs/ with its example plugins, keeping their relative links) in
+# $(docdir), and the example configs in $(pkgdatadir)/configs. tests/e2e/oot.sh checks that every
+# shipped config and doc is listed.
 dist_man_MANS = docs/ganlab.1
 bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = completions/ganlab
 ganlabdocdir = $(docdir)
 nobase_dist_ganlabdoc_DATA = README.md \
+	docs/examples/dataset/stripes.c \
+	docs/examples/evaluator/mean_gap.c \
+	docs/examples/loss/lsgan.c \
+	docs/examples/model/tiny_mlp.c \
+	docs/examples/optimizer/sign_sgd.c \
 	docs/architecture.md \
 	docs/cli.md \
 	docs/compare.md \
@@ -18,8 +24,10 @@ nobase_dist_ganlabdoc_DATA = README.md \
 	docs/models.md \
 	docs/performance.md \
 	docs/plugin-check.md \
+	docs/testing.md \
 	docs/plugins.md \
 	docs/results.md \
+	docs/scaling.md \
 	docs/training.md \
 	docs/images/fm5_cgan.png \
 	docs/images/fm5_classes.png \
@@ -34,6 +42,7 @@ nobase_dist_ganlabdoc_DATA = README.md \
 	docs/images/fm_dcgan_wgan_gp.png \
 	docs/images/fm_gan.png \
 	docs/images/fm_wgan_gp.png \
+	docs/images/report_html.png \
 	docs/images/toy_grid_cgan.png \
 	docs/images/toy_grid_gan.png \
 	docs/images/toy_grid_gan_tutorial.png \

@@ -158,23 +158,10 @@ int gl_check_open_file(const char *path, gl_registry **reg, const gl_registry_en
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return gl_error_add(err, GL_ERR_INPUT, "%s: no such plugin file", path);
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
-    if (!dir)
-        return gl_error_add(err, GL_ERR_RUN, "out of memory");
-    const char *dirs[1] = {dir};
-    int rc = gl_registry_open(dirs, 1, reg, err);
-    free(dir);
+    int rc = gl_registry_open_file(path, reg, err);
     if (rc != GL_OK)
         return rc;
-    const gl_registry_entry *e = NULL;
-    for (size_t i = 0; !e && i < gl_registry_count(*reg); i++) {
-        const gl_registry_entry *c = gl_registry_entry_at(*reg, i);
-        const char *s = strrchr(c->path, '/');
-        if (strcmp(s ? s + 1 : c->path, base) == 0)
-            e = c;
-    }
+    const gl_registry_entry *e = gl_registry_entry_at(*reg, 0);
     if (e && e->hdr && !e->problem) {
         *out = e;
         return GL_OK;

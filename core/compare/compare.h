@@ -61,8 +61,8 @@ int gl_cmp_csv_merge_row(gl_cmp_csv *t, const gl_cmp_csv *row, gl_error *err);
 /* ---------------------------------------------------------------- eval.json (eval_json.c) */
 
 /* The metrics of `ganlab eval`'s eval.json text as a one-row table: step, then
- * "<evaluator>.<metric>" (null is NaN; `protocol` is skipped). name labels faults
- * (NAME:LINE:COL, GL_ERR_INPUT). *row is freed with gl_cmp_csv_free. */
+ * "<evaluator>.<metric>" (null is NaN; `protocol` is skipped). name labels faults (GL_ERR_INPUT;
+ * syntax at NAME:LINE:COL). *row is freed with gl_cmp_csv_free. */
 int gl_cmp_eval_json_parse(const char *json, size_t len, const char *name, gl_cmp_csv *row,
                            gl_error *err);
 /* The same from the file path; a missing file is GL_OK with an empty table (n_rows 0). */

@@ -2,7 +2,7 @@
  * then rows of numbers. The logs are written by ganlab itself (plain fields, no quoting), so this
  * reader does not handle quoted fields; it does handle what a crash leaves behind (a last line cut
  * in the middle, which is dropped; an empty file, from a run that failed before its first row) and
- * refuses anything else that does not fit, naming file:line.
+ * refuses anything else that does not fit, naming file:line, steps that do not increase included.
  */
 #include "compare/compare.h"
 
@@ -85,6 +85,14 @@ static int row(gl_cmp_csv *t, char *line, char **fields, int *cap_rows, int line
     if (!isfinite(r[0]))
         return gl_error_add(err, GL_ERR_INPUT, "%s:%d: step '%.40s' is not a number", path, lineno,
                             fields[0]);
+    /* ganlab writes one row per step in order; anything else was written by two processes at
+     * once (before run.lock) or edited, and would be averaged as if it were one run. */
+    if (t->n_rows > 0 && !(r[0] > r[-t->n_cols]))
+        return gl_error_add(
+            err, GL_ERR_INPUT,
+            "%s:%d: step %.0f after step %.0f: the steps must increase (was the run "
+            "written by two processes at once?)",
+            path, lineno, r[0], r[-t->n_cols]);
     t->n_rows++;
     return GL_OK;
 }
@@ -166,7 +174,8 @@ int gl_cmp_csv_merge_row(gl_cmp_csv *t, const gl_cmp_csv *row, gl_error *err)
         free(v);
         return gl_error_add(err, GL_ERR_RUN, "out of memory merging eval.json");
     }
-    memcpy(names, t->cols, (size_t)t->n_cols * sizeof *names);
+    if (t->n_cols) /* an empty table has no array to copy from */
+        memcpy(names, t->cols, (size_t)t->n_cols * sizeof *names);
     for (int c = 0, k = t->n_cols; c < row->n_cols; c++)
         if (gl_cmp_csv_col(t, row->cols[c]) < 0 && !(names[k++] = strdup(row->cols[c]))) {
             for (int i = t->n_cols; i < k - 1; i++)

@@ -9,7 +9,8 @@
  *
  * Each child gets its own process group, so a Ctrl-C at the terminal reaches only this process,
  * which forwards it exactly once: `ganlab train` takes a second signal as "kill me now", which
- * would cost the child its final checkpoint. Between fork and exec the child calls only
+ * would cost the child its final checkpoint. A child gets SIGTERM when this process dies
+ * (PR_SET_PDEATHSIG), so no run outlives a killed suite. Between fork and exec the child calls only
  * async-signal-safe functions.
  */
 #include "compare/jobs.h"
@@ -22,6 +23,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,10 +39,16 @@ int gl_jobs_cores(void)
 static void on_child(int sig) { (void)sig; }
 
 /* In the child: redirect, restore the signal state the parent had, exec. Never returns. */
-static void child(const gl_job *j, const sigset_t *mask, const struct sigaction *chld)
+static void child(const gl_job *j, const sigset_t *mask, const struct sigaction *chld, pid_t parent)
 {
     static const char msg[] = "ganlab: cannot start the run (exec failed)\n";
     setpgid(0, 0);
+    /* Its own process group keeps a hangup or Ctrl-C for the suite from reaching the run, so the
+     * run must learn of the suite's death another way: SIGTERM when the suite dies however it
+     * dies (SIGKILL, SIGHUP), and the run stops at a checkpoint. A suite that died before the
+     * prctl left us with another parent already. */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+        _exit(127);
     int in = open("/dev/null", O_RDONLY);
     int out = open(j->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     int log = open(j->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
@@ -56,13 +64,14 @@ static void child(const gl_job *j, const sigset_t *mask, const struct sigaction 
 
 static int start(gl_job *j, const sigset_t *mask, const struct sigaction *chld, gl_error *err)
 {
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         j->status = 127;
         return gl_error_add(err, GL_ERR_RUN, "cannot start a run: fork: %s", strerror(errno));
     }
     if (pid == 0)
-        child(j, mask, chld);
+        child(j, mask, chld, parent);
     j->pid = pid;
     j->seconds = gl_clock_seconds(); /* the start time until it ends */
     return GL_OK;

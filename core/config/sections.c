@@ -18,7 +18,8 @@
 
 static const gl_param_spec experiment_schema[] = {
     {"name", GL_PARAM_STRING, NULL, 0, GL_NO_RANGE, NULL,
-     "name of the run; default: the config file's name without its extension"},
+     "name of the run and its directory in out_dir (no '/', not '.' or '..'); default: the "
+     "config file's name without its extension"},
     {"seed", GL_PARAM_INT, "0", 0, 0, I64_MAX_D, NULL,
      "master seed: every random stream of the run derives from it"},
     {"out_dir", GL_PARAM_PATH, "runs", 0, GL_NO_RANGE, NULL,
@@ -65,6 +66,14 @@ static const gl_param_spec eval_schema[] = {
      "generated samples per evaluation (an evaluator may cap or override it)"},
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
+/* How the engine computes (docs/engine.md); validate.c refuses what this build or CPU cannot run.
+ */
+static const gl_param_spec engine_schema[] = {
+    {"precision", GL_PARAM_CHOICE, "fp32", 0, GL_NO_RANGE, "fp32|bf16",
+     "products (linear layers, convolutions): fp32, or bf16 inputs with fp32 accumulation "
+     "(weights, optimizer state, losses stay fp32)"},
+    {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
+
 /* What a run writes besides its CSV logs; every key may change on resume (docs/training.md). */
 static const gl_param_spec logging_schema[] = {
     {"tensorboard", GL_PARAM_BOOL, "true", 0, GL_NO_RANGE, NULL,
@@ -74,11 +83,10 @@ static const gl_param_spec logging_schema[] = {
      "TensorBoard hparams of the run; a suite sets it to the keys its variants change"},
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
-const gl_cfg_core_section gl_cfg_core_sections[] = {{"experiment", experiment_schema, 0},
-                                                    {"train", train_schema, 1},
-                                                    {"eval", eval_schema, 1},
-                                                    {"logging", logging_schema, 1},
-                                                    {NULL, NULL, 0}};
+const gl_cfg_core_section gl_cfg_core_sections[] = {
+    {"experiment", experiment_schema, 0}, {"engine", engine_schema, 0},
+    {"train", train_schema, 1},           {"eval", eval_schema, 1},
+    {"logging", logging_schema, 1},       {NULL, NULL, 0}};
 
 const char *const gl_cfg_plugin_sections[] = {
     "dataset", "model", "loss", "optimizer.generator", "optimizer.discriminator", NULL};

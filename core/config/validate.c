@@ -18,6 +18,8 @@
  */
 #include "config/cfg_internal.h"
 
+#include <ganlab/tensor.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -318,6 +320,50 @@ static int check_train_length(vctx *c, const gl_cfg_node *sec, const gl_params *
     return GL_OK;
 }
 
+/* experiment.name becomes a directory name inside out_dir: one path component, never "." or "..",
+ * and nothing that reads as an option or hides in a listing. */
+static int check_run_name(vctx *c, const gl_cfg_node *sec, const gl_params *p)
+{
+    if (!p->v[gl_cfg__params_index(p, "name")].present)
+        return GL_OK;
+    const char *name = gl_params_string(p, "name");
+    const char *why = NULL;
+    if (!name[0])
+        why = "is empty";
+    else if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        why = "is '.' or '..'";
+    else if (strchr(name, '/'))
+        why = "contains '/' (it names one directory inside experiment.out_dir)";
+    else if (name[0] == '-' || name[0] == '.')
+        why = "starts with '-' or '.'";
+    else if (strlen(name) > 200)
+        why = "is longer than 200 bytes";
+    for (const unsigned char *k = (const unsigned char *)name; !why && *k; k++)
+        if (*k < 0x20 || *k == 0x7f)
+            why = "contains a control character";
+    if (!why)
+        return GL_OK;
+    const gl_cfg_node *n = gl_cfg__node_get(sec, "name");
+    if (n)
+        return gl_cfg__fault(c->err, n, 1, "experiment.name '%s' %s", name, why);
+    return gl_error_add(c->err, GL_ERR_INPUT,
+                        "experiment.name '%s' (the config file's name) %s: set experiment.name",
+                        name, why);
+}
+
+/* engine: bf16 only where the engine can run it (this build has oneDNN, the CPU multiplies bf16).
+ */
+static int check_engine(vctx *c, const gl_cfg_node *sec, const gl_params *p)
+{
+    if (!p->v[gl_cfg__params_index(p, "precision")].present ||
+        strcmp(gl_params_string(p, "precision"), "bf16") != 0)
+        return GL_OK;
+    const char *why = gl_engine_bf16_missing();
+    return why ? gl_cfg__fault(c->err, gl_cfg__node_get(sec, "precision"), 0,
+                               "engine.precision bf16 is refused: %s", why)
+               : GL_OK;
+}
+
 /* Plugin mapping sec (the section slot->name, or an item of eval.evaluators) against the schema of
  * its plugin of `kind`, found through lookup. what names it in messages ("section 'loss'"). */
 static int check_plugin_map(vctx *c, const gl_cfg_node *sec, gl_cfg_slot *slot, gl_plugin_kind kind,
@@ -403,6 +449,12 @@ static int check_core(vctx *c, gl_cfg_slot *slot, gl_cfg_schema_lookup lookup, v
     int rc = check_section(c, sec, slot->schema, is_eval ? "evaluators" : NULL, &slot->params);
     if (slot->params && strcmp(slot->name, "train") == 0 &&
         check_train_length(c, sec, slot->params) != GL_OK)
+        rc = GL_ERR_INPUT;
+    if (slot->params && strcmp(slot->name, "experiment") == 0 &&
+        check_run_name(c, sec, slot->params) != GL_OK)
+        rc = GL_ERR_INPUT;
+    if (slot->params && strcmp(slot->name, "engine") == 0 &&
+        check_engine(c, sec, slot->params) != GL_OK)
         rc = GL_ERR_INPUT;
     if (is_eval && sec && check_evaluators(c, sec, lookup, ud) != GL_OK)
         rc = GL_ERR_INPUT;

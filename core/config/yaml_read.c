@@ -26,6 +26,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "util/fs.h"
+
 #define STR_TAG "tag:yaml.org,2002:str"
 
 typedef struct anchor {
@@ -505,18 +507,16 @@ int gl_cfg__parse(const char *text, size_t len, const gl_cfg_origin *org, gl_cfg
 int gl_cfg__read_file(const gl_cfg_origin *org, gl_cfg_node **out, gl_error *err)
 {
     *out = NULL;
-    int fd = open(org->name, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int fd = gl_open_regular(org->name, &st);
+    if (fd == GL_NOT_REGULAR)
+        return gl_cfg__fault_at(err, org, 0, 0, "not a regular file");
     if (fd < 0)
         return gl_cfg__fault_at(err, org, 0, 0, "cannot open: %s", strerror(errno));
-    struct stat st;
     char *buf = NULL;
     size_t len = 0;
     int rc = GL_ERR_INPUT;
-    if (fstat(fd, &st) != 0) {
-        gl_cfg__fault_at(err, org, 0, 0, "cannot stat: %s", strerror(errno));
-    } else if (!S_ISREG(st.st_mode)) {
-        gl_cfg__fault_at(err, org, 0, 0, "not a regular file");
-    } else if ((uintmax_t)st.st_size > GL_CFG_MAX_FILE_BYTES) {
+    if ((uintmax_t)st.st_size > GL_CFG_MAX_FILE_BYTES) {
         gl_cfg__fault_at(err, org, 0, 0, "larger than the %zu MiB limit for a config file",
                          GL_CFG_MAX_FILE_BYTES >> 20);
     } else if (!(buf = malloc((size_t)st.st_size + 1))) {

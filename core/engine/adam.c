@@ -5,6 +5,8 @@
  *   g = grad + weight_decay p,  m = beta1 m + (1 - beta1) g,  v = beta2 v + (1 - beta2) g^2,
  *   p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  */
+#include "engine.h"
+
 #include <ganlab/nn.h>
 
 #include <math.h>
@@ -17,6 +19,7 @@ static void adam_pass(float *restrict param, const float *restrict grad, float *
                       int low, float beta2, float w2, float eps, float wd)
 {
     float w = low ? w1 : w1 - 1.0f;
+    GL__SPLIT(n, GL__SPLIT_CHEAP / 4)
     for (size_t i = 0; i < n; i++) {
         float g = grad[i] + wd * param[i];
         float mi = m[i], d = g - mi;

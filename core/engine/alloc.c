@@ -1,4 +1,4 @@
-/* alloc.c - the engine's one heap allocator, counted, and the engine-wide thread setting.
+/* alloc.c - the engine's one heap allocator, counted.
  *
  * Every heap allocation the engine makes (contexts, arena chunks, nets and their blocks) goes
  * through gl__malloc/gl__calloc, which count calls, so a test can assert that steady-state training
@@ -11,7 +11,6 @@
 #include <string.h>
 
 static uint64_t alloc_count;
-static int engine_threads = 1;
 
 /* Free with gl__free. */
 void *gl__malloc(size_t bytes)
@@ -37,13 +36,3 @@ void *gl__calloc(size_t n, size_t size)
 void gl__free(void *p) { free(p); }
 
 uint64_t gl_engine_alloc_count(void) { return alloc_count; }
-
-void gl_engine_set_threads(int n)
-{
-    if (n < 1)
-        n = 1;
-    engine_threads = n;
-    openblas_set_num_threads(n);
-}
-
-int gl_engine_threads(void) { return engine_threads; }

@@ -18,6 +18,8 @@
 
 #include <cblas.h>
 
+#include <config.h>
+
 #include <ganlab/autograd.h>
 #include <ganlab/error.h>
 #include <ganlab/nn.h>
@@ -30,6 +32,27 @@
 #endif
 
 #define GL__ALIGN 64
+
+/* Put before a `for` loop over n elements of elementwise work (each element computed by one thread
+ * whatever the split, so results do not depend on the thread count): splits it statically over
+ * the engine's threads when n >= min, min chosen so that the work outweighs waking a thread.
+ * OpenMP is on where oneDNN is (the same libgomp pool); elsewhere loops stay serial. */
+#ifdef _OPENMP
+#define GL__PRAGMA(x) _Pragma(#x)
+#define GL__SPLIT(n, min)                                                                     \
+    GL__PRAGMA(omp parallel for schedule(static) if ((n) >= (min) && gl_engine_threads() > 1)      \
+                   num_threads(gl_engine_threads()))
+#else
+#define GL__SPLIT(n, min)
+#endif
+/* Thresholds of GL__SPLIT: cheap arithmetic per element, or a libm call per element. */
+#define GL__SPLIT_CHEAP ((size_t)1 << 17)
+#define GL__SPLIT_LIBM  ((size_t)1 << 13)
+
+/* oneDNN serves the float build only (dnnl.c); the double build always runs its own kernels. */
+#if defined(HAVE_DNNL) && !defined(GL_REAL_DOUBLE)
+#define GL__DNNL 1
+#endif
 
 typedef struct gl_node gl_node;
 
@@ -197,6 +220,17 @@ enum {
 gl_tensor *gl__conv_bwd_data(gl_ctx *ctx, gl_tensor *g, gl_tensor *w, const int *geom);
 gl_tensor *gl__conv_bwd_weight(gl_ctx *ctx, gl_tensor *x, gl_tensor *g, const int *geom);
 gl_tensor *gl__conv_fwd(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b, const int *geom);
+
+#ifdef GL__DNNL
+/* ---- oneDNN (dnnl.c): each returns 0 when oneDNN cannot plan the problem (the caller runs its
+ * own kernel), else 1 with the result added into the destination or a ctx error. */
+/* out += conv op (GL__OP_CONV / _BWD_DATA / _BWD_WEIGHT) of a and b over geom, in the engine's
+ * precision. */
+int gl__dnnl_conv(gl_ctx *ctx, int op, const int *geom, const float *a, const float *b, float *out);
+/* c (m, n) += op(a) op(b) with the inputs rounded to bf16 and fp32 accumulation; row-major. */
+int gl__dnnl_gemm_bf16(gl_ctx *ctx, int ta, int tb, int m, int n, int k, const float *a, int lda,
+                       const float *b, int ldb, float *c, int ldc);
+#endif
 
 /* ---- nets (net.c) */
 /* Nonzero when t is a parameter of net. */

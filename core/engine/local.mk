@@ -4,9 +4,15 @@ GL_ENGINE_SOURCES = core/engine/engine.h core/engine/alloc.c core/engine/ctx.c \
 	core/engine/autograd.c core/engine/net.c core/engine/nn.c \
 	core/engine/op_elementwise.c core/engine/op_activation.c core/engine/op_reduce.c \
 	core/engine/op_linear.c core/engine/op_conv.c core/engine/op_norm.c \
-	core/engine/op_shape.c core/engine/op_loss.c
+	core/engine/op_shape.c core/engine/op_loss.c \
+	core/engine/settings.c
 # The training helpers of nn.h (for plugins that train a network of their own) are single
 # precision only, so they are not in GL_ENGINE_SOURCES.
 core_libganlab_internal_la_SOURCES += $(GL_ENGINE_SOURCES) core/engine/cross_entropy.c core/engine/adam.c
+# oneDNN serves only the float engine (libganlab); the double test build never sees it.
+if HAVE_DNNL
+core_libganlab_internal_la_SOURCES += core/engine/dnnl.c
+GL_CORE_LIBS += $(DNNL_LIBS)
+endif
 ganlabinclude_HEADERS += core/include/ganlab/tensor.h core/include/ganlab/autograd.h \
 	core/include/ganlab/nn.h

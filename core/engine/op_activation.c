@@ -24,21 +24,26 @@ void gl__act_apply(gl_real *y, const gl_real *x, size_t n, gl_act act, gl_real s
         /* For 0 <= s <= 1, v > 0 ? v : s v equals max(v, s v) (and max(v, 0) for ReLU, which
          * avoids -0): a maxss, where a branch would mispredict on random signs. */
         gl_real s = act == GL_ACT_RELU ? 0 : slope;
-        if (s > 0)
+        if (s > 0) {
+            GL__SPLIT(n, GL__SPLIT_CHEAP)
             for (size_t i = 0; i < n; i++) {
                 gl_real v = x[i], w = s * v;
                 y[i] = v > w ? v : w;
             }
-        else
+        } else {
+            GL__SPLIT(n, GL__SPLIT_CHEAP)
             for (size_t i = 0; i < n; i++)
                 y[i] = x[i] > 0 ? x[i] : 0;
+        }
         break;
     }
     case GL_ACT_TANH:
+        GL__SPLIT(n, GL__SPLIT_LIBM)
         for (size_t i = 0; i < n; i++)
             y[i] = tanh(x[i]);
         break;
     case GL_ACT_SIGMOID:
+        GL__SPLIT(n, GL__SPLIT_LIBM)
         for (size_t i = 0; i < n; i++)
             y[i] = GL__SIGMOID(x[i]);
         break;
@@ -161,6 +166,7 @@ void gl__act_grad_acc(gl_real *dst, const gl_real *g, const gl_real *y, gl_act a
     case GL_ACT_RELU:
     case GL_ACT_LEAKY_RELU: {
         gl_real s = act == GL_ACT_RELU ? 0 : slope;
+        GL__SPLIT(n, GL__SPLIT_CHEAP)
         for (size_t i = 0; i < n; i++) {
             gl_real k = y[i] > 0 ? 1 : s; /* a select, not a branch */
             dst[i] += k * g[i];

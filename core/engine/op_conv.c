@@ -106,9 +106,25 @@ static void bwd_weight_acc(const gl_real *x, const gl_real *g, gl_real *dw, cons
     }
 }
 
-static gl_real *scratch(gl_ctx *ctx, const cgeom *c)
+/* out += op(a, b) for op GL__OP_CONV (x, w), _BWD_DATA (g, w) or _BWD_WEIGHT (x, g): through
+ * oneDNN where the build has it and it plans the problem (dnnl.c), else by im2col + GEMM. */
+static void conv_kernel(gl_ctx *ctx, int op, const int *geom, const gl_real *a, const gl_real *b,
+                        gl_real *out)
 {
-    return gl__arena(ctx, (size_t)c->k * c->l * sizeof(gl_real));
+#ifdef GL__DNNL
+    if (gl__dnnl_conv(ctx, op, geom, a, b, out))
+        return;
+#endif
+    cgeom c = unpack(geom);
+    gl_real *col = gl__arena(ctx, (size_t)c.k * c.l * sizeof(gl_real));
+    if (!col)
+        return;
+    if (op == GL__OP_CONV)
+        conv_acc(a, b, out, &c, col);
+    else if (op == GL__OP_CONV_BWD_DATA)
+        bwd_data_acc(a, b, out, &c, col);
+    else
+        bwd_weight_acc(a, b, out, &c, col);
 }
 
 /* The three recorded ops. */
@@ -130,18 +146,11 @@ static gl_tensor *conv_op(gl_ctx *ctx, int op, gl_tensor *a, gl_tensor *b, gl_te
         memcpy(shape, s, sizeof s);
     }
     gl_tensor *y = gl__tensor(ctx, 4, shape, 1);
-    gl_real *col = scratch(ctx, &c);
-    if (!y || !col)
+    if (!y)
         return NULL;
-    if (op == GL__OP_CONV) {
-        if (bias)
-            gl__expand_acc(bias->data, y, GL__CHANNELS, 1, y->data);
-        conv_acc(a->data, b->data, y->data, &c, col);
-    } else if (op == GL__OP_CONV_BWD_DATA) {
-        bwd_data_acc(a->data, b->data, y->data, &c, col);
-    } else {
-        bwd_weight_acc(a->data, b->data, y->data, &c, col);
-    }
+    if (bias)
+        gl__expand_acc(bias->data, y, GL__CHANNELS, 1, y->data);
+    conv_kernel(ctx, op, geom, a->data, b->data, y->data);
     gl_tensor *in[3] = {a, b, bias};
     gl_node *node = gl__record(ctx, op, y, op == GL__OP_CONV ? 3 : 2, in);
     if (node)
@@ -244,14 +253,10 @@ gl_tensor *gl_conv_transpose2d(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tenso
 
 void gl__conv_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *const *gin)
 {
-    cgeom c = unpack(n->i);
-    gl_real *col = scratch(ctx, &c);
-    if (!col)
-        return;
     if (gin[0])
-        bwd_data_acc(g, n->in[1]->data, gin[0], &c, col);
+        conv_kernel(ctx, GL__OP_CONV_BWD_DATA, n->i, g, n->in[1]->data, gin[0]);
     if (gin[1])
-        bwd_weight_acc(n->in[0]->data, g, gin[1], &c, col);
+        conv_kernel(ctx, GL__OP_CONV_BWD_WEIGHT, n->i, n->in[0]->data, g, gin[1]);
     if (gin[2])
         gl__reduce_acc(g, n->out, GL__CHANNELS, 1, gin[2]);
 }
@@ -270,14 +275,10 @@ int gl__conv_graph(gl_ctx *ctx, gl_node *n, gl_tensor *g, const unsigned char *w
 
 void gl__conv_bwd_data_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *const *gin)
 {
-    cgeom c = unpack(n->i);
-    gl_real *col = scratch(ctx, &c);
-    if (!col)
-        return;
     if (gin[0])
-        conv_acc(g, n->in[1]->data, gin[0], &c, col);
+        conv_kernel(ctx, GL__OP_CONV, n->i, g, n->in[1]->data, gin[0]);
     if (gin[1])
-        bwd_weight_acc(g, n->in[0]->data, gin[1], &c, col);
+        conv_kernel(ctx, GL__OP_CONV_BWD_WEIGHT, n->i, g, n->in[0]->data, gin[1]);
 }
 
 int gl__conv_bwd_data_graph(gl_ctx *ctx, gl_node *n, gl_tensor *g, const unsigned char *want,
@@ -292,14 +293,10 @@ int gl__conv_bwd_data_graph(gl_ctx *ctx, gl_node *n, gl_tensor *g, const unsigne
 
 void gl__conv_bwd_weight_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *const *gin)
 {
-    cgeom c = unpack(n->i);
-    gl_real *col = scratch(ctx, &c);
-    if (!col)
-        return;
     if (gin[0])
-        bwd_data_acc(n->in[1]->data, g, gin[0], &c, col);
+        conv_kernel(ctx, GL__OP_CONV_BWD_DATA, n->i, n->in[1]->data, g, gin[0]);
     if (gin[1])
-        conv_acc(n->in[0]->data, g, gin[1], &c, col);
+        conv_kernel(ctx, GL__OP_CONV, n->i, n->in[0]->data, g, gin[1]);
 }
 
 int gl__conv_bwd_weight_graph(gl_ctx *ctx, gl_node *n, gl_tensor *g, const unsigned char *want,

@@ -14,6 +14,23 @@
 
 static CBLAS_TRANSPOSE tr(int t) { return t ? CblasTrans : CblasNoTrans; }
 
+/* c (m, n) = beta c + op(a) op(b), row-major, beta 0 or 1: OpenBLAS in fp32; oneDNN with bf16
+ * inputs and fp32 accumulation under GL_PRECISION_BF16. */
+static void mm(gl_ctx *ctx, int ta, int tb, int m, int n, int k, const gl_real *a, int lda,
+               const gl_real *b, int ldb, int beta, gl_real *c, int ldc)
+{
+#ifdef GL__DNNL
+    if (gl_engine_precision() == GL_PRECISION_BF16) {
+        for (int r = 0; r < m && !beta; r++)
+            memset(c + (size_t)r * ldc, 0, (size_t)n * sizeof *c);
+        if (gl__dnnl_gemm_bf16(ctx, ta, tb, m, n, k, a, lda, b, ldb, c, ldc))
+            return;
+        beta = 1;
+    }
+#endif
+    gl__gemm(CblasRowMajor, tr(ta), tr(tb), m, n, k, 1, a, lda, b, ldb, beta, c, ldc);
+}
+
 gl_tensor *gl_matmul(gl_ctx *ctx, gl_tensor *a, gl_tensor *b, int ta, int tb)
 {
     if (!a || !b)
@@ -32,8 +49,7 @@ gl_tensor *gl_matmul(gl_ctx *ctx, gl_tensor *a, gl_tensor *b, int ta, int tb)
     gl_tensor *y = gl__tensor(ctx, 2, shape, 0);
     if (!y)
         return NULL;
-    gl__gemm(CblasRowMajor, tr(ta), tr(tb), m, nn, k, 1, a->data, a->shape[1], b->data, b->shape[1],
-             0, y->data, nn);
+    mm(ctx, ta, tb, m, nn, k, a->data, a->shape[1], b->data, b->shape[1], 0, y->data, nn);
     gl_tensor *in[2] = {a, b};
     gl_node *node = gl__record(ctx, GL__OP_MATMUL, y, 2, in);
     if (node) {
@@ -51,19 +67,15 @@ void gl__matmul_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *const *
     int lda = a->shape[1], ldb = b->shape[1];
     if (gin[0]) {
         if (!ta) /* dA (m, k) += g (m, n) op(B)^T */
-            gl__gemm(CblasRowMajor, CblasNoTrans, tr(!tb), m, k, nn, 1, g, nn, b->data, ldb, 1,
-                     gin[0], k);
+            mm(ctx, 0, !tb, m, k, nn, g, nn, b->data, ldb, 1, gin[0], k);
         else /* dA (k, m) += op(B) (k, n) g^T */
-            gl__gemm(CblasRowMajor, tr(tb), CblasTrans, k, m, nn, 1, b->data, ldb, g, nn, 1, gin[0],
-                     m);
+            mm(ctx, tb, 1, k, m, nn, b->data, ldb, g, nn, 1, gin[0], m);
     }
     if (gin[1]) {
         if (!tb) /* dB (k, n) += op(A)^T (k, m) g */
-            gl__gemm(CblasRowMajor, tr(!ta), CblasNoTrans, k, nn, m, 1, a->data, lda, g, nn, 1,
-                     gin[1], nn);
+            mm(ctx, !ta, 0, k, nn, m, a->data, lda, g, nn, 1, gin[1], nn);
         else /* dB (n, k) += g^T op(A) */
-            gl__gemm(CblasRowMajor, CblasTrans, tr(ta), nn, k, m, 1, g, nn, a->data, lda, 1, gin[1],
-                     k);
+            mm(ctx, 1, ta, nn, k, m, g, nn, a->data, lda, 1, gin[1], k);
     }
 }
 
@@ -107,8 +119,7 @@ gl_tensor *gl_linear_act(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b, 
         else
             memset(row, 0, (size_t)out * sizeof *row);
     }
-    gl__gemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, out, (int)in, 1, x->data, (int)in,
-             w->data, (int)in, 1, y->data, out);
+    mm(ctx, 0, 1, batch, out, (int)in, x->data, (int)in, w->data, (int)in, 1, y->data, out);
     gl__act_apply(y->data, y->data, y->n, act, slope);
     gl_tensor *ins[3] = {x, w, b};
     gl_node *node = gl__record(ctx, GL__OP_LINEAR, y, 3, ins);
@@ -137,11 +148,9 @@ void gl__linear_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *const *
         gp = tmp;
     }
     if (gin[0]) /* dx (B, in) += gp (B, out) w (out, in) */
-        gl__gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, in, out, 1, gp, out, w->data, in,
-                 1, gin[0], in);
+        mm(ctx, 0, 0, batch, in, out, gp, out, w->data, in, 1, gin[0], in);
     if (gin[1]) /* dw (out, in) += gp^T (out, B) x (B, in) */
-        gl__gemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, batch, 1, gp, out, x->data, in,
-                 1, gin[1], in);
+        mm(ctx, 1, 0, out, in, batch, gp, out, x->data, in, 1, gin[1], in);
     if (gin[2]) /* db (out) += column sums of gp */
         gl__reduce_acc(gp, n->out, GL__CHANNELS, 1, gin[2]);
 }

@@ -13,7 +13,9 @@
  *     same xhat per row, y = w xhat + b with w, b shaped like an item;
  *     dx = istd (gx - mean gx - xhat mean(gx xhat)),  dw = sum_b g xhat,  db = sum_b g.
  *   Its second-order rule rebuilds xhat and istd from x with recorded ops, then applies that
- * formula. Statistics are accumulated in double, in a fixed order.
+ * formula. Statistics are accumulated in double, in a fixed order; batch norm's channels and
+ * layer norm's rows (forward) are independent, so they are split over the engine's threads, each
+ * channel or row summed by one thread in that order.
  */
 #include "engine.h"
 
@@ -44,6 +46,7 @@ static gl_tensor *batch_norm_train(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_t
     gl_real *stats = gl__arena(ctx, 2 * g.c * sizeof *stats); /* mean (C), istd (C) */
     if (!y || !stats)
         return NULL;
+    GL__SPLIT(x->n, GL__SPLIT_CHEAP / 4)
     for (size_t c = 0; c < g.c; c++) {
         double sum = 0, sq = 0;
         for (size_t bb = 0; bb < g.b; bb++) {
@@ -123,6 +126,7 @@ void gl__batch_norm_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *con
     bn_geom gm = bn_geom_of(x);
     const gl_real *stats = n->aux;
     double m = (double)(gm.b * gm.s);
+    GL__SPLIT(x->n, GL__SPLIT_CHEAP / 4)
     for (size_t c = 0; c < gm.c; c++) {
         gl_real mu = stats[c], istd = stats[gm.c + c], wc = w ? w->data[c] : 1;
         double sg = 0, sgx = 0; /* sum g, sum g xhat */
@@ -166,6 +170,7 @@ gl_tensor *gl_layer_norm(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b, 
     gl_real *stats = gl__arena(ctx, 2 * (size_t)rows * sizeof *stats); /* mean (B), istd (B) */
     if (!y || !stats)
         return NULL;
+    GL__SPLIT(x->n, GL__SPLIT_CHEAP / 4)
     for (int r = 0; r < rows; r++) {
         const gl_real *p = x->data + (size_t)r * d;
         gl_real *q = y->data + (size_t)r * d;

@@ -10,28 +10,15 @@
 #include <math.h>
 
 #include "util/atomic.h"
-
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
+#include "util/json.h"
 
 static void json_item(FILE *f, const gl_eval_item *it, int first)
 {
     fputs(first ? "" : ", ", f);
-    json_string(f, it->name);
+    gl_json_write_string(f, it->name);
     fputs(": ", f);
     if (it->text)
-        json_string(f, it->text);
+        gl_json_write_string(f, it->text);
     else if (isfinite(it->value))
         fprintf(f, "%.9g", it->value);
     else
@@ -49,7 +36,7 @@ int gl_evaluation_write_json(const gl_evaluation *e, uint64_t step, const char *
     for (size_t i = 0; i < n; i++) {
         const gl_eval_result *r = gl_evaluation_result(e, i);
         fputs("  ", f);
-        json_string(f, gl_evaluation_name(e, i));
+        gl_json_write_string(f, gl_evaluation_name(e, i));
         fputs(": {", f);
         for (int k = 0; k < r->n_metrics; k++)
             json_item(f, &r->metrics[k], k == 0);
@@ -59,7 +46,7 @@ int gl_evaluation_write_json(const gl_evaluation *e, uint64_t step, const char *
     for (size_t i = 0; i < n; i++) {
         const gl_eval_result *r = gl_evaluation_result(e, i);
         fputs(i ? ",\n    " : "\n    ", f);
-        json_string(f, gl_evaluation_name(e, i));
+        gl_json_write_string(f, gl_evaluation_name(e, i));
         fputs(": {", f);
         for (int k = 0; k < r->n_protocol; k++)
             json_item(f, &r->protocol[k], k == 0);

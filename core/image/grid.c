@@ -34,6 +34,14 @@ static uint8_t to_byte(float v, float lo, float hi)
     return (uint8_t)floorf((v - lo) / (hi - lo) * 255.0f + 0.5f);
 }
 
+void gl_image_grid_capacity(int h, int w, int pad, int *across, int *down)
+{
+    long a = (GL_IMAGE_GRID_MAX_SIDE - pad) / ((long)w + pad);
+    long d = (GL_IMAGE_GRID_MAX_SIDE - pad) / ((long)h + pad);
+    *across = a < 1 ? 1 : a > INT32_MAX ? INT32_MAX : (int)a;
+    *down = d < 1 ? 1 : d > INT32_MAX ? INT32_MAX : (int)d;
+}
+
 int gl_image_grid(uint8_t **out, int *out_w, int *out_h, const float *images, int n, int c, int h,
                   int w, float lo, float hi, int cols, int pad, gl_error *err)
 {
@@ -49,7 +57,7 @@ int gl_image_grid(uint8_t **out, int *out_w, int *out_h, const float *images, in
     int across = cols < n ? cols : n;
     int down = (n + cols - 1) / cols;
     long gw = (long)across * (w + pad) + pad, gh = (long)down * (h + pad) + pad;
-    if (gw > 65535 || gh > 65535)
+    if (gw > GL_IMAGE_GRID_MAX_SIDE || gh > GL_IMAGE_GRID_MAX_SIDE)
         return gl_error_add(err, GL_ERR_INPUT, "image grid: %ld x %ld pixels is too large", gw, gh);
     uint8_t *g = calloc((size_t)gw * (size_t)gh * (size_t)c, 1); /* zero = black padding */
     if (!g)

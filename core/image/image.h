@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include <ganlab/dataset.h>
 #include <ganlab/error.h>
 
 /* ---------------------------------------------------------------- PNG (png.c) */
@@ -95,6 +96,14 @@ void gl_canvas_text_up(gl_canvas *c, int x, int y, const char *s, int scale, gl_
  * On success *out is a malloc'd (*out_h, *out_w, c) buffer that the caller frees with free(). */
 int gl_image_grid(uint8_t **out, int *out_w, int *out_h, const float *images, int n, int c, int h,
                   int w, float lo, float hi, int cols, int pad, gl_error *err);
+/* The largest side of a grid (PNG allows more; this bounds memory and viewers). Every image a data
+ * set may hold (GL_DATASET_MAX_SIDE, ganlab/dataset.h) fits a grid with room for padding. */
+#define GL_IMAGE_GRID_MAX_SIDE 65535
+_Static_assert(GL_IMAGE_GRID_MAX_SIDE >= 3 * GL_DATASET_MAX_SIDE + 4 * 16,
+               "a grid holds at least three of the largest images a dataset gives");
+/* How many images of h x w fit one grid with pad: *across per row, *down rows (each >= 1 for h, w
+ * up to GL_DATASET_MAX_SIDE and pad <= 16). */
+void gl_image_grid_capacity(int h, int w, int pad, int *across, int *down);
 /* gl_image_grid, then gl_png_write to path. */
 int gl_image_grid_png(const char *path, const float *images, int n, int c, int h, int w, float lo,
                       float hi, int cols, int pad, gl_error *err);

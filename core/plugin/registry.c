@@ -156,6 +156,30 @@ int gl_registry_open(const char *const *dirs, int n_dirs, gl_registry **out, gl_
     return GL_OK;
 }
 
+int gl_registry_open_file(const char *path, gl_registry **out, gl_error *err)
+{
+    *out = NULL;
+    const char *slash = strrchr(path, '/');
+    gl_registry *reg = calloc(1, sizeof *reg);
+    int st = reg && (reg->dirs = calloc(2, sizeof(char *))) &&
+                     (reg->dirs[0] = slash ? strndup(path, (size_t)(slash - path) + (slash == path))
+                                           : strdup("."))
+                 ? GL_OK
+                 : gl_error_add(err, GL_ERR_RUN, "out of memory opening %s", path);
+    if (st == GL_OK) {
+        reg->n_dirs = 1;
+        const char *file = slash ? slash + 1 : path;
+        gl_registry_entry *e = add_entry(reg, reg->dirs[0], file, err);
+        st = e ? gl_plugin_load_entry(e, file, err) : GL_ERR_RUN;
+    }
+    if (st != GL_OK) {
+        gl_registry_close(reg);
+        return st;
+    }
+    *out = reg;
+    return GL_OK;
+}
+
 void gl_registry_close(gl_registry *reg)
 {
     if (!reg)

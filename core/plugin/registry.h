@@ -59,6 +59,10 @@ int gl_plugin_in_build_tree(void);
  * dlcloses every plugin: descriptors found through it are invalid afterwards). */
 int gl_registry_open(const char *const *dirs, int n_dirs, gl_registry **out, gl_error *err);
 void gl_registry_close(gl_registry *reg);
+/* A registry of the one plugin file at path (for plugin-check FILE.so): nothing else in its
+ * directory is loaded, so a neighbour's constructor cannot run. Its one entry may have a problem.
+ */
+int gl_registry_open_file(const char *path, gl_registry **out, gl_error *err);
 
 /* The plugin `name` of `kind` (0: any kind). section ("optimizer.generator", or NULL) and where
  * ("file:line:col", or NULL) only shape the message. On success *out is the descriptor, valid until

@@ -1,5 +1,5 @@
-/* cmd_eval.c - `ganlab eval RUN_DIR [--checkpoint FILE] [eval.KEY=VALUE...]`: runs the evaluators
- * of the run's eval section on its newest checkpoint (or FILE), writes RUN_DIR/eval.json
+/* cmd_eval.c - `ganlab eval RUN_DIR [--checkpoint FILE|STEP] [eval.KEY=VALUE...]`: runs the
+ * evaluators of the run's eval section on its newest checkpoint (or FILE), writes RUN_DIR/eval.json
  * atomically and prints a table on stdout (docs/metrics.md, docs/formats.md).
  *
  * Overrides may change only the eval section (which evaluators, their parameters, the sample
@@ -17,12 +17,6 @@ static int evaluate(const gl_cli *cli, gl_registry *reg, gl_cfg *cfg, gl_error *
 {
     const char *dir = cli->args[0];
     char path[4096];
-    const char *ckpt = gl_cli_option(cli, "--checkpoint");
-    if (!ckpt) {
-        if (gl_rundir_newest_checkpoint(dir, path, sizeof path, err) != GL_OK)
-            return err->status;
-        ckpt = path;
-    }
     if (gl_cfg_n_evaluators(cfg) == 0)
         return gl_error_add(err, GL_ERR_INPUT,
                             "%s/config.yaml: no evaluators in eval.evaluators; "
@@ -34,7 +28,11 @@ static int evaluate(const gl_cli *cli, gl_registry *reg, gl_cfg *cfg, gl_error *
     if (st != GL_OK)
         return st;
     gl_evaluation *e = NULL;
-    st = gl_checkpoint_load(s, ckpt, err);
+    /* eval.json has one writer at a time; the run itself may be training meanwhile. */
+    int lock;
+    st = gl_rundir_lock(dir, GL_RUNDIR_EVAL_LOCK, &lock, err);
+    if (st == GL_OK)
+        st = gl_train_resume_checkpoint(s, dir, gl_cli_option(cli, "--checkpoint"), err);
     gl_eval_source src;
     gl_session_eval_source(s, gl_runner_stop_signal, &src);
     if (st == GL_OK)
@@ -49,6 +47,7 @@ static int evaluate(const gl_cli *cli, gl_registry *reg, gl_cfg *cfg, gl_error *
         gl_evaluation_print_table(e, s->st.step, stdout);
     gl_evaluation_close(e);
     gl_session_destroy(s);
+    gl_rundir_unlock(lock);
     return st;
 }
 
@@ -77,13 +76,13 @@ static int run(const gl_cli *cli, gl_error *err)
 }
 
 static const gl_option options[] = {
-    {"--checkpoint", "FILE"},
+    {"--checkpoint", "FILE|STEP"},
     {NULL, NULL},
 };
 
 const gl_command gl_cmd_eval = {
     .name = "eval",
-    .synopsis = "RUN_DIR [--checkpoint FILE] [eval.KEY=VALUE...]",
+    .synopsis = "RUN_DIR [--checkpoint FILE|STEP] [eval.KEY=VALUE...]",
     .summary = "measure a run's generator with its evaluators",
     .help = "Runs the evaluators of RUN_DIR's eval section on the generator of its newest\n"
             "checkpoint (or FILE), writes RUN_DIR/eval.json and prints a table. Overrides may\n"

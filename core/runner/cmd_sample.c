@@ -1,5 +1,5 @@
-/* cmd_sample.c - `ganlab sample RUN_DIR [-n N] [--label K] [--seed S] [--checkpoint FILE] -o OUT`:
- * samples from a run's generator (newest checkpoint by default) into a PNG, CSV or IDX file
+/* cmd_sample.c - `ganlab sample RUN_DIR [-n N] [--label K] [--seed S] [--checkpoint FILE|STEP] -o
+ * OUT`: samples from a run's generator (newest checkpoint by default) into a PNG, CSV or IDX file
  * (docs/formats.md). Deterministic: the same checkpoint, seed, n and label give the same bytes. */
 #include "runner/runner.h"
 
@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "train/rundir.h"
 #include "train/run.h"
 
 /* A whole decimal number in [lo, hi] from option name's value, or the default when absent. */
@@ -40,18 +39,11 @@ static int sample(const gl_cli *cli, gl_registry *reg, gl_cfg *cfg, gl_error *er
         int_option(cli, "--label", 0, 1000000, -1, &label, err) != GL_OK ||
         int_option(cli, "--seed", 0, INT64_MAX, exp_seed, &seed, err) != GL_OK)
         return GL_ERR_INPUT;
-    char path[4096];
-    const char *ckpt = gl_cli_option(cli, "--checkpoint");
-    if (!ckpt) {
-        if (gl_rundir_newest_checkpoint(cli->args[0], path, sizeof path, err) != GL_OK)
-            return err->status;
-        ckpt = path;
-    }
     gl_session *s;
     int st = gl_session_create(cfg, reg, &s, err);
     if (st != GL_OK)
         return st;
-    st = gl_checkpoint_load(s, ckpt, err);
+    st = gl_train_resume_checkpoint(s, cli->args[0], gl_cli_option(cli, "--checkpoint"), err);
     if (st == GL_OK)
         st = gl_train_export_samples(s, out, (int)n, (int)label, (uint64_t)seed, err);
     gl_session_destroy(s);
@@ -76,17 +68,18 @@ static int run(const gl_cli *cli, gl_error *err)
 }
 
 static const gl_option options[] = {
-    {"-n", "N"},   {"--label", "K"}, {"--seed", "S"}, {"--checkpoint", "FILE"},
+    {"-n", "N"},   {"--label", "K"}, {"--seed", "S"}, {"--checkpoint", "FILE|STEP"},
     {"-o", "OUT"}, {NULL, NULL},
 };
 
 const gl_command gl_cmd_sample = {
     .name = "sample",
-    .synopsis = "RUN_DIR [-n N] [--label K] [--seed S] [--checkpoint FILE] -o OUT",
+    .synopsis = "RUN_DIR [-n N] [--label K] [--seed S] [--checkpoint FILE|STEP] -o OUT",
     .summary = "draw samples from a run's generator",
     .help =
-        "Samples N (64) items from the generator of RUN_DIR's newest checkpoint (or FILE) with\n"
-        "noise from seed S (the experiment's seed), into OUT by its extension:\n"
+        "Samples N (64) items from the generator of RUN_DIR's newest checkpoint (or FILE, or\n"
+        "RUN_DIR/checkpoints/step_STEP.ckpt) with noise from seed S (the experiment's seed),\n"
+        "into OUT by its extension:\n"
         "  .png  a grid of ceil(sqrt(N)) columns (a scatter plot for 2-D data)\n"
         "  .csv  a header (x,y or x0,x1,...) and one sample per row, then `label` if conditional\n"
         "  .idx  MNIST-format uint8 images, and OUT-labels.idx for a conditional model\n"

@@ -9,12 +9,16 @@
  * runs are skipped, and a run that another process is training is left alone. Up to N children at
  * once (default: the cores), each with T = max(1, cores / min(N, children)) threads; a launcher's
  * record of each child (logs/NAME.pid while it runs, logs/NAME.status when it ends) feeds the
- * states. Swept keys reach the children in GANLAB_HPARAMS. A failed run is reported and the others
- * go on; the report (of every run of the suite that has a directory) is written anyway, and the
- * exit status is then 1. SIGINT/SIGTERM are forwarded once to the children, which checkpoint and
- * stop; no report then, and running the suite again resumes them.
+ * states. The keys a run varies reach it as its logging.hparams. A failed run is reported and the
+ * others go on; the report (of every run of the suite that has a directory) is written anyway, and
+ * the exit status is then 1. SIGINT/SIGTERM are forwarded once to the children, which checkpoint
+ * and stop; no report then, and running the suite again resumes them.
+ * --launcher slurm submits the runs to Slurm instead (suite_slurm.c); each array task comes back as
+ * `ganlab suite ... --task NAME`, which becomes that run's `ganlab train` (exec), and the
+ * dependent report job as `ganlab suite ... --report`.
  */
 #include "runner/suite_plan.h"
+#include "runner/suite_slurm.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -121,20 +125,6 @@ static int status(const gl_suite_plan *p, const gl_cli *cli, gl_registry *reg)
 
 /* ---------------------------------------------------------------- --dry-run */
 
-/* arg for a POSIX shell: as is when it is made of safe characters, else in single quotes. */
-static void print_shell_word(const char *arg)
-{
-    if (*arg && strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-                            "_./=:,+-@%") == strlen(arg)) {
-        fputs(arg, stdout);
-        return;
-    }
-    putchar('\'');
-    for (const char *c = arg; *c; c++)
-        fputs(*c == '\'' ? "'\\''" : (char[2]){*c, '\0'}, stdout);
-    putchar('\'');
-}
-
 /* --dry-run: validates each fresh child's config as `ganlab train` would (plugins loaded, schemas
  * checked) and prints the command of every run that would start, as a line a shell runs (done and
  * running runs as comments); nothing is trained or written. Every fault is reported. */
@@ -154,12 +144,10 @@ static int dry_run(const gl_suite_plan *p, const gl_cli *cli, gl_registry *reg, 
             bad++;
         }
         gl_cfg_destroy(cfg);
-        if (p->hparams[0])
-            printf("GANLAB_HPARAMS=%s ", p->hparams);
         for (int k = 0; c->argv[k]; k++) {
             if (k)
                 putchar(' ');
-            print_shell_word(c->argv[k]);
+            gl_shell_word(stdout, c->argv[k]);
         }
         putchar('\n');
     }
@@ -171,8 +159,8 @@ static int dry_run(const gl_suite_plan *p, const gl_cli *cli, gl_registry *reg, 
 
 /* ---------------------------------------------------------------- training and the report */
 
-static int compare(const gl_suite_def *d, const gl_suite_plan *p, gl_registry *reg, gl_cmp_x x,
-                   gl_error *err)
+static int compare(const gl_suite_def *d, const gl_suite_plan *p, const gl_cli *cli,
+                   gl_registry *reg, gl_cmp_x x, gl_error *err)
 {
     /* All freed below. */
     char **dirs = calloc((size_t)p->n + 1, sizeof *dirs),
@@ -224,6 +212,7 @@ static int compare(const gl_suite_def *d, const gl_suite_plan *p, gl_registry *r
         free(notes[i]);
     free(dirs);
     free(notes);
+    (void)cli;
     return st;
 }
 
@@ -234,10 +223,6 @@ static int train(const gl_suite_def *d, gl_suite_plan *p, const gl_cli *cli, gl_
     snprintf(logs, sizeof logs, "%s/logs", d->dir);
     if (gl_mkdir_p(logs, err) != GL_OK || gl_suite_def_save(d, err) != GL_OK)
         return GL_ERR_RUN;
-    if (p->hparams[0])
-        setenv("GANLAB_HPARAMS", p->hparams, 1);
-    else
-        unsetenv("GANLAB_HPARAMS");
     /* Freed below. */
     suite_run s = {.d = d, .p = p, .todo = calloc((size_t)p->n + 1, sizeof *s.todo)};
     gl_job *jobs = calloc((size_t)p->n + 1, sizeof *jobs);
@@ -268,7 +253,7 @@ static int train(const gl_suite_def *d, gl_suite_plan *p, const gl_cli *cli, gl_
     if (st > GL_ERR_INPUT) /* stopped by a signal: the runs have checkpointed, no report */
         fprintf(stderr, "[suite] stopped; run the same suite command again to resume\n");
     else if (st == GL_OK || s.finished > 0) {
-        int cst = compare(d, p, reg, x, err);
+        int cst = compare(d, p, cli, reg, x, err);
         st = cst != GL_OK ? cst : st;
     }
     if (st == GL_OK && s.failed)
@@ -277,6 +262,93 @@ static int train(const gl_suite_def *d, gl_suite_plan *p, const gl_cli *cli, gl_
                           s.failed, s.n_todo, logs);
     free(s.todo);
     free(jobs);
+    return st;
+}
+
+/* ---------------------------------------------------------------- the Slurm launcher's parts */
+
+/* --task NAME: becomes the command of run NAME (exec, same pid: the pid recorded is the trainer's),
+ * afresh or resumed as its state says; nothing to do when it is done. */
+static int task(const gl_suite_def *d, const gl_suite_plan *p, const char *name, gl_error *err)
+{
+    const gl_suite_child *c = NULL;
+    for (int i = 0; i < p->n && !c; i++)
+        if (strcmp(p->kids[i].name, name) == 0)
+            c = &p->kids[i];
+    if (!c)
+        return gl_error_add(err, GL_ERR_INPUT, "--task %s: suite %s has no such run", name,
+                            d->suite->name);
+    if (c->st.state == GL_RUN_DONE) {
+        fprintf(stderr, "[suite] %s is done\n", name);
+        printf("%s\n", c->st.dir);
+        return GL_OK;
+    }
+    if (c->st.state == GL_RUN_RUNNING)
+        return gl_error_add(err, GL_ERR_INPUT, "--task %s: another process trains it (%s)", name,
+                            c->st.dir);
+    if (gl_run_mark_started(d->dir, name, getpid(), err) != GL_OK)
+        return GL_ERR_RUN;
+    fprintf(stderr, "[suite] %s %s\n", c->st.state == GL_RUN_INTERRUPTED ? "resume" : "start",
+            name);
+    fflush(NULL);
+    execv(c->argv[0], (char *const *)c->argv);
+    return gl_error_add(err, GL_ERR_RUN, "--task %s: cannot run %s: %s", name, c->argv[0],
+                        strerror(errno));
+}
+
+/* What names this suite again in the Slurm jobs' commands: exe [--plugin-path P]... suite SRC -o
+ * DIR [--x X], SRC being the suite file's absolute path or, for a --config suite (whose suite.yaml
+ * is saved now unless it is a dry run), --name NAME. Points into d, cli and buf. */
+static int self_command(const gl_suite_def *d, const gl_cli *cli, const char *exe, int save,
+                        char *buf, size_t cap, const char **self, gl_error *err)
+{
+    int a = 0;
+    self[a++] = exe;
+    for (int i = 0; i < cli->n_plugin_path; i++) {
+        self[a++] = "--plugin-path";
+        self[a++] = cli->plugin_path[i];
+    }
+    self[a++] = "suite";
+    if (d->yaml) {
+        if (save && (gl_mkdir_p(d->dir, err) != GL_OK || gl_suite_def_save(d, err) != GL_OK))
+            return GL_ERR_RUN;
+        self[a++] = "--name";
+        self[a++] = d->suite->name;
+    } else {
+        char *abs = realpath(cli->args[0], NULL);
+        if (!abs || strlen(abs) >= cap) {
+            free(abs);
+            return gl_error_add(err, GL_ERR_INPUT, "%s: cannot resolve the path", cli->args[0]);
+        }
+        snprintf(buf, cap, "%s", abs); /* starts with '/': no option */
+        free(abs);
+        self[a++] = buf;
+    }
+    self[a++] = "-o";
+    self[a++] = d->dir;
+    if (d->x) {
+        self[a++] = "--x";
+        self[a++] = d->x;
+    }
+    self[a] = NULL;
+    return GL_OK;
+}
+
+static int slurm(const gl_suite_def *d, const gl_suite_plan *p, const gl_cli *cli, const char *exe,
+                 int dry, gl_error *err)
+{
+    gl_slurm_opts o = {0};
+    char src[GL_SUITE_PATH_CAP];
+    /* Freed below. */
+    const char **self = calloc((size_t)(2 * cli->n_plugin_path + 10), sizeof *self);
+    int st = self ? gl_slurm_opts_get(cli, &o, err)
+                  : gl_error_add(err, GL_ERR_RUN, "out of memory");
+    if (st == GL_OK)
+        st = self_command(d, cli, exe, !dry, src, sizeof src, self, err);
+    if (st == GL_OK)
+        st = gl_suite_slurm_submit(d, p, self, &o, dry, err);
+    gl_slurm_opts_free(&o);
+    free(self);
     return st;
 }
 
@@ -322,60 +394,131 @@ static int this_program(char *exe, char *shown, size_t cap, gl_error *err)
     return GL_OK;
 }
 
-static int run(const gl_cli *cli, gl_error *err)
+/* --threads T (with --task): the run's thread count, the Slurm task's CPUs. */
+static int threads_option(const gl_cli *cli, int *threads, gl_error *err)
 {
-    int cores = gl_jobs_cores(), jobs_max;
-    gl_cmp_x x = GL_CMP_X_STEPS;
+    const char *v = gl_cli_option(cli, "--threads");
+    if (!v)
+        return GL_OK;
+    char *end;
+    errno = 0;
+    long t = strtol(v, &end, 10);
+    if (errno || end == v || *end || t < 1 || t > 1024)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "option --threads: '%s' is not a whole number in [1, 1024]", v);
+    *threads = (int)t;
+    return GL_OK;
+}
+
+/* Which of the command's modes: one at most. */
+static int mode_option(const gl_cli *cli, const char **mode, gl_error *err)
+{
+    static const char *const modes[] = {"--dry-run", "--status", "--cancel", "--task", "--report"};
+    *mode = NULL;
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) {
+        if (!gl_cli_option(cli, modes[i]))
+            continue;
+        if (*mode)
+            return gl_error_add(err, GL_ERR_INPUT, "%s and %s do not go together", *mode, modes[i]);
+        *mode = modes[i];
+    }
+    const char *l = gl_cli_option(cli, "--launcher");
+    if (l && strcmp(l, "local") != 0 && strcmp(l, "slurm") != 0)
+        return gl_error_add(err, GL_ERR_INPUT, "--launcher '%s': use local or slurm", l);
+    return GL_OK;
+}
+
+static int is(const char *mode, const char *m) { return mode && strcmp(mode, m) == 0; }
+
+/* Everything but --cancel: plan the runs, then do what mode says. */
+static int planned(const gl_suite_def *d, const gl_cli *cli, gl_registry *reg, const char *mode,
+                   int jobs_max, gl_cmp_x x, gl_error *err)
+{
+    int cores = gl_jobs_cores(), task_threads = 1, dry = is(mode, "--dry-run");
     char exe[GL_SUITE_PATH_CAP], shown[GL_SUITE_PATH_CAP];
-    int dry = gl_cli_option(cli, "--dry-run") != NULL,
-        stat = gl_cli_option(cli, "--status") != NULL;
-    if (jobs_option(cli, cores, &jobs_max, err) != GL_OK)
+    if (threads_option(cli, &task_threads, err) != GL_OK)
         return GL_ERR_INPUT;
-    if (dry && stat)
-        return gl_error_add(err, GL_ERR_INPUT, "--dry-run and --status do not go together");
     if (this_program(exe, shown, sizeof exe, err) != GL_OK)
         return GL_ERR_RUN;
+    gl_suite_plan p = {0};
+    int st = gl_suite_plan_make(d, reg, &p, err);
+    int n_todo = 0;
+    for (int i = 0; i < p.n; i++)
+        n_todo += p.kids[i].st.state != GL_RUN_DONE && p.kids[i].st.state != GL_RUN_RUNNING;
+    int parallel = jobs_max < n_todo ? jobs_max : n_todo > 0 ? n_todo : 1;
+    int threads = is(mode, "--task") ? task_threads : cores / parallel > 1 ? cores / parallel : 1;
+    if (st == GL_OK)
+        st = gl_suite_plan_commands(&p, d, cli, dry ? shown : exe, threads, err);
+    const char *launcher = gl_cli_option(cli, "--launcher");
+    if (st == GL_OK && is(mode, "--status"))
+        st = status(&p, cli, reg);
+    else if (st == GL_OK && is(mode, "--task"))
+        st = task(d, &p, gl_cli_option(cli, "--task"), err);
+    else if (st == GL_OK && is(mode, "--report"))
+        st = compare(d, &p, cli, reg, x, err);
+    else if (st == GL_OK && launcher && strcmp(launcher, "slurm") == 0)
+        st = slurm(d, &p, cli, shown, dry, err);
+    else if (st == GL_OK && dry)
+        st = dry_run(&p, cli, reg, err);
+    else if (st == GL_OK)
+        st = train(d, &p, cli, reg, jobs_max, x, err);
+    gl_suite_plan_free(&p);
+    return st;
+}
+
+static int run(const gl_cli *cli, gl_error *err)
+{
+    int jobs_max;
+    gl_cmp_x x = GL_CMP_X_STEPS;
+    const char *mode;
+    if (jobs_option(cli, gl_jobs_cores(), &jobs_max, err) != GL_OK ||
+        mode_option(cli, &mode, err) != GL_OK)
+        return GL_ERR_INPUT;
     gl_registry *reg;
     int st = gl_runner_open_registry(cli, &reg, err);
     if (st != GL_OK)
         return st;
     gl_suite_def d;
-    gl_suite_plan p = {0};
     st = gl_suite_def_load(cli, reg, &d, err);
     if (st == GL_OK && d.x)
         st = gl_cmp_x_parse(d.x, "--x", &x, err);
-    if (st == GL_OK)
-        st = gl_suite_plan_make(&d, reg, &p, err);
-    int n_todo = 0;
-    for (int i = 0; i < p.n; i++)
-        n_todo += p.kids[i].st.state != GL_RUN_DONE && p.kids[i].st.state != GL_RUN_RUNNING;
-    int parallel = jobs_max < n_todo ? jobs_max : n_todo > 0 ? n_todo : 1;
-    int threads = cores / parallel > 1 ? cores / parallel : 1;
-    if (st == GL_OK)
-        st = gl_suite_plan_commands(&p, &d, cli, dry ? shown : exe, threads, err);
-    if (st == GL_OK && stat)
-        st = status(&p, cli, reg);
-    else if (st == GL_OK && dry)
-        st = dry_run(&p, cli, reg, err);
+    if (st == GL_OK && is(mode, "--cancel"))
+        st = gl_suite_slurm_cancel(&d, err);
     else if (st == GL_OK)
-        st = train(&d, &p, cli, reg, jobs_max, x, err);
-    gl_suite_plan_free(&p);
+        st = planned(&d, cli, reg, mode, jobs_max, x, err);
     gl_suite_def_free(&d);
     gl_registry_close(reg);
     return st;
 }
 
 static const gl_option options[] = {
-    {"-j", "N"},         {"-o", "DIR"},       {"--dry-run", NULL},
-    {"--status", NULL},  {"--config", "CFG"}, {"--sweep", "KEY=[V,...]"},
-    {"--seeds", "LIST"}, {"--name", "NAME"},  {"--x", "steps|images|wall"},
+    {"-j", "N"},
+    {"-o", "DIR"},
+    {"--dry-run", NULL},
+    {"--status", NULL},
+    {"--config", "CFG"},
+    {"--sweep", "KEY=[V,...]"},
+    {"--seeds", "LIST"},
+    {"--name", "NAME"},
+    {"--x", "steps|images|wall"},
+    {"--launcher", "local|slurm"},
+    {"--partition", "P"},
+    {"--time", "T"},
+    {"--mem", "M"},
+    {"--sbatch-arg", "ARG"},
+    {"--cancel", NULL},
+    {"--task", "NAME"},
+    {"--threads", "T"},
+    {"--report", NULL},
     {NULL, NULL},
 };
 
 const gl_command gl_cmd_suite = {
     .name = "suite",
-    .synopsis = "FILE | --config CFG [--sweep KEY=[V,...]]... [--seeds LIST] [--name NAME] "
-                "[KEY=VALUE...] | --name NAME; [-j N] [-o DIR] [--x AXIS] [--dry-run | --status]",
+    .synopsis = "(FILE | --config CFG [--sweep KEY=[V,...]]... [--seeds LIST] [KEY=VALUE...] | "
+                "--name NAME) [--name NAME] [-j N] [-o DIR] [--x AXIS] [--launcher local|slurm "
+                "[--partition P] [--time T] [--mem M] [--sbatch-arg ARG]...] "
+                "[--dry-run | --status | --cancel]",
     .summary = "train each run of a suite per seed and sweep point, then compare",
     .help = "Trains each run of the suite FILE once per seed and sweep point as a child\n"
             "`ganlab train`, N at a time, then writes the comparison report (as `ganlab\n"
@@ -397,7 +540,15 @@ const gl_command gl_cmd_suite = {
             "                  interrupted, done, failed); exit 0 when all are done, 1 when\n"
             "                  one failed, 4 otherwise\n"
             "  --dry-run       check every run's config (with its overrides) and print the\n"
-            "                  commands that would run, ready to paste; train and write nothing\n",
+            "                  commands that would run, ready to paste; train and write nothing\n"
+            "  --launcher slurm  submit the runs not done as one Slurm job array (-j N: N tasks\n"
+            "                  at once; each trains with SLURM_CPUS_PER_TASK threads) and a\n"
+            "                  report job after it; prints the job ids, then the report's path.\n"
+            "                  --dry-run prints the batch scripts (docs/scaling.md)\n"
+            "  --partition P, --time T, --mem M, --sbatch-arg ARG  the jobs' #SBATCH options\n"
+            "  --cancel        scancel the suite's Slurm jobs (the runs checkpoint)\n"
+            "  --task NAME [--threads T]  train run NAME (what a Slurm task runs)\n"
+            "  --report        write the report from the runs as they are (the report job)\n",
     .min_args = 0,
     .max_args = -1,
     .run = run,

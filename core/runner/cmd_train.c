@@ -12,6 +12,8 @@ static int load(const gl_cli *cli, gl_registry *reg, const char *resume, gl_cfg 
                 gl_error *err)
 {
     if (!resume) {
+        if (gl_cli_option(cli, "--checkpoint"))
+            return gl_error_add(err, GL_ERR_INPUT, "--checkpoint needs --resume RUN_DIR");
         if (cli->n_args < 1)
             return gl_error_add(err, GL_ERR_INPUT,
                                 "train needs a config file (or --resume RUN_DIR)");
@@ -26,6 +28,8 @@ static int run(const gl_cli *cli, gl_error *err)
 {
     const char *resume = gl_cli_option(cli, "--resume");
     gl_registry *reg;
+    if (gl_runner_requeue_signal_install(err) != GL_OK)
+        return GL_ERR_RUN;
     int st = resume ? gl_runner_open_registry_for_runs(cli, &resume, 1, &reg, err)
                     : gl_runner_open_registry(cli, &reg, err);
     if (st != GL_OK)
@@ -39,6 +43,7 @@ static int run(const gl_cli *cli, gl_error *err)
     if (st == GL_OK) {
         char dir[4096] = "";
         gl_train_opts o = {.resume_dir = resume,
+                           .checkpoint = gl_cli_option(cli, "--checkpoint"),
                            .resume_changes = changes,
                            .forced = gl_cli_option(cli, "--force") != NULL,
                            .argc = cli->argc,
@@ -58,23 +63,27 @@ static int run(const gl_cli *cli, gl_error *err)
 static const gl_option options[] = {
     {"--resume", "RUN_DIR"},
     {"--force", NULL},
+    {"--checkpoint", "FILE|STEP"},
     {NULL, NULL},
 };
 
 const gl_command gl_cmd_train = {
     .name = "train",
-    .synopsis = "CFG [KEY=VALUE...] | --resume RUN_DIR [--force] [KEY=VALUE...]",
+    .synopsis =
+        "CFG [KEY=VALUE...] | --resume RUN_DIR [--checkpoint FILE|STEP] [--force] [KEY=VALUE...]",
     .summary = "train the experiment CFG, or continue a run",
     .help =
         "Loads and validates CFG with the overrides (as `ganlab config` does), loads every\n"
         "plugin it names, then trains in a new run directory <out_dir>/<name>[-N], whose path\n"
         "is the last line of stdout. SIGINT/SIGTERM finish the step, write a checkpoint and\n"
-        "exit 130/143.\n"
+        "exit 130/143; SIGUSR1 does the same and exits 75 (stopped to be requeued).\n"
         "  --resume RUN_DIR  continue RUN_DIR from its newest checkpoint; overrides may change\n"
         "                    the budget (train.steps, train.epochs, above the checkpoint's\n"
         "                    step), experiment.threads, train.log_every, sample_every,\n"
         "                    eval_every, checkpoint_every, keep_checkpoints, logging.*, eval.*\n"
         "                    and engine.precision; each change is recorded in log.txt\n"
+        "  --checkpoint FILE|STEP  with --resume: continue from this checkpoint (a file, or\n"
+        "                    the step of one in RUN_DIR/checkpoints) instead of the newest\n"
         "  --force           with --resume: accept any other change (also recorded)\n",
     .min_args = 0,
     .max_args = -1,

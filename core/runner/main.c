@@ -10,6 +10,8 @@
 #include "config.h"
 #include "runner/runner.h"
 
+#include <ganlab/tensor.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,6 +188,7 @@ static int dispatch(options *o, gl_error *err)
 
 int main(int argc, char **argv)
 {
+    gl_engine_passive_threads(argv);
     gl_error err;
     gl_error_init(&err);
     options o = {.argc = argc, .argv = (const char *const *)argv};
@@ -213,6 +216,11 @@ int main(int argc, char **argv)
     else if (o.bad_usage)
         usage(stderr);
     int sig = gl_runner_stop_signal();
+    if (sig == SIGUSR1) {
+        fprintf(stderr, "ganlab: stopped by SIGUSR1, exit %d: requeue to continue\n",
+                GL_EXIT_REQUEUE);
+        return GL_EXIT_REQUEUE;
+    }
     if (sig)
         fprintf(stderr, "ganlab: stopped by %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     return sig ? 128 + sig : st;

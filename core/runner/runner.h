@@ -2,7 +2,8 @@
  * command (one per file, cmd_NAME.c), and the set-up steps several commands repeat.
  *
  * Only main() turns a status into an exit code (docs/cli.md): GL_OK 0, GL_ERR_RUN 1,
- * GL_ERR_INPUT 2, 128 + signal when stopped by SIGINT/SIGTERM.
+ * GL_ERR_INPUT 2, 128 + signal when stopped by SIGINT/SIGTERM, GL_EXIT_REQUEUE when `train` was
+ * stopped by SIGUSR1 to be requeued (a scheduler's warning before a time limit or preemption).
  */
 #ifndef GL_RUNNER_H
 #define GL_RUNNER_H
@@ -66,5 +67,10 @@ int gl_runner_load_config(const gl_cli *cli, gl_registry *reg, gl_cfg **cfg, gl_
  * safe point (the training loop checks it); gl_runner_stop_signal says which arrived, or 0. */
 int gl_runner_signals_install(gl_error *err);
 int gl_runner_stop_signal(void);
+/* `train` only: SIGUSR1 stops like SIGTERM, but main() exits GL_EXIT_REQUEUE (75, EX_TEMPFAIL:
+ * "try again"), which the Slurm launcher's batch script answers with `scontrol requeue`, while 143
+ * stays "cancelled, do not requeue". */
+#define GL_EXIT_REQUEUE 75
+int gl_runner_requeue_signal_install(gl_error *err);
 
 #endif

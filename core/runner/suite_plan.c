@@ -24,6 +24,40 @@ void gl_suite_plan_free(gl_suite_plan *p)
     memset(p, 0, sizeof *p);
 }
 
+/* 1 when the comma-separated list has the key made of the n bytes at key. */
+static int listed(const char *list, const char *key, size_t n)
+{
+    for (const char *k = list; *k;) {
+        size_t len = strcspn(k, ",");
+        if (len == n && strncmp(k, key, n) == 0)
+            return 1;
+        k += len + (k[len] == ',');
+    }
+    return 0;
+}
+
+/* The keys child run r varies by the suite's doing, comma-separated, into buf: the swept keys,
+ * then the keys of its own overrides, each once: all of them keys its config has, as
+ * logging.hparams requires (an override of a key it lacks fails the run anyway), which the keys of
+ * the other runs' overrides need not be. "" when there are none, or when an override sets
+ * logging.hparams itself. */
+static void hparams(const gl_suite_def *d, const gl_suite_run *r, char *buf, size_t cap)
+{
+    gl_sweep_keys(&d->sweep, buf, cap);
+    for (int i = 0; i < r->n_overrides; i++) {
+        const char *ov = r->overrides[i];
+        size_t n = strcspn(ov, "="), len = strlen(buf);
+        if (!listed(buf, ov, n) && len + n + 2 < cap)
+            snprintf(buf + len, cap - len, "%s%.*s", len ? "," : "", (int)n, ov);
+    }
+    for (int i = 0; i < d->suite->n_overrides + r->n_overrides; i++) {
+        const char *ov = i < d->suite->n_overrides ? d->suite->overrides[i]
+                                                   : r->overrides[i - d->suite->n_overrides];
+        if (strncmp(ov, "logging.hparams=", 16) == 0)
+            buf[0] = '\0';
+    }
+}
+
 int gl_suite_plan_make(const gl_suite_def *d, gl_registry *reg, gl_suite_plan *p, gl_error *err)
 {
     memset(p, 0, sizeof *p);
@@ -33,7 +67,6 @@ int gl_suite_plan_make(const gl_suite_def *d, gl_registry *reg, gl_suite_plan *p
     /* Freed by gl_suite_plan_free. */
     if (!(p->kids = calloc((size_t)(p->n ? p->n : 1), sizeof *p->kids)))
         return gl_error_add(err, GL_ERR_RUN, "out of memory");
-    gl_sweep_keys(&d->sweep, p->hparams, sizeof p->hparams);
     int k = 0;
     for (int si = 0; si < su->n_seeds; si++)
         for (int ri = 0; ri < su->n_runs; ri++)
@@ -79,7 +112,7 @@ static int command(gl_suite_child *c, const gl_suite_def *d, const gl_cli *cli, 
 {
     const gl_suite *su = d->suite;
     const gl_suite_run *r = &su->runs[c->run];
-    int n = 10 + 2 * cli->n_plugin_path + su->n_overrides + r->n_overrides + d->sweep.n_axes;
+    int n = 11 + 2 * cli->n_plugin_path + su->n_overrides + r->n_overrides + d->sweep.n_axes;
     free(c->argv);
     if (!(c->argv = calloc((size_t)n, sizeof *c->argv)))
         return GL_ERR_RUN;
@@ -105,6 +138,10 @@ static int command(gl_suite_child *c, const gl_suite_def *d, const gl_cli *cli, 
             gl_sweep_override(&d->sweep, c->point, i, ov, sizeof ov);
             c->argv[a++] = own(c, "%s", ov);
         }
+        char keys[1024];
+        hparams(d, r, keys, sizeof keys);
+        if (keys[0])
+            c->argv[a++] = own(c, "logging.hparams=%s", keys);
         c->argv[a++] = own(c, "experiment.seed=%lld", (long long)c->seed);
         c->argv[a++] = own(c, "experiment.name=%s", c->name);
         c->argv[a++] = own(c, "experiment.out_dir=%s/runs", d->dir);

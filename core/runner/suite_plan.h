@@ -54,16 +54,16 @@ typedef struct gl_suite_child {
 typedef struct gl_suite_plan {
     gl_suite_child *kids; /* (n) seed by seed, then run by run, then sweep point by point */
     int n;
-    char hparams[1024]; /* the swept keys, for GANLAB_HPARAMS ("" without a sweep) */
 } gl_suite_plan;
 
 /* Plans every run of d: its name and state (gl_run_status_get, configs validated through reg).
  * GL_ERR_INPUT when a name would be too long or a run directory cannot be read. */
 int gl_suite_plan_make(const gl_suite_def *d, gl_registry *reg, gl_suite_plan *p, gl_error *err);
 /* The command of each child: exe [--plugin-path P]... train -- CONFIG <suite overrides> <run
- * overrides> <sweep overrides> experiment.seed=S experiment.name=NAME experiment.out_dir=DIR/runs
- * experiment.threads=T, or for an interrupted run exe [--plugin-path P]... train --resume RUN_DIR
- * experiment.threads=T. Also sets out and log. */
+ * overrides> <sweep overrides> [logging.hparams=KEYS] experiment.seed=S experiment.name=NAME
+ * experiment.out_dir=DIR/runs experiment.threads=T (KEYS: the swept keys and those of the run's own
+ * overrides, when there are any and no override sets logging.hparams), or for an interrupted run
+ * exe [--plugin-path P]... train --resume RUN_DIR experiment.threads=T. Also sets out and log. */
 int gl_suite_plan_commands(gl_suite_plan *p, const gl_suite_def *d, const gl_cli *cli,
                            const char *exe, int threads, gl_error *err);
 void gl_suite_plan_free(gl_suite_plan *p);

@@ -13,15 +13,27 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "util/atomic.h"
+#include "util/fs.h"
 
 #define CKPT_MAGIC     "GLCKPT\r\n"
 #define CKPT_VERSION   1u
 #define CKPT_MAX_BYTES ((size_t)1 << 34)
 
-enum { SEC_STAT, SEC_GVAL, SEC_GBUF, SEC_DVAL, SEC_DBUF, SEC_OPTG, SEC_OPTD, N_SECTIONS };
+enum {
+    SEC_STAT = GL_CKPT_STAT,
+    SEC_GVAL,
+    SEC_GBUF,
+    SEC_DVAL,
+    SEC_DBUF,
+    SEC_OPTG,
+    SEC_OPTD,
+    N_SECTIONS = GL_CKPT_SECTIONS
+};
 static const char sec_tags[N_SECTIONS][5] = {"STAT", "GVAL", "GBUF", "DVAL",
                                              "DBUF", "OPTG", "OPTD"};
 
@@ -143,30 +155,88 @@ int gl_checkpoint_save(const gl_session *s, const char *path, gl_error *err)
 /* Reads the whole file (bounded) into a new buffer the caller frees. */
 static unsigned char *slurp(const char *path, size_t *n, gl_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    struct stat st;
+    int fd = gl_open_regular(path, &st);
+    if (fd == GL_NOT_REGULAR) {
+        gl_error_add(err, GL_ERR_INPUT, "%s: not a regular file", path);
+        return NULL;
+    }
+    if (fd < 0) {
         gl_error_add(err, GL_ERR_INPUT, "%s: cannot open the checkpoint: %m", path);
         return NULL;
     }
+    FILE *f = fdopen(fd, "rb");
     unsigned char *buf = NULL;
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long len = ftell(f);
-        if (len >= 0 && (size_t)len < CKPT_MAX_BYTES && fseek(f, 0, SEEK_SET) == 0) {
-            buf = malloc((size_t)len ? (size_t)len : 1);
-            if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-                free(buf);
-                buf = NULL;
-            }
-            *n = (size_t)len;
+    size_t len = (size_t)st.st_size;
+    if (f && len < CKPT_MAX_BYTES) {
+        buf = malloc(len ? len : 1);
+        if (buf && fread(buf, 1, len, f) != len) {
+            free(buf);
+            buf = NULL;
         }
+        *n = len;
     }
-    fclose(f);
+    if (f)
+        fclose(f);
+    else
+        close(fd);
     if (!buf)
         gl_error_add(err, GL_ERR_INPUT, "%s: cannot read the checkpoint", path);
     return buf;
 }
 
-static int parse(gl_session *s, const char *path, const unsigned char *buf, size_t n, gl_error *err)
+/* The fields of STAT, checked against what this run can hold: a file whose checksum is right can
+ * still be hand-made or from another data set, and pos, used and epoch index arrays. */
+static int check_stat(const char *path, const ckpt_stat *c, const gl_ckpt_expect *x, gl_error *err)
+{
+    static const char *const rng_names[3] = {"rng.noise", "rng.penalty", "rng.dropout"};
+    static const uint64_t rng_streams[3] = {GL_STREAM_NOISE, GL_STREAM_PENALTY, GL_STREAM_DROPOUT};
+    const char *bad = NULL;
+    char why[160] = "";
+    if (c->d_updates < c->step) {
+        bad = "d_updates";
+        snprintf(why, sizeof why, "%llu is below step %llu", (unsigned long long)c->d_updates,
+                 (unsigned long long)c->step);
+    } else if (c->epoch < -1 || (c->epoch >= 0 && (uint64_t)c->epoch >= c->d_updates)) {
+        bad = "epoch";
+        snprintf(why, sizeof why, "%lld is not in [-1, d_updates %llu)", (long long)c->epoch,
+                 (unsigned long long)c->d_updates);
+    } else if (c->pos < 0 || c->pos > x->n_items) {
+        bad = "pos";
+        snprintf(why, sizeof why, "%lld is not in [0, %lld], the data set's item count",
+                 (long long)c->pos, (long long)x->n_items);
+    } else if (c->opt_step[0] > c->step) {
+        bad = "opt_step[G]";
+        snprintf(why, sizeof why, "%llu is above step %llu", (unsigned long long)c->opt_step[0],
+                 (unsigned long long)c->step);
+    } else if (c->opt_step[1] > c->d_updates) {
+        bad = "opt_step[D]";
+        snprintf(why, sizeof why, "%llu is above d_updates %llu",
+                 (unsigned long long)c->opt_step[1], (unsigned long long)c->d_updates);
+    }
+    for (int i = 0; i < 3 && !bad; i++) {
+        if (c->rng[i].key != x->seed)
+            snprintf(why, sizeof why, "key %llu is not experiment.seed %llu",
+                     (unsigned long long)c->rng[i].key, (unsigned long long)x->seed);
+        else if (c->rng[i].stream != rng_streams[i])
+            snprintf(why, sizeof why, "stream %llu, expected %llu",
+                     (unsigned long long)c->rng[i].stream, (unsigned long long)rng_streams[i]);
+        else if (c->rng[i].used > 4)
+            snprintf(why, sizeof why, "used %u is above 4", c->rng[i].used);
+        else if (c->rng[i].pad != 0)
+            snprintf(why, sizeof why, "padding %u is not 0", c->rng[i].pad);
+        if (why[0])
+            bad = rng_names[i];
+    }
+    if (!bad)
+        return GL_OK;
+    return gl_error_add(err, GL_ERR_INPUT,
+                        "%s: field %s: %s (the checkpoint does not fit this run)", path, bad, why);
+}
+
+int gl_checkpoint_decode(const char *path, const unsigned char *buf, size_t n,
+                         const gl_ckpt_expect *x, gl_train_state *st, const unsigned char **payload,
+                         gl_error *err)
 {
     if (n < 8 + 8 + 4 || memcmp(buf, CKPT_MAGIC, 8) != 0)
         return gl_error_add(err, GL_ERR_INPUT, "%s: not a ganlab checkpoint", path);
@@ -180,17 +250,13 @@ static int parse(gl_session *s, const char *path, const unsigned char *buf, size
         return gl_error_add(err, GL_ERR_INPUT,
                             "%s: checkpoint format version %u, this ganlab reads %u", path, head[0],
                             CKPT_VERSION);
-    ckpt_stat stat;
-    void *ptr[N_SECTIONS];
-    size_t bytes[N_SECTIONS];
-    sections(s, ptr, bytes, &stat);
-    size_t at = 16, end = n - 4;
-    const unsigned char *payload[N_SECTIONS];
     if (head[1] != N_SECTIONS)
         return gl_error_add(err, GL_ERR_INPUT, "%s: %u sections, expected %d", path, head[1],
                             N_SECTIONS);
+    size_t at = 16, end = n - 4;
     for (int i = 0; i < N_SECTIONS; i++) {
         uint64_t len;
+        size_t want = i == SEC_STAT ? sizeof(ckpt_stat) : x->bytes[i];
         if (end - at < 12 || memcmp(buf + at, sec_tags[i], 4) != 0)
             return gl_error_add(err, GL_ERR_INPUT, "%s: section %s missing", path, sec_tags[i]);
         memcpy(&len, buf + at + 4, 8);
@@ -198,30 +264,58 @@ static int parse(gl_session *s, const char *path, const unsigned char *buf, size
         if (len > end - at)
             return gl_error_add(err, GL_ERR_INPUT, "%s: section %s is truncated", path,
                                 sec_tags[i]);
-        if (len != bytes[i])
+        if (len != want)
             return gl_error_add(
                 err, GL_ERR_INPUT,
                 "%s: section %s holds %llu bytes but this run's model needs %zu: the "
                 "checkpoint is from another model or optimizer",
-                path, sec_tags[i], (unsigned long long)len, bytes[i]);
+                path, sec_tags[i], (unsigned long long)len, want);
         payload[i] = buf + at;
         at += len;
     }
-    for (int i = 0; i < N_SECTIONS; i++)
-        if (bytes[i])
-            memcpy(ptr[i], payload[i], bytes[i]);
-    stat_to(&s->st, &stat);
-    gl_session_resume_order(s);
+    if (at != end)
+        return gl_error_add(err, GL_ERR_INPUT, "%s: %zu bytes after the last section", path,
+                            end - at);
+    ckpt_stat stat;
+    memcpy(&stat, payload[SEC_STAT], sizeof stat);
+    if (check_stat(path, &stat, x, err) != GL_OK)
+        return GL_ERR_INPUT;
+    stat_to(st, &stat);
     return GL_OK;
 }
 
-int gl_checkpoint_load(gl_session *s, const char *path, gl_error *err)
+/* Reads and checks path against s; applies it to s only when apply is set and every check passed.
+ */
+static int read_checked(gl_session *s, const char *path, int apply, gl_error *err)
 {
     size_t n = 0;
     unsigned char *buf = slurp(path, &n, err);
     if (!buf)
         return GL_ERR_INPUT;
-    int rc = parse(s, path, buf, n, err);
+    ckpt_stat stat;
+    void *ptr[N_SECTIONS];
+    gl_ckpt_expect x = {.n_items = s->data.n_items, .seed = s->seed};
+    sections(s, ptr, x.bytes, &stat);
+    const unsigned char *payload[N_SECTIONS];
+    gl_train_state st = s->st;
+    int rc = gl_checkpoint_decode(path, buf, n, &x, &st, payload, err);
+    if (rc == GL_OK && apply) {
+        for (int i = 0; i < N_SECTIONS; i++)
+            if (i != SEC_STAT && x.bytes[i])
+                memcpy(ptr[i], payload[i], x.bytes[i]);
+        s->st = st;
+        gl_session_resume_order(s);
+    }
     free(buf);
     return rc;
+}
+
+int gl_checkpoint_load(gl_session *s, const char *path, gl_error *err)
+{
+    return read_checked(s, path, 1, err);
+}
+
+int gl_checkpoint_verify(gl_session *s, const char *path, gl_error *err)
+{
+    return read_checked(s, path, 0, err);
 }

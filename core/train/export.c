@@ -104,17 +104,37 @@ static int export_idx(const gl_session *s, const char *path, const float *x, con
     return rc;
 }
 
+#define PNG_PAD 2
+
+/* The grid's columns for n images (ceil(sqrt(n)), more when that many rows do not fit, fewer when
+ * the images are too wide) and their shape; 0 when n of them cannot fit one grid, *most then
+ * being how many can. */
+static int png_cols(const gl_session *s, int n, int *c, int *h, int *w, long *most)
+{
+    *c = s->data.ndim == 3 ? s->data.shape[0] : 1;
+    *h = s->data.ndim == 3 ? s->data.shape[1] : 1;
+    *w = s->data.ndim == 3 ? s->data.shape[2] : (int)s->item_size;
+    int across, down;
+    gl_image_grid_capacity(*h, *w, PNG_PAD, &across, &down);
+    *most = (long)across * down;
+    if (*most < n)
+        return 0;
+    int cols = (int)ceil(sqrt((double)n));
+    if ((n + cols - 1) / cols > down)
+        cols = (n + down - 1) / down;
+    return cols < across ? cols : across;
+}
+
 static int export_png(gl_session *s, const char *path, const float *x, int n, gl_error *err)
 {
     if (s->data.ndim == 1 && s->item_size == 2) {
         gl_scatter_opts o = {.size = 512, .title = "generated samples"};
         return gl_scatter_png(path, NULL, 0, x, n, NULL, 0, &o, err);
     }
-    int cols = (int)ceil(sqrt((double)n));
-    int c = s->data.ndim == 3 ? s->data.shape[0] : 1;
-    int h = s->data.ndim == 3 ? s->data.shape[1] : 1;
-    int w = s->data.ndim == 3 ? s->data.shape[2] : (int)s->item_size;
-    return gl_image_grid_png(path, x, n, c, h, w, s->data.lo, s->data.hi, cols, 2, err);
+    int c, h, w;
+    long most;
+    int cols = png_cols(s, n, &c, &h, &w, &most);
+    return gl_image_grid_png(path, x, n, c, h, w, s->data.lo, s->data.hi, cols, PNG_PAD, err);
 }
 
 int gl_train_export_samples(gl_session *s, const char *path, int n, int label, uint64_t seed,
@@ -130,6 +150,13 @@ int gl_train_export_samples(gl_session *s, const char *path, int n, int label, u
                             k ? "--label %d: the model has labels 0..%d"
                               : "--label %d: the model is not conditional",
                             label, k - 1);
+    int c, h, w;
+    long most;
+    if (png && !(s->data.ndim == 1 && s->item_size == 2) && png_cols(s, n, &c, &h, &w, &most) == 0)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "%s: %d images of %d x %d pixels do not fit one PNG grid (at most "
+                            "%d x %d pixels): ask for at most %ld with -n, or write .csv or .idx",
+                            path, n, w, h, GL_IMAGE_GRID_MAX_SIDE, GL_IMAGE_GRID_MAX_SIDE, most);
     /* Freed below. */
     float *x = malloc((size_t)n * s->item_size * sizeof *x);
     int32_t *labels = k ? malloc((size_t)n * sizeof *labels) : NULL;

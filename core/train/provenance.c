@@ -207,24 +207,78 @@ static void resume_entry(FILE *f, const gl_provenance *p, uint64_t step, const c
     fputs("]}", f);
 }
 
+/* Reads dir/run.json into *old (NULL when absent and optional) and opens its atomic replacement
+ * in *af; *now gets the time. The caller writes, frees *old and commits or aborts. */
+static int rewrite_open(const char *dir, int optional, gl_json **old, gl_atomic_file *af,
+                        char now[32], gl_error *err)
+{
+    char path[4096];
+    path_of(dir, path, sizeof path);
+    iso_now(now, 32);
+    *old = NULL;
+    if (!(optional && access(path, F_OK) != 0) && gl_json_load(path, old, err) != GL_OK)
+        return err->status;
+    if (gl_atomic_open(af, path, err) != GL_OK) {
+        gl_json_free(*old);
+        *old = NULL;
+        return GL_ERR_RUN;
+    }
+    return GL_OK;
+}
+
+/* The "resumes" member from old's list; the last entry gets finished = finished_now when that is
+ * not NULL (this process finished), and entry `add` (not NULL) is appended after them. */
+static void resumes(FILE *f, const gl_json *old, const char *finished_now,
+                    void (*add)(FILE *, const void *), const void *add_ud)
+{
+    json_key(f, "resumes", 0);
+    fputc('[', f);
+    const gl_json *rs = gl_json_get(old, "resumes");
+    size_t n = rs && rs->type == GL_JSON_ARRAY ? rs->n : 0;
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ",\n    " : "\n    ", f);
+        const gl_json *r = rs->items[i];
+        if (!finished_now || i + 1 < n || r->type != GL_JSON_OBJECT) {
+            gl_json_write(f, r);
+            continue;
+        }
+        static const char *const fin[] = {"finished", NULL};
+        fputs("{\n", f);
+        json_key(f, "finished", copy_members(f, r, fin, 1));
+        gl_json_write_string(f, finished_now);
+        fputs("}", f);
+    }
+    if (add) {
+        fputs(n ? ",\n    " : "\n    ", f);
+        add(f, add_ud);
+    }
+    fputs(n || add ? "\n  ]\n}\n" : "]\n}\n", f);
+}
+
+typedef struct resume_ud {
+    const gl_provenance *p;
+    uint64_t step;
+    const char *now;
+} resume_ud;
+
+static void add_resume(FILE *f, const void *ud)
+{
+    const resume_ud *r = ud;
+    resume_entry(f, r->p, r->step, r->now);
+}
+
 int gl_provenance_start(const char *dir, const gl_cfg *cfg, const gl_registry *reg,
                         const gl_provenance *p, int resumed, uint64_t step, gl_error *err)
 {
-    char path[4096], now[32];
-    path_of(dir, path, sizeof path);
-    iso_now(now, sizeof now);
-    gl_json *old = NULL;
-    /* A run directory from before run.json existed gets a new record at its resume. */
-    if (resumed && access(path, F_OK) == 0 && gl_json_load(path, &old, err) != GL_OK)
-        return err->status;
+    char now[32];
+    gl_json *old;
     gl_atomic_file af;
-    if (gl_atomic_open(&af, path, err) != GL_OK) {
-        gl_json_free(old);
-        return GL_ERR_RUN;
-    }
+    /* A run directory from before run.json existed gets a new record at its resume. */
+    if (rewrite_open(dir, 1, &old, &af, now, err) != GL_OK)
+        return err->status;
     FILE *f = af.fp;
     fputs("{\n", f);
-    if (old) {
+    if (resumed && old) {
         static const char *const skip[] = {"finished", "plugins", "resumes", NULL};
         copy_members(f, old, skip, 1);
     } else {
@@ -234,19 +288,8 @@ int gl_provenance_start(const char *dir, const gl_cfg *cfg, const gl_registry *r
     fputs("null", f);
     json_key(f, "plugins", 0);
     int rc = plugins(f, cfg, reg, err);
-    json_key(f, "resumes", 0);
-    fputc('[', f);
-    const gl_json *rs = gl_json_get(old, "resumes");
-    size_t n = rs && rs->type == GL_JSON_ARRAY ? rs->n : 0;
-    for (size_t i = 0; i < n; i++) {
-        fputs(i ? ",\n    " : "\n    ", f);
-        gl_json_write(f, rs->items[i]);
-    }
-    if (resumed) {
-        fputs(n ? ",\n    " : "\n    ", f);
-        resume_entry(f, p, step, now);
-    }
-    fputs(n || resumed ? "\n  ]\n}\n" : "]\n}\n", f);
+    resume_ud ud = {p, step, now};
+    resumes(f, resumed ? old : NULL, NULL, resumed ? add_resume : NULL, &ud);
     gl_json_free(old);
     if (rc != GL_OK) {
         gl_atomic_abort(&af);
@@ -257,42 +300,18 @@ int gl_provenance_start(const char *dir, const gl_cfg *cfg, const gl_registry *r
 
 int gl_provenance_finish(const char *dir, gl_error *err)
 {
-    char path[4096], now[32];
-    path_of(dir, path, sizeof path);
-    iso_now(now, sizeof now);
-    gl_json *old = NULL;
-    if (gl_json_load(path, &old, err) != GL_OK)
-        return err->status;
+    char now[32];
+    gl_json *old;
     gl_atomic_file af;
-    if (gl_atomic_open(&af, path, err) != GL_OK) {
-        gl_json_free(old);
-        return GL_ERR_RUN;
-    }
+    if (rewrite_open(dir, 0, &old, &af, now, err) != GL_OK)
+        return err->status;
     FILE *f = af.fp;
     static const char *const skip[] = {"finished", "resumes", NULL};
     fputs("{\n", f);
-    int first = copy_members(f, old, skip, 1);
-    json_key(f, "finished", first);
+    json_key(f, "finished", copy_members(f, old, skip, 1));
     gl_json_write_string(f, now);
-    json_key(f, "resumes", 0);
-    fputc('[', f);
-    const gl_json *rs = gl_json_get(old, "resumes");
-    size_t n = rs && rs->type == GL_JSON_ARRAY ? rs->n : 0;
-    for (size_t i = 0; i < n; i++) {
-        fputs(i ? ",\n    " : "\n    ", f);
-        const gl_json *r = rs->items[i];
-        if (i + 1 < n || r->type != GL_JSON_OBJECT) {
-            gl_json_write(f, r);
-            continue;
-        }
-        /* The last resume is this process: it finished now. */
-        static const char *const fin[] = {"finished", NULL};
-        fputs("{\n", f);
-        json_key(f, "finished", copy_members(f, r, fin, 1));
-        gl_json_write_string(f, now);
-        fputs("}", f);
-    }
-    fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
+    /* The last resume is this process: it finished now. */
+    resumes(f, old, now, NULL, NULL);
     gl_json_free(old);
     return gl_atomic_commit(&af, err);
 }

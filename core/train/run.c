@@ -28,6 +28,7 @@ typedef struct run {
     gl_eval_source eval_src; /* what the evaluators see of s */
     gl_eval_log *eval;       /* NULL when train.eval_every is 0 or no evaluators are configured */
     gl_events events;        /* closed when logging.tensorboard is false */
+    int lock; /* the run directory's writer lock (gl_rundir_lock), -1 when not held */
 } run;
 
 static int due(uint64_t step, int64_t every, uint64_t total)
@@ -138,32 +139,51 @@ static int write_config(const gl_cfg *cfg, const char *dir, gl_error *err)
     return gl_atomic_commit(&af, err) == GL_OK ? GL_OK : GL_ERR_RUN;
 }
 
+/* After a sample or evaluation failed at a step without its own checkpoint: one now, so that the
+ * failure loses no step (its own failure is added to err). */
+static void checkpoint_after_failure(run *r, gl_error *err)
+{
+    gl_error e;
+    gl_error_init(&e);
+    if (checkpoint(r, &e) != GL_OK)
+        gl_error_add(err, err->status, "%s", e.text);
+}
+
 static int loop(run *r, const gl_train_opts *o, gl_error *err)
 {
     gl_loss_result d, g;
     int stopped = 0;
     while (r->s->st.step < r->total) {
         if (gl_session_step(r->s, &d, &g, err) != GL_OK) {
-            gl_log_line("train", "%s", err->text);
+            gl_log_error_to_file(err->text);
             return GL_ERR_RUN;
         }
         uint64_t step = r->s->st.step;
         if (due(step, r->log_every, r->total) && log_row(r, &d, &g, err) != GL_OK)
             return err->status;
-        if (due(step, r->sample_every, r->total) && samples(r, step, err) != GL_OK)
-            return err->status;
+        /* The checkpoint comes first at a step: a sample or evaluation that fails after it cannot
+         * lose it. */
         stopped = o->stop_signal ? o->stop_signal() : 0;
-        int ck = due(step, r->ckpt_every, r->total);
-        if ((ck || stopped) && checkpoint(r, err) != GL_OK)
+        int ck = due(step, r->ckpt_every, r->total) || stopped;
+        if (ck && checkpoint(r, err) != GL_OK)
             return err->status;
-        int rc = gl_eval_log_step(r->eval, step, r->total, err);
-        if (rc > GL_ERR_INPUT && !stopped) {
+        int rc = GL_OK;
+        if (due(step, r->sample_every, r->total))
+            rc = samples(r, step, err);
+        if (rc == GL_OK)
+            rc = gl_eval_log_step(r->eval, step, r->total, err);
+        if (rc > GL_ERR_INPUT) {
             /* An evaluator polled the stop signal (gl_eval_env.stop): stop as between steps. */
-            stopped = rc - 128;
+            stopped = stopped ? stopped : rc - 128;
             gl_error_init(err);
+            rc = GL_OK;
             if (!ck && checkpoint(r, err) != GL_OK)
                 return err->status;
-        } else if (rc != GL_OK) {
+        }
+        if (rc != GL_OK) {
+            if (!ck)
+                checkpoint_after_failure(r, err);
+            gl_log_error_to_file(err->text);
             return err->status;
         }
         if (stopped) {
@@ -184,6 +204,7 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     memset(&r, 0, sizeof r);
     r.cfg = cfg;
     r.dir = dir;
+    r.lock = -1;
     const gl_params *train = gl_cfg_params(cfg, "train");
     const gl_params *exp = gl_cfg_params(cfg, "experiment");
     r.log_every = gl_params_int(train, "log_every");
@@ -191,19 +212,25 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     r.ckpt_every = gl_params_int(train, "checkpoint_every");
     r.keep = gl_params_int(train, "keep_checkpoints");
     gl_engine_set_threads((int)gl_params_int(exp, "threads"));
+    const char *precision = gl_params_string(gl_cfg_params(cfg, "engine"), "precision");
+    int rc = gl_engine_set_precision(
+        strcmp(precision, "bf16") == 0 ? GL_PRECISION_BF16 : GL_PRECISION_FP32, err);
+    if (rc != GL_OK)
+        return rc;
 
-    int rc = gl_run_events_check(cfg, err);
+    rc = gl_run_events_check(cfg, err);
     if (rc == GL_OK)
         rc = gl_session_create(cfg, reg, &r.s, err);
     if (rc != GL_OK)
         return rc;
     r.total = gl_session_total_steps(r.s, cfg);
     if (o->resume_dir) {
-        char path[4096];
         snprintf(dir, cap, "%s", o->resume_dir);
-        rc = gl_rundir_newest_checkpoint(dir, path, sizeof path, err);
-        if (rc == GL_OK)
-            rc = gl_checkpoint_load(r.s, path, err);
+        rc = gl_rundir_lock(dir, GL_RUNDIR_LOCK, &r.lock, err);
+        if (rc == GL_OK) {
+            gl_rundir_clean_stale(dir);
+            rc = gl_train_resume_checkpoint(r.s, dir, o->checkpoint, err);
+        }
         if (rc == GL_OK && r.total <= r.s->st.step)
             rc = gl_error_add(err, GL_ERR_INPUT,
                               "%s: nothing to resume: the budget (%llu steps) is at or below the "
@@ -212,6 +239,8 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     } else {
         rc = gl_rundir_create(gl_params_string(exp, "out_dir"), gl_params_string(exp, "name"), dir,
                               cap, err);
+        if (rc == GL_OK)
+            rc = gl_rundir_lock(dir, GL_RUNDIR_LOCK, &r.lock, err);
     }
     if (rc == GL_OK)
         rc = write_config(cfg, dir, err);
@@ -230,9 +259,11 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     if (rc == GL_OK)
         gl_eval_log_set_events(r.eval, &r.events);
     if (rc == GL_OK) {
-        gl_log_line("train", "%s %s: %s, %s, %s; %llu steps from step %llu",
+        /* The precision is said on every start: a resume may change it (checkpoints are fp32). */
+        gl_log_line("train", "%s %s: %s, %s, %s; %llu steps from step %llu; engine.precision %s",
                     o->resume_dir ? "resuming" : "run", dir, r.s->names[0], r.s->names[1],
-                    r.s->names[2], (unsigned long long)r.total, (unsigned long long)r.s->st.step);
+                    r.s->names[2], (unsigned long long)r.total, (unsigned long long)r.s->st.step,
+                    precision);
         log_changes(&r, o);
         gl_progress_start(&r.progress, r.s, r.total, r.elapsed0);
         rc = loop(&r, o, err);
@@ -249,5 +280,6 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
         fclose(r.log);
     }
     gl_session_destroy(r.s);
+    gl_rundir_unlock(r.lock);
     return rc;
 }

@@ -6,6 +6,7 @@
 
 typedef struct gl_train_opts {
     const char *resume_dir; /* NULL: a new run directory */
+    const char *checkpoint; /* with resume_dir: FILE or STEP to resume from; NULL: the newest */
     /* With resume_dir: the config's changes, "key: old -> new" lines (gl_train_resume_changes),
      * for log.txt and run.json; NULL or "" for none. forced: accepted with --force. */
     const char *resume_changes;
@@ -32,6 +33,11 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
 int gl_train_resume_config(const char *dir, const char *const *overrides, int n_overrides,
                            int force, gl_cfg_schema_lookup lookup, void *ud, gl_cfg **out,
                            gl_error *err);
+
+/* Loads into s the checkpoint of the run in dir that which names (a STEP of dir's checkpoints/ or a
+ * FILE), or the newest when which is NULL. When the newest fails its checks, err also lists the
+ * older checkpoints that pass them. */
+int gl_train_resume_checkpoint(gl_session *s, const char *dir, const char *which, gl_error *err);
 
 /* Every key whose value differs between dir/config.yaml and now (the config the run resumes with),
  * one "key: old -> new" line each, into buf (cap bytes, NUL-terminated). */

@@ -1,15 +1,20 @@
 /* rundir.c - the run directory: created fresh (never overwriting: <name>, <name>-2, <name>-3, ...),
  * with samples/ and checkpoints/; checkpoint names step_NNNNNNNN.ckpt sort by step, so the newest
- * is the largest name and pruning keeps the last train.keep_checkpoints. */
+ * is the largest name and pruning keeps the last train.keep_checkpoints. One writer at a time holds
+ * run.lock; temporary files of writers that died are removed when the next one starts. */
 #include "train/rundir.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "util/atomic.h"
 #include "util/fs.h"
 
 int gl_rundir_create(const char *out_dir, const char *name, char *dir, size_t cap, gl_error *err)
@@ -103,4 +108,83 @@ void gl_rundir_prune(const char *dir, int keep)
         remove(path);
     }
     gl_rundir_free_names(names, n);
+}
+
+/* The holder recorded in an existing lock file, or "unknown" when it cannot be read. */
+static void read_holder(int fd, char *holder, size_t cap)
+{
+    ssize_t n = pread(fd, holder, cap - 1, 0);
+    holder[n > 0 ? n : 0] = '\0';
+    holder[strcspn(holder, "\n")] = '\0';
+    if (!holder[0])
+        snprintf(holder, cap, "unknown");
+}
+
+int gl_rundir_lock(const char *dir, const char *name, int *fd_out, gl_error *err)
+{
+    char path[4096];
+    *fd_out = -1;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open the run lock: %s", path,
+                            strerror(errno));
+    /* flock, not a PID file: the kernel drops it when its holder dies, however it died, so a
+     * lock left by a killed run never blocks the next one. */
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        char holder[300];
+        read_holder(fd, holder, sizeof holder);
+        close(fd);
+        if (e == EWOULDBLOCK)
+            return gl_error_add(err, GL_ERR_INPUT,
+                                "%s: the run is being %s by %s (%s); one writer at a time: wait "
+                                "for it to finish or stop it",
+                                dir, strcmp(name, GL_RUNDIR_LOCK) == 0 ? "trained" : "evaluated",
+                                holder, name);
+        return gl_error_add(err, GL_ERR_INPUT, "%s: cannot lock: %s", path, strerror(e));
+    }
+    char me[300], host[256];
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "localhost");
+    host[sizeof host - 1] = '\0';
+    int n = snprintf(me, sizeof me, "%s:%ld\n", host, (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, me, (size_t)n, 0) != n) {
+        close(fd);
+        return gl_error_add(err, GL_ERR_RUN, "%s: cannot write the run lock: %s", path,
+                            strerror(errno));
+    }
+    *fd_out = fd;
+    return GL_OK;
+}
+
+void gl_rundir_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd);
+}
+
+static void clean_stale_in(const char *sub)
+{
+    DIR *d = opendir(sub);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (gl_atomic_is_stale_tmp(e->d_name)) {
+            char path[8192];
+            if (snprintf(path, sizeof path, "%s/%s", sub, e->d_name) < (int)sizeof path)
+                remove(path);
+        }
+    closedir(d);
+}
+
+void gl_rundir_clean_stale(const char *dir)
+{
+    static const char *const subs[] = {"", "/checkpoints", "/samples"};
+    for (size_t i = 0; i < sizeof subs / sizeof *subs; i++) {
+        char sub[4096];
+        snprintf(sub, sizeof sub, "%s%s", dir, subs[i]);
+        clean_stale_in(sub);
+    }
 }

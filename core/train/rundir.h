@@ -19,4 +19,17 @@ int gl_rundir_newest_checkpoint(const char *dir, char *path, size_t cap, gl_erro
 /* Removes all but the newest keep checkpoints. */
 void gl_rundir_prune(const char *dir, int keep);
 
+/* The writers' locks: run.lock for training (train, train --resume), eval.lock for `ganlab eval`'s
+ * outputs. Readers (sample, compare, eval's reading of checkpoints) take neither. */
+#define GL_RUNDIR_LOCK      "run.lock"
+#define GL_RUNDIR_EVAL_LOCK "eval.lock"
+/* Takes the exclusive lock dir/name (flock; the file then holds "host:PID") for as long as *fd
+ * stays open; gl_rundir_unlock releases it. GL_ERR_INPUT naming the holder when another process
+ * holds it; never waits. */
+int gl_rundir_lock(const char *dir, const char *name, int *fd, gl_error *err);
+void gl_rundir_unlock(int fd);
+/* Removes from dir, dir/checkpoints and dir/samples the temporary files that writers of this host
+ * left when they died (gl_atomic_is_stale_tmp). Call with the lock held. */
+void gl_rundir_clean_stale(const char *dir);
+
 #endif

@@ -6,11 +6,25 @@
  * a gradient penalty). */
 #include "train/train.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const opt_sections[2] = {"optimizer.generator", "optimizer.discriminator"};
+
+/* After a plugin call that failed: names the plugin and the function, and says so when the plugin
+ * added no line of its own (before: err's line count before the call), so a failure is never
+ * silent. */
+static int plugin_failed(gl_error *err, int before, const char *kind, const char *name,
+                         const char *fn)
+{
+    int status = err->status ? err->status : GL_ERR_INPUT;
+    if (err->count == before)
+        return gl_error_add(err, status, "%s plugin '%s': %s failed; the plugin gave no message",
+                            kind, name, fn);
+    return gl_error_add(err, status, "%s plugin '%s': %s failed", kind, name, fn);
+}
 
 static const gl_plugin_header *find(const gl_cfg *cfg, const gl_registry *reg, const char *section,
                                     gl_error *err)
@@ -28,9 +42,10 @@ static int open_dataset(gl_session *s, const gl_cfg *cfg, const gl_registry *reg
     if (!s->dataset_p)
         return GL_ERR_INPUT;
     s->names[0] = s->dataset_p->hdr.name;
+    int before = err->count;
     if (s->dataset_p->open(gl_cfg_params(cfg, "dataset"), s->seed, &s->dataset, &s->data, err) !=
         GL_OK)
-        return err->status ? err->status : GL_ERR_INPUT;
+        return plugin_failed(err, before, "dataset", s->names[0], "open");
     s->item_size = 1;
     for (int i = 0; i < s->data.ndim; i++)
         s->item_size *= (size_t)s->data.shape[i];
@@ -51,9 +66,10 @@ static int open_model(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, 
         return gl_error_add(err, GL_ERR_RUN, "out of memory creating the networks");
     s->model_env.data = s->data;
     s->model_env.dropout_rng = &s->st.dropout;
+    int before = err->count;
     if (s->model_p->create(gl_cfg_params(cfg, "model"), &s->model_env, s->net[0], s->net[1],
                            &s->model, err) != GL_OK)
-        return err->status ? err->status : GL_ERR_INPUT;
+        return plugin_failed(err, before, "model", s->names[1], "create");
     if (s->model_env.latent_dim < 1)
         return gl_error_add(err, GL_ERR_INPUT, "model '%s' declared no latent dimension",
                             s->names[1]);
@@ -85,8 +101,9 @@ static int open_loss(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, g
             "samples of a batch: set the model's critic normalisation to layer or none",
             who, s->names[1]);
     }
+    int before = err->count;
     if (s->loss_p->create(gl_cfg_params(cfg, "loss"), &s->loss, err) != GL_OK)
-        return err->status ? err->status : GL_ERR_INPUT;
+        return plugin_failed(err, before, "loss", s->names[2], "create");
     return GL_OK;
 }
 
@@ -96,9 +113,10 @@ static int open_optimizers(gl_session *s, const gl_cfg *cfg, const gl_registry *
         s->opt_p[i] = (const gl_optimizer_plugin *)find(cfg, reg, opt_sections[i], err);
         if (!s->opt_p[i])
             return GL_ERR_INPUT;
+        int before = err->count;
         if (s->opt_p[i]->create(gl_cfg_params(cfg, opt_sections[i]), &s->opt_state_per[i],
                                 &s->opt[i], err) != GL_OK)
-            return err->status ? err->status : GL_ERR_INPUT;
+            return plugin_failed(err, before, opt_sections[i], s->opt_p[i]->hdr.name, "create");
         size_t n = gl_net_numel(s->net[i]) * (size_t)s->opt_state_per[i];
         /* Freed in gl_session_destroy. */
         s->opt_state[i] = calloc(n ? n : 1, sizeof(float));
@@ -153,6 +171,27 @@ static int alloc_buffers(gl_session *s, gl_error *err)
     return GL_OK;
 }
 
+static uint64_t batches_per_epoch(const gl_session *s)
+{
+    /* The last partial batch counts unless drop_last, or it holds less than one pack. */
+    int64_t rest = s->data.n_items % s->batch;
+    return (uint64_t)(s->data.n_items / s->batch + (!s->drop_last && rest >= s->pack ? 1 : 0));
+}
+
+/* train.epochs times the batches of an epoch must fit the step counter: a product that wrapped
+ * would silently train for a few steps and exit 0. */
+static int check_epochs(const gl_session *s, const gl_cfg *cfg, gl_error *err)
+{
+    uint64_t epochs = (uint64_t)gl_params_int(gl_cfg_params(cfg, "train"), "epochs");
+    uint64_t per = batches_per_epoch(s);
+    if (per == 0 || epochs <= (uint64_t)INT64_MAX / per)
+        return GL_OK;
+    return gl_error_add(err, GL_ERR_INPUT,
+                        "train.epochs: %llu epochs of %llu batches is more than the %lld "
+                        "discriminator updates a run can count",
+                        (unsigned long long)epochs, (unsigned long long)per, (long long)INT64_MAX);
+}
+
 int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **out, gl_error *err)
 {
     *out = NULL;
@@ -184,6 +223,8 @@ int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **ou
         rc = open_model(s, cfg, reg, err);
     if (rc == GL_OK)
         rc = apply_pack(s, err);
+    if (rc == GL_OK)
+        rc = check_epochs(s, cfg, err);
     if (rc == GL_OK)
         s->total_steps = gl_session_total_steps(s, cfg);
     if (rc == GL_OK)
@@ -235,11 +276,7 @@ uint64_t gl_session_total_steps(const gl_session *s, const gl_cfg *cfg)
 {
     const gl_params *train = gl_cfg_params(cfg, "train");
     if (gl_params_int(train, "epochs") > 0) {
-        /* The last partial batch counts unless drop_last, or it holds less than one pack. */
-        int64_t rest = s->data.n_items % s->batch;
-        uint64_t per_epoch = (uint64_t)(s->data.n_items / s->batch +
-                                        (!s->drop_last && rest >= s->pack ? 1 : 0));
-        uint64_t d_updates = per_epoch * (uint64_t)gl_params_int(train, "epochs");
+        uint64_t d_updates = batches_per_epoch(s) * (uint64_t)gl_params_int(train, "epochs");
         return (d_updates + (uint64_t)s->n_critic - 1) / (uint64_t)s->n_critic;
     }
     return (uint64_t)gl_params_int(train, "steps");

@@ -134,6 +134,23 @@ static void shrink_update(gl_real *p, const gl_real *prev, size_t n, gl_real f)
         p[i] = prev[i] + f * (p[i] - prev[i]);
 }
 
+/* After a failed update of net `which`: the step, the net, the function and the plugins involved,
+ * "the plugin gave no message" when nothing before said why, and for a batch of one item the
+ * likely cause (batch norm needs two values per channel). */
+static int step_failed(gl_session *s, int which, const char *fn, int before, gl_error *err)
+{
+    int status = err->status ? err->status : GL_ERR_RUN;
+    gl_error_add(
+        err, status, "step %llu, %s update: %s failed (loss '%s', model '%s', a batch of %d)%s",
+        (unsigned long long)s->st.step + 1, which ? "D" : "G", fn, s->names[2], s->names[1],
+        s->last_batch, err->count == before ? "; the plugin gave no message" : "");
+    if (s->last_batch == 1)
+        gl_error_add(err, status,
+                     "a batch of one item: batch norm needs at least 2; set train.drop_last=true "
+                     "or a train.batch_size that does not leave one item at an epoch's end");
+    return status;
+}
+
 /* One update of net `which` (0: G, 1: D) with the loss built by the plugin. */
 static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
 {
@@ -149,6 +166,7 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
         .discriminate = discriminate_cb,
     };
     memset(res, 0, sizeof *res);
+    int before = err->count;
     s->in_d_update = which;
     s->d_fake = NULL;
     int rc = which ? s->loss_p->d_loss(s->loss, &env, res, err)
@@ -162,7 +180,7 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
     if (rc == GL_OK && which && (s->r1_gamma > 0 || s->r2_gamma > 0))
         rc = gl_zc_penalties_add(&env, s->d_fake, s->r1_gamma, s->r2_gamma, res, err);
     if (rc != GL_OK)
-        return rc;
+        return step_failed(s, which, which ? "d_loss" : "g_loss", before, err);
     uint64_t step = s->st.step + 1;
     double v = gl_tensor_item(res->loss);
     if (!isfinite(v) || bad_term(res, NULL))
@@ -174,7 +192,7 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
     gl_net *net = s->net[which];
     gl_net_zero_grad(net);
     if (gl_backward(s->ctx, res->loss, net, err) != GL_OK)
-        return err->status;
+        return step_failed(s, which, "backward of its loss", before, err);
     if (!grads_finite(net))
         return gl_error_add(err, GL_ERR_RUN,
                             "step %llu: a gradient of %s is not finite (the run stopped; the last "

@@ -115,6 +115,26 @@ void gl_session_eval_source(gl_session *s, int (*stop_signal)(void), gl_eval_sou
 
 /* Checkpoints: versioned, checksummed, written atomically. No wall-clock time, path or budget. */
 int gl_checkpoint_save(const gl_session *s, const char *path, gl_error *err);
+/* Reads path whole and applies it to s only when every check of gl_checkpoint_decode passed. */
 int gl_checkpoint_load(gl_session *s, const char *path, gl_error *err);
+/* The checks of gl_checkpoint_load without applying anything. */
+int gl_checkpoint_verify(gl_session *s, const char *path, gl_error *err);
+
+/* The sections of a checkpoint file, in file order (docs/formats.md). */
+enum { GL_CKPT_STAT, GL_CKPT_SECTIONS = 7 };
+/* What a checkpoint must agree with: each section's payload bytes (GL_CKPT_STAT's is the format's
+ * own), the data set's item count and the experiment seed. */
+typedef struct gl_ckpt_expect {
+    size_t bytes[GL_CKPT_SECTIONS];
+    int64_t n_items;
+    uint64_t seed;
+} gl_ckpt_expect;
+/* Checks the whole file in buf (n bytes): magic, version, CRC, section tags and sizes, then every
+ * field of the training state against x (counters, epoch, position, RNG states), naming the field
+ * that is wrong. On success *st holds the state and payload[i] points into buf at section i; on
+ * failure GL_ERR_INPUT, and nothing is written to *st. Pure: the fuzz harness calls it directly. */
+int gl_checkpoint_decode(const char *path, const unsigned char *buf, size_t n,
+                         const gl_ckpt_expect *x, gl_train_state *st, const unsigned char **payload,
+                         gl_error *err);
 
 #endif

@@ -1,10 +1,12 @@
 /* atomic.c - atomic file replacement (util/atomic.h): temporary file + fsync + rename + fsync of
  * the directory. Not done: locking against concurrent writers of the same path (the last commit
- * wins, which is what a run directory needs) and Windows. */
+ * wins; a run directory has one writer by its run.lock) and Windows. */
 #include "util/atomic.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,41 @@
 
 /* Makes temporary names unique between threads of one process; the PID separates processes. */
 static atomic_uint tmp_counter;
+
+/* The host part of temporary names: the host name with '/' (impossible in a file name) replaced. */
+static void this_host(char *host, size_t cap)
+{
+    if (gethostname(host, cap) != 0)
+        snprintf(host, cap, "localhost");
+    host[cap - 1] = '\0';
+    for (char *c = host; *c; c++)
+        if (*c == '/')
+            *c = '_';
+}
+
+int gl_atomic_is_stale_tmp(const char *name)
+{
+    /* NAME.tmp.HOST.PID.N, HOST possibly with dots: PID and N are the last two parts. */
+    const char *tmp = strstr(name, ".tmp.");
+    if (!tmp)
+        return 0;
+    const char *host = tmp + 5;
+    const char *dot_n = strrchr(host, '.');
+    if (!dot_n || dot_n == host || dot_n[1] == '\0' || dot_n[1 + strspn(dot_n + 1, "0123456789")])
+        return 0;
+    const char *dot_pid = dot_n - 1;
+    while (dot_pid > host && *dot_pid != '.')
+        dot_pid--;
+    if (dot_pid == host || dot_pid + 1 == dot_n ||
+        (size_t)(dot_n - dot_pid - 1) != strspn(dot_pid + 1, "0123456789"))
+        return 0;
+    char mine[HOST_NAME_MAX + 1];
+    this_host(mine, sizeof mine);
+    if (strlen(mine) != (size_t)(dot_pid - host) || strncmp(mine, host, strlen(mine)) != 0)
+        return 0;
+    long pid = strtol(dot_pid + 1, NULL, 10);
+    return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
 
 static void release(gl_atomic_file *f)
 {
@@ -27,7 +64,9 @@ int gl_atomic_open(gl_atomic_file *f, const char *path, gl_error *err)
     f->fp = NULL;
     f->tmp_path = NULL;
     f->path = strdup(path);
-    size_t cap = strlen(path) + 48;
+    char host[HOST_NAME_MAX + 1];
+    this_host(host, sizeof host);
+    size_t cap = strlen(path) + strlen(host) + 48;
     f->tmp_path = malloc(cap);
     if (!f->path || !f->tmp_path) {
         release(f);
@@ -36,7 +75,7 @@ int gl_atomic_open(gl_atomic_file *f, const char *path, gl_error *err)
     int fd = -1;
     /* O_EXCL: never write into a file that someone else created under the same name. */
     for (int attempt = 0; attempt < 16 && fd < 0; attempt++) {
-        snprintf(f->tmp_path, cap, "%s.tmp.%ld.%u", path, (long)getpid(),
+        snprintf(f->tmp_path, cap, "%s.tmp.%s.%ld.%u", path, host, (long)getpid(),
                  atomic_fetch_add(&tmp_counter, 1u));
         fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd < 0 && errno != EEXIST)

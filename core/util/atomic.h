@@ -1,7 +1,7 @@
 /* util/atomic.h - write a file so that readers see either the old file or the complete new one.
  *
  * Internal to libganlab (not installed). The data goes to a temporary file in the target's own
- * directory (rename(2) is atomic only within one filesystem), named "PATH.tmp.PID.N"; commit
+ * directory (rename(2) is atomic only within one filesystem), named "PATH.tmp.HOST.PID.N"; commit
  * flushes it to disk, renames it over PATH and syncs the directory so the rename itself survives a
  * crash. A failure at any step removes the temporary file, so no half-written file is ever left
  * behind, neither under PATH nor under a temporary name.
@@ -39,5 +39,11 @@ int gl_atomic_commit(gl_atomic_file *f, gl_error *err);
 /* Closes and removes the temporary file; the old file at path (if any) is untouched. Safe to call
  * on an already closed f (after commit, abort or a failed open). */
 void gl_atomic_abort(gl_atomic_file *f);
+
+/* Whether the file name (or path) is a temporary file of gl_atomic_open left by a process of this
+ * host that is no longer alive (killed with SIGKILL, or the machine crashed): such files are never
+ * committed and may be removed. A temporary file of another host is never called stale, since a
+ * run directory on a shared filesystem may be written from another machine. */
+int gl_atomic_is_stale_tmp(const char *name);
 
 #endif

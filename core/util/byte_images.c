@@ -28,6 +28,9 @@ void gl_byte_images_free(gl_byte_images *d)
         return;
     free(d->pixels);
     free(d->labels);
+    for (int i = 0; d->class_names && i < d->n_classes; i++)
+        free(d->class_names[i]);
+    free(d->class_names);
     free(d);
 }
 
@@ -41,6 +44,7 @@ void gl_byte_images_info(const gl_byte_images *d, gl_dataset_info *info)
     info->n_items = d->n;
     info->lo = -1.0f;
     info->hi = 1.0f;
+    info->class_names = (const char *const *)d->class_names;
 }
 
 int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, int n, float *x,

@@ -2,9 +2,11 @@
 #include "util/fs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int gl_mkdir_p(const char *path, gl_error *err)
 {
@@ -23,4 +25,25 @@ int gl_mkdir_p(const char *path, gl_error *err)
             return GL_OK;
         *p = c;
     }
+}
+
+int gl_open_regular(const char *path, struct stat *st)
+{
+    /* O_NONBLOCK: open(2) of a FIFO with no writer blocks until one comes, before fstat could
+     * refuse it. Regular files ignore the flag, so it is cleared only for tidiness. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        close(fd);
+        return GL_NOT_REGULAR;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
 }

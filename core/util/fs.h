@@ -2,10 +2,18 @@
 #ifndef GL_UTIL_FS_H
 #define GL_UTIL_FS_H
 
+#include <sys/stat.h>
+
 #include <ganlab/error.h>
 
 /* mkdir -p: creates path and its missing parents (mode 0777 less the umask). An existing directory
  * is fine. GL_ERR_RUN naming the component that could not be created. */
 int gl_mkdir_p(const char *path, gl_error *err);
+
+/* Opens path read-only without ever blocking (a FIFO given as a file would hang a plain open) and
+ * fills *st. Returns the descriptor, -1 with errno when open or fstat failed, or GL_NOT_REGULAR
+ * (nothing left open) when path is not a regular file. */
+#define GL_NOT_REGULAR (-2)
+int gl_open_regular(const char *path, struct stat *st);
 
 #endif

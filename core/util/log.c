@@ -7,6 +7,7 @@
 #include "util/log.h"
 
 #include <stdarg.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <ganlab/plugin.h>
@@ -40,6 +41,18 @@ void gl_log_line(const char *who, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "%s[%s] %s\n", clear(), who, text);
     to_file("", text);
+}
+
+void gl_log_error_to_file(const char *text)
+{
+    fputs(clear(), stderr);
+    for (const char *line = text; log_file && *line;) {
+        size_t n = strcspn(line, "\n");
+        fprintf(log_file, "error: %.*s\n", (int)n, line);
+        line += n + (line[n] == '\n');
+    }
+    if (log_file)
+        fflush(log_file);
 }
 
 void gl_log_progress(const char *who, const char *text, int last)

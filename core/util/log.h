@@ -14,6 +14,10 @@ void gl_log_set_file(FILE *f);
 /* One line: "[who] text" on stderr (clearing a live progress line first); "text" in the file. */
 void gl_log_line(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An error's text (its lines) to the file only, for a run's log.txt: main prints it on stderr,
+ * once. On a terminal it clears a live progress line, so that main's line starts clean. */
+void gl_log_error_to_file(const char *text);
+
 /* A progress line: on a terminal it replaces the previous one in place ("\r", cleared) and ends
  * with a newline only when last; elsewhere it is a plain line. Also a plain line in the file. */
 void gl_log_progress(const char *who, const char *text, int last);

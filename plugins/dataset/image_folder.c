@@ -35,7 +35,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define MAX_SIDE 16384 /* refuse absurd image sizes before allocating for them */
+#define MAX_SIDE GL_DATASET_MAX_SIDE /* refuse absurd image sizes before allocating for them */
 
 static const gl_param_spec image_folder_params[] = {
     {"path", GL_PARAM_PATH, NULL, 1, GL_NO_RANGE, NULL,
@@ -144,8 +144,28 @@ static int add_pngs(entry_list *l, const char *dir, int label, gl_error *err)
     return rc;
 }
 
-/* Builds the file list and the class count (0: unlabelled) from the layout described above. */
-static int collect(const char *root, entry_list *l, int *n_classes, gl_error *err)
+/* A class folder that is the data set's folder itself or one above it (a link to . or ..) would
+ * make the same images a class of their own, or read a whole tree. */
+static int check_class_dir(const char *root, const char *sub, gl_error *err)
+{
+    char *r = realpath(root, NULL), *p = realpath(sub, NULL);
+    size_t pn = p ? strlen(p) : 0;
+    int loop = r && p && strncmp(r, p, pn) == 0 && (r[pn] == '\0' || r[pn] == '/' || pn == 1);
+    int rc = GL_OK;
+    if (loop)
+        rc = gl_error_add(err, GL_ERR_INPUT,
+                          "dataset 'image_folder': %s: a class folder that is %s (a link to '.' "
+                          "or '..'?); class folders must lie inside %s",
+                          sub, strcmp(r, p) == 0 ? "the data set folder itself" : "above it", root);
+    free(r);
+    free(p);
+    return rc;
+}
+
+/* Builds the file list, the class count (0: unlabelled) and the class names (*class_names, the
+ * directory names; NULL when unlabelled) from the layout described above. */
+static int collect(const char *root, entry_list *l, int *n_classes, char ***class_names,
+                   gl_error *err)
 {
     struct dirent **names;
     int n;
@@ -166,11 +186,26 @@ static int collect(const char *root, entry_list *l, int *n_classes, gl_error *er
                           "it into one of them or remove it",
                           root, loose);
     char sub[4096];
+    /* Freed by gl_byte_images_free (the caller stores it in the instance at once). */
+    *class_names = rc == GL_OK && classes > 0 ? calloc((size_t)classes, sizeof **class_names)
+                                              : NULL;
+    if (rc == GL_OK && classes > 0 && !*class_names)
+        rc = gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': out of memory");
     for (int i = 0, label = 0; rc == GL_OK && classes > 0 && i < n; i++) {
         if (!is_dir(root, names[i]->d_name))
             continue;
         snprintf(sub, sizeof sub, "%s/%s", root, names[i]->d_name);
-        rc = add_pngs(l, sub, label++, err);
+        rc = check_class_dir(root, sub, err);
+        if (rc == GL_OK && !((*class_names)[label] = strdup(names[i]->d_name)))
+            rc = gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': out of memory");
+        size_t had = l->n;
+        if (rc == GL_OK)
+            rc = add_pngs(l, sub, label++, err);
+        if (rc == GL_OK && l->n == had)
+            gl_plugin_log(GL_LOG_WARNING, "image_folder",
+                          "%s: empty class folder (no *.png): class %d has no images, so a "
+                          "conditional model never sees it",
+                          sub, label - 1);
     }
     free_names(names, n);
     if (rc == GL_OK && classes == 0)
@@ -307,7 +342,7 @@ static int image_folder_open(const gl_params *p, uint64_t seed, void **self, gl_
     d->c = channels;
 
     entry_list l = {0};
-    int rc = collect(gl_params_string(p, "path"), &l, &d->n_classes, err);
+    int rc = collect(gl_params_string(p, "path"), &l, &d->n_classes, &d->class_names, err);
     if (rc == GL_OK)
         rc = decode_all(d, &l, (int)gl_params_int(p, "size"),
                         strcmp(gl_params_string(p, "resize"), "bilinear") == 0, err);

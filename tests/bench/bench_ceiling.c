@@ -18,10 +18,12 @@
  * dW (and the penalty's second-order products) come interleaved as in training, and the engine
  * skips what training skips (no dW of D in the G update).
  * Two ways of running, the faster counted: one caller with 2 engine threads, and one 1-thread
- * worker process per vCPU each running whole steps (their images added up).
+ * worker process per vCPU it may run on (sched_getaffinity) each running whole steps (their images
+ * added up).
  */
 #include <dlfcn.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,8 +71,8 @@ typedef struct model {
     gl_linear_layer g_fc, d_fc;
     gl_conv_layer g_up1, g_up2, d_conv1, d_conv2;
     gl_ctx *ctx;
-    float *real, *z, *xh; /* constant inputs (B, item) / (B, latent); malloc'ed, never freed */
-    float *m[2], *v[2];   /* Adam moments of G, D; malloc'ed, never freed (the process exits) */
+    float *real, *z, *xh; /* constant inputs (B, item) / (B, latent); freed by teardown */
+    float *m[2], *v[2];   /* Adam moments of G, D; freed by teardown */
     long t[2];
 } model;
 
@@ -243,6 +245,20 @@ static void setup(model *m, const spec *sp)
     gl_rng_fill_normal(&rng, m->z, z, 0, 1);
 }
 
+static void teardown(model *m)
+{
+    gl_ctx_destroy(m->ctx);
+    gl_net_destroy(m->g);
+    gl_net_destroy(m->d);
+    free(m->real);
+    free(m->xh);
+    free(m->z);
+    for (int k = 0; k < 2; k++) {
+        free(m->m[k]);
+        free(m->v[k]);
+    }
+}
+
 /* Returns 0 when the engine has no bf16 or refuses it here; the symbol is looked up at run time so
  * that this benchmark builds and runs (fp32 only) against an engine without precisions. */
 static int set_precision(const char *precision)
@@ -277,6 +293,7 @@ static double steps_per_second(const spec *sp, int threads, double seconds, int 
         n++;
         t = now();
     }
+    teardown(&m);
     return (double)n / (t - t0);
 }
 
@@ -333,8 +350,9 @@ int main(int argc, char **argv)
         printf("%s %s - - -\n", sp->name, argv[2]);
         return 0;
     }
-    long vcpus = sysconf(_SC_NPROCESSORS_ONLN);
-    double workers = vcpus > 1 ? run_workers(sp, (int)vcpus, seconds) : 0;
+    cpu_set_t set;
+    int vcpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+    double workers = vcpus > 1 ? run_workers(sp, vcpus, seconds) : 0;
     double caller = steps_per_second(sp, 2, seconds, -1, -1);
     double img = (double)sp->batch * sp->n_critic;
     double best = caller > workers ? caller : workers;

@@ -41,8 +41,9 @@ run_ganlab() {
   [ "$prec" = fp32 ] || args+=(engine.precision="$prec")
   rm -rf "$tmp/runs"
   # /usr/bin/time -o: its report must not go where the run's stderr goes (/dev/null).
-  if ! /usr/bin/time -o "$tmp/time" -f '%M' "$ganlab" train "$cfg" "${args[@]}" >/dev/null 2>&1
-  then
+  if ! /usr/bin/time -o "$tmp/time" -f '%M' "$ganlab" train "$cfg" "${args[@]}" >/dev/null \
+    2>"$tmp/stderr"; then
+    [ "$prec" != fp32 ] || { cat "$tmp/stderr" >&2; exit 1; }
     echo "- -"
     return
   fi

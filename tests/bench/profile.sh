@@ -24,7 +24,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 command -v perf >/dev/null || { echo "profile.sh: needs perf (Debian: linux-perf)" >&2; exit 2; }
 configs=("$@")
-[ ${#configs[@]} -gt 0 ] || configs=("$top"/configs/fashion_mnist/*.yaml "$top"/configs/toy/ring*.yaml)
+[ ${#configs[@]} -gt 0 ] ||
+  configs=("$top"/configs/fashion_mnist/*.yaml "$top"/configs/toy/ring*.yaml)
 # oneDNN's generated kernels get names in perf's map file (/tmp/perf-PID.map).
 export DNNL_JIT_PROFILE=1
 read -r -a extra <<<"${GANLAB_PROFILE_ARGS:-}"
@@ -35,21 +36,34 @@ read -r -a extra <<<"${GANLAB_PROFILE_ARGS:-}"
 # counts as GEMM/convolution).
 groups() {
   perf report -i "$1" -n --stdio --no-children --sort dso,sym 2>/dev/null |
-    awk '/^ *[0-9.]+%/ {
+    awk 'BEGIN {
+      io = "libz|libyaml|libpng|ld-linux|inflate|crc32|_dl_|png_|yaml_"
+      ksync = "sched|yield|futex|switch|wake|syscall|sys_call|spin|idle"
+      packing = "copy|im2col|col2im|reorder|pack|transpose"
+      gemm = "gemm|gemv|brg|conv_fwd|conv_bwd|conv_acc|bwd_data|bwd_weight|jit|dnnl|sdot|saxpy"
+      norm = "batch_norm|layer_norm|bnorm|lnorm"
+      opt = "adam|rmsprop|sgd|optimizer|grads_finite|shrink_update"
+      data = "byte_images|next_batch|rng|shuffle|interpolat|z_tensor|one_hot|embedding|gather_rows"
+      sync = "yield|futex|sched|blas_thread|exec_blas|gomp|barrier|spin|pthread_cond|pthread_mutex"
+      ag = "record|backward|gl_grad|autograd|tape|arena|ctx|gl__tensor|gl__view|malloc|free|"
+      ag = ag "tensor_new|tensor_from|detach"
+      ew = "gl__|act_|leaky|tanh|sigmoid|softplus|relu|exp|log|memset|memcpy|memmove|add_bias|"
+      ew = ew "reduce|expand|concat|slice|scale|square|sqrt|bce|mean|sum|binary|unary"
+    }
+    /^ *[0-9.]+%/ {
       n = $2; dso = $3; sym = ""; for (i = 5; i <= NF; i++) sym = sym " " $i
       s = tolower(dso " " sym)
-      if (s ~ /libz|libyaml|libpng|ld-linux|inflate|crc32|_dl_|png_|yaml_/) g = "startup_io"
-      else if ($4 == "[k]")
-        g = s ~ /sched|yield|futex|switch|wake|syscall|sys_call|spin|idle/ ? "sync" : "other"
-      else if (s ~ /copy|im2col|col2im|reorder|pack|transpose/) g = "packing"
-      else if (s ~ /gemm|gemv|brg|conv_fwd|conv_bwd|conv_acc|bwd_data|bwd_weight|jit|dnnl|sdot|saxpy/) g = "gemm_conv"
-      else if (s ~ /batch_norm|layer_norm|bnorm|lnorm/) g = "norm"
-      else if (s ~ /adam|rmsprop|sgd|optimizer|grads_finite|shrink_update/) g = "optimizer"
-      else if (s ~ /byte_images|next_batch|rng|shuffle|interpolat|z_tensor|one_hot|embedding|gather_rows/) g = "data"
-      else if (s ~ /yield|futex|sched|blas_thread|exec_blas|gomp|barrier|spin|pthread_cond|pthread_mutex/) g = "sync"
+      if (s ~ io) g = "startup_io"
+      else if ($4 == "[k]") g = s ~ ksync ? "sync" : "other"
+      else if (s ~ packing) g = "packing"
+      else if (s ~ gemm) g = "gemm_conv"
+      else if (s ~ norm) g = "norm"
+      else if (s ~ opt) g = "optimizer"
+      else if (s ~ data) g = "data"
+      else if (s ~ sync) g = "sync"
       else if (s ~ /openblas|libdnnl/) g = "gemm_conv"
-      else if (s ~ /record|backward|gl_grad|autograd|tape|arena|ctx|gl__tensor|gl__view|malloc|free|tensor_new|tensor_from|detach/) g = "autograd"
-      else if (s ~ /gl__|act_|leaky|tanh|sigmoid|softplus|relu|exp|log|memset|memcpy|memmove|add_bias|reduce|expand|concat|slice|scale|square|sqrt|bce|mean|sum|binary|unary/) g = "elementwise"
+      else if (s ~ ag) g = "autograd"
+      else if (s ~ ew) g = "elementwise"
       else g = "other"
       c[g] += n
     }
@@ -68,7 +82,7 @@ record() {
 }
 
 cols=(gemm_conv packing elementwise norm optimizer data sync autograd other)
-printf '%-22s %8s %8s' config wall_ms cpu_ms
+printf '%-28s %8s %8s' config wall_ms cpu_ms
 printf ' %11s' "${cols[@]}"
 printf '\n'
 for cfg in "${configs[@]}"; do
@@ -93,8 +107,12 @@ for cfg in "${configs[@]}"; do
     END {
       k = split(cols, c, " ")
       total = 0
-      for (i = 1; i <= k; i++) { d[i] = many[c[i]] - one[c[i]]; if (d[i] < 0) d[i] = 0; total += d[i] }
-      printf "%-22s %8.2f %8.2f", name, 1000 * (wn - w1) / n, 1000 * total / f / n
+      for (i = 1; i <= k; i++) {
+        d[i] = many[c[i]] - one[c[i]]
+        if (d[i] < 0) d[i] = 0
+        total += d[i]
+      }
+      printf "%-28s %8.2f %8.2f", name, 1000 * (wn - w1) / n, 1000 * total / f / n
       for (i = 1; i <= k; i++) printf " %10.1f%%", total ? 100 * d[i] / total : 0
       printf "\n"
     }' "$tmp/one.g" "$tmp/many.g"

@@ -28,9 +28,9 @@ command -v strace >/dev/null || { echo "whole_process.sh: needs strace" >&2; exi
 args=(train.epochs=0 train.eval_every=0 experiment.out_dir="$tmp/runs" "$@")
 per_step=$("$build/core/ganlab" config "$cfg" "${args[@]}" train.steps=1 |
   awk '/n_critic:/{c = $2} /batch_size:/{b = $2} END {print c * b}')
-# The libtool wrapper is a shell script: trace the real binary.
-bin=$build/core/.libs/ganlab
-[ -x "$bin" ] || bin=$build/core/ganlab
+# Where core/ganlab is libtool's wrapper script, trace the real binary in .libs.
+bin=$build/core/ganlab
+[ "$(head -c 2 "$bin")" != "#!" ] || bin=$build/core/.libs/ganlab
 traced() { # TRACE_FILE STEPS: one traced run
   rm -rf "$tmp/runs"
   LD_LIBRARY_PATH=$build/core/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
@@ -43,7 +43,11 @@ traced() { # TRACE_FILE STEPS: one traced run
 marks() {
   awk '
     / execve\(/ && !t0 { t0 = $2 }
-    / openat\(/ && /idx[0-9]-ubyte|\.idx|datasets\// && !/ENOENT/ { if (!d0) d0 = $2; open = 1; next }
+    / openat\(/ && /idx[0-9]-ubyte|\.idx|datasets\// && !/ENOENT/ {
+      if (!d0) d0 = $2
+      open = 1
+      next
+    }
     / close\(/ && open { d1 = $2; open = 0 }
     / openat\(/ && /timing\.csv/ && !loop0 { loop0 = $2 }
     / exit_group\(/ { t1 = $2 }
@@ -55,8 +59,8 @@ for i in 1 2 3 4 5; do
   marks "$tmp/trace1"
 done | sort -n -k2,2 | head -n 1 >"$tmp/startup"
 read -r to_data loading to_loop _ <"$tmp/startup"
-printf 'start-up (fastest of 5): %.3f s to the data, data loading %.3f s, %.3f s more to the loop\n' \
-  "$to_data" "$loading" "$to_loop"
+printf 'start-up (fastest of 5): %.3f s to the data, data loading %.3f s, %.3f s more %s\n' \
+  "$to_data" "$loading" "$to_loop" "to the loop"
 traced "$tmp/trace" "$steps"
 run=$(ls -d "$tmp"/runs/*/)
 elapsed=$(tail -n 1 "$run/timing.csv" | cut -d, -f2)

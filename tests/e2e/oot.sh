@@ -121,7 +121,8 @@ if command -v bash >/dev/null; then
     [ "$got" = "plugins plugin-check" ] || fail "completion of pl: '$got'"
 fi
 # Every doc and example config of the source, where the docs say.
-for f in $(cd "$S" && find configs docs -name '*.yaml' -o -name '*.md' -o -name '*.png') README.md; do
+for f in $(cd "$S" && find configs docs -name '*.yaml' -o -name '*.md' -o -name '*.png' -o -name '*.c') \
+         README.md; do
     case $f in
         configs/*) [ -f "$(find "$T" -path "*/share/ganlab/$f")" ] || fail "$f not installed" ;;
         *) [ -f "$(find "$T" -path "*/share/doc/ganlab/$f")" ] || fail "$f not installed" ;;

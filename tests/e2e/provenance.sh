@@ -1,9 +1,9 @@
 #!/bin/sh
 # shellcheck disable=SC2086 # the override lists are meant to split into words
 # provenance.sh - run.json end to end: its fields after a run and after a resume (with the changes
-# the resume made), and an out-of-tree plugin (docs/examples/optimizer/sign_sgd.c, built here against the
-# source headers) that sample, eval and resume find again from its recorded path without
-# --plugin-path, and refuse when the file's SHA-256 no longer matches or the file is gone.
+# the resume made), and an out-of-tree plugin (docs/examples/optimizer/sign_sgd.c, built here
+# against the source headers) that sample, eval, compare and resume find again from its recorded
+# path without --plugin-path, and refuse when the file's SHA-256 no longer matches or the file is gone.
 . "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
 has() { grep -qF -- "$2" "$T/$1" || { fail "no '$2' in std$1:"; tail -5 "$T/$1"; }; }
 key() { grep -qF -- "\"$1\": " "$2" || fail "$2: no \"$1\""; }
@@ -32,6 +32,8 @@ grep -qF '"name": "toy2d"' "$j" || fail "run.json: the dataset plugin is not rec
 run 0 sample "$dir" -n 4 -o "$T/s.csv"
 has err "optimizer plugin 'sign_sgd' loaded from $T/oot/sign_sgd.so"
 run 0 eval "$dir"
+run 0 compare "$dir" -o "$T/cmp"
+has err "optimizer plugin 'sign_sgd' loaded from $T/oot/sign_sgd.so"
 rm "$dir/checkpoints/step_00000004.ckpt"
 run 0 train --resume "$dir" train.steps=6 train.log_every=3
 grep -qF '"changes": ["train.steps: 4 -> 6", "train.log_every: 2 -> 3"]' "$j" ||

@@ -2,8 +2,11 @@
 # suite.sh - `ganlab suite` and `ganlab compare` end to end through the real binary: a tiny suite
 # (toy2d, 2 configs x 2 seeds, 5 steps each) trains as child processes and ends with the report's
 # path on stdout; the report groups the 4 runs into 2 variants; a run with a bad override fails
-# alone, the suite exits 1 and still writes the report; compare on the same run directories; the
-# suite parser's errors reach the user with their positions; --dry-run checks every shipped suite.
+# alone, the suite exits 1 and still writes the report; run again, a suite skips its done runs and
+# resumes its interrupted ones; --status gives each run's state (exit 0, 1 or 4); a sweep made with
+# --config and --sweep, found again by --name; compare on the same run directories; the suite
+# parser's errors reach the user with their positions; --dry-run checks every shipped suite and
+# one of its printed commands runs when pasted.
 # Needs GL_BUILDDIR and GL_SRCDIR (make check).
 . "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
 has() { grep -qF -- "$2" "$1" || { fail "no '$2' in $1:"; tail -5 "$1"; }; }
@@ -46,7 +49,8 @@ has "$T/out" "ring_wgan_gp-s2 done 5/5"
 
 # A run killed after its last log row but before its last checkpoint is interrupted, not done; the
 # suite run again resumes it from its checkpoint and leaves the done one alone.
-sed 's/train.steps=5,/train.steps=10,/; s/seeds: \[1, 2\]/seeds: [1]/' "$T/tiny.yaml" >"$T/again.yaml"
+sed 's/train.steps=5,/train.steps=10,/; s/seeds: \[1, 2\]/seeds: [1]/' "$T/tiny.yaml" \
+    >"$T/again.yaml"
 run 0 suite "$T/again.yaml" -o "$T/again"
 rm "$T/again/runs/ring_gan-s1/checkpoints/step_00000010.ckpt"
 echo 137 >"$T/again/logs/ring_gan-s1.status"   # as the suite records a child killed by SIGKILL
@@ -55,7 +59,8 @@ has "$T/out" "ring_gan-s1 interrupted 10/10"
 has "$T/out" "ring_wgan_gp-s1 done 10/10"
 run 0 suite "$T/again.yaml" -o "$T/again"
 has "$T/err" "[suite] resume ring_gan-s1 (1/1)"
-[ -s "$T/again/runs/ring_gan-s1/checkpoints/step_00000010.ckpt" ] || fail "the resumed run ended without its checkpoint"
+[ -s "$T/again/runs/ring_gan-s1/checkpoints/step_00000010.ckpt" ] ||
+    fail "the resumed run ended without its checkpoint"
 [ -e "$T/again/runs/ring_gan-s1-2" ] && fail "the resumed run got a new directory"
 run 0 suite "$T/again.yaml" -o "$T/again" --status
 
@@ -114,20 +119,28 @@ for f in "$S"/configs/suites/*.yaml; do
 done
 run 0 suite "$T/tiny.yaml" --dry-run -o "$T/dry"
 [ "$(wc -l <"$T/out")" -eq 4 ] || fail "--dry-run printed $(wc -l <"$T/out") command lines, not 4"
+# The key a run overrides is what this suite varies: its logging.hparams (TensorBoard's hparams).
+hp="train.n_critic=2 logging.hparams=train.n_critic experiment.seed="
+[ "$(grep -c " $hp" "$T/out")" -eq 2 ] ||
+    fail "hparams: $(cat "$T/out")"
+[ "$(grep -c "logging.hparams" "$T/out")" -eq 2 ] || fail "hparams of a run without overrides"
 # A printed command runs when pasted: it names the binary a user runs, not libtool's inner one.
-case "$(head -n 1 "$T/out")" in "$G "*) ;; *) fail "--dry-run command: $(head -n 1 "$T/out")" ;; esac
+case "$(head -n 1 "$T/out")" in
+"$G "*) ;;
+*) fail "--dry-run command: $(head -n 1 "$T/out")" ;;
+esac
 (cd "$T" && sh -c "$(head -n 1 "$T/out")" >"$T/pasted.out" 2>"$T/pasted.err") ||
     fail "the pasted command failed: $(tail -n 2 "$T/pasted.err")"
 [ -s "$T/dry/runs/ring_gan-s1/metrics.csv" ] || fail "the pasted command trained nothing"
 rm -rf "$T/dry"
 has "$T/out" "train -- $S/configs/toy/ring_wgan_gp.yaml train.steps=5"
-has "$T/out" "train.n_critic=2 experiment.seed=2 experiment.name=ring_wgan_gp-s2"
+has "$T/out" "${hp}2 experiment.name=ring_wgan_gp-s2"
 run 2 suite "$T/bad.yaml" --dry-run
 has "$T/err" "run ring_wgan_gp-s1: its config is invalid"
 has "$T/err" "1 of 2 runs have an invalid config"
 
 # A sweep on the command line: --config with --sweep; each point is a variant named from its
-# values; the swept keys reach the children in GANLAB_HPARAMS; the suite lives in -o like a file's.
+# values; the swept keys are each run's logging.hparams; the suite lives in -o like a file's.
 sweep() {
     want=$1
     shift
@@ -136,14 +149,15 @@ sweep() {
         train.sample_every=5 train.checkpoint_every=5 "$@"
 }
 sweep 0 --dry-run
-[ "$(grep -c "^GANLAB_HPARAMS=train.batch_size $G train -- " "$T/out")" -eq 4 ] ||
+[ "$(grep -c "^$G train -- .* logging.hparams=train.batch_size experiment" "$T/out")" -eq 4 ] ||
     fail "sweep --dry-run: $(cat "$T/out")"
-has "$T/out" "train.batch_size=32 experiment.seed=2 experiment.name=ring_gan.batch_size-32-s2"
+has "$T/out" "train.batch_size=32 logging.hparams=train.batch_size experiment.seed=2"
 sweep 0 -j 2
 has "$T/sw/report/report.md" "4 runs in 2 variants"
 has "$T/sw/report/report.md" "| ring_gan.batch_size-16 | 2 | 80 |"
 has "$T/sw/report/report.md" "| ring_gan.batch_size-32 | 2 | 160 |"
 has "$T/sw/suite.yaml" "train.batch_size: [16, 32]"
+has "$T/sw/runs/ring_gan.batch_size-16-s1/config.yaml" "hparams: train.batch_size"
 # By its name: the suite.yaml it left; and that file is a suite file like any other.
 run 0 suite --name sw -o "$T/sw" --status
 has "$T/out" "ring_gan.batch_size-32-s2 done 5/5"

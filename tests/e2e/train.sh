@@ -86,6 +86,11 @@ has err "the model is not conditional"
 
 run 0 train "$S/configs/fashion_mnist/cgan.yaml" $tiny_img experiment.name=cg
 cg=$(tail -n 1 "$T/out")
+# Its sample grid carries the class of each row left of it: RGB, wider than the 8 columns of
+# 28 + 2 pixels and the border (242), as tall as 10 rows (302).
+set -- $(od -An -tu1 -j16 -N10 "$cg/samples/step_00000003.png")
+[ $(($1 * 16777216 + $2 * 65536 + $3 * 256 + $4)) -gt 242 ] || fail "conditional grid: no label margin"
+[ $(($7 * 256 + $8)) -eq 302 ] && [ "${10}" -eq 2 ] || fail "conditional grid: not 302 rows of RGB"
 run 0 sample "$cg" -n 12 --label 3 -o "$T/c.csv"
 [ "$(cut -d, -f785 "$T/c.csv" | sort -u | tr '\n' ' ')" = "3 label " ] ||
     fail "conditional sample labels: $(cut -d, -f785 "$T/c.csv" | sort -u | tr '\n' ' ')"
@@ -108,18 +113,40 @@ run 2 train "$S/configs/fashion_mnist/dcgan_wgan_gp.yaml" $tiny_img model.norm=b
 has err "loss 'wgan_gp'"
 has err "model 'dcgan'"
 
+# stop_run SIG NAME SECONDS: an endless run NAME gets SIG after SECONDS; its exit code in rc.
+stop_run() {
+    "$G" train "$S/configs/toy/ring_gan.yaml" $tiny_toy train.steps=1000000 \
+        train.checkpoint_every=0 experiment.name="$2" >"$T/out" 2>"$T/err" &
+    pid=$!
+    sleep "$3"
+    kill -"$1" "$pid"
+    wait "$pid"
+    rc=$?
+}
+
 # SIGTERM: the step finishes, a checkpoint is written, exit 143; the run resumes.
-"$G" train "$S/configs/toy/ring_gan.yaml" $tiny_toy train.steps=1000000 train.checkpoint_every=0 \
-    experiment.name=sig >"$T/out" 2>"$T/err" &
-pid=$!
-sleep 2
-kill -TERM "$pid"
-wait "$pid"
-rc=$?
+stop_run TERM sig 2
 [ "$rc" -eq 143 ] || fail "SIGTERM gave exit $rc, expected 143"
 sig=$(tail -n 1 "$T/out")
 ls "$sig"/checkpoints/step_*.ckpt >/dev/null 2>&1 || fail "no checkpoint after SIGTERM"
 has err "stopped by signal 15"
+
+# SIGUSR1 (a scheduler's warning before a time limit): the same checkpoint, exit 75 (requeue me);
+# resumed to a budget, the run ends bit for bit as a run of that budget that was never stopped.
+stop_run USR1 usr1 1
+[ "$rc" -eq 75 ] || fail "SIGUSR1 gave exit $rc, expected 75"
+has err "exit 75: requeue to continue"
+u=$(tail -n 1 "$T/out")
+ck=$(ls "$u"/checkpoints/step_*.ckpt 2>/dev/null | tail -n 1)
+k=$(basename "$ck" .ckpt | sed 's/^step_0*//')
+[ -n "$k" ] || fail "no checkpoint after SIGUSR1"
+end=$((k + 2))
+last=$(printf 'step_%08d.ckpt' "$end")
+run 0 train --resume "$u" train.steps=$end
+run 0 train "$S/configs/toy/ring_gan.yaml" $tiny_toy train.steps=$end train.checkpoint_every=0 \
+    experiment.name=usr1-ref
+cmp -s "$u/checkpoints/$last" "$(tail -n 1 "$T/out")/checkpoints/$last" ||
+    fail "the run stopped by SIGUSR1 and resumed differs from one never stopped"
 
 [ "$fails" -eq 0 ] && echo "train.sh: all passed"
 [ "$fails" -eq 0 ]

@@ -1,5 +1,7 @@
 /* fuzz_eval_json.c - libFuzzer harness: the eval.json reader of `ganlab compare`
- * (gl_cmp_eval_json_parse), then its row merged into a small eval.csv table. */
+ * (gl_cmp_eval_json_parse), then its row merged into a small eval.csv table. Seeds in
+ * corpus/eval_json/.
+ * `make fuzz` runs it (tests/fuzz/fuzz.sh eval_json); make check replays the corpus (replay.sh). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

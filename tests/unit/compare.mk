@@ -15,3 +15,7 @@ tests_unit_test_compare_sweep_LDADD = $(GL_TEST_LIBS)
 
 TESTS += tests/e2e/suite.sh
 EXTRA_DIST += tests/e2e/suite.sh
+
+# The Slurm launcher with fake sbatch/squeue/scancel/scontrol (a real cluster: .ci/slurm-test).
+TESTS += tests/e2e/slurm.sh
+EXTRA_DIST += tests/e2e/slurm.sh

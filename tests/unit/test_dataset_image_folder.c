@@ -81,6 +81,10 @@ START_TEST(classes_and_grey)
     ck_assert_int_eq(d.info.shape[2], 3);
     ck_assert_int_eq(d.info.n_items, 3);
     ck_assert_int_eq(d.info.n_classes, 2);
+    /* The class names are the directories', in label order (for sample grids). */
+    ck_assert_ptr_nonnull(d.info.class_names);
+    ck_assert_str_eq(d.info.class_names[0], "ant");
+    ck_assert_str_eq(d.info.class_names[1], "zebra");
     int64_t idx[3] = {2, 0, 1};
     float x[18];
     int32_t labels[3];
@@ -111,6 +115,7 @@ START_TEST(channel_conversion)
     fx_dataset d;
     open_ok(&d, "dataset:\n  plugin: image_folder\n  path: .\n"); /* channels 3 by default */
     ck_assert_int_eq(d.info.n_classes, 0);
+    ck_assert_ptr_null(d.info.class_names);
     ck_assert_int_eq(d.info.shape[0], 3);
     int64_t idx[2] = {0, 1};
     float x[24];

@@ -9,3 +9,22 @@ TESTS += tests/unit/test_train
 TESTS += tests/e2e/train.sh
 EXTRA_DIST += tests/e2e/train.sh tests/e2e/lib.sh
 tests/e2e/train.log: tests/data/make_idx$(EXEEXT)
+
+# Hostile inputs end to end (issue 12): corrupt checkpoints, FIFOs, concurrent writers, bad names.
+check_PROGRAMS += tests/data/ckpt_patch
+tests_data_ckpt_patch_SOURCES = tests/data/ckpt_patch.c
+tests_data_ckpt_patch_CPPFLAGS = $(AM_CPPFLAGS) $(ZLIB_CFLAGS)
+tests_data_ckpt_patch_LDADD = $(ZLIB_LIBS)
+TESTS += tests/e2e/hostile.sh
+EXTRA_DIST += tests/e2e/hostile.sh
+tests/e2e/hostile.log: tests/data/ckpt_patch$(EXEEXT)
+check_LTLIBRARIES += tests/plugins/ctor/ctor_marker.la
+tests_plugins_ctor_ctor_marker_la_SOURCES = tests/plugins/ctor/ctor_marker.c
+tests_plugins_ctor_ctor_marker_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath '$(abs_builddir)/tests/plugins/ctor' $(AM_LDFLAGS)
+tests/e2e/hostile.log: tests/plugins/ctor/ctor_marker.la
+check_PROGRAMS += tests/data/make_png
+tests_data_make_png_SOURCES = tests/data/make_png.c
+tests_data_make_png_CPPFLAGS = $(GL_CORE_CPP_FLAGS)
+tests_data_make_png_LDADD = core/libganlab_internal.la $(GL_CORE_LIBS)
+tests/e2e/hostile.log: tests/data/make_png$(EXEEXT)

@@ -46,6 +46,10 @@
 extern "C" {
 #endif
 
+/* The largest height or width of an image a bundled dataset accepts; the core's sample grids and
+ * exports fit any image up to this size (core/image's GL_IMAGE_GRID_MAX_SIDE leaves room). */
+#define GL_DATASET_MAX_SIDE 16384
+
 typedef struct gl_byte_images {
     const char *plugin; /* the dataset plugin's name, for messages ("dataset 'NAME': ...");
                            static text of the plugin */
@@ -59,13 +63,15 @@ typedef struct gl_byte_images {
     int channels_last;  /* 1: items are stored (H, W, C), as IDX and PNG files hold them */
     int n_classes;      /* 0 when unlabelled */
     float scale[256];   /* byte -> value, filled by gl_byte_images_new */
+    char **class_names; /* (n_classes) names, or NULL; each and the array malloc'ed by the
+                           plugin, freed by gl_byte_images_free */
 } gl_byte_images;
 
 /* A zeroed gl_byte_images with the scale table filled, for plugin `plugin` (kept, not copied).
  * Returns NULL when out of memory. The caller frees it with gl_byte_images_free. */
 GL_API gl_byte_images *gl_byte_images_new(const char *plugin);
 
-/* Frees d->pixels, d->labels (with free()) and d. d may be NULL. */
+/* Frees d->pixels, d->labels, d->class_names (with free()) and d. d may be NULL. */
 GL_API void gl_byte_images_free(gl_byte_images *d);
 
 /* Fills *info: shape (c, h, w), n_classes, n items, values in [-1, 1]. */

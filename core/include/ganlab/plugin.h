@@ -135,6 +135,10 @@ typedef struct gl_dataset_info {
     int n_classes;   /* 0 when unlabelled */
     int64_t n_items; /* items in one epoch */
     float lo, hi;    /* the range the values of a batch lie in, e.g. -1, 1 */
+    /* Optional: n_classes names (image_folder: its class directories), owned by the instance and
+     * valid until close; NULL (as it arrives) when the data has none. The core writes them beside
+     * the rows of a conditional model's sample grids (the class index when NULL). */
+    const char *const *class_names;
 } gl_dataset_info;
 
 typedef struct gl_dataset_plugin {

@@ -61,11 +61,28 @@ typedef struct gl_rng gl_rng;
 
 /* ---------------------------------------------------------------- engine-wide */
 
-/* Sets the threads OpenBLAS uses (openblas_set_num_threads) and the engine's own count (the
- * engine's elementwise loops are single-threaded, so results depend only on n and the machine). n
- * >= 1. */
+/* Sets the threads of OpenBLAS and, with oneDNN, of the OpenMP pool oneDNN, OpenBLAS and the
+ * engine's elementwise loops share (docs/engine.md); results depend only on n and the machine.
+ * n >= 1. */
 GL_API void gl_engine_set_threads(int n);
 GL_API int gl_engine_threads(void);
+/* For a program's first line: when its threads are OpenMP's (oneDNN builds) and the environment
+ * sets no OMP_WAIT_POLICY, sets it to passive and re-executes the program (argv as main got it),
+ * since libgomp reads it only while loading. Idle workers then sleep instead of spinning, which on
+ * a machine with more threads than free cores multiplied a step's time. Returns when it does not
+ * re-execute (or the exec fails). */
+GL_API void gl_engine_passive_threads(char *const *argv);
+/* The precision of products (linear layers, gl_matmul, convolutions): fp32, or bf16 (inputs
+ * rounded to bfloat16, products accumulated in fp32; tensors, gradients and everything else stay
+ * fp32). Engine-wide, like the thread count; default fp32. */
+typedef enum gl_precision { GL_PRECISION_FP32, GL_PRECISION_BF16 } gl_precision;
+/* GL_OK, or GL_ERR_INPUT with the reason in err (the CPU lacks both AVX512_BF16 and AMX-BF16, or
+ * this build has no oneDNN) and the precision unchanged. GANLAB_FAKE_NO_BF16=1 in the environment
+ * makes the CPU check fail, so the refusal can be tested on any machine. */
+GL_API int gl_engine_set_precision(gl_precision p, gl_error *err);
+/* NULL when this build and CPU can run GL_PRECISION_BF16, else why not (a static string). */
+GL_API const char *gl_engine_bf16_missing(void);
+GL_API gl_precision gl_engine_precision(void);
 /* Number of heap allocations the engine has made since the process started (every engine
  * allocation goes through one counted allocator). A steady-state step leaves it unchanged. */
 GL_API uint64_t gl_engine_alloc_count(void);

@@ -1,0 +1,286 @@
+/* test_engine_backend.c - the float engine's product kernels (oneDNN where the build has it, else
+ * its own) against direct sums in double, in fp32 and in bf16; the bf16 refusal; no allocation in
+ * a steady-state convolutional step; same bytes twice with 2 threads.
+ *
+ * Tolerances are bounds, not guesses: with M = the direct sum of |a_i b_i| for one output, fp32
+ * must be within 1e-5 M (+1e-6) and bf16 within 2^-7 M (+1e-6): rounding both inputs of a product
+ * to bf16 (8 significant bits) moves it by at most 2^-8 |a b|, and fp32 accumulation adds far less;
+ * the bound is that, doubled. Each convolution kernel (forward, backward-data, backward-weight) is
+ * checked as a value and as a gradient, first and second order (the WGAN-GP penalty's path).
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ganlab/autograd.h>
+#include <ganlab/tensor.h>
+
+typedef struct geom {
+    int b, ci, h, w, co, k, s, p, ho, wo;
+} geom;
+
+static const geom geoms[] = {
+    {2, 3, 9, 9, 5, 3, 2, 1, 5, 5},    /* odd channel counts */
+    {2, 16, 8, 8, 32, 4, 2, 1, 4, 4},  /* blocked layouts */
+    {3, 1, 12, 12, 8, 4, 2, 1, 6, 6},  /* one input channel, as a DCGAN's first layer */
+    {2, 8, 14, 14, 16, 4, 2, 1, 7, 7}, /* a DCGAN's halving shape */
+};
+
+static void fill(float *v, size_t n, unsigned seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        v[i] = (float)((seed >> 8) / 8388608.0 - 1.0);
+    }
+}
+
+static size_t xs(const geom *g) { return (size_t)g->b * g->ci * g->h * g->w; }
+static size_t ys(const geom *g) { return (size_t)g->b * g->co * g->ho * g->wo; }
+static size_t ws(const geom *g) { return (size_t)g->co * g->ci * g->k * g->k; }
+
+/* The three bilinear maps as direct sums, each with its bound M (sums of |a b|):
+ *   conv:   y[n,o,oy,ox]   = sum x[n,c,iy,ix] w[o,c,ky,kx]
+ *   data:   dx[n,c,iy,ix]  = sum g[n,o,oy,ox] w[o,c,ky,kx]
+ *   weight: dw[o,c,ky,kx]  = sum x[n,c,iy,ix] g[n,o,oy,ox]     (iy = oy s - p + ky, ...) */
+enum { CONV, DATA, WEIGHT };
+
+static void direct(int kind, const geom *g, const float *a, const float *b, double *out,
+                   double *bound)
+{
+    size_t n_out = kind == CONV ? ys(g) : kind == DATA ? xs(g) : ws(g);
+    memset(out, 0, n_out * sizeof *out);
+    memset(bound, 0, n_out * sizeof *bound);
+    for (int n = 0; n < g->b; n++)
+        for (int o = 0; o < g->co; o++)
+            for (int c = 0; c < g->ci; c++)
+                for (int oy = 0; oy < g->ho; oy++)
+                    for (int ox = 0; ox < g->wo; ox++)
+                        for (int ky = 0; ky < g->k; ky++)
+                            for (int kx = 0; kx < g->k; kx++) {
+                                int iy = oy * g->s - g->p + ky, ix = ox * g->s - g->p + kx;
+                                if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w)
+                                    continue;
+                                size_t xi = (((size_t)n * g->ci + c) * g->h + iy) * g->w + ix;
+                                size_t yi = (((size_t)n * g->co + o) * g->ho + oy) * g->wo + ox;
+                                size_t wi = (((size_t)o * g->ci + c) * g->k + ky) * g->k + kx;
+                                size_t ia = kind == DATA ? yi : xi;
+                                size_t ib = kind == WEIGHT ? yi : wi;
+                                size_t io = kind == CONV ? yi : kind == DATA ? xi : wi;
+                                out[io] += (double)a[ia] * b[ib];
+                                bound[io] += fabs((double)a[ia] * b[ib]);
+                            }
+}
+
+static double rel_tol(void)
+{
+    return gl_engine_precision() == GL_PRECISION_BF16 ? 1.0 / 128 : 1e-5;
+}
+
+static void check_against(const char *what, gl_tensor *t, int kind, const geom *g, const float *a,
+                          const float *b)
+{
+    ck_assert_ptr_nonnull(t);
+    size_t n = gl_tensor_numel(t);
+    double *want = malloc(n * sizeof *want), *bound = malloc(n * sizeof *bound);
+    direct(kind, g, a, b, want, bound);
+    for (size_t i = 0; i < n; i++) {
+        double err = fabs(gl_tensor_data(t)[i] - want[i]);
+        ck_assert_msg(err <= rel_tol() * bound[i] + 1e-6,
+                      "%s, geometry ci %d co %d, element %zu: %g, want %g (bound %g)", what, g->ci,
+                      g->co, i, (double)gl_tensor_data(t)[i], want[i], bound[i]);
+    }
+    free(want);
+    free(bound);
+}
+
+static gl_tensor *tensor(gl_ctx *ctx, int d0, int d1, int d2, int d3, const float *v)
+{
+    int shape[4] = {d0, d1, d2, d3};
+    gl_tensor *t = gl_tensor_from(ctx, 4, shape, v);
+    gl_tensor_set_requires_grad(t, 1);
+    return t;
+}
+
+/* <a, b> recorded, for losses. */
+static gl_tensor *dot(gl_ctx *ctx, gl_tensor *a, gl_tensor *b)
+{
+    return gl_sum(ctx, gl_mul(ctx, a, b));
+}
+
+/* conv2d: y = conv(x, w); L = <y, r>: dx = data(r, w), dw = weight(x, r); and through the
+ * recorded dx, d<dx, q>/dw = weight(q, r). conv_transpose2d: y = data(u, w), du = conv(r, w),
+ * dw = weight(r, u). */
+static void check_geometry(const geom *g)
+{
+    float *x = malloc(xs(g) * sizeof *x), *q = malloc(xs(g) * sizeof *q);
+    float *w = malloc(ws(g) * sizeof *w), *r = malloc(ys(g) * sizeof *r);
+    float *u = malloc(ys(g) * sizeof *u), *rt = malloc(xs(g) * sizeof *rt);
+    fill(x, xs(g), 1), fill(q, xs(g), 2), fill(w, ws(g), 3), fill(r, ys(g), 4);
+    fill(u, ys(g), 5), fill(rt, xs(g), 6);
+    gl_ctx *ctx = gl_ctx_create();
+    gl_error err;
+    gl_error_init(&err);
+
+    gl_tensor *tx = tensor(ctx, g->b, g->ci, g->h, g->w, x);
+    gl_tensor *tw = tensor(ctx, g->co, g->ci, g->k, g->k, w);
+    gl_tensor *tr = tensor(ctx, g->b, g->co, g->ho, g->wo, r);
+    gl_tensor *tq = tensor(ctx, g->b, g->ci, g->h, g->w, q);
+    gl_tensor *y = gl_conv2d(ctx, tx, tw, NULL, g->s, g->p);
+    check_against("conv2d", y, CONV, g, x, w);
+    gl_tensor *loss = dot(ctx, y, tr), *ins[2] = {tx, tw}, *grads[2];
+    ck_assert_int_eq(gl_grad(ctx, 1, &loss, NULL, 2, ins, grads, 1, &err), GL_OK);
+    check_against("conv2d dx", grads[0], DATA, g, r, w);
+    check_against("conv2d dw", grads[1], WEIGHT, g, x, r);
+    gl_tensor *pen = dot(ctx, grads[0], tq), *dw2;
+    ck_assert_int_eq(gl_grad(ctx, 1, &pen, NULL, 1, &tw, &dw2, 0, &err), GL_OK);
+    check_against("conv2d d<dx, q>/dw", dw2, WEIGHT, g, q, r);
+
+    gl_tensor *tu = tensor(ctx, g->b, g->co, g->ho, g->wo, u);
+    gl_tensor *trt = tensor(ctx, g->b, g->ci, g->h, g->w, rt);
+    int op = (g->h + 2 * g->p - g->k) % g->s; /* the output padding that gives back h */
+    gl_tensor *yt = gl_conv_transpose2d(ctx, tu, tw, NULL, g->s, g->p, op);
+    check_against("conv_transpose2d", yt, DATA, g, u, w);
+    gl_tensor *lt = dot(ctx, yt, trt), *tins[2] = {tu, tw};
+    ck_assert_int_eq(gl_grad(ctx, 1, &lt, NULL, 2, tins, grads, 0, &err), GL_OK);
+    check_against("conv_transpose2d du", grads[0], CONV, g, rt, w);
+    check_against("conv_transpose2d dw", grads[1], WEIGHT, g, rt, u);
+    ck_assert_int_eq(gl_ctx_status(ctx, &err), GL_OK);
+    gl_ctx_destroy(ctx);
+    free(x), free(q), free(w), free(r), free(u), free(rt);
+}
+
+/* Linear y = x w^T (B, in) -> (B, out) as a 1x1 "convolution" of the direct sums: with x as
+ * (B, in, 1, 1) and w as (out, in, 1, 1), y is conv, dx data and dw weight. */
+static void check_linear(void)
+{
+    const geom g = {8, 40, 1, 1, 24, 1, 1, 0, 1, 1};
+    float *x = malloc(xs(&g) * sizeof *x), *w = malloc(ws(&g) * sizeof *w);
+    float *r = malloc(ys(&g) * sizeof *r), *q = malloc(xs(&g) * sizeof *q);
+    fill(x, xs(&g), 7), fill(w, ws(&g), 8), fill(r, ys(&g), 9), fill(q, xs(&g), 10);
+    gl_ctx *ctx = gl_ctx_create();
+    gl_error err;
+    gl_error_init(&err);
+    int xsh[2] = {g.b, g.ci}, wsh[2] = {g.co, g.ci}, ysh[2] = {g.b, g.co};
+    gl_tensor *tx = gl_tensor_from(ctx, 2, xsh, x), *tw = gl_tensor_from(ctx, 2, wsh, w);
+    gl_tensor *tr = gl_tensor_from(ctx, 2, ysh, r), *tq = gl_tensor_from(ctx, 2, xsh, q);
+    gl_tensor_set_requires_grad(tx, 1);
+    gl_tensor_set_requires_grad(tw, 1);
+    gl_tensor *y = gl_linear(ctx, tx, tw, NULL);
+    check_against("linear", y, CONV, &g, x, w);
+    gl_tensor *loss = dot(ctx, y, tr), *ins[2] = {tx, tw}, *grads[2];
+    ck_assert_int_eq(gl_grad(ctx, 1, &loss, NULL, 2, ins, grads, 1, &err), GL_OK);
+    check_against("linear dx", grads[0], DATA, &g, r, w);
+    check_against("linear dw", grads[1], WEIGHT, &g, x, r);
+    gl_tensor *pen = dot(ctx, grads[0], tq), *dw2;
+    ck_assert_int_eq(gl_grad(ctx, 1, &pen, NULL, 1, &tw, &dw2, 0, &err), GL_OK);
+    check_against("linear d<dx, q>/dw", dw2, WEIGHT, &g, q, r);
+    gl_ctx_destroy(ctx);
+    free(x), free(w), free(r), free(q);
+}
+
+/* _i: 0 fp32, 1 bf16 (skipped where the CPU or build cannot). */
+static int use_precision(int i)
+{
+    gl_error err;
+    gl_error_init(&err);
+    if (i == 1 && gl_engine_bf16_missing())
+        return 0;
+    ck_assert_int_eq(gl_engine_set_precision(i ? GL_PRECISION_BF16 : GL_PRECISION_FP32, &err),
+                     GL_OK);
+    return 1;
+}
+
+START_TEST(test_products_match_direct_sums)
+{
+    if (!use_precision(_i))
+        return;
+    for (int threads = 1; threads <= 2; threads++) {
+        gl_engine_set_threads(threads);
+        for (size_t i = 0; i < sizeof geoms / sizeof geoms[0]; i++)
+            check_geometry(&geoms[i]);
+        check_linear();
+    }
+    gl_engine_set_threads(1);
+    use_precision(0);
+}
+END_TEST
+
+START_TEST(test_bf16_refused_without_the_instructions)
+{
+    gl_error err;
+    gl_error_init(&err);
+    setenv("GANLAB_FAKE_NO_BF16", "1", 1);
+    ck_assert_ptr_nonnull(gl_engine_bf16_missing());
+    ck_assert_int_eq(gl_engine_set_precision(GL_PRECISION_BF16, &err), GL_ERR_INPUT);
+    ck_assert_int_eq(gl_engine_precision(), GL_PRECISION_FP32);
+    ck_assert_msg(strstr(err.text, "AVX512_BF16") || strstr(err.text, "oneDNN"), "%s", err.text);
+    unsetenv("GANLAB_FAKE_NO_BF16");
+}
+END_TEST
+
+/* A critic's step with a gradient penalty through two convolutions and a transposed one. */
+static double conv_step(gl_ctx *ctx, const float *x, const float *w1, const float *w2)
+{
+    const geom *g = &geoms[3];
+    gl_error err;
+    gl_error_init(&err);
+    gl_ctx_reset(ctx);
+    gl_tensor *tx = tensor(ctx, g->b, g->ci, g->h, g->w, x);
+    gl_tensor *tw1 = tensor(ctx, g->co, g->ci, g->k, g->k, w1);
+    gl_tensor *tw2 = tensor(ctx, g->co, g->ci, g->k, g->k, w2);
+    gl_tensor *h = gl_leaky_relu(ctx, gl_conv2d(ctx, tx, tw1, NULL, g->s, g->p), 0.2f);
+    gl_tensor *back = gl_conv_transpose2d(ctx, h, tw2, NULL, g->s, g->p, 0);
+    gl_tensor *out = gl_sum(ctx, gl_square(ctx, back)), *gx, *ins[2] = {tw1, tw2}, *gw[2];
+    ck_assert_int_eq(gl_grad(ctx, 1, &out, NULL, 1, &tx, &gx, 1, &err), GL_OK);
+    gl_tensor *loss = gl_add(ctx, out, gl_sum(ctx, gl_square(ctx, gx)));
+    ck_assert_int_eq(gl_grad(ctx, 1, &loss, NULL, 2, ins, gw, 0, &err), GL_OK);
+    return gl_tensor_data(gw[0])[0] + gl_tensor_data(gw[1])[1];
+}
+
+START_TEST(test_conv_steady_state_and_determinism)
+{
+    if (!use_precision(_i))
+        return;
+    const geom *g = &geoms[3];
+    float *x = malloc(xs(g) * sizeof *x), *w1 = malloc(ws(g) * sizeof *w1);
+    float *w2 = malloc(ws(g) * sizeof *w2);
+    fill(x, xs(g), 11), fill(w1, ws(g), 12), fill(w2, ws(g), 13);
+    gl_engine_set_threads(2);
+    gl_ctx *ctx = gl_ctx_create();
+    double first = conv_step(ctx, x, w1, w2);
+    uint64_t allocs = gl_engine_alloc_count();
+    size_t bytes = gl_ctx_arena_bytes(ctx);
+    for (int step = 0; step < 3; step++) {
+        double again = conv_step(ctx, x, w1, w2);
+        ck_assert_msg(memcmp(&again, &first, sizeof first) == 0, "%.17g then %.17g", first, again);
+    }
+    ck_assert_uint_eq(gl_engine_alloc_count(), allocs);
+    ck_assert_uint_eq(gl_ctx_arena_bytes(ctx), bytes);
+    gl_ctx_destroy(ctx);
+    gl_engine_set_threads(1);
+    use_precision(0);
+    free(x), free(w1), free(w2);
+}
+END_TEST
+
+static Suite *backend_suite(void)
+{
+    Suite *s = suite_create("engine_backend");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_products_match_direct_sums, 0, 2);
+    tcase_add_test(tc, test_bf16_refused_without_the_instructions);
+    tcase_add_loop_test(tc, test_conv_steady_state_and_determinism, 0, 2);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(backend_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
