@@ -57,6 +57,7 @@ nobase_dist_pkgdata_DATA = \
 	configs/fashion_mnist/wgan_gp.yaml \
 	configs/stacked/dcgan.yaml \
 	configs/stacked/dcgan_small_d.yaml \
+	configs/stacked/hinge.yaml \
 	configs/stacked/pacgan2.yaml \
 	configs/stacked/r3gan.yaml \
 	configs/stacked/spectral_norm.yaml \
@@ -65,8 +66,10 @@ nobase_dist_pkgdata_DATA = \
 	configs/suites/fashion_mnist_mlp.yaml \
 	configs/suites/fixes_toy.yaml \
 	configs/suites/quick.yaml \
+	configs/suites/stacked.yaml \
 	configs/suites/toy.yaml \
 	configs/suites/toy_tutorial.yaml \
+	configs/toy/grid_best.yaml \
 	configs/toy/grid_cgan.yaml \
 	configs/toy/grid_gan.yaml \
 	configs/toy/grid_hinge.yaml \

@@ -30,6 +30,7 @@
 #include <ganlab/error.h>
 
 #include "config/cfg.h"
+#include "config/suite.h"
 
 /* ---------------------------------------------------------------- CSV logs (csv.c) */
 
@@ -209,9 +210,12 @@ typedef struct gl_compare_opts {
     int n_notes;
     gl_cfg_schema_lookup lookup; /* validates each run's config.yaml (the plugin registry's) */
     void *ud;
-    int skip_unreadable; /* a run directory that cannot be read becomes a note, not an
-                            error (a suite's run that failed before writing its files) */
-    gl_cmp_x x;          /* the charts' x axis */
+    int skip_unreadable;      /* a run directory that cannot be read becomes a note, not an
+                                 error (a suite's run that failed before writing its files) */
+    gl_cmp_x x;               /* the charts' x axis */
+    const gl_suite_ref *refs; /* (n_refs) published rows (a suite's reference:), shown under the
+                                 measured ones in the main table, marked published */
+    int n_refs;
 } gl_compare_opts;
 
 /* Loads the run directories, groups them, and writes into out_dir (created if needed): report.md,

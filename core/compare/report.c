@@ -259,6 +259,23 @@ static int table_width(const report *r, int in_main)
     return n == fixed || r->nv == 0 ? 0 : n;
 }
 
+/* A published row (reference:) of the main table: its name marked published, no seeds, images
+ * or wall time, and each value under its metric's column (the others empty). */
+static void reference_row(gl_cmp_doc *d, const gl_suite_ref *ref, const gl_cmp_table *t, int n,
+                          const int *col, const char **cells, char (*text)[96], int *bold)
+{
+    snprintf(text[0], sizeof text[0], "%s (published)", ref->name);
+    cells[0] = text[0];
+    for (int i = 1; i < n; i++) {
+        cells[i] = i < 4 ? "-" : "";
+        bold[i] = 0;
+        for (int j = 0; i >= 4 && j < ref->n; j++)
+            if (strcmp(ref->keys[j], t->cols[col[i]]) == 0)
+                cells[i] = ref->values[j];
+    }
+    d->ops->table_row(d, n, cells, bold);
+}
+
 /* The table of table_width(r, in_main) cells per row (nothing when that is 0). Out of memory
  * leaves the table out. */
 static void metric_table(gl_cmp_doc *d, const report *r, int in_main)
@@ -309,8 +326,35 @@ static void metric_table(gl_cmp_doc *d, const report *r, int in_main)
         }
         d->ops->table_row(d, n, cells, bold);
     }
+    for (int k = 0; in_main && k < r->o->n_refs; k++)
+        reference_row(d, &r->o->refs[k], t, n, col, cells, text, bold);
     d->ops->table_end(d);
     free(cells), free(text), free(col), free(bold);
+}
+
+/* Where each published row is from, and its values that have no measured column. */
+static void reference_notes(gl_cmp_doc *d, const report *r)
+{
+    if (!r->o->n_refs)
+        return;
+    d->ops->para(d, "Rows marked (published) are numbers from the papers, in their own settings "
+                    "and budgets, as the suite's reference: gives them; they were not measured "
+                    "here and are never bold:");
+    for (int k = 0; k < r->o->n_refs; k++) {
+        const gl_suite_ref *ref = &r->o->refs[k];
+        char text[1024];
+        int len = snprintf(text, sizeof text, "%s", ref->source);
+        for (int j = 0; j < ref->n; j++) {
+            int found = 0;
+            for (int c = 0; c < r->t.n_cols && !found; c++)
+                found = strcmp(ref->keys[j], r->t.cols[c]) == 0;
+            if (!found && len > 0 && (size_t)len < sizeof text)
+                len += snprintf(text + len, sizeof text - (size_t)len,
+                                "; %s = %s has no measured column", ref->keys[j], ref->values[j]);
+        }
+        d->ops->item(d, ref->name, text);
+    }
+    d->ops->items_end(d);
 }
 
 static int write_doc(gl_cmp_doc *d, const report *r, gl_error *err)
@@ -340,6 +384,7 @@ static int write_doc(gl_cmp_doc *d, const report *r, gl_error *err)
                         "between G and D, and "
                         "different losses are on different scales. (n=K): only K seeds had a "
                         "value.");
+        reference_notes(d, r);
     } else {
         d->ops->para(d, "No run could be compared.");
     }

@@ -16,7 +16,8 @@
 #include "util/suggest.h"
 
 static const char *const top_keys[] = {"name",  "seeds",  "overrides", "runs",
-                                       "sweep", "report", NULL};
+                                       "sweep", "report", "reference", NULL};
+static const char *const ref_keys[] = {"name", "source", "values", NULL};
 static const char *const report_keys[] = {"x", NULL};
 static const char *const run_keys[] = {"config", "overrides", "name", NULL};
 
@@ -54,8 +55,10 @@ static void known_keys(parse *p, const gl_cfg_node *m, const char *const *keys, 
         gl_suggest_text(&s, hint, sizeof hint);
         p->rc = gl_cfg__fault(p->err, m->kids[i], 1, "unknown key '%.*s' in %s%s (known: %s)",
                               GL_CFG_CLIP, key, where, hint,
-                              keys == top_keys      ? "name, seeds, overrides, runs, sweep, report"
+                              keys == top_keys ? "name, seeds, overrides, runs, sweep, report, "
+                                                 "reference"
                               : keys == report_keys ? "x"
+                              : keys == ref_keys    ? "name, source, values"
                                                     : "config, overrides, name");
     }
 }
@@ -300,6 +303,76 @@ static void report(parse *p, const gl_cfg_node *n, gl_suite *s)
         oom(p);
 }
 
+/* A text of a reference row (any scalar, as written), or a fault. */
+static char *ref_text(parse *p, const gl_cfg_node *n, const char *what)
+{
+    const char *t = scalar(p, n, what);
+    char *copy = t ? strdup(t) : NULL;
+    if (t && !copy)
+        oom(p);
+    return copy;
+}
+
+static void ref_row(parse *p, const gl_cfg_node *m, gl_suite_ref *r)
+{
+    if (m->kind != GL_CFG_MAP) {
+        fault(p, m, 0, "each reference row is a mapping with name:, source: and values:, not %.*s",
+              gl_cfg__kind_name(m));
+        return;
+    }
+    known_keys(p, m, ref_keys, "a reference row");
+    const gl_cfg_node *name = gl_cfg__node_get(m, "name"), *src = gl_cfg__node_get(m, "source"),
+                      *v = gl_cfg__node_get(m, "values");
+    if (!name || !src || !v) {
+        p->rc = gl_cfg__fault(p->err, m, 0,
+                              "this reference row lacks '%s' (a published row needs its name, "
+                              "its source and its values)",
+                              !name  ? "name"
+                              : !src ? "source"
+                                     : "values");
+        return;
+    }
+    r->name = ref_text(p, name, "the row's name");
+    r->source = ref_text(p, src, "where the numbers are published");
+    if (v->kind != GL_CFG_MAP || v->n == 0) {
+        fault(p, v, 0,
+              "'values' expects a mapping of metric columns to published numbers, e.g. "
+              "{modes2d.modes: 23.8 +- 0.7}, got %.*s",
+              gl_cfg__kind_name(v));
+        return;
+    }
+    r->keys = calloc(v->n, sizeof *r->keys);
+    r->values = calloc(v->n, sizeof *r->values);
+    if (!r->keys || !r->values) {
+        oom(p);
+        return;
+    }
+    for (size_t i = 0; i < v->n; i++) {
+        char *val = ref_text(p, v->kids[i], "a published number (as text)");
+        if (!val)
+            continue;
+        r->values[r->n] = val;
+        if (!(r->keys[r->n++] = strdup(v->kids[i]->key)))
+            oom(p);
+    }
+}
+
+static void refs(parse *p, const gl_cfg_node *n, gl_suite *s)
+{
+    if (n->kind != GL_CFG_SEQ || n->n == 0) {
+        fault(p, n, 0,
+              "'reference' expects a non-empty list of rows (each '- name: ...'), got %.*s",
+              gl_cfg__kind_name(n));
+        return;
+    }
+    if (!(s->refs = calloc(n->n, sizeof *s->refs))) {
+        oom(p);
+        return;
+    }
+    for (size_t i = 0; i < n->n; i++)
+        ref_row(p, n->kids[i], &s->refs[s->n_refs++]);
+}
+
 static void top(parse *p, const gl_cfg_node *root, const char *path, gl_suite *s)
 {
     if (!root) {
@@ -328,6 +401,8 @@ static void top(parse *p, const gl_cfg_node *root, const char *path, gl_suite *s
         sweep(p, n, s);
     if ((n = gl_cfg__node_get(root, "report")) != NULL)
         report(p, n, s);
+    if ((n = gl_cfg__node_get(root, "reference")) != NULL)
+        refs(p, n, s);
     if ((n = gl_cfg__node_get(root, "runs")) != NULL)
         runs(p, n, s);
     else
@@ -386,6 +461,13 @@ void gl_suite_destroy(gl_suite *s)
         free_list(s->sweep[i].values, s->sweep[i].n);
     }
     free(s->sweep);
+    for (int i = 0; i < s->n_refs; i++) {
+        free(s->refs[i].name);
+        free(s->refs[i].source);
+        free_list(s->refs[i].keys, s->refs[i].n);
+        free_list(s->refs[i].values, s->refs[i].n);
+    }
+    free(s->refs);
     free(s->report_x);
     free(s->name);
     free(s->seeds);

@@ -14,6 +14,10 @@
  *                                                # config's base name); unique in the suite
  *     sweep: {loss.lambda: [1, 10]}  # optional: every run at every point of the product
  *     report: {x: wall}              # optional: the charts' x axis (steps, images, wall)
+ *     reference:                     # optional: published rows, shown beside the measured ones
+ *       - name: PacGAN2
+ *         source: PacGAN (Lin et al. 2018), Table 1
+ *         values: {modes2d.modes: 23.8 +- 0.7, modes2d.kl: 0.13}   # metric column: text
  */
 #ifndef GL_CONFIG_SUITE_H
 #define GL_CONFIG_SUITE_H
@@ -37,6 +41,16 @@ typedef struct gl_suite_axis {
     char *where; /* "FILE:LINE:COL" of the key, for faults found later (compare/sweep.h) */
 } gl_suite_axis;
 
+/* One row of published numbers (reference:): the report shows it under the measured rows, marked
+ * published, with each value in the column of its metric. */
+typedef struct gl_suite_ref {
+    char *name;    /* the row's label, e.g. "PacGAN2" */
+    char *source;  /* where the numbers are from, e.g. "PacGAN (Lin et al. 2018), Table 1" */
+    char **keys;   /* (n) metric columns, e.g. "modes2d.modes" */
+    char **values; /* (n) as written, e.g. "23.8 +- 0.7" */
+    int n;
+} gl_suite_ref;
+
 typedef struct gl_suite {
     char *name;     /* [A-Za-z0-9._-]+ */
     int64_t *seeds; /* (n_seeds) distinct, >= 0 */
@@ -47,7 +61,9 @@ typedef struct gl_suite {
     int n_runs;
     gl_suite_axis *sweep; /* (n_sweep) in the file's order */
     int n_sweep;
-    char *report_x; /* report: x:, "steps", "images" or "wall"; NULL when not given */
+    char *report_x;     /* report: x:, "steps", "images" or "wall"; NULL when not given */
+    gl_suite_ref *refs; /* (n_refs) reference: rows in the file's order */
+    int n_refs;
 } gl_suite;
 
 /* Reads the suite file path with the config system's bounded YAML reader and checks it: unknown

@@ -198,7 +198,9 @@ static int compare(const gl_suite_def *d, const gl_suite_plan *p, const gl_cli *
                          .lookup = gl_registry_schema_lookup,
                          .ud = reg,
                          .skip_unreadable = 1,
-                         .x = x};
+                         .x = x,
+                         .refs = d->suite->refs,
+                         .n_refs = d->suite->n_refs};
     if (st == GL_OK)
         st = gl_compare_report((const char *const *)dirs, nd, report_dir, &o, path, sizeof path,
                                err);

@@ -29,6 +29,16 @@
  *   label_acc  conditional models only: the fraction classified as the label asked for (higher)
  * Conditional models are asked for labels i mod K.
  *
+ * Stacked data (the `stacked` dataset: items (3, H, W) labelled by a triple of K source classes,
+ * K^3 labels; `stacked: auto` recognises that shape): the classifier is a grey (1, H, W) K-class
+ * one, trained on channel i mod 3 of training item i with that channel's digit of the label, so
+ * it is the classifier of the source images. The columns above then measure channel i mod 3 of
+ * sample i; two more classify all three channels of the first `stacked_samples` samples:
+ *   stacked_modes  triples predicted at least once, of K^3 (higher)
+ *   stacked_kl     KL(predicted-triple histogram || uniform over K^3), nats (lower)
+ * and the protocol has the same two for as many real test items (real_stacked_modes,
+ * real_stacked_kl): the ceiling the classifier's own errors allow.
+ *
  * What it does not do: data augmentation, pooling layers (strided convolutions instead), several
  * Inception Score splits, per-class precision/recall.
  */
@@ -70,6 +80,10 @@ static const gl_param_spec classifier_params[] = {
      "a class is covered when predicted for at least this % of the generated images"},
     {"cache", GL_PARAM_BOOL, "true", 0, GL_NO_RANGE, NULL,
      "reuse and store the trained classifier in the evaluator cache"},
+    {"stacked", GL_PARAM_CHOICE, "auto", 0, GL_NO_RANGE, "auto|off",
+     "auto: items (3, H, W) with K^3 classes are stacked triples, classified per channel"},
+    {"stacked_samples", GL_PARAM_INT, "26000", 0, 1, 1e8, NULL,
+     "stacked data: samples whose channel triples give stacked_modes and stacked_kl"},
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
 typedef struct classifier {
@@ -78,8 +92,13 @@ typedef struct classifier {
     int64_t kid_size;
     double lr, min_pct;
     uint64_t seed;
-    int c, h, w, k;
-    size_t item;
+    int c, h, w, k; /* the classifier's input (C, H, W) and classes */
+    size_t item;    /* c * h * w */
+    /* Stacked data: K^3 labels (k = K), the classifier's item is one channel of the data's */
+    int stacked, n_stacked, n_classes; /* n_classes: the data's (K^3 when stacked) */
+    int64_t n_gen;                     /* samples per evaluation: max(n, n_stacked when stacked) */
+    size_t data_item;                  /* the data's item size (3 * item when stacked) */
+    double real_modes, real_kl;        /* stacked: the real test items' triples */
 
     gl_net *net;
     gl_conv_layer c1, c2;
@@ -96,8 +115,11 @@ typedef struct classifier {
     double *ref_r_pr, *ref_r_dc; /* (n_ref) k-NN radii */
     double *ref_mu, *ref_cov;    /* (FEAT), (FEAT, FEAT) */
 
-    float *x;                         /* (CHUNK, item) scratch images */
-    int32_t *labels;                  /* (max(n, CHUNK)) labels asked for / read */
+    float *x;                         /* (CHUNK, data_item) scratch images */
+    int32_t *labels;                  /* (max(n_gen, CHUNK)) labels asked for / read */
+    int32_t *pred;                    /* (n_gen) predicted labels (triples when stacked) */
+    float *feat3, *probs3;            /* stacked: (3 CHUNK, FEAT), (3 CHUNK, k) of channels */
+    double *hist3;                    /* stacked: (k^3) triples predicted */
     float *feat, *probs;              /* (n, FEAT), (n, k) of the generated images */
     double *fake_r, *mu, *cov, *hist; /* (n), (FEAT), (FEAT, FEAT), (k) */
 } classifier;
@@ -157,13 +179,29 @@ static int argmax(const float *p, int k)
     return a;
 }
 
-/* Items [at, at + n) of split into c->x and c->labels (n <= CHUNK). */
+/* Stacked data: item idx[j] of x (n, 3, H, W) and its triple label become x's j-th (1, H, W)
+ * image, channel idx[j] mod 3, and that channel's source label; in place (image j moves down). */
+static void pick_channels(const classifier *c, const int64_t *idx, int n, float *x, int32_t *labels)
+{
+    for (int j = 0; j < n; j++) {
+        int ch = (int)(idx[j] % 3);
+        memmove(x + (size_t)j * c->item, x + (size_t)(3 * j + ch) * c->item, c->item * sizeof *x);
+        int32_t y = labels[j];
+        labels[j] = (ch == 0 ? y / (c->k * c->k) : ch == 1 ? y / c->k : y) % c->k;
+    }
+}
+
+/* Items [at, at + n) of split into c->x and c->labels (n <= CHUNK), as the classifier sees them
+ * (stacked data: one channel each). */
 static int read_items(classifier *c, gl_eval_split split, int64_t at, int n, gl_error *err)
 {
     int64_t idx[CHUNK];
     for (int i = 0; i < n; i++)
         idx[i] = at + i;
-    return c->env->split_get(c->env->core, split, idx, n, c->x, c->labels, err);
+    int rc = c->env->split_get(c->env->core, split, idx, n, c->x, c->labels, err);
+    if (rc == GL_OK && c->stacked)
+        pick_channels(c, idx, n, c->x, c->labels);
+    return rc;
 }
 
 static void fnv(uint64_t *h, const void *data, size_t n)
@@ -179,9 +217,9 @@ static int data_hash(classifier *c, int64_t n_train, uint64_t *out, gl_error *er
 {
     uint64_t h = 14695981039346656037ull;
     char settings[256];
-    snprintf(settings, sizeof settings, "%s|%d %d %d %d|%d %d %.17g %llu|%lld|1 thread", ARCH, c->c,
-             c->h, c->w, c->k, c->epochs, c->batch, c->lr, (unsigned long long)c->seed,
-             (long long)n_train);
+    snprintf(settings, sizeof settings, "%s|%d %d %d %d|%d %d %.17g %llu|%lld|1 thread%s", ARCH,
+             c->c, c->h, c->w, c->k, c->epochs, c->batch, c->lr, (unsigned long long)c->seed,
+             (long long)n_train, c->stacked ? "|channel i mod 3 of stacked items" : "");
     fnv(&h, settings, strlen(settings));
     for (int64_t at = 0; at < n_train; at += CHUNK) {
         int m = n_train - at < CHUNK ? (int)(n_train - at) : CHUNK;
@@ -249,7 +287,7 @@ static int train(classifier *c, int64_t n, gl_error *err)
 {
     /* order: the epoch's permutation; xb/yb: one batch; state: Adam's. Freed below. */
     int64_t *order = malloc((size_t)n * sizeof *order);
-    float *xb = malloc((size_t)c->batch * c->item * sizeof *xb);
+    float *xb = malloc((size_t)c->batch * c->data_item * sizeof *xb);
     int32_t *yb = malloc((size_t)c->batch * sizeof *yb);
     float *state = calloc(2 * gl_net_numel(c->net), sizeof *state);
     int rc = order && xb && yb && state ? GL_OK : oom(err);
@@ -270,6 +308,8 @@ static int train(classifier *c, int64_t n, gl_error *err)
                 rc = c->env->split_get(c->env->core, GL_SPLIT_TRAIN, order + at, m, xb, yb, err);
             if (rc != GL_OK)
                 break;
+            if (c->stacked)
+                pick_channels(c, order + at, m, xb, yb);
             gl_tensor *x = gl_tensor_from(c->ctx, 4, (const int[]){m, c->c, c->h, c->w}, xb);
             gl_tensor *l = gl_cross_entropy(c->ctx, forward(c, x, m > 1, NULL), yb);
             gl_net_zero_grad(c->net);
@@ -325,6 +365,57 @@ static int split_features(classifier *c, gl_eval_split split, int64_t n, float *
             return rc;
     }
     return GL_OK;
+}
+
+/* Stacked data: the classifier's softmax of the three channels of items x (m, 3, H, W) into
+ * c->feat3 and c->probs3 (row 3 i + channel), and the predicted triple of item i into triple[i]. */
+static int classify_triples(classifier *c, const float *x, int m, int32_t *triple, gl_error *err)
+{
+    int rc = classify(c, x, 3 * m, c->feat3, c->probs3, err);
+    for (int i = 0; rc == GL_OK && i < m; i++) {
+        int32_t t = 0;
+        for (int ch = 0; ch < 3; ch++)
+            t = t * c->k + argmax(c->probs3 + (size_t)(3 * i + ch) * c->k, c->k);
+        triple[i] = t;
+    }
+    return rc;
+}
+
+/* Classes of a histogram with at least one count. */
+static int nonzero(const double *hist, int k)
+{
+    int n = 0;
+    for (int j = 0; j < k; j++)
+        n += hist[j] > 0;
+    return n;
+}
+
+/* Stacked data: the triples the classifier predicts for the first n_stacked real test items
+ * (all of them when there are fewer), as stacked_modes and stacked_kl, once. */
+static int real_triples(classifier *c, int64_t n_test, gl_error *err)
+{
+    int64_t n = n_test < c->n_stacked ? n_test : c->n_stacked;
+    if (n < c->n_stacked)
+        gl_plugin_log(GL_LOG_WARNING, "classifier",
+                      "the real stacked row counts %lld %s items, fewer than stacked_samples %d",
+                      (long long)n, c->ref_name, c->n_stacked);
+    for (int j = 0; j < c->n_classes; j++)
+        c->hist3[j] = 0;
+    int rc = GL_OK;
+    for (int64_t at = 0; rc == GL_OK && at < n; at += CHUNK) {
+        int m = n - at < CHUNK ? (int)(n - at) : CHUNK;
+        int64_t idx[CHUNK];
+        for (int i = 0; i < m; i++)
+            idx[i] = at + i;
+        rc = c->env->split_get(c->env->core, GL_SPLIT_TEST, idx, m, c->x, c->labels, err);
+        if (rc == GL_OK)
+            rc = classify_triples(c, c->x, m, c->pred, err);
+        for (int i = 0; rc == GL_OK && i < m; i++)
+            c->hist3[c->pred[i]] += 1;
+    }
+    c->real_modes = nonzero(c->hist3, c->n_classes);
+    c->real_kl = gl_kl_uniform(c->hist3, c->n_classes);
+    return rc;
 }
 
 /* The classifier (cached or trained) and the statistics of the real images, once. */
@@ -398,7 +489,28 @@ static int prepare(classifier *c, gl_error *err)
     if (rc == GL_OK)
         rc = gl_frechet_distance(c->mu, c->cov, c->ref_mu, c->ref_cov, FEAT, &c->fd_floor, err);
     free(floor);
+    if (rc == GL_OK && c->stacked)
+        rc = real_triples(c, n_test, err);
     c->ready = rc == GL_OK;
+    return rc;
+}
+
+/* Stacked data: samples [at, at + m) in c->x: their triples into c->pred and (the first
+ * n_stacked) c->hist3; channel i mod 3 of sample i < n into c->feat and c->probs. */
+static int classify_stacked(classifier *c, int64_t at, int m, gl_error *err)
+{
+    int rc = classify_triples(c, c->x, m, c->pred + at, err);
+    for (int i = 0; rc == GL_OK && i < m; i++) {
+        int64_t s = at + i;
+        if (s < c->n_stacked)
+            c->hist3[c->pred[s]] += 1;
+        if (s >= c->n)
+            continue;
+        size_t row = (size_t)(3 * i + s % 3);
+        memcpy(c->feat + (size_t)s * FEAT, c->feat3 + row * FEAT, FEAT * sizeof *c->feat);
+        memcpy(c->probs + (size_t)s * c->k, c->probs3 + row * c->k,
+               (size_t)c->k * sizeof *c->probs);
+    }
     return rc;
 }
 
@@ -420,12 +532,18 @@ static int evaluate(classifier *c, gl_eval_result *out, gl_error *err)
 {
     const gl_eval_env *env = c->env;
     int rc = c->ready ? GL_OK : prepare(c, err);
-    for (int64_t at = 0; rc == GL_OK && at < c->n; at += CHUNK) {
-        int m = c->n - at < CHUNK ? (int)(c->n - at) : CHUNK;
+    for (int j = 0; c->stacked && j < c->n_classes; j++)
+        c->hist3[j] = 0;
+    for (int64_t at = 0; rc == GL_OK && at < c->n_gen; at += CHUNK) {
+        int m = c->n_gen - at < CHUNK ? (int)(c->n_gen - at) : CHUNK;
         for (int i = 0; i < m; i++)
-            c->labels[at + i] = (int32_t)((at + i) % c->k);
+            c->labels[at + i] = (int32_t)((at + i) % c->n_classes);
+        if (env->stop(env->core)) /* 26,000 stacked samples take a while */
+            return gl_error_add(err, GL_ERR_RUN, "evaluator 'classifier': stopped in evaluation");
         rc = env->generate(env->core, m, env->conditional ? c->labels + at : NULL, c->x, err);
-        if (rc == GL_OK)
+        if (rc == GL_OK && c->stacked)
+            rc = classify_stacked(c, at, m, err);
+        else if (rc == GL_OK)
             rc = classify(c, c->x, m, c->feat + (size_t)at * FEAT, c->probs + (size_t)at * c->k,
                           err);
     }
@@ -453,7 +571,7 @@ static int evaluate(classifier *c, gl_eval_result *out, gl_error *err)
     for (int64_t i = 0; i < c->n; i++) {
         int y = argmax(c->probs + (size_t)i * c->k, c->k);
         c->hist[y] += 1;
-        asked += y == c->labels[i];
+        asked += (c->stacked ? c->pred[i] : y) == c->labels[i];
     }
     int n = 0;
     out->metrics[n++] = (gl_eval_item){"classes",
@@ -469,6 +587,11 @@ static int evaluate(classifier *c, gl_eval_result *out, gl_error *err)
     out->metrics[n++] = (gl_eval_item){"coverage", prdc.coverage, NULL};
     if (env->conditional)
         out->metrics[n++] = (gl_eval_item){"label_acc", (double)asked / (double)c->n, NULL};
+    if (c->stacked) {
+        out->metrics[n++] = (gl_eval_item){"stacked_modes", nonzero(c->hist3, c->n_classes), NULL};
+        out->metrics[n++] = (gl_eval_item){"stacked_kl", gl_kl_uniform(c->hist3, c->n_classes),
+                                           NULL};
+    }
     out->n_metrics = n;
     n = 0;
     out->protocol[n++] = (gl_eval_item){"n", c->n, NULL};
@@ -485,6 +608,11 @@ static int evaluate(classifier *c, gl_eval_result *out, gl_error *err)
     out->protocol[n++] = (gl_eval_item){"test_accuracy", c->test_acc, NULL};
     out->protocol[n++] = (gl_eval_item){"fd_floor", c->fd_floor, NULL};
     out->protocol[n++] = (gl_eval_item){"classifier", 0, c->cache_name};
+    if (c->stacked) {
+        out->protocol[n++] = (gl_eval_item){"stacked_samples", c->n_stacked, NULL};
+        out->protocol[n++] = (gl_eval_item){"real_stacked_modes", c->real_modes, NULL};
+        out->protocol[n++] = (gl_eval_item){"real_stacked_kl", c->real_kl, NULL};
+    }
     out->n_protocol = n;
     return GL_OK;
 }
@@ -503,6 +631,10 @@ static void classifier_destroy(void *self)
     free(c->ref_cov);
     free(c->x);
     free(c->labels);
+    free(c->pred);
+    free(c->feat3);
+    free(c->probs3);
+    free(c->hist3);
     free(c->feat);
     free(c->probs);
     free(c->fake_r);
@@ -559,27 +691,48 @@ static int classifier_create(const gl_params *p, const gl_eval_env *env, void **
     c->kid_size = gl_params_int(p, "kid_subset_size");
     c->min_pct = gl_params_float(p, "min_class_pct");
     c->use_cache = gl_params_bool(p, "cache");
-    c->c = env->data.shape[0];
     c->h = env->data.shape[1];
     c->w = env->data.shape[2];
-    c->k = env->data.n_classes;
+    c->n_classes = env->data.n_classes;
+    int k = (int)lround(cbrt((double)c->n_classes));
+    c->stacked = strcmp(gl_params_string(p, "stacked"), "auto") == 0 && env->data.shape[0] == 3 &&
+                 k >= 2 && k * k * k == c->n_classes;
+    c->c = c->stacked ? 1 : env->data.shape[0];
+    c->k = c->stacked ? k : c->n_classes;
     c->item = (size_t)c->c * c->h * c->w;
+    c->data_item = (size_t)env->data.shape[0] * c->h * c->w;
+    c->n_stacked = c->stacked ? (int)gl_params_int(p, "stacked_samples") : 0;
+    c->n_gen = c->n > c->n_stacked ? c->n : c->n_stacked;
+    if (c->stacked)
+        gl_plugin_log(GL_LOG_INFO, "classifier",
+                      "stacked data (3 channels, %d^3 classes): a grey %d-class classifier per "
+                      "channel; stacked_modes and stacked_kl on %d samples",
+                      k, k, c->n_stacked);
     if (c->n <= c->k_pr)
         return gl_error_add(err, GL_ERR_INPUT,
                             "evaluator 'classifier': %d samples are too few for "
                             "k_pr %d",
                             c->n, c->k_pr);
     c->ctx = gl_ctx_create();
-    c->x = malloc(CHUNK * c->item * sizeof *c->x);
-    c->labels = malloc((size_t)(c->n > CHUNK ? c->n : CHUNK) * sizeof *c->labels);
+    size_t n_lab = (size_t)(c->n_gen > CHUNK ? c->n_gen : CHUNK);
+    c->x = malloc(CHUNK * c->data_item * sizeof *c->x);
+    c->labels = malloc(n_lab * sizeof *c->labels);
+    c->pred = malloc(n_lab * sizeof *c->pred);
+    if (c->stacked) {
+        c->feat3 = malloc(3 * CHUNK * FEAT * sizeof *c->feat3);
+        c->probs3 = malloc((size_t)3 * CHUNK * c->k * sizeof *c->probs3);
+        c->hist3 = malloc((size_t)c->n_classes * sizeof *c->hist3);
+        if (!c->feat3 || !c->probs3 || !c->hist3)
+            return oom(err);
+    }
     c->feat = malloc((size_t)c->n * FEAT * sizeof *c->feat);
     c->probs = malloc((size_t)c->n * c->k * sizeof *c->probs);
     c->fake_r = malloc((size_t)c->n * sizeof *c->fake_r);
     c->mu = malloc(FEAT * sizeof *c->mu);
     c->cov = malloc(FEAT * FEAT * sizeof *c->cov);
     c->hist = malloc((size_t)c->k * sizeof *c->hist);
-    if (!c->ctx || !c->x || !c->labels || !c->feat || !c->probs || !c->fake_r || !c->mu ||
-        !c->cov || !c->hist)
+    if (!c->ctx || !c->x || !c->labels || !c->pred || !c->feat || !c->probs || !c->fake_r ||
+        !c->mu || !c->cov || !c->hist)
         return oom(err);
     return build_net(c, err);
 }

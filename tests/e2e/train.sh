@@ -15,7 +15,7 @@ tiny_img="dataset.path=$T/data train.epochs=0 train.steps=3 train.batch_size=8 t
 tiny_toy="dataset.size=256 train.steps=3 train.batch_size=16 train.log_every=1 train.sample_every=3
  train.checkpoint_every=3 experiment.out_dir=$T/runs experiment.threads=1"
 for cfg in "$S"/configs/fashion_mnist/*.yaml "$S"/configs/toy/*.yaml "$S"/configs/stacked/*.yaml; do
-    case $cfg in */toy/*) ov=$tiny_toy ;; */stacked/*) ov="$tiny_img dataset.items=64" ;; *) ov=$tiny_img ;; esac
+    case $cfg in */toy/*) ov=$tiny_toy ;; */stacked/*) ov="$tiny_img dataset.items=64 train.eval_every=0" ;; *) ov=$tiny_img ;; esac
     run 0 config "$cfg" $ov
     run 0 train "$cfg" $ov
     dir=$(tail -n 1 "$T/out")
@@ -23,6 +23,15 @@ for cfg in "$S"/configs/fashion_mnist/*.yaml "$S"/configs/toy/*.yaml "$S"/config
              checkpoints/step_00000003.ckpt; do exists "$dir/$f"; done
     [ "$(wc -l < "$dir/metrics.csv")" -eq 4 ] || fail "$dir/metrics.csv: expected a header and 3 rows"
 done
+
+# The stacked configs' evaluator (eval off above: 26,000 samples is no smoke test) on 64 samples:
+# the stacked columns in eval.csv, and the classifier's one grey channel input.
+printf 'base: %s\neval:\n  evaluators:\n    - {plugin: classifier, epochs: 1, reference: 32, stacked_samples: 64}\n' \
+    "$S/configs/stacked/dcgan.yaml" > "$T/stacked_eval.yaml"
+run 0 train "$T/stacked_eval.yaml" $tiny_img dataset.items=64 train.eval_every=3
+has err "a grey 10-class classifier per channel"
+head -n 1 "$(tail -n 1 "$T/out")/eval.csv" | grep -q "classifier.stacked_modes,classifier.stacked_kl" ||
+    fail "stacked eval.csv lacks stacked_modes, stacked_kl"
 
 # The tutorial's config is the tutorial's networks: 1,486,352 + 533,505 parameters.
 run 0 plugins mlp

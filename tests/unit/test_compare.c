@@ -573,7 +573,11 @@ START_TEST(report_files_and_values)
     char out[700], path[1024], got[1024];
     snprintf(out, sizeof out, "%s/report", root);
     const char *notes[] = {"run X-s9 failed (exit 2)"};
-    gl_compare_opts o = {.title = "Test", .notes = notes, .n_notes = 1, .lookup = lookup};
+    /* A published row (a suite's reference:) with one value of a measured column and one not. */
+    char *keys[] = {"modes2d.modes", "modes2d.hq_pct"}, *values[] = {"23.8 +- 0.7", "91.3"};
+    gl_suite_ref ref = {"PacGAN2", "PacGAN Table 1", keys, values, 2};
+    gl_compare_opts o = {
+        .title = "Test", .notes = notes, .n_notes = 1, .lookup = lookup, .refs = &ref, .n_refs = 1};
     gl_error err;
     gl_error_init(&err);
     ck_assert_msg(gl_compare_report(list, N_FAKES, out, &o, got, sizeof got, &err) == GL_OK, "%s",
@@ -595,6 +599,13 @@ START_TEST(report_files_and_values)
                   "%s", md);
     ck_assert_msg(strstr(md, "| B | 1 of 2 | 16000 | 10 | 5 | 2 | -1 | 0.5 |\n") != NULL, "%s", md);
     ck_assert_msg(strstr(md, "| C | 1 | 6400 | 5 | - | - | 7 | 1.5 |\n") != NULL, "%s", md);
+    ck_assert_msg(strstr(md,
+                         "| C | 1 | 6400 | 5 | - | - | 7 | 1.5 |\n"
+                         "| PacGAN2 (published) | - | - | - | 23.8 +- 0.7 |  |  |  |\n") != NULL,
+                  "%s", md);
+    ck_assert_msg(strstr(md, "- **PacGAN2**: PacGAN Table 1; modes2d.hq_pct = 91.3 has no measured "
+                             "column\n") != NULL,
+                  "%s", md);
     ck_assert_msg(strstr(md, "| variant | d_real | gp |\n") != NULL, "%s", md);
     ck_assert_msg(strstr(md, "| A | 0.5 ± 0.35 | - |\n") != NULL, "%s", md);
     ck_assert_ptr_nonnull(
@@ -635,6 +646,9 @@ START_TEST(report_files_and_values)
                      "1.4</span></td><td><b>7<br><span class=\"sd\">± 1.4</span></b></td>") != NULL,
         "%s", html);
     ck_assert_ptr_nonnull(strstr(html, "<th>modes2d.<wbr>modes ↑</th>"));
+    ck_assert_msg(strstr(html, "<td>PacGAN2 (published)</td><td>-</td><td>-</td><td>-</td><td>23.8 "
+                               "+- 0.7</td>") != NULL,
+                  "%s", html);
     /* Every text size is at least 12 px. */
     for (const char *p = html; (p = strstr(p, "font-size")) != NULL; p++) {
         const char *num = p + strcspn(p, "0123456789");

@@ -123,6 +123,49 @@ START_TEST(sweep_and_report_sections)
 }
 END_TEST
 
+/* reference: rows of published numbers, kept as written; faults with their positions. */
+START_TEST(reference_rows)
+{
+    gl_suite *s;
+    gl_error err;
+    int rc = load("seeds: [1]\n"
+                  "runs: [{config: exp.yaml}]\n"
+                  "reference:\n"
+                  "  - name: PacGAN2\n"
+                  "    source: PacGAN (Lin et al. 2018), Table 1\n"
+                  "    values: {modes2d.modes: 23.8 +- 0.7, modes2d.kl: 0.13}\n"
+                  "  - {name: GAN, source: VEEGAN Table 1, values: {modes2d.modes: 3.3}}\n",
+                  &s, &err);
+    ck_assert_msg(rc == GL_OK, "%s", err.text);
+    ck_assert_int_eq(s->n_refs, 2);
+    ck_assert_str_eq(s->refs[0].name, "PacGAN2");
+    ck_assert_str_eq(s->refs[0].source, "PacGAN (Lin et al. 2018), Table 1");
+    ck_assert_int_eq(s->refs[0].n, 2);
+    ck_assert_str_eq(s->refs[0].keys[0], "modes2d.modes");
+    ck_assert_str_eq(s->refs[0].values[0], "23.8 +- 0.7");
+    ck_assert_str_eq(s->refs[0].values[1], "0.13");
+    ck_assert_str_eq(s->refs[1].values[0], "3.3");
+    gl_suite_destroy(s);
+    rc = load("seeds: [1]\n"
+              "runs: [{config: exp.yaml}]\n"
+              "reference:\n"
+              "  - {name: a, source: b}\n"
+              "  - {name: a, source: b, values: [1], sorce: c}\n"
+              "  - {name: a, source: b, values: {x: [1]}}\n"
+              "  - 7\n",
+              &s, &err);
+    ck_assert_int_eq(rc, GL_ERR_INPUT);
+    has_fault(&err, "4:5: this reference row lacks 'values'");
+    has_fault(&err, "5:39: unknown key 'sorce' in a reference row (did you mean 'source'?)");
+    has_fault(&err, "5:34: 'values' expects a mapping of metric columns");
+    has_fault(&err, "6:38: 'x' expects a published number (as text)");
+    has_fault(&err, "7:5: each reference row is a mapping");
+    ck_assert_int_eq(load("seeds: [1]\nruns: [{config: exp.yaml}]\nreference: {a: 1}\n", &s, &err),
+                     GL_ERR_INPUT);
+    has_fault(&err, "3:12: 'reference' expects a non-empty list of rows");
+}
+END_TEST
+
 START_TEST(every_fault_with_its_position)
 {
     gl_suite *s = (gl_suite *)1;
@@ -279,6 +322,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, reads_a_suite);
     tcase_add_test(tc, sweep_and_report_sections);
+    tcase_add_test(tc, reference_rows);
     tcase_add_test(tc, every_fault_with_its_position);
     tcase_add_test(tc, missing_parts_and_bad_yaml);
     tcase_add_test(tc, jobs_run_in_parallel_with_their_statuses);

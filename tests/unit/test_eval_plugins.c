@@ -5,7 +5,9 @@
  *           then given generators whose answers are known: the test images themselves (identical
  *           sets: FD 0, precision = recall = coverage = 1, density 6/5), a collapsed generator (one
  *           image: 1 class, KL log 10, IS 1), a conditional generator that obeys its labels; and
- *           the cache (a second instance loads the first one's weights).
+ *           the cache (a second instance loads the first one's weights); on `stacked` data of
+ *           that set, a collapsed generator (1 triple, KL log 1000) and one that draws each of the
+ *           1,000 triples once (all modes, KL 0), and the real test items' row.
  * The plugins come from the build tree; the data from a temporary directory. */
 #include <check.h>
 #include <math.h>
@@ -17,7 +19,14 @@
 
 /* ---------------------------------------------------------------- a fake core */
 
-enum gen_mode { GEN_POINTS, GEN_TEST_IMAGES, GEN_ONE_IMAGE, GEN_OBEY_LABELS };
+enum gen_mode {
+    GEN_POINTS,
+    GEN_TEST_IMAGES,
+    GEN_ONE_IMAGE,
+    GEN_OBEY_LABELS,
+    GEN_ONE_TRIPLE,  /* stacked: test source images 0, 0, 0 every time */
+    GEN_EVERY_TRIPLE /* stacked: sample i shows the digits of i mod 1000 */
+};
 
 typedef struct fake_core {
     enum gen_mode mode;
@@ -25,6 +34,7 @@ typedef struct fake_core {
     int n_points;
     int64_t drawn;
     fx_dataset *split[2]; /* train, test */
+    fx_dataset *source;   /* GEN_*_TRIPLE: the grey test images stacked */
     size_t item;
     int calls_with_labels;
 } fake_core;
@@ -36,6 +46,18 @@ static int gen(void *core, int n, const int32_t *labels, float *x, gl_error *err
         if (f->mode == GEN_POINTS) {
             x[2 * i] = f->points[2 * (f->drawn % f->n_points)];
             x[2 * i + 1] = f->points[2 * (f->drawn % f->n_points) + 1];
+            continue;
+        }
+        if (f->mode == GEN_ONE_TRIPLE || f->mode == GEN_EVERY_TRIPLE) {
+            int t = (int)(f->drawn % 1000), digit[3] = {t / 100, t / 10 % 10, t % 10};
+            for (int ch = 0; ch < 3; ch++) {
+                /* source test image j has label j % 10 (make_idx): 20 of each class */
+                int64_t j = f->mode == GEN_ONE_TRIPLE ? 0 : digit[ch] + 10 * ((t + ch) % 20);
+                int32_t lab;
+                if (f->source->ds->get(f->source->self, &j, 1, x + ((size_t)i * 3 + ch) * 28 * 28,
+                                       &lab, err) != GL_OK)
+                    return GL_ERR_RUN;
+            }
             continue;
         }
         /* test item j has label j % 10 (make_idx) */
@@ -462,6 +484,73 @@ START_TEST(classifier_stops_when_asked)
 }
 END_TEST
 
+/* On stacked data (make_idx's set, 600 training and 300 test triples) the classifier is a grey
+ * one of the channels; stacked_modes and stacked_kl count the triples of 1,000 samples. */
+START_TEST(classifier_counts_stacked_triples)
+{
+    fx_dataset tr, te;
+    gl_error err;
+    gl_error_init(&err);
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "dataset: {plugin: stacked, path: %s, items: 600}\n", data_dir);
+    ck_assert_msg(fx_dataset_open(&tr, "stacked", data_dir, yaml, 0, &err) == GL_OK, "%s",
+                  err.text);
+    snprintf(yaml, sizeof yaml, "dataset: {plugin: stacked, path: %s, items: 300, split: test}\n",
+             data_dir);
+    ck_assert_msg(fx_dataset_open(&te, "stacked", data_dir, yaml, 0, &err) == GL_OK, "%s",
+                  err.text);
+    cls_run c;
+    memset(&c, 0, sizeof c);
+    open_evaluator(&c.p, &c.cfg, "classifier",
+                   ", samples: 200, reference: 200, epochs: 4, batch_size: 32, "
+                   "stacked_samples: 1000",
+                   data_dir);
+    c.ev = (const gl_evaluator_plugin *)c.p.hdr;
+    c.f.split[0] = &tr;
+    c.f.split[1] = &te;
+    c.f.source = &test_set;
+    c.env = env_for(&c.f);
+    c.env.data = tr.info;
+    c.env.samples = 200;
+    ck_assert_msg(c.ev->create(gl_cfg_evaluator_params(c.cfg, 0), &c.env, &c.self, &err) == GL_OK,
+                  "%s", err.text);
+    gl_eval_result r = {0};
+    c.f.mode = GEN_ONE_TRIPLE;
+    ck_assert_msg(c.ev->evaluate(c.self, &r, &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(c.f.drawn, 1000); /* max(samples, stacked_samples) */
+    double acc = protocol(&r, "test_accuracy");
+    ck_assert_msg(acc == 1, "channel accuracy %g", acc);
+    ck_assert_double_eq(metric(&r, "stacked_modes"), 1);
+    ck_assert_double_eq_tol(metric(&r, "stacked_kl"), log(1000.0), 1e-12);
+    ck_assert_double_eq(metric(&r, "classes"), 1); /* every channel is the same image */
+    ck_assert_double_eq(protocol(&r, "stacked_samples"), 1000);
+    /* A perfect channel classifier sees each triple once: all modes, uniform. */
+    memset(&r, 0, sizeof r);
+    c.f.mode = GEN_EVERY_TRIPLE;
+    c.f.drawn = 0;
+    ck_assert_msg(c.ev->evaluate(c.self, &r, &err) == GL_OK, "%s", err.text);
+    ck_assert_double_eq(metric(&r, "stacked_modes"), 1000);
+    ck_assert_double_eq_tol(metric(&r, "stacked_kl"), 0, 1e-12);
+    ck_assert_double_eq(metric(&r, "classes"), 10);
+    /* The real row: the 300 test items' distinct triples, from their labels. */
+    int seen[1000] = {0}, distinct = 0;
+    for (int64_t i = 0; i < 300; i++) {
+        int32_t lab;
+        float x[3 * 28 * 28];
+        ck_assert_int_eq(te.ds->get(te.self, &i, 1, x, &lab, &err), GL_OK);
+        distinct += !seen[lab]++;
+    }
+    ck_assert_double_eq(protocol(&r, "real_stacked_modes"), distinct);
+    double kl = 0;
+    for (int t = 0; t < 1000; t++)
+        kl += seen[t] ? seen[t] / 300.0 * log(1000.0 * seen[t] / 300.0) : 0;
+    ck_assert_double_eq_tol(protocol(&r, "real_stacked_kl"), kl, 1e-12);
+    cls_close(&c);
+    fx_dataset_close(&tr);
+    fx_dataset_close(&te);
+}
+END_TEST
+
 START_TEST(classifier_refuses_unlabelled_or_points)
 {
     char dir[256];
@@ -497,6 +586,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(c, classifier_setup, classifier_teardown);
     tcase_add_test(c, classifier_on_known_generators);
     tcase_add_test(c, classifier_refuses_unlabelled_or_points);
+    tcase_add_test(c, classifier_counts_stacked_triples);
     tcase_add_test(c, classifier_stops_when_asked);
     tcase_add_test(c, classifier_measures_in_fp32);
     suite_add_tcase(s, c);
