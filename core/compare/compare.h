@@ -74,7 +74,8 @@ typedef struct gl_cmp_run {
     char *dir;        /* as given (malloc'd) */
     gl_cfg *cfg;      /* dir/config.yaml, validated */
     const char *name; /* experiment.name (owned by cfg) */
-    int64_t seed, batch_size, n_critic;
+    int64_t seed, n_critic;
+    int64_t batch_size;  /* real items per D update: train.batch_size x model.pack (when set) */
     gl_cmp_csv metrics;  /* metrics.csv: step, epoch, d_loss, g_loss, terms... */
     gl_cmp_csv eval;     /* eval.csv with eval.json's row merged in; n_cols 0 when the run has
                             neither */
@@ -145,9 +146,9 @@ typedef struct gl_cmp_table {
     int n_eval_cols;    /* cols[0..n_eval_cols) come from eval.csv */
     gl_cmp_cell *cells; /* (n_variants, n_cols): values at `step`, over the variant's seeds */
     gl_cmp_cell *wall;  /* (n_variants) seconds of training to `step` (timing.csv's elapsed) */
-    double *images;     /* (n_variants) real images seen by D: step * n_critic * batch_size */
-    int *used;          /* (n_variants) runs that reached `step` and are in the cells */
-    char **excluded;    /* (n_runs) why run i is not in the table (malloc'd), or NULL */
+    double *images;  /* (n_variants) real images seen by D: step * n_critic * batch_size * pack */
+    int *used;       /* (n_variants) runs that reached `step` and are in the cells */
+    char **excluded; /* (n_runs) why run i is not in the table (malloc'd), or NULL */
     int n_runs;
 } gl_cmp_table;
 

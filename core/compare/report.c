@@ -364,7 +364,8 @@ static int write_doc(gl_cmp_doc *d, const report *r, gl_error *err)
     d->ops->begin(d, r->o->title ? r->o->title : "Comparison");
     snprintf(line, sizeof line,
              "%d runs in %d variants, compared at generator step %lld (budgets are compared at "
-             "equal generator steps; \"images seen by D\" is step x n_critic x batch_size). Values "
+             "equal generator steps; \"images seen by D\" is step x n_critic x batch_size x pack). "
+             "Values "
              "are the mean ± sample standard deviation over seeds.",
              r->n_runs, r->nv, t->step);
     d->ops->para(d, line);

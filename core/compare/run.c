@@ -23,7 +23,10 @@ static int load_config(gl_cmp_run *r, gl_cfg_schema_lookup lookup, void *ud, gl_
     const gl_params *train = gl_cfg_params(r->cfg, "train");
     r->name = gl_params_string(exp, "name");
     r->seed = gl_params_int(exp, "seed");
-    r->batch_size = gl_params_int(train, "batch_size");
+    /* A packing D (PacGAN's model.pack = m) sees m x batch_size real items per update. */
+    const gl_params *model = gl_cfg_params(r->cfg, "model");
+    int64_t pack = gl_params_is_set(model, "pack") ? gl_params_int(model, "pack") : 1;
+    r->batch_size = gl_params_int(train, "batch_size") * (pack > 1 ? pack : 1);
     r->n_critic = gl_params_int(train, "n_critic");
     r->budget = gl_params_int(train, "steps");
     return GL_OK;

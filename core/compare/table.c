@@ -5,7 +5,8 @@
  * A run that went further contributes its values at S (the last logged or evaluated row at or
  * before S); a run that stopped before S (it failed, or was interrupted) is left out and the reason
  * is kept for the report. What D saw differs between variants at equal steps, so the table also
- * carries images seen by D = S * n_critic * batch_size, and the wall time to S (timing.csv).
+ * carries images seen by D = S * n_critic * batch_size (x model.pack: gl_cmp_run), and the wall
+ * time to S (timing.csv).
  */
 #include "compare/compare.h"
 

@@ -485,6 +485,47 @@ static void assert_points(const gl_cmp_line *l, int n, const double *x, const do
     }
 }
 
+/* PacGAN's model.pack = m: D sees m x batch_size real items per update, and the tables and the
+ * images axis count them (a model without the parameter, or with it unset, packs 1). */
+static const gl_param_spec packer_params[] = {
+    {"pack", GL_PARAM_INT, "1", 0, 1, 4, NULL, "samples per D input"}, {NULL}};
+
+static int packer_lookup(void *ud, const char *section, gl_plugin_kind kind,
+                         const char *plugin_name, const char *where, const gl_param_spec **schema,
+                         gl_error *err)
+{
+    *schema = strcmp(plugin_name, "packer") == 0 ? packer_params : NULL;
+    return GL_OK;
+}
+
+START_TEST(packed_runs_count_every_real_item)
+{
+    static const char *const models[3] = {"{plugin: packer, pack: 3}", "{plugin: packer}",
+                                          "{plugin: stub}"};
+    static const int64_t want[3] = {96, 32, 32};
+    for (int i = 0; i < 3; i++) {
+        char dir[1024], cfg[1024];
+        snprintf(dir, sizeof dir, "%s/packed%d", root, i);
+        ck_assert_int_eq(mkdir(dir, 0777), 0);
+        snprintf(cfg, sizeof cfg,
+                 "experiment: {name: packed%d, seed: 1}\ndataset: {plugin: stub}\nmodel: %s\n"
+                 "loss: {plugin: stub}\n"
+                 "optimizer: {generator: {plugin: stub}, discriminator: {plugin: stub}}\n"
+                 "train: {steps: 10, batch_size: 32}\n",
+                 i, models[i]);
+        write_text(dir, "config.yaml", cfg);
+        write_text(dir, "metrics.csv", "step,epoch,d_loss,g_loss\n10,0,1,1\n");
+        gl_cmp_run run;
+        gl_error err;
+        gl_error_init(&err);
+        ck_assert_msg(gl_cmp_run_load(dir, packer_lookup, NULL, &run, &err) == GL_OK, "%s",
+                      err.text);
+        ck_assert_int_eq(run.batch_size, want[i]);
+        gl_cmp_run_free(&run);
+    }
+}
+END_TEST
+
 START_TEST(chart_lines_bands_and_x_axes)
 {
     gl_cmp_run runs[N_FAKES];
@@ -864,6 +905,7 @@ int main(void)
     tcase_add_test(tc, same_names_get_the_differing_keys);
     tcase_add_test(tc, table_compares_at_equal_generator_steps);
     tcase_add_test(tc, eval_json_is_one_more_row);
+    tcase_add_test(tc, packed_runs_count_every_real_item);
     tcase_add_test(tc, chart_lines_bands_and_x_axes);
     tcase_add_test(tc, report_files_and_values);
     tcase_add_test(tc, report_without_eval_says_so);
