@@ -73,6 +73,13 @@ static int open_model(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, 
     if (s->model_env.latent_dim < 1)
         return gl_error_add(err, GL_ERR_INPUT, "model '%s' declared no latent dimension",
                             s->names[1]);
+    /* The contract's rule, checked here so a third-party model cannot get labels that do not
+     * exist (labels NULL) into its conditional code. */
+    if (s->model_env.conditional && s->data.n_classes < 1)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "model '%s' is conditional (G and D take labels), but dataset '%s' "
+                            "has no labels",
+                            s->names[1], s->names[0]);
     gl_rng init;
     gl_rng_init(&init, s->seed, GL_STREAM_INIT);
     for (int i = 0; i < 2; i++)

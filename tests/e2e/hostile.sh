@@ -119,6 +119,13 @@ has err "metrics.csv:7: step 3 after step 5: the steps must increase"
 trun 2 --plugin-path "$B/tests/plugins/.libs" train "$toy" 'model={plugin: stub_model}' \
     experiment.out_dir="$T/runs"
 has err "model plugin 'stub_model': create failed; the plugin gave no message"
+# A model that declares itself conditional on data without labels (loose PNGs: unlabelled) is
+# refused by the core, whatever the plugin does.
+mkdir -p "$T/flat" && "$B/tests/data/make_png" "$T/flat/1.png" 4 4 &&
+    "$B/tests/data/make_png" "$T/flat/2.png" 4 4 || exit 99
+trun 2 --plugin-path "$B/tests/plugins/.libs" train "$toy" 'model={plugin: stub_model, width: 999}' \
+    dataset.plugin=image_folder dataset.path="$T/flat" eval.evaluators=[] experiment.out_dir="$T/runs"
+has err "model 'stub_model' is conditional (G and D take labels), but dataset 'image_folder' has no labels"
 trun 1 train "$toy" dataset.size=17 train.batch_size=16 train.steps=4 model.d_norm=batch \
     experiment.out_dir="$T/runs" experiment.threads=1
 has err "step 2, D update: d_loss failed (loss 'bce', model 'mlp', a batch of 1)"
