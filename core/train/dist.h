@@ -34,6 +34,10 @@ int gl_dist_reduce(gl_session *s, int which, gl_loss_result *res, double *loss, 
 /* The stop signal agreed by the last gl_dist_reduce (the lowest rank's that had one), or 0. */
 int gl_dist_stop(void);
 
+/* The all-reduces of this process so far and the seconds spent in them (waiting for the slowest
+ * rank included): the cost of data parallelism that rank 0 logs (docs/scaling.md). */
+void gl_dist_reduce_time(uint64_t *count, double *seconds);
+
 /* At the end of `ganlab train`, with the run's status. A run that failed on its own after
  * gl_dist_start (its error printed here first) aborts the whole job, since the other ranks may be
  * waiting for it; otherwise leaves the MPI job. Returns status. */

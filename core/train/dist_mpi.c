@@ -20,6 +20,8 @@ static struct {
     size_t cap;
     int (*stop_poll)(void);
     int stop; /* the stop signal agreed by the last reduce */
+    uint64_t reduces;
+    double reduce_s; /* time in MPI_Allreduce: the transfer, and waiting for the slowest rank */
 } D = {.ranks = 1};
 
 /* Variables that Open MPI's mpirun, PMIx and PMI (srun) set in every rank's environment. */
@@ -88,7 +90,7 @@ int gl_dist_start(gl_session *s, int status, int (*stop_poll)(void), gl_error *e
         return status != GL_OK ? status
                                : gl_error_add(err, worst,
                                               "rank %d: another rank could not set the run up "
-                                              "(rank 0's messages say why)",
+                                              "(its messages say why)",
                                               D.rank);
     if (!share_state(s))
         return gl_error_add(err, GL_ERR_RUN, "MPI: rank 0's state did not reach rank %d", D.rank);
@@ -148,6 +150,7 @@ static void exchange(gl_session *s, int which, gl_loss_result *res, double *loss
 int gl_dist_reduce(gl_session *s, int which, gl_loss_result *res, double *loss, gl_error *err)
 {
     exchange(s, which, res, loss, 1);
+    double t0 = MPI_Wtime();
     size_t n = gl_net_numel(s->net[which]) + gl_net_buffer_numel(s->net[0]) +
                gl_net_buffer_numel(s->net[1]) + 1 + GL_LOSS_MAX_TERMS + (size_t)D.ranks;
     for (size_t at = 0; at < n;) {
@@ -158,11 +161,19 @@ int gl_dist_reduce(gl_session *s, int which, gl_loss_result *res, double *loss, 
                                 (unsigned long long)s->st.step + 1);
         at += (size_t)part;
     }
+    D.reduce_s += MPI_Wtime() - t0;
+    D.reduces++;
     exchange(s, which, res, loss, 0);
     return GL_OK;
 }
 
 int gl_dist_stop(void) { return D.stop; }
+
+void gl_dist_reduce_time(uint64_t *count, double *seconds)
+{
+    *count = D.reduces;
+    *seconds = D.reduce_s;
+}
 
 int gl_dist_finish(int status, gl_error *err)
 {

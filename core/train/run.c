@@ -160,6 +160,18 @@ static int stop_now(const gl_session *s, const gl_train_opts *o)
     return o->stop_signal ? o->stop_signal() : 0;
 }
 
+/* How much of the loop's time rank 0 spent in the all-reduces (waiting for the others included). */
+static void log_reduce_time(double loop_s)
+{
+    uint64_t n;
+    double s;
+    gl_dist_reduce_time(&n, &s);
+    gl_log_line("train",
+                "all-reduce: %llu calls, %.3f s (%.2f ms each), %.1f%% of %.3f s of training",
+                (unsigned long long)n, s, n ? s * 1e3 / (double)n : 0.0,
+                loop_s > 0 ? 100 * s / loop_s : 0.0, loop_s);
+}
+
 /* A data-parallel rank other than 0: the same steps as rank 0, which writes everything. */
 static int follow(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts *o, gl_error *err)
 {
@@ -302,7 +314,10 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
                     precision);
         log_changes(&r, o);
         gl_progress_start(&r.progress, r.s, r.total, r.elapsed0);
+        double t0 = gl_clock_seconds();
         rc = loop(&r, o, err);
+        if (r.s->ranks > 1)
+            log_reduce_time(gl_clock_seconds() - t0);
         if (rc == GL_OK)
             rc = gl_provenance_finish(dir, err);
     }
