@@ -130,8 +130,11 @@ gl_tensor *gl_dropout(gl_ctx *ctx, gl_tensor *x, gl_real p, gl_rng *rng, int tra
     if (!mask)
         return NULL;
     gl_real keep = 1 / (1 - p);
+    /* One block of the batch's randomness: a data-parallel rank draws its rows' (ganlab/rng.h). */
+    gl_rng_batch_begin(rng, mask->n);
     for (size_t i = 0; i < mask->n; i++)
         mask->data[i] = gl_rng_uniform(rng) < p ? 0 : keep;
+    gl_rng_batch_end(rng, mask->n);
     return gl_mul(ctx, x, mask);
 }
 

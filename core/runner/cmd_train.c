@@ -4,8 +4,10 @@
  * creating it. */
 #include "runner/runner.h"
 
+#include <signal.h>
 #include <stdio.h>
 
+#include "train/dist.h"
 #include "train/run.h"
 
 static int load(const gl_cli *cli, gl_registry *reg, const char *resume, gl_cfg **cfg,
@@ -24,12 +26,10 @@ static int load(const gl_cli *cli, gl_registry *reg, const char *resume, gl_cfg 
                                   reg, cfg, err);
 }
 
-static int run(const gl_cli *cli, gl_error *err)
+static int train(const gl_cli *cli, gl_error *err)
 {
     const char *resume = gl_cli_option(cli, "--resume");
     gl_registry *reg;
-    if (gl_runner_requeue_signal_install(err) != GL_OK)
-        return GL_ERR_RUN;
     int st = resume ? gl_runner_open_registry_for_runs(cli, &resume, 1, &reg, err)
                     : gl_runner_open_registry(cli, &reg, err);
     if (st != GL_OK)
@@ -58,6 +58,19 @@ static int run(const gl_cli *cli, gl_error *err)
     }
     gl_registry_close(reg);
     return st;
+}
+
+/* Under mpirun every rank runs this (docs/scaling.md); a rank that did not get the signal itself
+ * exits with the code of the one the ranks agreed on: 75 for SIGUSR1, as main() does. */
+static int run(const gl_cli *cli, gl_error *err)
+{
+    if (gl_runner_requeue_signal_install(err) != GL_OK)
+        return GL_ERR_RUN;
+    int st = gl_dist_init(err);
+    if (st == GL_OK)
+        st = train(cli, err);
+    st = gl_dist_finish(st, err);
+    return st == 128 + SIGUSR1 ? GL_EXIT_REQUEUE : st;
 }
 
 static const gl_option options[] = {

@@ -1,12 +1,14 @@
 /* run.c - `ganlab train`: a run from a validated config (new run directory) or from a run directory
  * (resume), through the step schedule of step.c, writing the logs, samples and checkpoints at the
  * cadences of the train section. Stops cleanly between steps on SIGINT/SIGTERM (checkpoint first).
+ * In a data-parallel run (dist.h) rank 0 does all of that; the other ranks only step (follow()).
  * Not here: timing.csv and the progress line (progress.c), the CSV files themselves (csvlog.c). */
 #include "train/run.h"
 
 #include <string.h>
 
 #include "eval/eval.h"
+#include "train/dist.h"
 #include "util/csvlog.h"
 #include "train/progress.h"
 #include "train/provenance.h"
@@ -149,6 +151,44 @@ static void checkpoint_after_failure(run *r, gl_error *err)
         gl_error_add(err, err->status, "%s", e.text);
 }
 
+/* Whether to stop after this step: the pending signal, or with several ranks the one they agreed
+ * on in the step's last all-reduce (a signal that arrives later is seen after the next step). */
+static int stop_now(const gl_session *s, const gl_train_opts *o)
+{
+    if (s->ranks > 1)
+        return gl_dist_stop();
+    return o->stop_signal ? o->stop_signal() : 0;
+}
+
+/* How much of the loop's time rank 0 spent in the all-reduces (waiting for the others included). */
+static void log_reduce_time(double loop_s)
+{
+    uint64_t n;
+    double s;
+    gl_dist_reduce_time(&n, &s);
+    gl_log_line("train",
+                "all-reduce: %llu calls, %.3f s (%.2f ms each), %.1f%% of %.3f s of training",
+                (unsigned long long)n, s, n ? s * 1e3 / (double)n : 0.0,
+                loop_s > 0 ? 100 * s / loop_s : 0.0, loop_s);
+}
+
+/* A data-parallel rank other than 0: the same steps as rank 0, which writes everything. */
+static int follow(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts *o, gl_error *err)
+{
+    gl_session *s = NULL;
+    int rc = gl_session_create(cfg, reg, &s, err);
+    rc = gl_dist_start(s, rc, o->stop_signal, err);
+    uint64_t total = rc == GL_OK ? gl_session_total_steps(s, cfg) : 0;
+    gl_loss_result d, g;
+    while (rc == GL_OK && s->st.step < total) {
+        rc = gl_session_step(s, &d, &g, err);
+        if (rc == GL_OK && stop_now(s, o))
+            rc = 128 + stop_now(s, o);
+    }
+    gl_session_destroy(s);
+    return rc;
+}
+
 static int loop(run *r, const gl_train_opts *o, gl_error *err)
 {
     gl_loss_result d, g;
@@ -163,7 +203,7 @@ static int loop(run *r, const gl_train_opts *o, gl_error *err)
             return err->status;
         /* The checkpoint comes first at a step: a sample or evaluation that fails after it cannot
          * lose it. */
-        stopped = o->stop_signal ? o->stop_signal() : 0;
+        stopped = stop_now(r->s, o);
         int ck = due(step, r->ckpt_every, r->total) || stopped;
         if (ck && checkpoint(r, err) != GL_OK)
             return err->status;
@@ -218,11 +258,13 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     if (rc != GL_OK)
         return rc;
 
+    if (gl_dist_rank() > 0)
+        return follow(cfg, reg, o, err);
     rc = gl_run_events_check(cfg, err);
     if (rc == GL_OK)
         rc = gl_session_create(cfg, reg, &r.s, err);
     if (rc != GL_OK)
-        return rc;
+        return gl_dist_start(NULL, rc, NULL, err);
     r.total = gl_session_total_steps(r.s, cfg);
     if (o->resume_dir) {
         snprintf(dir, cap, "%s", o->resume_dir);
@@ -253,11 +295,17 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     if (rc == GL_OK)
         rc = gl_run_events_open(&r.events, cfg, dir, r.s->st.step, o->resume_dir != NULL, err);
     if (rc == GL_OK) {
-        gl_session_eval_source(r.s, o->stop_signal, &r.eval_src);
+        /* With several ranks a signal stops the run only at a step's all-reduce, never inside an
+         * evaluation that rank 0 alone runs. */
+        gl_session_eval_source(r.s, r.s->ranks > 1 ? NULL : o->stop_signal, &r.eval_src);
         rc = gl_eval_log_open(cfg, reg, &r.eval_src, dir, &r.eval, err);
     }
     if (rc == GL_OK)
         gl_eval_log_set_events(r.eval, &r.events);
+    rc = gl_dist_start(r.s, rc, o->stop_signal, err);
+    if (rc == GL_OK && r.s->ranks > 1)
+        gl_log_line("train", "data-parallel over %d ranks: global batch %d, %d per rank",
+                    r.s->ranks, r.s->batch, r.s->batch / r.s->ranks);
     if (rc == GL_OK) {
         /* The precision is said on every start: a resume may change it (checkpoints are fp32). */
         gl_log_line("train", "%s %s: %s, %s, %s; %llu steps from step %llu; engine.precision %s",
@@ -266,7 +314,10 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
                     precision);
         log_changes(&r, o);
         gl_progress_start(&r.progress, r.s, r.total, r.elapsed0);
+        double t0 = gl_clock_seconds();
         rc = loop(&r, o, err);
+        if (r.s->ranks > 1)
+            log_reduce_time(gl_clock_seconds() - t0);
         if (rc == GL_OK)
             rc = gl_provenance_finish(dir, err);
     }

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "train/dist.h"
+
 static const char *const opt_sections[2] = {"optimizer.generator", "optimizer.discriminator"};
 
 /* After a plugin call that failed: names the plugin and the function, and says so when the plugin
@@ -145,6 +147,12 @@ static int apply_pack(gl_session *s, gl_error *err)
         return gl_error_add(err, GL_ERR_INPUT, "model '%s' set pack %d (0..%d allowed)",
                             s->names[1], m, GL_MODEL_MAX_PACK);
     s->pack = m > 1 ? m : 1;
+    if (s->batch % s->ranks != 0)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "train.batch_size %d does not split over %d ranks: a data-parallel "
+                            "run needs a global batch that is a multiple of the number of ranks "
+                            "(mpirun -np)",
+                            s->batch, s->ranks);
     s->batch *= s->pack;
     if (s->data.n_items < s->pack)
         return gl_error_add(err, GL_ERR_INPUT,
@@ -180,9 +188,10 @@ static int alloc_buffers(gl_session *s, gl_error *err)
 
 static uint64_t batches_per_epoch(const gl_session *s)
 {
-    /* The last partial batch counts unless drop_last, or it holds less than one pack. */
+    /* The last partial batch counts unless drop_last, or it holds less than one pack per rank. */
     int64_t rest = s->data.n_items % s->batch;
-    return (uint64_t)(s->data.n_items / s->batch + (!s->drop_last && rest >= s->pack ? 1 : 0));
+    return (uint64_t)(s->data.n_items / s->batch +
+                      (!s->drop_last && rest >= s->pack * s->ranks ? 1 : 0));
 }
 
 /* train.epochs times the batches of an epoch must fit the step counter: a product that wrapped
@@ -217,6 +226,8 @@ int gl_session_create(const gl_cfg *cfg, const gl_registry *reg, gl_session **ou
     s->r2_gamma = gl_params_float(train, "r2_gamma");
     s->instance_noise = gl_params_float(train, "instance_noise");
     s->unroll_steps = (int)gl_params_int(train, "unroll_steps");
+    s->rank = gl_dist_rank();
+    s->ranks = gl_dist_ranks();
     gl_rng_init(&s->st.noise, s->seed, GL_STREAM_NOISE);
     gl_rng_init(&s->st.penalty, s->seed, GL_STREAM_PENALTY);
     gl_rng_init(&s->st.dropout, s->seed, GL_STREAM_DROPOUT);

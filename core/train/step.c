@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "train/dist.h"
 #include "train/penalty.h"
 
 static void shuffle_epoch(gl_session *s)
@@ -25,21 +26,24 @@ static void shuffle_epoch(gl_session *s)
 static int next_batch(gl_session *s, gl_error *err)
 {
     int64_t left = s->data.n_items - s->st.pos;
-    /* An epoch's last partial batch is kept unless drop_last, cut to whole packs of a packing D,
-     * and skipped when not even one pack is left. */
-    if (left <= 0 || left < s->pack || (s->drop_last && left < s->batch)) {
+    /* An epoch's last partial batch is kept unless drop_last, cut to whole packs of a packing D
+     * on each rank, and skipped when not even one pack per rank is left. */
+    int unit = s->pack * s->ranks;
+    if (left <= 0 || left < unit || (s->drop_last && left < s->batch)) {
         s->st.epoch++;
         s->st.pos = 0;
         shuffle_epoch(s);
         left = s->data.n_items;
     }
     int b = left < s->batch ? (int)left : s->batch;
-    b -= b % s->pack;
-    if (s->dataset_p->get(s->dataset, s->order + s->st.pos, b, s->real,
+    b -= b % unit;
+    /* Each rank reads its consecutive share of the global batch (dist.h). */
+    int mine = b / s->ranks;
+    if (s->dataset_p->get(s->dataset, s->order + s->st.pos + (int64_t)s->rank * mine, mine, s->real,
                           s->data.n_classes > 0 ? s->labels : NULL, err) != GL_OK)
         return err->status ? err->status : GL_ERR_RUN;
     s->st.pos += b;
-    s->last_batch = b;
+    s->last_batch = mine;
     return GL_OK;
 }
 
@@ -158,7 +162,9 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
     gl_loss_env env = {
         .ctx = s->ctx,
         .real = batch_tensor(s, s->last_batch),
-        .labels = s->model_env.conditional ? (which ? s->labels : s->gen_labels) : NULL,
+        .labels = s->model_env.conditional
+                      ? (which ? s->labels : s->gen_labels + (size_t)s->rank * s->last_batch)
+                      : NULL,
         .batch = s->last_batch,
         .rng = &s->st.penalty,
         .core = s,
@@ -193,6 +199,8 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
     gl_net_zero_grad(net);
     if (gl_backward(s->ctx, res->loss, net, err) != GL_OK)
         return step_failed(s, which, "backward of its loss", before, err);
+    if (s->ranks > 1 && gl_dist_reduce(s, which, res, &v, err) != GL_OK)
+        return err->status;
     if (!grads_finite(net))
         return gl_error_add(err, GL_ERR_RUN,
                             "step %llu: a gradient of %s is not finite (the run stopped; the last "
@@ -269,8 +277,9 @@ int gl_session_step(gl_session *s, gl_loss_result *d_res, gl_loss_result *g_res,
             return rc;
         s->st.d_updates++;
     }
+    /* Every rank draws the labels of the whole global batch and uses its share. */
     if (s->model_env.conditional)
-        for (int i = 0; i < s->last_batch; i++)
+        for (int i = 0; i < s->last_batch * s->ranks; i++)
             s->gen_labels[i] = (int32_t)gl_rng_below(&s->st.noise, (uint64_t)s->data.n_classes);
     int rc = s->unroll_steps > 0 ? unrolled_g_update(s, g_res, err) : update(s, 0, g_res, err);
     if (rc == GL_OK)

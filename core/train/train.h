@@ -36,11 +36,12 @@ typedef struct gl_train_state {
  * the optimizer state blocks and every buffer of the step (allocated once in gl_session_create). */
 typedef struct gl_session {
     uint64_t seed;
-    int batch, n_critic;
+    int batch, n_critic; /* batch: the global batch, of all ranks together */
     int pack; /* samples per D output (model_env.pack, at least 1); batch is a multiple of it */
-    int drop_last;             /* train.drop_last: skip an epoch's last, partial batch */
-    int lr_decay;              /* train.lr_decay: 1 for linear (to 0 over the budget), 0 for none */
-    uint64_t total_steps;      /* the budget in generator steps (gl_session_total_steps) */
+    int rank, ranks;      /* data parallelism (dist.h): this process's share of the global batch */
+    int drop_last;        /* train.drop_last: skip an epoch's last, partial batch */
+    int lr_decay;         /* train.lr_decay: 1 for linear (to 0 over the budget), 0 for none */
+    uint64_t total_steps; /* the budget in generator steps (gl_session_total_steps) */
     double r1_gamma, r2_gamma; /* train.r1_gamma, train.r2_gamma (penalty.h); 0: off */
     double instance_noise;     /* train.instance_noise: D's input noise std at step 0; 0: off */
     int unroll_steps;          /* train.unroll_steps: D look-ahead updates before G's; 0: off */
@@ -78,8 +79,8 @@ typedef struct gl_session {
     int64_t *order;      /* (n_items) the current epoch's permutation */
     float *real;         /* (batch, item) */
     int32_t *labels;     /* (batch) real labels */
-    int32_t *gen_labels; /* (batch) labels for generated samples */
-    int last_batch;      /* size of the last real batch */
+    int32_t *gen_labels; /* (batch) labels for generated samples, of all ranks */
+    int last_batch;      /* size of the last real batch (this rank's share of it) */
     int in_d_update;     /* 1 while the loss plugin builds a D loss */
     gl_tensor *d_fake;   /* the D update's first fake batch (for R2), in ctx; else NULL */
     double last_loss[2]; /* the last G (0) and D (1) loss values */

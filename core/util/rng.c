@@ -49,6 +49,38 @@ void gl_rng_init(gl_rng *r, uint64_t seed, uint64_t stream)
     r->used = 4;
     for (int i = 0; i < 4; i++)
         r->buf[i] = 0;
+    r->slice_rank = 0;
+    r->slice_ranks = 0;
+}
+
+void gl_rng_set_slice(gl_rng *r, int rank, int ranks)
+{
+    r->slice_rank = (uint16_t)(ranks > 1 ? rank : 0);
+    r->slice_ranks = (uint16_t)(ranks > 1 ? ranks : 0);
+}
+
+/* Moves r forward by `words` 32-bit words, into the state r would have after drawing them one by
+ * one: counter = the blocks fetched, buf = the last of them, used = its words consumed. */
+static void skip_words(gl_rng *r, uint64_t words)
+{
+    if (words == 0)
+        return;
+    uint64_t pos = r->counter * 4 - (4 - r->used) + words;
+    r->counter = (pos + 3) / 4;
+    r->used = (uint32_t)(pos - (r->counter - 1) * 4);
+    gl_rng_block(r->key, r->stream, r->counter - 1, r->buf);
+}
+
+void gl_rng_batch_begin(gl_rng *r, uint64_t words)
+{
+    if (r->slice_ranks > 1)
+        skip_words(r, words * r->slice_rank);
+}
+
+void gl_rng_batch_end(gl_rng *r, uint64_t words)
+{
+    if (r->slice_ranks > 1)
+        skip_words(r, words * (uint64_t)(r->slice_ranks - 1 - r->slice_rank));
 }
 
 uint32_t gl_rng_u32(gl_rng *r)
@@ -93,14 +125,18 @@ uint64_t gl_rng_below(gl_rng *r, uint64_t n)
 
 void gl_rng_fill_normal(gl_rng *r, float *x, size_t n, float mean, float std)
 {
+    gl_rng_batch_begin(r, 4 * (uint64_t)n); /* a normal is two 64-bit uniforms */
     for (size_t i = 0; i < n; i++)
         x[i] = mean + std * gl_rng_normal(r);
+    gl_rng_batch_end(r, 4 * (uint64_t)n);
 }
 
 void gl_rng_fill_uniform(gl_rng *r, float *x, size_t n, float lo, float hi)
 {
+    gl_rng_batch_begin(r, n);
     for (size_t i = 0; i < n; i++)
         x[i] = lo + (hi - lo) * gl_rng_uniform(r);
+    gl_rng_batch_end(r, n);
 }
 
 void gl_rng_shuffle(gl_rng *r, int64_t *idx, size_t n)

@@ -67,11 +67,14 @@ static gl_tensor *interpolate(gl_ctx *ctx, gl_tensor *x, gl_tensor *f, gl_rng *r
     size_t b = (size_t)shape[0], item = gl_tensor_numel(x) / b;
     const gl_real *xv = gl_tensor_data(x), *fv = gl_tensor_data(f);
     gl_real *hv = gl_tensor_data(xh);
+    /* One eps per sample, drawn as one block: a data-parallel rank draws its rows' (rng.h). */
+    gl_rng_batch_begin(rng, b);
     for (size_t i = 0; i < b; i++) {
         gl_real eps = gl_rng_uniform(rng);
         for (size_t j = i * item; j < (i + 1) * item; j++)
             hv[j] = eps * xv[j] + (1 - eps) * fv[j];
     }
+    gl_rng_batch_end(rng, b);
     gl_tensor_set_requires_grad(xh, 1);
     return xh;
 }

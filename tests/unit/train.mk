@@ -5,6 +5,20 @@ tests_unit_test_train_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
 tests_unit_test_train_LDADD = $(GL_TEST_LIBS)
 TESTS += tests/unit/test_train
 
+# Data-parallel slicing of the random streams (ganlab/rng.h).
+check_PROGRAMS += tests/unit/test_rng_slice
+tests_unit_test_rng_slice_SOURCES = tests/unit/test_rng_slice.c
+tests_unit_test_rng_slice_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
+tests_unit_test_rng_slice_LDADD = $(GL_TEST_LIBS)
+TESTS += tests/unit/test_rng_slice
+
+# Data-parallel training under mpirun (docs/scaling.md): the MPI build only.
+EXTRA_DIST += tests/e2e/mpi.sh
+if HAVE_MPI
+TESTS += tests/e2e/mpi.sh
+tests/e2e/mpi.log: tests/data/make_idx$(EXEEXT)
+endif
+
 # The command line end to end: every shipped config, resume, sample, signals.
 TESTS += tests/e2e/train.sh
 EXTRA_DIST += tests/e2e/train.sh tests/e2e/lib.sh

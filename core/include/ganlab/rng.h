@@ -37,6 +37,10 @@ typedef struct gl_rng {
     uint64_t counter; /* blocks of 4 x 32 bits consumed */
     uint32_t buf[4];  /* the current block */
     uint32_t used;    /* words of buf consumed (4 = empty) */
+    /* Data-parallel slicing (gl_rng_set_slice): this process is rank slice_rank of slice_ranks;
+     * 0 ranks: unsliced. In what was the struct's tail padding, so its size and layout are as
+     * before. */
+    uint16_t slice_rank, slice_ranks;
 } gl_rng;
 
 GL_API void gl_rng_init(gl_rng *r, uint64_t seed, uint64_t stream);
@@ -59,6 +63,20 @@ GL_API void gl_rng_fill_normal(gl_rng *r, float *x, size_t n, float mean, float 
 GL_API void gl_rng_fill_uniform(gl_rng *r, float *x, size_t n, float lo, float hi);
 /* Fisher-Yates shuffle of idx[0..n). */
 GL_API void gl_rng_shuffle(gl_rng *r, int64_t *idx, size_t n);
+
+/* Data-parallel training (docs/scaling.md). The core slices the training streams (noise, penalty,
+ * dropout) of rank `rank` of `ranks` processes, each holding its `1 / ranks` of the global batch.
+ * A sliced stream draws each batch-shaped block of randomness as this rank's rows of the global
+ * block: it skips the words of the ranks before it, draws its own, and skips those after it, so
+ * that it draws what one process draws for those samples, and its state afterwards is one
+ * process's state after the whole block. ranks <= 1 unslices. gl_rng_fill_normal and
+ * gl_rng_fill_uniform are such blocks; code that draws a batch's values one by one brackets them
+ * with gl_rng_batch_begin/end (words: the 32-bit words this rank draws between them: 1 per
+ * gl_rng_uniform, 4 per gl_rng_normal). Draws outside a block are not sliced. Unsliced streams
+ * (every stream outside a data-parallel run) are not affected. */
+GL_API void gl_rng_set_slice(gl_rng *r, int rank, int ranks);
+GL_API void gl_rng_batch_begin(gl_rng *r, uint64_t words);
+GL_API void gl_rng_batch_end(gl_rng *r, uint64_t words);
 
 #ifdef __cplusplus
 }
