@@ -8,8 +8,9 @@
 #   tests/bench/mpi_scaling.sh [MPI_BUILD_DIR] [STEPS] [ROUNDS]
 # A row per run: config, variant, images/s (real images D sees per second, from timing.csv: a run
 # of 11 w steps logged every w steps, timed from the first row to the last, so start-up and the
-# warm-up steps are left out), and for two ranks rank 0's time in the fused all-reduce (waiting for
-# the other rank included) per call and as a share of its training loop (log.txt).
+# warm-up steps are left out), and for two ranks rank 0's time in the fused all-reduces (waiting
+# for the other rank included) per step, from log.txt's total over the run's calls, and as a share
+# of the step's time at that images/s.
 # STEPS (default 300) is the MLP's run length; the DCGAN runs a tenth of it.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,7 +23,7 @@ trap 'rm -rf "$tmp"' EXIT
 mpi=(mpirun -np 2 --bind-to none --mca btl self,vader)
 [ "$(id -u)" -ne 0 ] || mpi+=(--allow-run-as-root)
 
-# run CONFIG STEPS VARIANT -> "images_per_s ms_per_allreduce share" ("-" for one process)
+# run CONFIG STEPS VARIANT -> "images_per_s allreduce_ms_per_step share" ("-" for one process)
 run() {
   local cfg=$1 w=$(($2 / 10)) v=$3 threads=1
   [ $w -ge 1 ] || w=1
@@ -37,18 +38,19 @@ run() {
     train.epochs=0 train.steps=$((11 * w)) train.log_every=$w train.sample_every=0 \
     train.eval_every=0 train.checkpoint_every=0 >/dev/null 2>"$tmp/stderr" ||
     { cat "$tmp/stderr" >&2; exit 1; }
-  local per
+  local per # train.n_critic x train.batch_size (not the evaluators' batch_size)
   per=$("$ganlab" config "$cfg" train.epochs=0 train.steps=1 |
-    awk '/n_critic:/{c = $2} /batch_size:/{b = $2} END {print c * b}')
+    awk '/^  n_critic:/ { c = $2 } /^  batch_size:/ { b = $2 } END { print c * b }')
   local ips share
   ips=$(awk -F, -v w=$w -v per="$per" '$1 == w { e1 = $2 } $1 == 11 * w { en = $2 }
     END { printf "%.1f", 10 * w * per / (en - e1) }' "$tmp"/runs/*/timing.csv)
-  share=$(sed -n 's/.*all-reduce: [0-9]* calls, [0-9.]* s (\([0-9.]*\) ms each), \([0-9.]*%\).*/\1 \2/p' \
-    "$tmp"/runs/*/log.txt)
+  share=$(sed -n 's/.*all-reduce: \([0-9]*\) calls, \([0-9.]*\) s .*/\1 \2/p' "$tmp"/runs/*/log.txt |
+    awk -v steps=$((11 * w)) -v step_ms="$(awk -v p="$per" -v i="$ips" 'BEGIN { print 1e3 * p / i }')" \
+      '{ ms = 1e3 * $2 / steps; printf "%.2f %.1f%%", ms, 100 * ms / step_ms }')
   echo "$ips ${share:-- -}"
 }
 
-printf '%-10s %-6s %10s %14s %8s\n' config variant images_s ms_allreduce share
+printf '%-10s %-6s %10s %14s %8s\n' config variant images_s allreduce_ms share
 for ((r = 1; r <= rounds; r++)); do
   for c in gan dcgan_gan; do
     steps=$budget
