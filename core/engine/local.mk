@@ -11,8 +11,13 @@ GL_ENGINE_SOURCES = core/engine/engine.h core/engine/alloc.c core/engine/ctx.c \
 core_libganlab_internal_la_SOURCES += $(GL_ENGINE_SOURCES) core/engine/cross_entropy.c core/engine/adam.c
 # oneDNN serves only the float engine (libganlab); the double test build never sees it.
 if HAVE_DNNL
-core_libganlab_internal_la_SOURCES += core/engine/dnnl.c core/engine/bf16.c
+core_libganlab_internal_la_SOURCES += core/engine/dnnl.c
 GL_CORE_LIBS += $(DNNL_LIBS)
 endif
 ganlabinclude_HEADERS += core/include/ganlab/tensor.h core/include/ganlab/autograd.h \
 	core/include/ganlab/nn.h
+
+# The bf16 operands of products (bf16.c) exist where oneDNN does.
+if HAVE_DNNL
+core_libganlab_internal_la_SOURCES += core/engine/bf16.c
+endif

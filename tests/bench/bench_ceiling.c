@@ -8,7 +8,9 @@
  *   CONFIG     gan | wgan_gp | cgan | ring | dcgan_gan | dcgan_wgan_gp | dcgan_cgan
  *   PRECISION  fp32 | bf16 (bf16 prints "-" where the engine has no or refuses bf16)
  *   SECONDS    timed length of each way of running (default 2)
- *   --one T    only this process with T engine threads; prints its images/s (for profiling)
+ *   --one T    only this process with T engine threads; prints its images/s and the CPU ms of
+ *              a step, all threads (for profiling: CPU time holds better than images/s on a busy
+ *              machine)
  * Output: one line "CONFIG PRECISION caller2 workers best" (images/s).
  *
  * The step: the config's networks with their activations, norms, label codes and losses left out,
@@ -77,12 +79,17 @@ typedef struct model {
     long t[2];
 } model;
 
-static double now(void)
+static double clock_s(clockid_t which)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(which, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+static double now(void) { return clock_s(CLOCK_MONOTONIC); }
+
+/* CPU seconds per step (all threads) of the last timed run of steps_per_second. */
+static double cpu_per_step;
 
 static void die(const char *what)
 {
@@ -273,12 +280,13 @@ static double steps_per_second(const spec *sp, int threads, double seconds, int 
     if (ready >= 0 && (write(ready, &c, 1) != 1 || read(go, &c, 1) != 1))
         die("pipe failed");
     long n = 0;
-    double t0 = now(), t = t0;
+    double t0 = now(), t = t0, c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     while (t - t0 < seconds) {
         step(&m);
         n++;
         t = now();
     }
+    cpu_per_step = (clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0) / (double)n;
     teardown(&m);
     return (double)n / (t - t0);
 }
@@ -370,7 +378,8 @@ int main(int argc, char **argv)
         int threads = atoi(argv[5]);
         if (threads < 1)
             die("--one needs a thread count >= 1");
-        printf("%.3f\n", steps_per_second(sp, threads, seconds, -1, -1) * img);
+        double rate = steps_per_second(sp, threads, seconds, -1, -1) * img;
+        printf("%.3f %.3f\n", rate, 1e3 * cpu_per_step);
         return 0;
     }
     cpu_set_t set;
