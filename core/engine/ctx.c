@@ -250,7 +250,12 @@ gl_tensor *gl_tensor_full_like(gl_ctx *ctx, const gl_tensor *x, gl_real v)
     return t;
 }
 
-gl_real *gl_tensor_data(gl_tensor *t) { return t->data; }
+gl_real *gl_tensor_data(gl_tensor *t)
+{
+    if (t->is_param)
+        t->lowp_version = 0; /* the caller may write: its bf16 copy is stale (bf16.c) */
+    return t->data;
+}
 int gl_tensor_ndim(const gl_tensor *t) { return t->ndim; }
 int gl_tensor_dim(const gl_tensor *t, int i) { return i >= 0 && i < t->ndim ? t->shape[i] : 1; }
 size_t gl_tensor_numel(const gl_tensor *t) { return t->n; }

@@ -8,10 +8,11 @@
  * operands and at one reused workspace (the kernel-layout copies and a user-managed scratchpad) and
  * executes. A convolution's result lands in a buffer of the kernel's layout and is added into the
  * destination by a reorder with a sum post-op; a matmul adds into the destination itself (sum
- * post-op): either way every kernel keeps the engine's "accumulate into" contract. bf16 plans
- * convert the inputs to bf16 in the input reorders and keep fp32 results (oneDNN accumulates in
- * fp32). A problem oneDNN cannot plan returns 0 and the caller runs the engine's own kernels. Only
- * the float build of the engine uses this file (oneDNN has no f64 convolutions).
+ * post-op): either way every kernel keeps the engine's "accumulate into" contract. bf16
+ * convolution plans convert the inputs to bf16 in the input reorders; bf16 matmuls take inputs
+ * already rounded (bf16.c); both keep fp32 results (oneDNN accumulates in fp32). A problem oneDNN
+ * cannot plan returns 0 and the caller runs the engine's own kernels. Only the float build of the
+ * engine uses this file (oneDNN has no f64 convolutions).
  */
 #include "engine.h"
 
@@ -223,18 +224,15 @@ static int matrix(dnnl_memory_desc_t *md, int rows, int cols, int ld, int t, dnn
     return ok(dnnl_memory_desc_init_by_strides(md, 2, dims, dt, strides));
 }
 
-/* The plan of C (m, n) += op(A) (m, k) op(B) (k, n) with bf16 inputs: both converted to plain
- * row-major bf16 (a blocked B would cost a packing reorder on every call, as the weights change
- * each step), C added into in place by a sum post-op. */
+/* The plan of C (m, n) += op(A) (m, k) op(B) (k, n) with A and B already bf16 (bf16.c rounds each
+ * operand once and keeps the copy), read in place through their strides (oneDNN packs them in its
+ * kernel); C added into in place by a sum post-op. */
 static int plan_gemm(plan *p, const int *k)
 {
     int ta = k[2], tb = k[3], m = k[4], n = k[5], kk = k[6], lda = k[7], ldb = k[8], ldc = k[9];
-    dnnl_memory_desc_t ua, ub, uc, a16, b16;
-    dnnl_dims_t da = {m, kk}, db = {kk, n};
-    if (!matrix(&ua, m, kk, lda, ta, dnnl_f32) || !matrix(&ub, kk, n, ldb, tb, dnnl_f32) ||
-        !matrix(&uc, m, n, ldc, 0, dnnl_f32) ||
-        !ok(dnnl_memory_desc_init_by_tag(&a16, 2, da, dnnl_bf16, dnnl_ab)) ||
-        !ok(dnnl_memory_desc_init_by_tag(&b16, 2, db, dnnl_bf16, dnnl_ab)))
+    dnnl_memory_desc_t a16, b16, uc;
+    if (!matrix(&a16, m, kk, lda, ta, dnnl_bf16) || !matrix(&b16, kk, n, ldb, tb, dnnl_bf16) ||
+        !matrix(&uc, m, n, ldc, 0, dnnl_f32))
         return 0;
     dnnl_matmul_desc_t md;
     dnnl_primitive_attr_t a = attr_user_scratchpad(1);
@@ -246,7 +244,7 @@ static int plan_gemm(plan *p, const int *k)
         return 0;
     const dnnl_query_t q[] = {dnnl_query_src_md, dnnl_query_weights_md, dnnl_query_dst_md};
     const int arg[] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST};
-    const dnnl_memory_desc_t user[] = {ua, ub, uc};
+    const dnnl_memory_desc_t user[] = {a16, b16, uc};
     return plan_finish(p, pd, q, arg, user, 1);
 }
 
@@ -309,7 +307,7 @@ static size_t work_layout(const plan *p, size_t *at)
 
 /* out += the plan's product of a and b. 1 on success, -1 on failure (out of memory: ctx error
  * set). Called with the lock held (work is shared). */
-static int run(gl_ctx *ctx, plan *p, const float *a, const float *b, float *out)
+static int run(gl_ctx *ctx, plan *p, const void *a, const void *b, float *out)
 {
     size_t at[N_MEM], need = work_layout(p, at);
     if (need > work_bytes) {
@@ -321,7 +319,7 @@ static int run(gl_ctx *ctx, plan *p, const float *a, const float *b, float *out)
         }
         work_bytes = need;
     }
-    const float *in[2] = {a, b};
+    const void *in[2] = {a, b};
     void *res = p->to_user ? (void *)(work + at[OUT]) : (void *)out;
     if (!set(p->scratch, work) || !set(p->inner[OUT], res) || !set(p->user[OUT], out))
         return -1;
@@ -348,7 +346,7 @@ static int run(gl_ctx *ctx, plan *p, const float *a, const float *b, float *out)
     return 1;
 }
 
-static int ran(gl_ctx *ctx, const char *what, plan *p, const float *a, const float *b, float *out)
+static int ran(gl_ctx *ctx, const char *what, plan *p, const void *a, const void *b, float *out)
 {
     if (!p)
         return 0;
@@ -384,8 +382,8 @@ int gl__dnnl_conv(gl_ctx *ctx, int kind, const int *geom, const float *a, const 
     return ran(ctx, "conv", lookup(key), a, b, out);
 }
 
-int gl__dnnl_gemm_bf16(gl_ctx *ctx, int ta, int tb, int m, int n, int k, const float *a, int lda,
-                       const float *b, int ldb, float *c, int ldc)
+int gl__dnnl_gemm_bf16(gl_ctx *ctx, int ta, int tb, int m, int n, int k, const uint16_t *a, int lda,
+                       const uint16_t *b, int ldb, float *c, int ldc)
 {
     int key[KEY_INTS] = {KIND_GEMM, 1, ta, tb, m, n, k, lda, ldb, ldc, gl_engine_threads()};
     return ran(ctx, "matmul", lookup(key), a, b, c);

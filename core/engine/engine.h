@@ -71,6 +71,10 @@ struct gl_tensor {
     unsigned char reach; /* depends on a differentiation target */
     gl_real *gbuf;       /* fast pass: accumulated gradient (n) */
     gl_tensor *gt;       /* graph pass: accumulated gradient tensor */
+    /* bf16 products (bf16.c): the data rounded to bf16, made when a product first reads it; for a
+     * parameter, its slice of the net's copy, current while lowp_version is the net's version. */
+    const uint16_t *lowp;
+    uint64_t lowp_version;
 };
 
 struct gl_node {
@@ -227,9 +231,21 @@ gl_tensor *gl__conv_fwd(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b, c
 /* out += conv op (GL__OP_CONV / _BWD_DATA / _BWD_WEIGHT) of a and b over geom, in the engine's
  * precision. */
 int gl__dnnl_conv(gl_ctx *ctx, int op, const int *geom, const float *a, const float *b, float *out);
-/* c (m, n) += op(a) op(b) with the inputs rounded to bf16 and fp32 accumulation; row-major. */
-int gl__dnnl_gemm_bf16(gl_ctx *ctx, int ta, int tb, int m, int n, int k, const float *a, int lda,
-                       const float *b, int ldb, float *c, int ldc);
+/* c (m, n) += op(a) op(b), a and b bf16 (bit patterns), fp32 accumulation; row-major. */
+int gl__dnnl_gemm_bf16(gl_ctx *ctx, int ta, int tb, int m, int n, int k, const uint16_t *a, int lda,
+                       const uint16_t *b, int ldb, float *c, int ldc);
+
+/* ---- bf16 operands (bf16.c, net.c): each NULL + ctx error when out of memory */
+/* dst[i] = src[i] rounded to the nearest bf16 (ties to even), split over the engine's threads. */
+void gl__to_bf16(uint16_t *dst, const float *src, size_t n);
+/* t's data in bf16: made once per tensor (arena) or, for a parameter, once per change of its
+ * net's values (gl__param_bf16). */
+const uint16_t *gl__bf16_of(gl_ctx *ctx, gl_tensor *t);
+/* A bf16 copy of x (n) in ctx's arena. */
+const uint16_t *gl__bf16_copy(gl_ctx *ctx, const float *x, size_t n);
+/* Parameter p's slice of its net's bf16 copy of the values, converted again when the values may
+ * have changed since (gl_net_values or gl_tensor_data handed them out for writing). */
+const uint16_t *gl__param_bf16(gl_ctx *ctx, gl_tensor *p);
 #endif
 
 /* ---- nets (net.c) */

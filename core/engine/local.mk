@@ -16,3 +16,8 @@ GL_CORE_LIBS += $(DNNL_LIBS)
 endif
 ganlabinclude_HEADERS += core/include/ganlab/tensor.h core/include/ganlab/autograd.h \
 	core/include/ganlab/nn.h
+
+# The bf16 operands of products (bf16.c) exist where oneDNN does.
+if HAVE_DNNL
+core_libganlab_internal_la_SOURCES += core/engine/bf16.c
+endif

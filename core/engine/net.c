@@ -31,6 +31,11 @@ struct gl_net {
     size_t n_values, n_buffers;
     gl_real *values, *grads, *buffer_values; /* (n_values), (n_values), (n_buffers) */
     gl_error faults;
+    /* Raised whenever the values are handed out for writing (gl_net_values): a parameter's bf16
+     * copy in values_bf16 (n_values, made by the first bf16 product that reads the net; owned
+     * here) is current while its lowp_version equals this. */
+    uint64_t version;
+    uint16_t *values_bf16;
 };
 
 gl_init gl_init_zeros(void) { return (gl_init){GL_INIT_ZEROS, 0}; }
@@ -76,6 +81,7 @@ void gl_net_destroy(gl_net *net)
     gl__free(net->values);
     gl__free(net->grads);
     gl__free(net->buffer_values);
+    gl__free(net->values_bf16);
     gl__free(net->name);
     gl__free(net);
 }
@@ -225,11 +231,16 @@ int gl_net_finalize(gl_net *net, gl_rng *rng, gl_error *err)
     place(&net->params, net->values, net->grads, rng);
     place(&net->buffers, net->buffer_values, NULL, rng);
     net->finalized = 1;
+    net->version = 1; /* no bf16 copy is current (a parameter's lowp_version starts at 0) */
     return GL_OK;
 }
 
 size_t gl_net_numel(const gl_net *net) { return net->n_values; }
-gl_real *gl_net_values(gl_net *net) { return net->values; }
+gl_real *gl_net_values(gl_net *net)
+{
+    net->version++; /* the caller may write: every bf16 copy is stale */
+    return net->values;
+}
 gl_real *gl_net_grads(gl_net *net) { return net->grads; }
 size_t gl_net_buffer_numel(const gl_net *net) { return net->n_buffers; }
 gl_real *gl_net_buffer_values(gl_net *net) { return net->buffer_values; }
@@ -262,6 +273,25 @@ gl_tensor *gl_net_find(gl_net *net, const char *name)
 }
 
 gl_real *gl_tensor_grad(gl_tensor *p) { return p->grad; }
+
+#ifdef GL__DNNL
+const uint16_t *gl__param_bf16(gl_ctx *ctx, gl_tensor *p)
+{
+    gl_net *net = p->net;
+    if (!net->values_bf16) {
+        net->values_bf16 = gl__malloc(net->n_values * sizeof *net->values_bf16);
+        if (!net->values_bf16)
+            return gl__fail(ctx, "bf16", "out of memory for the bf16 copy of net %s (%zu values)",
+                            net->name, net->n_values);
+    }
+    uint16_t *h = net->values_bf16 + (p->data - net->values);
+    if (p->lowp_version != net->version) {
+        gl__to_bf16(h, p->data, p->n);
+        p->lowp_version = net->version;
+    }
+    return h;
+}
+#endif
 
 int gl__is_param_of(const gl_tensor *t, const gl_net *net) { return t->is_param && t->net == net; }
 

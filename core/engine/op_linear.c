@@ -14,21 +14,51 @@
 
 static CBLAS_TRANSPOSE tr(int t) { return t ? CblasTrans : CblasNoTrans; }
 
+/* An operand of a product: its fp32 values and, for the bf16 products, where its bf16 copy comes
+ * from: the tensor it is (bf16.c keeps one copy per tensor, and per update of a parameter), else
+ * h, a buffer's copy the caller made once for the products that share it. */
+typedef struct operand {
+    const gl_real *f;
+    gl_tensor *t;
+    const void *h;
+} operand;
+
+static operand of_tensor(gl_tensor *t) { return (operand){t->data, t, NULL}; }
+
+#ifdef GL__DNNL
+static int bf16_products(void) { return gl_engine_precision() == GL_PRECISION_BF16; }
+#endif
+
+/* A buffer g (n) read by up to two products: converted here once when products are bf16. */
+static operand of_buffer(gl_ctx *ctx, const gl_real *g, size_t n)
+{
+    operand o = {g, NULL, NULL};
+#ifdef GL__DNNL
+    if (bf16_products())
+        o.h = gl__bf16_copy(ctx, g, n);
+#endif
+    return o;
+}
+
 /* c (m, n) = beta c + op(a) op(b), row-major, beta 0 or 1: OpenBLAS in fp32; oneDNN with bf16
  * inputs and fp32 accumulation under GL_PRECISION_BF16. */
-static void mm(gl_ctx *ctx, int ta, int tb, int m, int n, int k, const gl_real *a, int lda,
-               const gl_real *b, int ldb, int beta, gl_real *c, int ldc)
+static void mm(gl_ctx *ctx, int ta, int tb, int m, int n, int k, operand a, int lda, operand b,
+               int ldb, int beta, gl_real *c, int ldc)
 {
 #ifdef GL__DNNL
-    if (gl_engine_precision() == GL_PRECISION_BF16) {
+    if (bf16_products()) {
+        const uint16_t *ha = a.h ? a.h : a.t ? gl__bf16_of(ctx, a.t) : NULL;
+        const uint16_t *hb = b.h ? b.h : b.t ? gl__bf16_of(ctx, b.t) : NULL;
+        if (!ha || !hb)
+            return; /* out of memory: the context's error says so */
         for (int r = 0; r < m && !beta; r++)
             memset(c + (size_t)r * ldc, 0, (size_t)n * sizeof *c);
-        if (gl__dnnl_gemm_bf16(ctx, ta, tb, m, n, k, a, lda, b, ldb, c, ldc))
+        if (gl__dnnl_gemm_bf16(ctx, ta, tb, m, n, k, ha, lda, hb, ldb, c, ldc))
             return;
         beta = 1;
     }
 #endif
-    gl__gemm(CblasRowMajor, tr(ta), tr(tb), m, n, k, 1, a, lda, b, ldb, beta, c, ldc);
+    gl__gemm(CblasRowMajor, tr(ta), tr(tb), m, n, k, 1, a.f, lda, b.f, ldb, beta, c, ldc);
 }
 
 gl_tensor *gl_matmul(gl_ctx *ctx, gl_tensor *a, gl_tensor *b, int ta, int tb)
@@ -49,7 +79,7 @@ gl_tensor *gl_matmul(gl_ctx *ctx, gl_tensor *a, gl_tensor *b, int ta, int tb)
     gl_tensor *y = gl__tensor(ctx, 2, shape, 0);
     if (!y)
         return NULL;
-    mm(ctx, ta, tb, m, nn, k, a->data, a->shape[1], b->data, b->shape[1], 0, y->data, nn);
+    mm(ctx, ta, tb, m, nn, k, of_tensor(a), a->shape[1], of_tensor(b), b->shape[1], 0, y->data, nn);
     gl_tensor *in[2] = {a, b};
     gl_node *node = gl__record(ctx, GL__OP_MATMUL, y, 2, in);
     if (node) {
@@ -59,23 +89,24 @@ gl_tensor *gl_matmul(gl_ctx *ctx, gl_tensor *a, gl_tensor *b, int ta, int tb)
     return y;
 }
 
-void gl__matmul_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *const *gin)
+void gl__matmul_fast(gl_ctx *ctx, gl_node *n, const gl_real *gout, gl_real *const *gin)
 {
-    const gl_tensor *a = n->in[0], *b = n->in[1];
+    gl_tensor *a = n->in[0], *b = n->in[1];
     int ta = n->i[0], tb = n->i[1];
     int m = n->out->shape[0], nn = n->out->shape[1], k = a->shape[ta ? 0 : 1];
     int lda = a->shape[1], ldb = b->shape[1];
+    operand g = of_buffer(ctx, gout, n->out->n), oa = of_tensor(a), ob = of_tensor(b);
     if (gin[0]) {
         if (!ta) /* dA (m, k) += g (m, n) op(B)^T */
-            mm(ctx, 0, !tb, m, k, nn, g, nn, b->data, ldb, 1, gin[0], k);
+            mm(ctx, 0, !tb, m, k, nn, g, nn, ob, ldb, 1, gin[0], k);
         else /* dA (k, m) += op(B) (k, n) g^T */
-            mm(ctx, tb, 1, k, m, nn, b->data, ldb, g, nn, 1, gin[0], m);
+            mm(ctx, tb, 1, k, m, nn, ob, ldb, g, nn, 1, gin[0], m);
     }
     if (gin[1]) {
         if (!tb) /* dB (k, n) += op(A)^T (k, m) g */
-            mm(ctx, !ta, 0, k, nn, m, a->data, lda, g, nn, 1, gin[1], nn);
+            mm(ctx, !ta, 0, k, nn, m, oa, lda, g, nn, 1, gin[1], nn);
         else /* dB (n, k) += g^T op(A) */
-            mm(ctx, 1, ta, nn, k, m, g, nn, a->data, lda, 1, gin[1], k);
+            mm(ctx, 1, ta, nn, k, m, g, nn, oa, lda, 1, gin[1], k);
     }
 }
 
@@ -119,7 +150,8 @@ gl_tensor *gl_linear_act(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b, 
         else
             memset(row, 0, (size_t)out * sizeof *row);
     }
-    mm(ctx, 0, 1, batch, out, (int)in, x->data, (int)in, w->data, (int)in, 1, y->data, out);
+    mm(ctx, 0, 1, batch, out, (int)in, of_tensor(x), (int)in, of_tensor(w), (int)in, 1, y->data,
+       out);
     gl__act_apply(y->data, y->data, y->n, act, slope);
     gl_tensor *ins[3] = {x, w, b};
     gl_node *node = gl__record(ctx, GL__OP_LINEAR, y, 3, ins);
@@ -137,7 +169,7 @@ gl_tensor *gl_linear(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b)
 
 void gl__linear_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *const *gin)
 {
-    const gl_tensor *x = n->in[0], *w = n->in[1];
+    gl_tensor *x = n->in[0], *w = n->in[1];
     int batch = n->out->shape[0], out = n->out->shape[1], in = w->shape[1];
     const gl_real *gp = g;
     if (n->i[0] != GL_ACT_NONE) {
@@ -147,10 +179,11 @@ void gl__linear_fast(gl_ctx *ctx, gl_node *n, const gl_real *g, gl_real *const *
         gl__act_grad_acc(tmp, g, n->out->data, (gl_act)n->i[0], n->f[0], n->out->n);
         gp = tmp;
     }
+    operand gpo = of_buffer(ctx, gp, n->out->n);
     if (gin[0]) /* dx (B, in) += gp (B, out) w (out, in) */
-        mm(ctx, 0, 0, batch, in, out, gp, out, w->data, in, 1, gin[0], in);
+        mm(ctx, 0, 0, batch, in, out, gpo, out, of_tensor(w), in, 1, gin[0], in);
     if (gin[1]) /* dw (out, in) += gp^T (out, B) x (B, in) */
-        mm(ctx, 1, 0, out, in, batch, gp, out, x->data, in, 1, gin[1], in);
+        mm(ctx, 1, 0, out, in, batch, gpo, out, of_tensor(x), in, 1, gin[1], in);
     if (gin[2]) /* db (out) += column sums of gp */
         gl__reduce_acc(gp, n->out, GL__CHANNELS, 1, gin[2]);
 }

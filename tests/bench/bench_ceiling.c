@@ -4,10 +4,13 @@
  * images seen by D per second). tests/bench/bench_train.sh prints it as ceiling_fp32 / ceiling_bf16
  * next to the training figures. Built by `make`, never run by make check.
  *
- * Usage: bench_ceiling CONFIG PRECISION [SECONDS]
+ * Usage: bench_ceiling CONFIG PRECISION [SECONDS [--one THREADS]]
  *   CONFIG     gan | wgan_gp | cgan | ring | dcgan_gan | dcgan_wgan_gp | dcgan_cgan
  *   PRECISION  fp32 | bf16 (bf16 prints "-" where the engine has no or refuses bf16)
  *   SECONDS    timed length of each way of running (default 2)
+ *   --one T    only this process with T engine threads; prints its images/s and the CPU ms of
+ *              a step, all threads (for profiling: CPU time holds better than images/s on a busy
+ *              machine)
  * Output: one line "CONFIG PRECISION caller2 workers best" (images/s).
  *
  * The step: the config's networks with their activations, norms, label codes and losses left out,
@@ -17,12 +20,12 @@
  * into D, Adam over D; then the G update D(G(z)) backward into G, Adam over G. So forward, dX and
  * dW (and the penalty's second-order products) come interleaved as in training, and the engine
  * skips what training skips (no dW of D in the G update).
- * Two ways of running, the faster counted: one caller with 2 engine threads, and one 1-thread
- * worker process per vCPU it may run on (sched_getaffinity) each running whole steps (their images
- * added up).
+ * Ways of running, the fastest counted: one caller with 2 engine threads, with libgomp's idle
+ * workers spinning and with them sleeping (OMP_WAIT_POLICY active and passive, each in a fresh
+ * process), and one 1-thread worker process per vCPU it may run on (sched_getaffinity) each running
+ * whole steps (their images added up).
  */
 #include <dlfcn.h>
-#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,16 +75,21 @@ typedef struct model {
     gl_conv_layer g_up1, g_up2, d_conv1, d_conv2;
     gl_ctx *ctx;
     float *real, *z, *xh; /* constant inputs (B, item) / (B, latent); freed by teardown */
-    float *m[2], *v[2];   /* Adam moments of G, D; freed by teardown */
+    float *state[2];      /* Adam moments of G, D (m then v); freed by teardown */
     long t[2];
 } model;
 
-static double now(void)
+static double clock_s(clockid_t which)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(which, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+static double now(void) { return clock_s(CLOCK_MONOTONIC); }
+
+/* CPU seconds per step (all threads) of the last timed run of steps_per_second. */
+static double cpu_per_step;
 
 static void die(const char *what)
 {
@@ -159,22 +167,13 @@ static gl_tensor *input(model *m, const float *data)
     return gl_tensor_from(m->ctx, m->sp->conv ? 4 : 2, shape, data);
 }
 
-/* torch.optim.Adam's update (lr 2e-4, betas 0.5 / 0.999), the optimizer pass of a step. */
+/* The optimizer pass of a step: torch.optim.Adam's update (lr 2e-4, betas 0.5 / 0.999) by the
+ * engine's own kernel, the one training runs (vectorised, split over the engine's threads). */
 static void adam(model *m, int which)
 {
     gl_net *net = which ? m->d : m->g;
-    float *p = gl_net_values(net);
-    const float *g = gl_net_grads(net);
-    float *mo = m->m[which], *ve = m->v[which];
-    size_t n = gl_net_numel(net);
-    long t = ++m->t[which];
-    const float lr = 2e-4f, b1 = 0.5f, b2 = 0.999f, eps = 1e-8f;
-    const float c1 = 1.0f / (1.0f - powf(b1, (float)t)), c2 = 1.0f / (1.0f - powf(b2, (float)t));
-    for (size_t i = 0; i < n; i++) {
-        mo[i] = b1 * mo[i] + (1 - b1) * g[i];
-        ve[i] = b2 * ve[i] + (1 - b2) * g[i] * g[i];
-        p[i] -= lr * (mo[i] * c1) / (sqrtf(ve[i] * c2) + eps);
-    }
+    gl_adam_update(gl_net_values(net), gl_net_grads(net), m->state[which], gl_net_numel(net),
+                   (uint64_t)++m->t[which], 2e-4, 0.5, 0.999, 1e-8, 0.0);
 }
 
 static void backward(model *m, gl_tensor *loss, int which)
@@ -231,13 +230,9 @@ static void setup(model *m, const spec *sp)
     m->real = malloc(item * sizeof *m->real);
     m->xh = malloc(item * sizeof *m->xh);
     m->z = malloc(z * sizeof *m->z);
-    for (int k = 0; k < 2; k++) {
-        size_t n = gl_net_numel(k ? m->d : m->g);
-        m->m[k] = calloc(n, sizeof *m->m[k]);
-        m->v[k] = calloc(n, sizeof *m->v[k]);
-        if (!m->m[k] || !m->v[k])
+    for (int k = 0; k < 2; k++)
+        if (!(m->state[k] = calloc(2 * gl_net_numel(k ? m->d : m->g), sizeof *m->state[k])))
             die("out of memory");
-    }
     if (!m->real || !m->xh || !m->z)
         die("out of memory");
     gl_rng_fill_uniform(&rng, m->real, item, -1, 1);
@@ -253,10 +248,8 @@ static void teardown(model *m)
     free(m->real);
     free(m->xh);
     free(m->z);
-    for (int k = 0; k < 2; k++) {
-        free(m->m[k]);
-        free(m->v[k]);
-    }
+    for (int k = 0; k < 2; k++)
+        free(m->state[k]);
 }
 
 /* Returns 0 when the engine has no bf16 or refuses it here; the symbol is looked up at run time so
@@ -287,12 +280,13 @@ static double steps_per_second(const spec *sp, int threads, double seconds, int 
     if (ready >= 0 && (write(ready, &c, 1) != 1 || read(go, &c, 1) != 1))
         die("pipe failed");
     long n = 0;
-    double t0 = now(), t = t0;
+    double t0 = now(), t = t0, c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     while (t - t0 < seconds) {
         step(&m);
         n++;
         t = now();
     }
+    cpu_per_step = (clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0) / (double)n;
     teardown(&m);
     return (double)n / (t - t0);
 }
@@ -332,17 +326,46 @@ static double run_workers(const spec *sp, int workers, double seconds)
     return sum;
 }
 
+/* Steps per second of one caller with 2 engine threads, in a fresh process of this program with
+ * OMP_WAIT_POLICY=policy: libgomp reads the policy only when it loads, and which policy is faster
+ * depends on the machine (spinning workers answer sooner; on a host whose vCPUs share cores, or
+ * that is busy, the spinning one slows its partner), so the ceiling tries both. */
+static double run_caller(const char *policy, char **argv, const char *seconds)
+{
+    int out[2];
+    if (pipe(out))
+        die("pipe failed");
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork failed");
+    if (pid == 0) {
+        if (dup2(out[1], STDOUT_FILENO) < 0 || setenv("OMP_WAIT_POLICY", policy, 1) != 0)
+            _exit(1);
+        execl("/proc/self/exe", argv[0], argv[1], argv[2], seconds, "--one", "2", (char *)NULL);
+        _exit(1);
+    }
+    close(out[1]);
+    char line[64] = "";
+    ssize_t got = read(out[0], line, sizeof line - 1);
+    int status;
+    if (got <= 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        die("a caller run failed");
+    close(out[0]);
+    return atof(line);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3)
-        die("usage: bench_ceiling CONFIG fp32|bf16 [SECONDS]");
+        die("usage: bench_ceiling CONFIG fp32|bf16 [SECONDS [--one THREADS]]");
     const spec *sp = NULL;
     for (size_t i = 0; i < sizeof specs / sizeof *specs; i++)
         if (strcmp(argv[1], specs[i].name) == 0)
             sp = &specs[i];
     if (!sp)
         die("unknown CONFIG (gan wgan_gp cgan ring dcgan_gan dcgan_wgan_gp dcgan_cgan)");
-    double seconds = argc > 3 ? atof(argv[3]) : 2.0;
+    const char *sec = argc > 3 ? argv[3] : "2";
+    double seconds = atof(sec);
     if (!(seconds > 0))
         die("SECONDS must be > 0");
     /* Set before any fork, so the workers inherit it. */
@@ -350,12 +373,21 @@ int main(int argc, char **argv)
         printf("%s %s - - -\n", sp->name, argv[2]);
         return 0;
     }
+    double img = (double)sp->batch * sp->n_critic;
+    if (argc > 5 && strcmp(argv[4], "--one") == 0) {
+        int threads = atoi(argv[5]);
+        if (threads < 1)
+            die("--one needs a thread count >= 1");
+        double rate = steps_per_second(sp, threads, seconds, -1, -1) * img;
+        printf("%.3f %.3f\n", rate, 1e3 * cpu_per_step);
+        return 0;
+    }
     cpu_set_t set;
     int vcpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
-    double workers = vcpus > 1 ? run_workers(sp, vcpus, seconds) : 0;
-    double caller = steps_per_second(sp, 2, seconds, -1, -1);
-    double img = (double)sp->batch * sp->n_critic;
+    double workers = vcpus > 1 ? run_workers(sp, vcpus, seconds) * img : 0;
+    double active = run_caller("active", argv, sec), passive = run_caller("passive", argv, sec);
+    double caller = active > passive ? active : passive;
     double best = caller > workers ? caller : workers;
-    printf("%s %s %.1f %.1f %.1f\n", sp->name, argv[2], caller * img, workers * img, best * img);
+    printf("%s %s %.1f %.1f %.1f\n", sp->name, argv[2], caller, workers, best);
     return 0;
 }

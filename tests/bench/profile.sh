@@ -27,7 +27,7 @@ configs=("$@")
 [ ${#configs[@]} -gt 0 ] ||
   configs=("$top"/configs/fashion_mnist/*.yaml "$top"/configs/toy/ring*.yaml)
 # oneDNN's generated kernels get names in perf's map file (/tmp/perf-PID.map).
-export DNNL_JIT_PROFILE=1
+export DNNL_JIT_PROFILE=2
 read -r -a extra <<<"${GANLAB_PROFILE_ARGS:-}"
 
 # groups FILE: "group samples" lines from a perf.data file. First match wins: start-up and output

@@ -148,5 +148,24 @@ run 0 train "$S/configs/toy/ring_gan.yaml" $tiny_toy train.steps=$end train.chec
 cmp -s "$u/checkpoints/$last" "$(tail -n 1 "$T/out")/checkpoints/$last" ||
     fail "the run stopped by SIGUSR1 and resumed differs from one never stopped"
 
+# bf16, where the CPU and the build have it: the products read each net's bf16 copy of its values,
+# made again whenever the values change. A bf16 run resumed from its step-2 checkpoint (a fresh copy
+# from the loaded values) ends bit for bit as the run never stopped (whose copies followed every
+# update); an fp32 checkpoint resumes in bf16.
+if "$G" config "$S/configs/toy/ring_gan.yaml" engine.precision=bf16 >/dev/null 2>&1; then
+    bf="$tiny_toy train.steps=4 train.checkpoint_every=2 engine.precision=bf16"
+    run 0 train "$S/configs/toy/ring_gan.yaml" $bf experiment.name=bf16
+    b16=$(tail -n 1 "$T/out")
+    cp "$b16/checkpoints/step_00000004.ckpt" "$T/bf16_4.ckpt"
+    rm "$b16/checkpoints/step_00000004.ckpt"
+    run 0 train --resume "$b16"
+    cmp -s "$b16/checkpoints/step_00000004.ckpt" "$T/bf16_4.ckpt" ||
+        fail "a bf16 run resumed at step 2 differs from the run never stopped"
+    run 0 train "$S/configs/toy/ring_gan.yaml" $tiny_toy train.steps=2 experiment.name=fp32
+    f32=$(tail -n 1 "$T/out")
+    run 0 train --resume "$f32" train.steps=4 engine.precision=bf16
+    grep -qF "engine.precision bf16" "$f32/log.txt" || fail "the fp32 run did not resume in bf16"
+fi
+
 [ "$fails" -eq 0 ] && echo "train.sh: all passed"
 [ "$fails" -eq 0 ]

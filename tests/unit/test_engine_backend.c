@@ -1,6 +1,7 @@
 /* test_engine_backend.c - the float engine's product kernels (oneDNN where the build has it, else
  * its own) against direct sums in double, in fp32 and in bf16; the bf16 refusal; no allocation in
- * a steady-state convolutional step; same bytes twice with 2 threads.
+ * a steady-state convolutional step; same bytes twice with 2 threads; bf16 products seeing every
+ * update of a parameter.
  *
  * Tolerances are bounds, not guesses: with M = the direct sum of |a_i b_i| for one output, fp32
  * must be within 1e-5 M (+1e-6) and bf16 within 2^-7 M (+1e-6): rounding both inputs of a product
@@ -14,6 +15,8 @@
 #include <string.h>
 
 #include <ganlab/autograd.h>
+#include <ganlab/nn.h>
+#include <ganlab/rng.h>
 #include <ganlab/tensor.h>
 
 typedef struct geom {
@@ -219,6 +222,60 @@ START_TEST(test_bf16_refused_without_the_instructions)
 }
 END_TEST
 
+/* bf16 products read a parameter through its net's bf16 copy, made once per change of the values:
+ * a forward after the values were written through gl_net_values (as an optimizer does) or
+ * gl_tensor_data sees the new values, one with no write in between the same ones, and steps after
+ * the first (forward, backward into the net, an update) allocate nothing. */
+START_TEST(test_bf16_weights_follow_updates)
+{
+    if (!use_precision(1))
+        return;
+    const geom g = {8, 40, 1, 1, 24, 1, 1, 0, 1, 1};
+    float *x = malloc(xs(&g) * sizeof *x), *w = malloc(ws(&g) * sizeof *w);
+    float *r = malloc(ys(&g) * sizeof *r);
+    fill(x, xs(&g), 14), fill(w, ws(&g), 15), fill(r, ys(&g), 16);
+    gl_net *net = gl_net_create("N");
+    gl_linear_layer l;
+    gl_linear_layer_declare(&l, net, "fc", g.ci, g.co, 0);
+    gl_rng rng;
+    gl_rng_init(&rng, 1, 0);
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_net_finalize(net, &rng, &err), GL_OK);
+    memcpy(gl_net_values(net), w, ws(&g) * sizeof *w);
+    gl_ctx *ctx = gl_ctx_create();
+    int xsh[2] = {g.b, g.ci}, ysh[2] = {g.b, g.co};
+    uint64_t allocs = 0;
+    for (int round = 0; round < 6; round++) {
+        gl_ctx_reset(ctx);
+        gl_tensor *tx = gl_tensor_from(ctx, 2, xsh, x);
+        gl_tensor_set_requires_grad(tx, 1);
+        gl_tensor *y = gl_linear_layer_forward(ctx, &l, tx, GL_ACT_NONE, 0);
+        check_against("linear after an update", y, CONV, &g, x, w);
+        /* Read again in the same context: the same copy. */
+        check_against("linear again", gl_linear_layer_forward(ctx, &l, tx, GL_ACT_NONE, 0), CONV,
+                      &g, x, w);
+        gl_net_zero_grad(net);
+        ck_assert_int_eq(gl_backward(ctx, dot(ctx, y, gl_tensor_from(ctx, 2, ysh, r)), net, &err),
+                         GL_OK);
+        if (round == 1)
+            allocs = gl_engine_alloc_count();
+        /* Rounds 0-3 change the values, by turns through either accessor; 4 and 5 leave them. */
+        if (round < 4) {
+            float *v = round % 2 ? gl_tensor_data(l.w) : gl_net_values(net);
+            for (size_t i = 0; i < ws(&g); i++)
+                v[i] = w[i] = 0.5f * w[i] - 0.25f * gl_tensor_grad(l.w)[i];
+        }
+    }
+    ck_assert_uint_eq(gl_engine_alloc_count(), allocs);
+    ck_assert_int_eq(gl_ctx_status(ctx, &err), GL_OK);
+    gl_ctx_destroy(ctx);
+    gl_net_destroy(net);
+    use_precision(0);
+    free(x), free(w), free(r);
+}
+END_TEST
+
 /* A critic's step with a gradient penalty through two convolutions and a transposed one. */
 static double conv_step(gl_ctx *ctx, const float *x, const float *w1, const float *w2)
 {
@@ -271,6 +328,7 @@ static Suite *backend_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_products_match_direct_sums, 0, 2);
     tcase_add_test(tc, test_bf16_refused_without_the_instructions);
+    tcase_add_test(tc, test_bf16_weights_follow_updates);
     tcase_add_loop_test(tc, test_conv_steady_state_and_determinism, 0, 2);
     suite_add_tcase(s, tc);
     return s;

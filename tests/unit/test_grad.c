@@ -405,6 +405,13 @@ static gl_rng dropout_rng = {7, 5, 0, {0, 0, 0, 0}, 4};
 
 static const gcase other_cases[] = {
     {"batch_norm train 2d", f_bn, &bn_train, 3, {S2(5, 3), {1, {3}, 0.5, 1.5}, {1, {3}, -1, 1}}, 0},
+    /* more channels than one block of the (B, C) kernels (64) */
+    {"batch_norm train 2d wide",
+     f_bn,
+     &bn_train,
+     3,
+     {S2(3, 70), {1, {70}, 0.5, 1.5}, {1, {70}, -1, 1}},
+     0},
     {"batch_norm train 4d",
      f_bn,
      &bn_train,

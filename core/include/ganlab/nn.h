@@ -88,7 +88,11 @@ GL_API gl_tensor *gl_net_buffer(gl_net *net, const char *name, int ndim, const i
 GL_API int gl_net_finalize(gl_net *net, gl_rng *rng, gl_error *err);
 
 /* The blocks (valid after finalize): values and grads hold gl_net_numel elements, buffers
- * gl_net_buffer_numel; each parameter is a contiguous slice in declaration order. */
+ * gl_net_buffer_numel; each parameter is a contiguous slice in declaration order.
+ * Writing values: under engine.precision bf16 the products read each parameter through a bf16
+ * copy the engine keeps per net, made again only after the values were handed out for writing
+ * (a call of gl_net_values, or of gl_tensor_data on the parameter). So write through a pointer
+ * obtained after the last op that read the net, as an optimizer step does (docs/engine.md). */
 GL_API size_t gl_net_numel(const gl_net *net);
 GL_API gl_real *gl_net_values(gl_net *net);
 GL_API gl_real *gl_net_grads(gl_net *net);
