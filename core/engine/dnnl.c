@@ -21,7 +21,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include <dnnl.h>
+#include "dnnl_api.h" /* <dnnl.h>, its functions loaded on first use */
 
 #define MAX_PLANS 128
 #define KEY_INTS  16
@@ -259,7 +259,7 @@ static plan *lookup(const int *key)
         i++;
     if (i < n_plans) {
         p = &plans[i];
-    } else if (n_plans < MAX_PLANS) {
+    } else if (n_plans < MAX_PLANS && !gl__dnnl_load()) { /* loads libdnnl the first time */
         p = &plans[n_plans++];
         memcpy(p->key, key, sizeof p->key);
         int good =
@@ -362,6 +362,8 @@ static int ran(gl_ctx *ctx, const char *what, plan *p, const void *a, const void
  * and what oneDNN allocated for its plans must not outlive the pointers to it. */
 __attribute__((destructor)) static void release_plans(void)
 {
+    if (!gl__dnnl_loaded())
+        return;
     for (int i = 0; i < n_plans; i++)
         plan_free(&plans[i]);
     n_plans = 0;

@@ -28,7 +28,19 @@
 #ifdef GL_REAL_DOUBLE
 #define gl__gemm cblas_dgemm
 #else
-#define gl__gemm cblas_sgemm
+#define gl__gemm                gl__sgemm
+/* cblas_sgemm on OpenBLAS's threads, or on the calling thread alone when the product is too small
+ * for a second thread to pay for waking it (blas.c): m n k < GL__GEMM_ONE_THREAD_MNK and
+ * k <= GL__GEMM_ONE_THREAD_K. OpenBLAS splits a product over threads by rows and columns of C and
+ * never splits k below its block size (384 here), so every element is the same sum either way and
+ * the choice does not change a bit of the result. */
+void gl__sgemm(CBLAS_ORDER order, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
+               float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c,
+               int ldc);
+/* After gl_engine_set_threads has set OpenBLAS's count: gl__sgemm's record of it is void. */
+void gl__sgemm_threads_reset(void);
+#define GL__GEMM_ONE_THREAD_MNK ((double)(1 << 23))
+#define GL__GEMM_ONE_THREAD_K   256
 #endif
 
 #define GL__ALIGN 64
@@ -226,6 +238,12 @@ gl_tensor *gl__conv_bwd_weight(gl_ctx *ctx, gl_tensor *x, gl_tensor *g, const in
 gl_tensor *gl__conv_fwd(gl_ctx *ctx, gl_tensor *x, gl_tensor *w, gl_tensor *b, const int *geom);
 
 #ifdef GL__DNNL
+/* ---- loading oneDNN (dnnl_api.c): libganlab does not link it, so a run that never needs it
+ * never maps it. NULL once libdnnl is loaded and every function found (the first call loads it;
+ * thread-safe), else why not ("libdnnl.so.2: cannot open shared object file ..."). */
+const char *gl__dnnl_load(void);
+/* Nonzero when gl__dnnl_load has succeeded: nothing of oneDNN's exists to release otherwise. */
+int gl__dnnl_loaded(void);
 /* ---- oneDNN (dnnl.c): each returns 0 when oneDNN cannot plan the problem (the caller runs its
  * own kernel), else 1 with the result added into the destination or a ctx error. */
 /* out += conv op (GL__OP_CONV / _BWD_DATA / _BWD_WEIGHT) of a and b over geom, in the engine's

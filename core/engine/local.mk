@@ -8,11 +8,13 @@ GL_ENGINE_SOURCES = core/engine/engine.h core/engine/alloc.c core/engine/ctx.c \
 	core/engine/settings.c
 # The training helpers of nn.h (for plugins that train a network of their own) are single
 # precision only, so they are not in GL_ENGINE_SOURCES.
-core_libganlab_internal_la_SOURCES += $(GL_ENGINE_SOURCES) core/engine/cross_entropy.c core/engine/adam.c
+core_libganlab_internal_la_SOURCES += $(GL_ENGINE_SOURCES) core/engine/cross_entropy.c core/engine/adam.c \
+	core/engine/blas.c
 # oneDNN serves only the float engine (libganlab); the double test build never sees it.
 if HAVE_DNNL
-core_libganlab_internal_la_SOURCES += core/engine/dnnl.c
-GL_CORE_LIBS += $(DNNL_LIBS)
+core_libganlab_internal_la_SOURCES += core/engine/dnnl.c core/engine/dnnl_api.h core/engine/dnnl_api.c
+# libdnnl is opened on first use (dnnl_api.c), not linked; its libgomp is linked for the pool.
+GL_CORE_LIBS += -lgomp
 endif
 ganlabinclude_HEADERS += core/include/ganlab/tensor.h core/include/ganlab/autograd.h \
 	core/include/ganlab/nn.h

@@ -30,6 +30,8 @@ struct gl_net {
     int finalized;
     size_t n_values, n_buffers;
     gl_real *values, *grads, *buffer_values; /* (n_values), (n_values), (n_buffers) */
+    gl_net *grads_partner; /* gl_net_share_grads: the net whose gradients share the block */
+    int grads_borrowed;    /* grads is grads_partner's block (not freed here) */
     gl_error faults;
     /* Raised whenever the values are handed out for writing (gl_net_values): a parameter's bf16
      * copy in values_bf16 (n_values, made by the first bf16 product that reads the net; owned
@@ -79,7 +81,8 @@ void gl_net_destroy(gl_net *net)
     list_free(&net->params);
     list_free(&net->buffers);
     gl__free(net->values);
-    gl__free(net->grads);
+    if (!net->grads_borrowed)
+        gl__free(net->grads);
     gl__free(net->buffer_values);
     gl__free(net->values_bf16);
     gl__free(net->name);
@@ -206,6 +209,31 @@ static size_t place(list *l, gl_real *block, gl_real *grads, gl_rng *rng)
     return off;
 }
 
+int gl_net_share_grads(gl_net *a, gl_net *b, gl_error *err)
+{
+    if (a == b || a->finalized || b->finalized || a->grads_partner || b->grads_partner)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "gl_net_share_grads(%s, %s): needs two nets not yet finalized nor "
+                            "sharing",
+                            a->name, b->name);
+    a->grads_partner = b;
+    b->grads_partner = a;
+    return GL_OK;
+}
+
+/* The gradient block of net (n_values set): the finalized partner's, or a new one large enough
+ * for the partner's declarations too (they are complete when the first net is finalized). */
+static gl_real *grads_block(gl_net *net)
+{
+    gl_net *p = net->grads_partner;
+    if (p && p->finalized) {
+        net->grads_borrowed = 1;
+        return p->grads;
+    }
+    size_t n = net->n_values, pn = p ? place(&p->params, NULL, NULL, NULL) : 0;
+    return gl__calloc(pn > n ? pn : n, sizeof(gl_real));
+}
+
 int gl_net_finalize(gl_net *net, gl_rng *rng, gl_error *err)
 {
     if (net->faults.status != GL_OK || net->finalized) {
@@ -223,7 +251,7 @@ int gl_net_finalize(gl_net *net, gl_rng *rng, gl_error *err)
     net->n_values = place(&net->params, NULL, NULL, NULL);
     net->n_buffers = place(&net->buffers, NULL, NULL, NULL);
     net->values = gl__calloc(net->n_values, sizeof(gl_real));
-    net->grads = gl__calloc(net->n_values, sizeof(gl_real));
+    net->grads = grads_block(net);
     net->buffer_values = gl__calloc(net->n_buffers, sizeof(gl_real));
     if (!net->values || !net->grads || !net->buffer_values)
         return gl_error_add(err, GL_ERR_RUN, "net %s: out of memory for %zu parameters", net->name,

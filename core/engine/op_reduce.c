@@ -44,6 +44,15 @@ static void reduce_acc(const gl_real *x, geom gm, int mode, gl_real f, gl_real *
                 acc += x[b * row + j];
             dst[b] += f * (gl_real)acc;
         }
+    } else if (gm.s == 1) {
+        /* (B, C), a bias gradient: each channel's "sum" is one value, added into dst row by row
+         * (the general loop's arithmetic, since float -> double -> float is exact), written so
+         * that the channel loop vectorises. */
+        for (size_t b = 0; b < gm.b; b++) {
+            const gl_real *row = x + b * gm.c;
+            for (size_t c = 0; c < gm.c; c++)
+                dst[c] += f * row[c];
+        }
     } else {
         /* batch outer, channels inner: contiguous, and the same order for any thread count */
         for (size_t b = 0; b < gm.b; b++)

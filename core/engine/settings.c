@@ -13,6 +13,7 @@
 #include <unistd.h>
 #ifdef GL__DNNL
 #include <omp.h>
+#include <stdio.h>
 #endif
 
 static int engine_threads = 1;
@@ -24,6 +25,9 @@ void gl_engine_set_threads(int n)
         n = 1;
     engine_threads = n;
     openblas_set_num_threads(n);
+#ifndef GL_REAL_DOUBLE
+    gl__sgemm_threads_reset();
+#endif
 #ifdef GL__DNNL
     omp_set_num_threads(n);
 #endif
@@ -65,6 +69,13 @@ const char *gl_engine_bf16_missing(void)
         return "the CPU has neither AVX512_BF16 nor AMX-BF16 (GANLAB_FAKE_NO_BF16=1 says so)";
     if (!cpu_has_bf16())
         return "the CPU has neither AVX512_BF16 nor AMX-BF16";
+    /* Loads libdnnl (a bf16 run needs it at its first product anyway). */
+    const char *load = gl__dnnl_load();
+    if (load) {
+        static char why[320];
+        snprintf(why, sizeof why, "oneDNN's library did not load: %s", load);
+        return why;
+    }
     return NULL;
 #endif
 }

@@ -82,6 +82,10 @@ static int open_model(gl_session *s, const gl_cfg *cfg, const gl_registry *reg, 
                             "model '%s' is conditional (G and D take labels), but dataset '%s' "
                             "has no labels",
                             s->names[1], s->names[0]);
+    /* An update zeroes, fills and spends one net's gradients before the next update starts
+     * (step.c), so G and D share one gradient block: D's 2 MB less for the MLP configs. */
+    if (gl_net_share_grads(s->net[0], s->net[1], err) != GL_OK)
+        return err->status;
     gl_rng init;
     gl_rng_init(&init, s->seed, GL_STREAM_INIT);
     for (int i = 0; i < 2; i++)
@@ -129,10 +133,16 @@ static int open_optimizers(gl_session *s, const gl_cfg *cfg, const gl_registry *
         size_t n = gl_net_numel(s->net[i]) * (size_t)s->opt_state_per[i];
         /* Freed in gl_session_destroy. */
         s->opt_state[i] = calloc(n ? n : 1, sizeof(float));
-        /* Freed in gl_session_destroy. */
-        if (s->lr_decay)
-            s->prev[i] = malloc((gl_net_numel(s->net[i]) + 1) * sizeof(gl_real));
-        if (!s->opt_state[i] || (s->lr_decay && !s->prev[i]))
+        if (!s->opt_state[i])
+            return gl_error_add(err, GL_ERR_RUN, "out of memory for the optimizer state");
+    }
+    if (s->lr_decay) {
+        /* One buffer for both nets, owned by prev[0] (freed in gl_session_destroy): an update uses
+         * it only while it runs (step.c), and G's copy alone is 6 MB for the MLP configs. */
+        size_t n = gl_net_numel(s->net[0]) > gl_net_numel(s->net[1]) ? gl_net_numel(s->net[0])
+                                                                     : gl_net_numel(s->net[1]);
+        s->prev[0] = s->prev[1] = malloc((n + 1) * sizeof(gl_real));
+        if (!s->prev[0])
             return gl_error_add(err, GL_ERR_RUN, "out of memory for the optimizer state");
     }
     return GL_OK;
@@ -269,8 +279,8 @@ void gl_session_destroy(gl_session *s)
         if (s->opt[i])
             s->opt_p[i]->destroy(s->opt[i]);
         free(s->opt_state[i]);
-        free(s->prev[i]);
     }
+    free(s->prev[0]); /* prev[1] is the same buffer */
     if (s->loss)
         s->loss_p->destroy(s->loss);
     if (s->model)

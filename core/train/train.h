@@ -63,8 +63,10 @@ typedef struct gl_session {
     const gl_optimizer_plugin *opt_p[2];
     void *opt[2];
     int opt_state_per[2];
-    float *opt_state[2];  /* (numel(net) * opt_state_per) */
-    gl_real *prev[2];     /* (numel(net)) the values before an update, with lr_decay; else NULL */
+    float *opt_state[2]; /* (numel(net) * opt_state_per) */
+    /* (numel(net)) the values before an update, with lr_decay; else NULL. One buffer, the larger
+     * net's size, for both (each update uses it only while it runs); owned by prev[0]. */
+    gl_real *prev[2];
     struct {              /* D set aside during an unrolled G update (unroll_steps > 0) */
         gl_real *values;  /* (numel(D)) */
         float *opt_state; /* (numel(D) * opt_state_per[1]) */

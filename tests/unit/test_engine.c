@@ -269,7 +269,8 @@ typedef struct gan {
     gl_linear_layer g1, g2, d1, d2;
 } gan;
 
-static void gan_init(gan *m, int latent, int hidden, int item)
+/* share: G and D get one gradient block (gl_net_share_grads), as training sessions do. */
+static void gan_init(gan *m, int latent, int hidden, int item, int share)
 {
     m->g = gl_net_create("G");
     m->d = gl_net_create("D");
@@ -277,6 +278,8 @@ static void gan_init(gan *m, int latent, int hidden, int item)
     gl_linear_layer_declare(&m->g2, m->g, "g2", hidden, item, 1);
     gl_linear_layer_declare(&m->d1, m->d, "d1", item, hidden, 1);
     gl_linear_layer_declare(&m->d2, m->d, "d2", hidden, 1, 1);
+    if (share)
+        ck_assert_int_eq(gl_net_share_grads(m->g, m->d, NULL), GL_OK);
     gl_rng rng;
     gl_rng_init(&rng, 3, GL_STREAM_INIT);
     ck_assert_int_eq(gl_net_finalize(m->g, &rng, NULL), GL_OK);
@@ -335,7 +338,7 @@ static void train_step(gl_ctx *ctx, gan *m, gl_rng *rng, int batch, int latent, 
 START_TEST(test_steady_state_allocates_nothing)
 {
     gan m;
-    gan_init(&m, 8, 16, 12);
+    gan_init(&m, 8, 16, 12, 0);
     gl_ctx *ctx = gl_ctx_create();
     gl_rng rng;
     gl_rng_init(&rng, 5, GL_STREAM_NOISE);
@@ -356,7 +359,7 @@ END_TEST
 START_TEST(test_backward_touches_only_its_net)
 {
     gan m;
-    gan_init(&m, 4, 6, 5);
+    gan_init(&m, 4, 6, 5, 0);
     gl_ctx *ctx = gl_ctx_create();
     int zs[2] = {3, 4};
     gl_tensor *z = gl_tensor_full_like(ctx, gl_tensor_new(ctx, 2, zs), 0.5f);
@@ -386,6 +389,45 @@ START_TEST(test_backward_touches_only_its_net)
 }
 END_TEST
 
+/* G and D with one gradient block train exactly as with two (each update zeroes its own net's
+ * gradients first), the smaller net's gradients lie at the block's start, and sharing is refused
+ * once a net is finalized or already shares. */
+START_TEST(test_shared_grads)
+{
+    float *values[2][2];
+    for (int share = 0; share < 2; share++) {
+        gan m;
+        gan_init(&m, 8, 16, 12, share);
+        ck_assert(share == (gl_net_grads(m.g) == gl_net_grads(m.d)));
+        ck_assert_ptr_eq(gl_tensor_grad(m.d1.w), gl_net_grads(m.d));
+        gl_ctx *ctx = gl_ctx_create();
+        gl_rng rng;
+        gl_rng_init(&rng, 5, GL_STREAM_NOISE);
+        for (int step = 0; step < 3; step++)
+            train_step(ctx, &m, &rng, 32, 8, 12, step == 2);
+        gl_net *nets[2] = {m.g, m.d};
+        for (int i = 0; i < 2; i++) {
+            size_t bytes = gl_net_numel(nets[i]) * sizeof(float);
+            values[share][i] = malloc(bytes);
+            memcpy(values[share][i], gl_net_values(nets[i]), bytes);
+        }
+        gl_error err;
+        gl_error_init(&err);
+        ck_assert_int_eq(gl_net_share_grads(m.g, m.d, &err), GL_ERR_INPUT);
+        ck_assert_ptr_nonnull(strstr(err.text, "not yet finalized nor sharing"));
+        gl_ctx_destroy(ctx);
+        gl_net_destroy(m.g);
+        gl_net_destroy(m.d);
+    }
+    size_t numel[2] = {8 * 16 + 16 + 16 * 12 + 12, 12 * 16 + 16 + 16 + 1};
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(memcmp(values[0][i], values[1][i], numel[i] * sizeof(float)), 0);
+        free(values[0][i]);
+        free(values[1][i]);
+    }
+}
+END_TEST
+
 /* The same work twice, with 2 threads, gives bit-identical parameters. */
 START_TEST(test_deterministic)
 {
@@ -395,7 +437,7 @@ START_TEST(test_deterministic)
     ck_assert_int_eq(gl_engine_threads(), 2);
     for (int run = 0; run < 2; run++) {
         gan m;
-        gan_init(&m, 32, 128, 200);
+        gan_init(&m, 32, 128, 200, 0);
         gl_ctx *ctx = gl_ctx_create();
         gl_rng rng;
         gl_rng_init(&rng, 9, GL_STREAM_NOISE);
@@ -429,6 +471,7 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, test_shape_ops);
     tcase_add_loop_test(tc, test_steady_state_allocates_nothing, 0, 2);
     tcase_add_test(tc, test_backward_touches_only_its_net);
+    tcase_add_test(tc, test_shared_grads);
     tcase_add_test(tc, test_deterministic);
     suite_add_tcase(s, tc);
     return s;

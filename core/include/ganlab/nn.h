@@ -99,6 +99,13 @@ GL_API gl_real *gl_net_grads(gl_net *net);
 GL_API size_t gl_net_buffer_numel(const gl_net *net);
 GL_API gl_real *gl_net_buffer_values(gl_net *net);
 GL_API void gl_net_zero_grad(gl_net *net);
+/* Gives two nets one gradient block, as large as the larger net needs, each net's gradients at
+ * its start: for two nets that are never differentiated into together, as a GAN's G and D (each
+ * update zeroes its net's gradients, backpropagates into that net only and steps its optimizer
+ * before the other net's update begins); a gradient pass into one overwrites the other's
+ * gradients. Saves the smaller net's numel of memory. Call after both nets' declarations and
+ * before finalizing either; GL_ERR_INPUT otherwise or when a net already shares. */
+GL_API int gl_net_share_grads(gl_net *a, gl_net *b, gl_error *err);
 
 /* Enumeration, for checkpoints and logs: parameters, then buffers, in declaration order. */
 GL_API int gl_net_n_params(const gl_net *net);
