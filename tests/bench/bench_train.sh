@@ -17,6 +17,8 @@
 # torch.autocast on the CPU.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$top/tests/bench/lib.sh"
 build=$(cd "${1:-$top/build}" && pwd)
 budget=${2:-300}
 ganlab=$build/core/ganlab
@@ -53,10 +55,7 @@ run_ganlab() {
 }
 
 # images_per_step CONFIG: real images D sees per step (n_critic x batch)
-images_per_step() {
-  "$ganlab" config "$1" train.epochs=0 train.steps=1 |
-    awk '/n_critic:/{c = $2} /batch_size:/{b = $2} END {print c * b}'
-}
+images_per_step() { train_images_per_step "$ganlab" "$1"; }
 
 # PyTorch's best of 1 and 2 threads: run_torch VARIANT STEPS PRECISION -> images_per_s
 run_torch() {

@@ -14,6 +14,8 @@
 # STEPS (default 300) is the MLP's run length; the DCGAN runs a tenth of it.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$top/tests/bench/lib.sh"
 build=$(cd "${1:-$top/build-mpi}" && pwd)
 budget=${2:-300}
 rounds=${3:-2}
@@ -38,9 +40,8 @@ run() {
     train.epochs=0 train.steps=$((11 * w)) train.log_every=$w train.sample_every=0 \
     train.eval_every=0 train.checkpoint_every=0 >/dev/null 2>"$tmp/stderr" ||
     { cat "$tmp/stderr" >&2; exit 1; }
-  local per # train.n_critic x train.batch_size (not the evaluators' batch_size)
-  per=$("$ganlab" config "$cfg" train.epochs=0 train.steps=1 |
-    awk '/^  n_critic:/ { c = $2 } /^  batch_size:/ { b = $2 } END { print c * b }')
+  local per
+  per=$(train_images_per_step "$ganlab" "$cfg")
   local ips share
   ips=$(awk -F, -v w=$w -v per="$per" '$1 == w { e1 = $2 } $1 == 11 * w { en = $2 }
     END { printf "%.1f", 10 * w * per / (en - e1) }' "$tmp"/runs/*/timing.csv)

@@ -15,6 +15,8 @@
 # threads), then each group's share of the CPU time in %.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$top/tests/bench/lib.sh"
 build=$(cd "${1:-$top/build}" && pwd)
 budget=${2:-100}
 shift $(($# > 2 ? 2 : $#))
@@ -87,8 +89,7 @@ printf ' %11s' "${cols[@]}"
 printf '\n'
 for cfg in "${configs[@]}"; do
   name=$(basename "$(dirname "$cfg")")/$(basename "$cfg" .yaml)
-  per_step=$("$ganlab" config "$cfg" train.epochs=0 train.steps=1 |
-    awk '/n_critic:/{c = $2} /batch_size:/{b = $2} END {print c * b}')
+  per_step=$(train_images_per_step "$ganlab" "$cfg")
   case $name in
     toy/*) images=$((4 * budget * 256)) ;;
     */dcgan_*) images=$((budget * 64 / 10)) ;;

@@ -18,6 +18,8 @@
 # run is not slowed).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/bench/lib.sh
+. "$top/tests/bench/lib.sh"
 build=$(cd "${1:-$top/build}" && pwd)
 steps=${2:-1500}
 cfg=${3:-$top/configs/fashion_mnist/gan.yaml}
@@ -26,8 +28,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 command -v strace >/dev/null || { echo "whole_process.sh: needs strace" >&2; exit 2; }
 args=(train.epochs=0 train.eval_every=0 experiment.out_dir="$tmp/runs" "$@")
-per_step=$("$build/core/ganlab" config "$cfg" "${args[@]}" train.steps=1 |
-  awk '/n_critic:/{c = $2} /batch_size:/{b = $2} END {print c * b}')
+per_step=$(train_images_per_step "$build/core/ganlab" "$cfg" "${args[@]}")
 # Where core/ganlab is libtool's wrapper script, trace the real binary in .libs.
 bin=$build/core/ganlab
 [ "$(head -c 2 "$bin")" != "#!" ] || bin=$build/core/.libs/ganlab
