@@ -169,6 +169,11 @@ static int apply_pack(gl_session *s, gl_error *err)
                             "model '%s' packs %d samples per D input, but dataset '%s' has only "
                             "%lld items",
                             s->names[1], s->pack, s->names[0], (long long)s->data.n_items);
+    if (s->data.n_items < (int64_t)s->pack * s->ranks)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "dataset '%s' has %lld items, fewer than the %d ranks need for a batch "
+                            "(%d each)",
+                            s->names[0], (long long)s->data.n_items, s->ranks, s->pack);
     return GL_OK;
 }
 
