@@ -66,6 +66,8 @@ nobase_dist_pkgdata_DATA = \
 	configs/suites/fashion_mnist.yaml \
 	configs/suites/fashion_mnist_mlp.yaml \
 	configs/suites/fixes_toy.yaml \
+	configs/suites/grid_best_selection.yaml \
+	configs/suites/pacgan_budget.yaml \
 	configs/suites/quick.yaml \
 	configs/suites/stacked.yaml \
 	configs/suites/toy.yaml \
