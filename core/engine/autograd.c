@@ -127,6 +127,38 @@ static int seed(pass *ps, gl_tensor *out, gl_tensor *gout, gl_error *err)
     return GL_OK;
 }
 
+/* Applies n's rule for the inputs in want: a graph rule whose results are summed into the inputs'
+ * gradient tensors, or a kernel adding into their buffers. */
+static int apply_rule(pass *ps, gl_node *n, const unsigned char *want, gl_error *err)
+{
+    gl_ctx *ctx = ps->ctx;
+    const gl__op_def *def = &gl__ops[n->op];
+    if (ps->graph) {
+        if (!def->graph)
+            return gl_error_add(err, GL_ERR_INPUT,
+                                "engine: op %s has no second-order rule, so it cannot be "
+                                "differentiated with create_graph (a gradient penalty)",
+                                def->name);
+        gl_tensor *gin[n->n_in];
+        memset(gin, 0, sizeof gin);
+        int rc = def->graph(ctx, n, n->out->gt, want, gin);
+        if (rc != GL_OK)
+            return gl_error_add(err, rc, "engine: op %s: second-order rule failed", def->name);
+        for (int i = 0; i < n->n_in; i++)
+            if (want[i] && gin[i]) {
+                gl_tensor *t = n->in[i];
+                t->gt = t->gt ? gl_add(ctx, t->gt, gin[i]) : gin[i];
+            }
+    } else {
+        gl_real *gin[n->n_in];
+        for (int i = 0; i < n->n_in; i++)
+            gin[i] = want[i] ? fast_dest(ps, n->in[i]) : NULL;
+        if (ctx->status == GL_OK)
+            def->fast(ctx, n, n->out->gbuf, gin);
+    }
+    return GL_OK;
+}
+
 static int sweep_backward(pass *ps, gl_node *last, gl_error *err)
 {
     gl_ctx *ctx = ps->ctx;
@@ -140,31 +172,12 @@ static int sweep_backward(pass *ps, gl_node *last, gl_error *err)
             any |= want[i] = (unsigned char)reaches(n->in[i], ps->id);
         if (!any)
             continue;
-        const gl__op_def *def = &gl__ops[n->op];
-        if (ps->graph) {
-            if (!def->graph)
-                return gl_error_add(err, GL_ERR_INPUT,
-                                    "engine: op %s has no second-order rule, so it cannot be "
-                                    "differentiated with create_graph (a gradient penalty)",
-                                    def->name);
-            gl_tensor *gin[n->n_in];
-            memset(gin, 0, sizeof gin);
-            int rc = def->graph(ctx, n, out->gt, want, gin);
-            if (rc != GL_OK)
-                return gl_error_add(err, rc, "engine: op %s: second-order rule failed", def->name);
-            for (int i = 0; i < n->n_in; i++)
-                if (want[i] && gin[i]) {
-                    gl_tensor *t = n->in[i];
-                    t->gt = t->gt ? gl_add(ctx, t->gt, gin[i]) : gin[i];
-                }
-        } else {
-            gl_real *gin[n->n_in];
-            for (int i = 0; i < n->n_in; i++)
-                gin[i] = want[i] ? fast_dest(ps, n->in[i]) : NULL;
-            if (ctx->status != GL_OK)
-                break;
-            def->fast(ctx, n, out->gbuf, gin);
-        }
+        /* A gradient graph's node keeps its fp32 products when it is differentiated. */
+        ctx->fp32_products += n->fp32;
+        int rc = apply_rule(ps, n, want, err);
+        ctx->fp32_products -= n->fp32;
+        if (rc != GL_OK)
+            return rc;
         if (ctx->status != GL_OK)
             break;
     }
@@ -203,7 +216,11 @@ int gl_grad(gl_ctx *ctx, int n_out, gl_tensor *const *outs, gl_tensor *const *gr
     for (int j = 0; j < n_out; j++)
         if (seed(&ps, outs[j], grad_outs ? grad_outs[j] : NULL, err) != GL_OK)
             return err ? err->status : GL_ERR_INPUT;
+    /* A gradient graph (a penalty's) is built with fp32 products, and its nodes say so, so that
+     * differentiating it later keeps them fp32 (docs/engine.md, "Backends and precision"). */
+    ctx->fp32_products += ps.graph;
     int rc = sweep_backward(&ps, last, err);
+    ctx->fp32_products -= ps.graph;
     if (rc != GL_OK)
         return rc;
     for (int i = 0; i < n_in; i++) {

@@ -36,6 +36,7 @@ void gl_ctx_reset(gl_ctx *ctx)
     ctx->cur = ctx->chunks;
     ctx->head = ctx->tail = NULL;
     ctx->grad_enabled = 1;
+    ctx->fp32_products = 0;
     ctx->status = GL_OK;
     ctx->msg[0] = '\0';
 }
@@ -213,6 +214,7 @@ gl_node *gl__record(gl_ctx *ctx, int op, gl_tensor *out, int n_in, gl_tensor *co
     node->n_in = n_in;
     node->in = ins;
     node->out = out;
+    node->fp32 = ctx->fp32_products != 0;
     node->prev = ctx->tail;
     if (ctx->tail)
         ctx->tail->next = node;

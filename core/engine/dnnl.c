@@ -379,7 +379,7 @@ __attribute__((destructor)) static void release_plans(void)
 int gl__dnnl_conv(gl_ctx *ctx, int kind, const int *geom, const float *a, const float *b,
                   float *out)
 {
-    int key[KEY_INTS] = {kind, gl_engine_precision() == GL_PRECISION_BF16, gl_engine_threads()};
+    int key[KEY_INTS] = {kind, gl__bf16_products(ctx), gl_engine_threads()};
     memcpy(key + 4, geom, GL__CGEOM * sizeof *geom);
     return ran(ctx, "conv", lookup(key), a, b, out);
 }

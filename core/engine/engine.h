@@ -98,6 +98,9 @@ struct gl_node {
     gl_real f[2];         /* op scalars (slope, scale, eps, ...) */
     int i[12];            /* op integers (modes, convolution geometry) */
     void *aux;            /* op data saved by the forward (arena) */
+    /* Recorded while gl_grad built a gradient graph (create_graph): its products, and those of its
+     * rules in any later pass, run in fp32 whatever the engine's precision (gl__bf16_products). */
+    unsigned char fp32;
 };
 
 typedef struct gl__chunk gl__chunk;
@@ -107,9 +110,19 @@ struct gl_ctx {
     gl__chunk *cur;       /* the chunk allocations come from */
     gl_node *head, *tail; /* the tape */
     int grad_enabled;
+    /* Nonzero while products must be fp32 under engine.precision bf16: gl_grad is building a
+     * gradient graph, or a backward pass runs the rule of a node marked fp32 (autograd.c). */
+    int fp32_products;
     int status; /* first op error, GL_OK if none */
     char msg[256];
 };
+
+/* Nonzero when ctx's products run in bf16 now: the engine's precision is bf16 and no part of a
+ * gradient graph is being built or differentiated (a penalty's products stay fp32). */
+static inline int gl__bf16_products(const gl_ctx *ctx)
+{
+    return gl_engine_precision() == GL_PRECISION_BF16 && !ctx->fp32_products;
+}
 
 /* ---- counted heap allocation: every engine malloc goes through these (gl_engine_alloc_count) */
 void *gl__malloc(size_t bytes);
@@ -246,8 +259,8 @@ const char *gl__dnnl_load(void);
 int gl__dnnl_loaded(void);
 /* ---- oneDNN (dnnl.c): each returns 0 when oneDNN cannot plan the problem (the caller runs its
  * own kernel), else 1 with the result added into the destination or a ctx error. */
-/* out += conv op (GL__OP_CONV / _BWD_DATA / _BWD_WEIGHT) of a and b over geom, in the engine's
- * precision. */
+/* out += conv op (GL__OP_CONV / _BWD_DATA / _BWD_WEIGHT) of a and b over geom, in bf16 when
+ * gl__bf16_products(ctx), else fp32 (the precision is part of the plan's key). */
 int gl__dnnl_conv(gl_ctx *ctx, int op, const int *geom, const float *a, const float *b, float *out);
 /* c (m, n) += op(a) op(b), a and b bf16 (bit patterns), fp32 accumulation; row-major. */
 int gl__dnnl_gemm_bf16(gl_ctx *ctx, int ta, int tb, int m, int n, int k, const uint16_t *a, int lda,

@@ -25,28 +25,24 @@ typedef struct operand {
 
 static operand of_tensor(gl_tensor *t) { return (operand){t->data, t, NULL}; }
 
-#ifdef GL__DNNL
-static int bf16_products(void) { return gl_engine_precision() == GL_PRECISION_BF16; }
-#endif
-
 /* A buffer g (n) read by up to two products: converted here once when products are bf16. */
 static operand of_buffer(gl_ctx *ctx, const gl_real *g, size_t n)
 {
     operand o = {g, NULL, NULL};
 #ifdef GL__DNNL
-    if (bf16_products())
+    if (gl__bf16_products(ctx))
         o.h = gl__bf16_copy(ctx, g, n);
 #endif
     return o;
 }
 
 /* c (m, n) = beta c + op(a) op(b), row-major, beta 0 or 1: OpenBLAS in fp32; oneDNN with bf16
- * inputs and fp32 accumulation under GL_PRECISION_BF16. */
+ * inputs and fp32 accumulation when ctx's products are bf16 (gl__bf16_products). */
 static void mm(gl_ctx *ctx, int ta, int tb, int m, int n, int k, operand a, int lda, operand b,
                int ldb, int beta, gl_real *c, int ldc)
 {
 #ifdef GL__DNNL
-    if (bf16_products()) {
+    if (gl__bf16_products(ctx)) {
         const uint16_t *ha = a.h ? a.h : a.t ? gl__bf16_of(ctx, a.t) : NULL;
         const uint16_t *hb = b.h ? b.h : b.t ? gl__bf16_of(ctx, b.t) : NULL;
         if (!ha || !hb)

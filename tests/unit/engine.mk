@@ -3,7 +3,7 @@
 #                the autograd API, determinism, error paths.
 #   test_engine_backend (float): the product kernels (oneDNN or own) against direct sums in fp32 and
 #                bf16 with stated bounds, the bf16 refusal, a convolutional step's allocations
-#                and determinism.
+#                and determinism, a gradient penalty's products staying fp32 under bf16.
 #   test_grad    (double): finite-difference checks of every op, first and second order, against a
 #                second build of the engine with gl_real = double (libengine_double, test-only; it
 #                carries its own copy of error.c and rng.c and is never linked with libganlab, so

@@ -1,16 +1,18 @@
 /* test_engine_backend.c - the float engine's product kernels (oneDNN where the build has it, else
  * its own) against direct sums in double, in fp32 and in bf16; the bf16 refusal; no allocation in
  * a steady-state convolutional step; same bytes twice with 2 threads; bf16 products seeing every
- * update of a parameter.
+ * update of a parameter; a gradient graph's products (a penalty's) in fp32 under bf16.
  *
  * Tolerances are bounds, not guesses: with M = the direct sum of |a_i b_i| for one output, fp32
  * must be within 1e-5 M (+1e-6) and bf16 within 2^-7 M (+1e-6): rounding both inputs of a product
  * to bf16 (8 significant bits) moves it by at most 2^-8 |a b|, and fp32 accumulation adds far less;
  * the bound is that, doubled. Each convolution kernel (forward, backward-data, backward-weight) is
- * checked as a value and as a gradient, first and second order (the WGAN-GP penalty's path).
+ * checked as a value and as a gradient, first and second order (the WGAN-GP penalty's path); what
+ * gl_grad builds with create_graph, and its gradients, are held to fp32's bound under bf16 too.
  */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,13 +77,17 @@ static void direct(int kind, const geom *g, const float *a, const float *b, doub
                             }
 }
 
-static double rel_tol(void)
+/* The bound's factor for a product of the engine's precision, or of fp32 whatever the precision
+ * (the products of a gradient graph, built by gl_grad with create_graph, and of its rules). */
+static double rel_tol(int fp32)
 {
-    return gl_engine_precision() == GL_PRECISION_BF16 ? 1.0 / 128 : 1e-5;
+    return gl_engine_precision() == GL_PRECISION_BF16 && !fp32 ? 1.0 / 128 : 1e-5;
 }
 
+enum { ENGINE, FP32 };
+
 static void check_against(const char *what, gl_tensor *t, int kind, const geom *g, const float *a,
-                          const float *b)
+                          const float *b, int fp32)
 {
     ck_assert_ptr_nonnull(t);
     size_t n = gl_tensor_numel(t);
@@ -89,7 +95,7 @@ static void check_against(const char *what, gl_tensor *t, int kind, const geom *
     direct(kind, g, a, b, want, bound);
     for (size_t i = 0; i < n; i++) {
         double err = fabs(gl_tensor_data(t)[i] - want[i]);
-        ck_assert_msg(err <= rel_tol() * bound[i] + 1e-6,
+        ck_assert_msg(err <= rel_tol(fp32) * bound[i] + 1e-6,
                       "%s, geometry ci %d co %d, element %zu: %g, want %g (bound %g)", what, g->ci,
                       g->co, i, (double)gl_tensor_data(t)[i], want[i], bound[i]);
     }
@@ -111,8 +117,27 @@ static gl_tensor *dot(gl_ctx *ctx, gl_tensor *a, gl_tensor *b)
     return gl_sum(ctx, gl_mul(ctx, a, b));
 }
 
-/* conv2d: y = conv(x, w); L = <y, r>: dx = data(r, w), dw = weight(x, r); and through the
- * recorded dx, d<dx, q>/dw = weight(q, r). conv_transpose2d: y = data(u, w), du = conv(r, w),
+/* The gradients of L = <conv(x, w), r> (or the linear layer's): dx = data(r, w), dw = weight(x, r),
+ * in the engine's precision without create_graph and in fp32 with it; grads: those with it. */
+static void check_first_order(gl_ctx *ctx, const char *op, gl_tensor *loss, gl_tensor **ins,
+                              const geom *g, const float *x, const float *w, const float *r,
+                              gl_tensor **grads)
+{
+    gl_error err;
+    gl_error_init(&err);
+    for (int graph = 0; graph <= 1; graph++) {
+        char dx[64], dw[64];
+        snprintf(dx, sizeof dx, "%s dx%s", op, graph ? " (create_graph)" : "");
+        snprintf(dw, sizeof dw, "%s dw%s", op, graph ? " (create_graph)" : "");
+        ck_assert_int_eq(gl_grad(ctx, 1, &loss, NULL, 2, ins, grads, graph, &err), GL_OK);
+        check_against(dx, grads[0], DATA, g, r, w, graph ? FP32 : ENGINE);
+        check_against(dw, grads[1], WEIGHT, g, x, r, graph ? FP32 : ENGINE);
+    }
+}
+
+/* conv2d: y = conv(x, w); L = <y, r>: dx = data(r, w), dw = weight(x, r), in the engine's
+ * precision without create_graph and in fp32 with it; through the recorded dx (a gradient graph:
+ * fp32 again), d<dx, q>/dw = weight(q, r). conv_transpose2d: y = data(u, w), du = conv(r, w),
  * dw = weight(r, u). */
 static void check_geometry(const geom *g)
 {
@@ -130,24 +155,22 @@ static void check_geometry(const geom *g)
     gl_tensor *tr = tensor(ctx, g->b, g->co, g->ho, g->wo, r);
     gl_tensor *tq = tensor(ctx, g->b, g->ci, g->h, g->w, q);
     gl_tensor *y = gl_conv2d(ctx, tx, tw, NULL, g->s, g->p);
-    check_against("conv2d", y, CONV, g, x, w);
+    check_against("conv2d", y, CONV, g, x, w, ENGINE);
     gl_tensor *loss = dot(ctx, y, tr), *ins[2] = {tx, tw}, *grads[2];
-    ck_assert_int_eq(gl_grad(ctx, 1, &loss, NULL, 2, ins, grads, 1, &err), GL_OK);
-    check_against("conv2d dx", grads[0], DATA, g, r, w);
-    check_against("conv2d dw", grads[1], WEIGHT, g, x, r);
+    check_first_order(ctx, "conv2d", loss, ins, g, x, w, r, grads);
     gl_tensor *pen = dot(ctx, grads[0], tq), *dw2;
     ck_assert_int_eq(gl_grad(ctx, 1, &pen, NULL, 1, &tw, &dw2, 0, &err), GL_OK);
-    check_against("conv2d d<dx, q>/dw", dw2, WEIGHT, g, q, r);
+    check_against("conv2d d<dx, q>/dw", dw2, WEIGHT, g, q, r, FP32);
 
     gl_tensor *tu = tensor(ctx, g->b, g->co, g->ho, g->wo, u);
     gl_tensor *trt = tensor(ctx, g->b, g->ci, g->h, g->w, rt);
     int op = (g->h + 2 * g->p - g->k) % g->s; /* the output padding that gives back h */
     gl_tensor *yt = gl_conv_transpose2d(ctx, tu, tw, NULL, g->s, g->p, op);
-    check_against("conv_transpose2d", yt, DATA, g, u, w);
+    check_against("conv_transpose2d", yt, DATA, g, u, w, ENGINE);
     gl_tensor *lt = dot(ctx, yt, trt), *tins[2] = {tu, tw};
     ck_assert_int_eq(gl_grad(ctx, 1, &lt, NULL, 2, tins, grads, 0, &err), GL_OK);
-    check_against("conv_transpose2d du", grads[0], CONV, g, rt, w);
-    check_against("conv_transpose2d dw", grads[1], WEIGHT, g, rt, u);
+    check_against("conv_transpose2d du", grads[0], CONV, g, rt, w, ENGINE);
+    check_against("conv_transpose2d dw", grads[1], WEIGHT, g, rt, u, ENGINE);
     ck_assert_int_eq(gl_ctx_status(ctx, &err), GL_OK);
     gl_ctx_destroy(ctx);
     free(x), free(q), free(w), free(r), free(u), free(rt);
@@ -170,14 +193,12 @@ static void check_linear(void)
     gl_tensor_set_requires_grad(tx, 1);
     gl_tensor_set_requires_grad(tw, 1);
     gl_tensor *y = gl_linear(ctx, tx, tw, NULL);
-    check_against("linear", y, CONV, &g, x, w);
+    check_against("linear", y, CONV, &g, x, w, ENGINE);
     gl_tensor *loss = dot(ctx, y, tr), *ins[2] = {tx, tw}, *grads[2];
-    ck_assert_int_eq(gl_grad(ctx, 1, &loss, NULL, 2, ins, grads, 1, &err), GL_OK);
-    check_against("linear dx", grads[0], DATA, &g, r, w);
-    check_against("linear dw", grads[1], WEIGHT, &g, x, r);
+    check_first_order(ctx, "linear", loss, ins, &g, x, w, r, grads);
     gl_tensor *pen = dot(ctx, grads[0], tq), *dw2;
     ck_assert_int_eq(gl_grad(ctx, 1, &pen, NULL, 1, &tw, &dw2, 0, &err), GL_OK);
-    check_against("linear d<dx, q>/dw", dw2, WEIGHT, &g, q, r);
+    check_against("linear d<dx, q>/dw", dw2, WEIGHT, &g, q, r, FP32);
     gl_ctx_destroy(ctx);
     free(x), free(w), free(r), free(q);
 }
@@ -251,10 +272,10 @@ START_TEST(test_bf16_weights_follow_updates)
         gl_tensor *tx = gl_tensor_from(ctx, 2, xsh, x);
         gl_tensor_set_requires_grad(tx, 1);
         gl_tensor *y = gl_linear_layer_forward(ctx, &l, tx, GL_ACT_NONE, 0);
-        check_against("linear after an update", y, CONV, &g, x, w);
+        check_against("linear after an update", y, CONV, &g, x, w, ENGINE);
         /* Read again in the same context: the same copy. */
         check_against("linear again", gl_linear_layer_forward(ctx, &l, tx, GL_ACT_NONE, 0), CONV,
-                      &g, x, w);
+                      &g, x, w, ENGINE);
         gl_net_zero_grad(net);
         ck_assert_int_eq(gl_backward(ctx, dot(ctx, y, gl_tensor_from(ctx, 2, ysh, r)), net, &err),
                          GL_OK);
@@ -273,6 +294,99 @@ START_TEST(test_bf16_weights_follow_updates)
     gl_net_destroy(net);
     use_precision(0);
     free(x), free(w), free(r);
+}
+END_TEST
+
+/* A WGAN-GP critic's penalty: a 64-48-32-1 leaky-ReLU MLP D, gx = dD/dx by gl_grad with
+ * create_graph, gp = mean((||gx|| - 1)^2), then gl_backward of gp into D's gradient block. */
+enum { PB = 16, PIN = 64, PH1 = 48, PH2 = 32 };
+
+typedef struct penalised {
+    float h[PB * (PH1 + PH2)], d[PB]; /* D's hidden layers and output */
+    float gp;
+    float *grads; /* (numel of D), the caller's */
+} penalised;
+
+static void critic_penalty(gl_net *net, gl_linear_layer *l, const float *x, penalised *out)
+{
+    gl_ctx *ctx = gl_ctx_create();
+    gl_error err;
+    gl_error_init(&err);
+    int xsh[2] = {PB, PIN};
+    gl_tensor *tx = gl_tensor_from(ctx, 2, xsh, x);
+    gl_tensor_set_requires_grad(tx, 1);
+    gl_tensor *h1 = gl_linear_layer_forward(ctx, &l[0], tx, GL_ACT_LEAKY_RELU, 0.2f);
+    gl_tensor *h2 = gl_linear_layer_forward(ctx, &l[1], h1, GL_ACT_LEAKY_RELU, 0.2f);
+    gl_tensor *d = gl_linear_layer_forward(ctx, &l[2], h2, GL_ACT_NONE, 0);
+    gl_tensor *ones = gl_tensor_full_like(ctx, d, 1), *gx;
+    ck_assert_int_eq(gl_grad(ctx, 1, &d, &ones, 1, &tx, &gx, 1, &err), GL_OK);
+    gl_tensor *gp = gl_mean(ctx, gl_square(ctx, gl_add_scalar(ctx, gl_row_l2norm(ctx, gx), -1)));
+    gl_net_zero_grad(net);
+    ck_assert_int_eq(gl_backward(ctx, gp, net, &err), GL_OK);
+    memcpy(out->h, gl_tensor_data(h1), PB * PH1 * sizeof *out->h);
+    memcpy(out->h + PB * PH1, gl_tensor_data(h2), PB * PH2 * sizeof *out->h);
+    memcpy(out->d, gl_tensor_data(d), sizeof out->d);
+    out->gp = gl_tensor_data(gp)[0];
+    memcpy(out->grads, gl_net_grads(net), gl_net_numel(net) * sizeof *out->grads);
+    gl_ctx_destroy(ctx);
+}
+
+/* The largest |a_i - b_i| over the largest |b_i|. */
+static double rel_diff(const float *a, const float *b, size_t n)
+{
+    double diff = 0, scale = 0;
+    for (size_t i = 0; i < n; i++) {
+        diff = fmax(diff, fabs((double)a[i] - b[i]));
+        scale = fmax(scale, fabs((double)b[i]));
+    }
+    return diff / scale;
+}
+
+/* Under bf16 the penalty and its gradient stay fp32 (docs/engine.md): D's forward differs from
+ * fp32's by a bf16-sized amount (over 2^-12 of its scale; fp32 would differ by nothing), yet the
+ * penalty and D's gradient of it agree with fp32's to 1e-6 of their scale (bf16 products in the
+ * gradient graph move them by 1e-3 to 1e-2). The gradient graph reads D's forward only through
+ * the signs of the leaky ReLUs' inputs: biases of +-3 (alternating by unit) keep each one at
+ * least 16 times its bf16 change away from zero (checked), so both slopes are used and none flips.
+ * (1e-6, not 0: equal bytes would hold only while the fp32 products are the same kernels.) */
+START_TEST(test_bf16_penalty_stays_fp32)
+{
+    if (gl_engine_bf16_missing())
+        return;
+    gl_net *net = gl_net_create("D");
+    gl_linear_layer l[3];
+    gl_linear_layer_declare(&l[0], net, "fc1", PIN, PH1, 1);
+    gl_linear_layer_declare(&l[1], net, "fc2", PH1, PH2, 1);
+    gl_linear_layer_declare(&l[2], net, "fc3", PH2, 1, 1);
+    gl_rng rng;
+    gl_rng_init(&rng, 3, 0);
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_net_finalize(net, &rng, &err), GL_OK);
+    for (int k = 0; k < 2; k++)
+        for (int j = 0; j < l[k].out; j++)
+            gl_tensor_data(l[k].b)[j] = j % 2 ? -3 : 3;
+    float x[PB * PIN];
+    fill(x, PB * PIN, 17);
+    size_t np = gl_net_numel(net);
+    penalised p[2] = {{.grads = malloc(np * sizeof(float))}, {.grads = malloc(np * sizeof(float))}};
+    for (int i = 0; i < 2; i++) {
+        use_precision(i);
+        critic_penalty(net, l, x, &p[i]);
+    }
+    use_precision(0);
+    size_t nh = PB * (PH1 + PH2);
+    for (size_t i = 0; i < nh; i++)
+        ck_assert_msg(fabs(p[0].h[i]) >= 16 * fabs(p[1].h[i] - p[0].h[i]),
+                      "data: hidden unit %zu is %g in fp32, %g in bf16", i, (double)p[0].h[i],
+                      (double)p[1].h[i]);
+    double fwd = fmax(rel_diff(p[1].h, p[0].h, nh), rel_diff(p[1].d, p[0].d, PB));
+    ck_assert_msg(fwd > 1.0 / 4096, "D's forward under bf16 is within %g of fp32's", fwd);
+    double gp = rel_diff(&p[1].gp, &p[0].gp, 1), grads = rel_diff(p[1].grads, p[0].grads, np);
+    ck_assert_msg(gp <= 1e-6 && grads <= 1e-6, "penalty %.3g, its gradient %.3g from fp32's", gp,
+                  grads);
+    gl_net_destroy(net);
+    free(p[0].grads), free(p[1].grads);
 }
 END_TEST
 
@@ -329,6 +443,7 @@ static Suite *backend_suite(void)
     tcase_add_loop_test(tc, test_products_match_direct_sums, 0, 2);
     tcase_add_test(tc, test_bf16_refused_without_the_instructions);
     tcase_add_test(tc, test_bf16_weights_follow_updates);
+    tcase_add_test(tc, test_bf16_penalty_stays_fp32);
     tcase_add_loop_test(tc, test_conv_steady_state_and_determinism, 0, 2);
     suite_add_tcase(s, tc);
     return s;
