@@ -16,7 +16,7 @@
  * Co*kh*kw (torch's _calculate_fan_in_and_fan_out), bias too; BatchNorm / LayerNorm weight 1, bias
  * 0; running mean 0, running var 1; Embedding                            normal(0, 1). (Same
  * distributions as torch, not the same numbers: the draws come from ganlab's Philox stream.)
- * A net set to GL_NET_INIT_NORMAL (gl_net_set_init) gives its linear and convolution layers
+ * A net set to GL_NET_INIT_NORMAL (gl_net_set_init) gives its linear, convolution and norm layers
  * DCGAN's initialisation instead (see there).
  *
  * Example: the tutorial discriminator 784-512-256-1.
@@ -94,10 +94,11 @@ GL_API gl_tensor *gl_net_buffer(gl_net *net, const char *name, int ndim, const i
  *     their biases 0; BatchNorm and LayerNorm weights normal(1, std), their biases 0. Embedding
  *     tables and the running statistics keep torch's initialisers.
  * gl_net_set_init applies to the layers declared after it (call it first for a whole net). std
- * is used by GL_NET_INIT_NORMAL only and must then be finite and > 0; a bad std, an unknown scheme
- * or a call after finalize is a declaration fault (reported by gl_net_finalize; the scheme is
- * then left unchanged). Draws are made by gl_net_finalize as for any declaration: from the one
- * init stream, in declaration order, so the same seed gives the same net. */
+ * is used by GL_NET_INIT_NORMAL only and must then be finite and > 0; a bad std or an unknown
+ * scheme is a declaration fault (reported by gl_net_finalize; the scheme is left unchanged), and
+ * a call after finalize changes nothing. Draws are made by gl_net_finalize as for any
+ * declaration: from the one init stream, in declaration order, so the same seed gives the same
+ * net. */
 typedef enum gl_net_init { GL_NET_INIT_TORCH = 0, GL_NET_INIT_NORMAL } gl_net_init;
 GL_API void gl_net_set_init(gl_net *net, gl_net_init scheme, double std);
 
