@@ -1,5 +1,6 @@
 /* net.c - gl_net: named parameter and buffer declarations, finalised into one block of values, one
- * of gradients and one of buffers (llm.c style), initialised like PyTorch's layers.
+ * of gradients and one of buffers (llm.c style), initialised like PyTorch's layers (or DCGAN's,
+ * gl_net_set_init).
  *
  * Each declaration is one heap record (the gl_tensor handle and its name) made at declaration time,
  * so handles are stable; finalize only points them into the blocks. Faults in declarations are
@@ -33,6 +34,8 @@ struct gl_net {
     gl_net *grads_partner; /* gl_net_share_grads: the net whose gradients share the block */
     int grads_borrowed;    /* grads is grads_partner's block (not freed here) */
     gl_error faults;
+    gl_net_init init_scheme; /* gl_net_set_init's, for the layers declared from then on */
+    double init_std;
     /* Raised whenever the values are handed out for writing (gl_net_values): a parameter's bf16
      * copy in values_bf16 (n_values, made by the first bf16 product that reads the net; owned
      * here) is current while its lowp_version equals this. */
@@ -48,6 +51,40 @@ gl_init gl_init_normal(double std) { return (gl_init){GL_INIT_NORMAL, std}; }
 gl_init gl_init_fan_in(int fan_in)
 {
     return gl_init_uniform(fan_in > 0 ? 1.0 / sqrt((double)fan_in) : 0.0);
+}
+
+void gl_net_set_init(gl_net *net, gl_net_init scheme, double std)
+{
+    if (net->finalized) {
+        gl_error_add(&net->faults, GL_ERR_INPUT, "net %s: initialisation scheme set after finalize",
+                     net->name);
+        return;
+    }
+    if ((scheme != GL_NET_INIT_TORCH && scheme != GL_NET_INIT_NORMAL) ||
+        (scheme == GL_NET_INIT_NORMAL && !(isfinite(std) && std > 0))) {
+        gl_error_add(&net->faults, GL_ERR_INPUT,
+                     "net %s: initialisation scheme %d with std %g is not valid (torch, or normal "
+                     "with a finite std > 0)",
+                     net->name, (int)scheme, std);
+        return;
+    }
+    net->init_scheme = scheme;
+    net->init_std = std;
+}
+
+gl_init gl_net_layer_init(const gl_net *net, gl_layer_role role, int fan_in)
+{
+    int normal = net->init_scheme == GL_NET_INIT_NORMAL;
+    switch (role) {
+    case GL_LAYER_WEIGHT:
+        return normal ? gl_init_normal(net->init_std) : gl_init_fan_in(fan_in);
+    case GL_LAYER_BIAS:
+        return normal ? gl_init_zeros() : gl_init_fan_in(fan_in);
+    case GL_LAYER_NORM_SCALE:
+        return normal ? (gl_init){GL_INIT_NORMAL_ONE, net->init_std} : gl_init_ones();
+    default:
+        return gl_init_zeros();
+    }
 }
 
 /* Free with gl_net_destroy. */
@@ -188,6 +225,9 @@ static void fill(gl_real *x, size_t n, gl_init init, gl_rng *rng)
             break;
         case GL_INIT_NORMAL:
             x[i] = (gl_real)(init.a * gl_rng_normal(rng));
+            break;
+        case GL_INIT_NORMAL_ONE:
+            x[i] = (gl_real)(1.0 + init.a * gl_rng_normal(rng));
             break;
         }
     }

@@ -1,7 +1,7 @@
 /* nn.c - the layers of nn.h: each declares its tensors under torch's state_dict names
- * (NAME.weight, NAME.bias, NAME.running_mean, NAME.running_var) with torch's default initialisers,
- * and applies the matching op. They hold no state beyond the handles; nothing here allocates
- * except through gl_net declarations.
+ * (NAME.weight, NAME.bias, NAME.running_mean, NAME.running_var) with the initialisers of the net's
+ * scheme (gl_net_layer_init: torch's defaults unless set otherwise), and applies the matching op.
+ * They hold no state beyond the handles; nothing here allocates except through gl_net declarations.
  */
 #include "engine.h"
 
@@ -23,8 +23,9 @@ void gl_linear_layer_declare(gl_linear_layer *l, gl_net *net, const char *name, 
     int ws[2] = {out, in};
     l->in = in;
     l->out = out;
-    l->w = named(net, 1, name, "weight", 2, ws, gl_init_fan_in(in));
-    l->b = bias ? named(net, 1, name, "bias", 1, &out, gl_init_fan_in(in)) : NULL;
+    l->w = named(net, 1, name, "weight", 2, ws, gl_net_layer_init(net, GL_LAYER_WEIGHT, in));
+    l->b = bias ? named(net, 1, name, "bias", 1, &out, gl_net_layer_init(net, GL_LAYER_BIAS, in))
+                : NULL;
 }
 
 gl_tensor *gl_linear_layer_forward(gl_ctx *ctx, const gl_linear_layer *l, gl_tensor *x, gl_act act,
@@ -39,9 +40,10 @@ static void conv_declare(gl_conv_layer *l, gl_net *net, const char *name, int ci
     *l = (gl_conv_layer){NULL, NULL, ci, co, k, stride, pad, out_pad, transposed};
     /* torch's fan_in is weight.size(1) * k * k: ci for Conv2d, co for ConvTranspose2d. */
     int ws[4] = {transposed ? ci : co, transposed ? co : ci, k, k};
-    gl_init init = gl_init_fan_in(ws[1] * k * k);
-    l->w = named(net, 1, name, "weight", 4, ws, init);
-    l->b = bias ? named(net, 1, name, "bias", 1, &co, init) : NULL;
+    int fan_in = ws[1] * k * k;
+    l->w = named(net, 1, name, "weight", 4, ws, gl_net_layer_init(net, GL_LAYER_WEIGHT, fan_in));
+    l->b = bias ? named(net, 1, name, "bias", 1, &co, gl_net_layer_init(net, GL_LAYER_BIAS, fan_in))
+                : NULL;
 }
 
 void gl_conv2d_layer_declare(gl_conv_layer *l, gl_net *net, const char *name, int ci, int co, int k,
@@ -65,8 +67,8 @@ gl_tensor *gl_conv_layer_forward(gl_ctx *ctx, const gl_conv_layer *l, gl_tensor 
 
 void gl_batch_norm_layer_declare(gl_batch_norm_layer *l, gl_net *net, const char *name, int c)
 {
-    l->w = named(net, 1, name, "weight", 1, &c, gl_init_ones());
-    l->b = named(net, 1, name, "bias", 1, &c, gl_init_zeros());
+    l->w = named(net, 1, name, "weight", 1, &c, gl_net_layer_init(net, GL_LAYER_NORM_SCALE, 0));
+    l->b = named(net, 1, name, "bias", 1, &c, gl_net_layer_init(net, GL_LAYER_NORM_SHIFT, 0));
     l->running_mean = named(net, 0, name, "running_mean", 1, &c, gl_init_zeros());
     l->running_var = named(net, 0, name, "running_var", 1, &c, gl_init_ones());
     l->momentum = (gl_real)0.1;
@@ -83,8 +85,10 @@ gl_tensor *gl_batch_norm_layer_forward(gl_ctx *ctx, const gl_batch_norm_layer *l
 void gl_layer_norm_layer_declare(gl_layer_norm_layer *l, gl_net *net, const char *name, int ndim,
                                  const int *item_shape)
 {
-    l->w = named(net, 1, name, "weight", ndim, item_shape, gl_init_ones());
-    l->b = named(net, 1, name, "bias", ndim, item_shape, gl_init_zeros());
+    l->w = named(net, 1, name, "weight", ndim, item_shape,
+                 gl_net_layer_init(net, GL_LAYER_NORM_SCALE, 0));
+    l->b = named(net, 1, name, "bias", ndim, item_shape,
+                 gl_net_layer_init(net, GL_LAYER_NORM_SHIFT, 0));
     l->eps = (gl_real)1e-5;
 }
 

@@ -28,8 +28,11 @@
  * standard deviation) after the second convolution's activation, so fc sees (2 ndf + 1) planes;
  * pack m stacks the m samples of a pack as m C input channels and gives one value per pack.
  *
- * What it does not do: DCGAN's normal(0, 0.02) initialisation (torch's defaults are used, as for
- * every ganlab layer), sizes other than multiples of 4, deeper stacks for larger images.
+ * Initialisation (layers.h): torch's defaults, or with init: normal DCGAN's own (sec. 4 of the
+ * paper): every convolution, transposed convolution and Linear weight normal(0, init_std = 0.02),
+ * zero biases, norm scales normal(1, init_std).
+ *
+ * What it does not do: sizes other than multiples of 4, deeper stacks for larger images.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +59,7 @@ static const gl_param_spec dcgan_params[] = {
      "G's normalisation before each ReLU"},
     GLM_COND_PARAMS,
     GLM_DREG_PARAMS,
+    GLM_INIT_PARAMS,
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
 typedef struct dcgan {
@@ -137,6 +141,7 @@ static int dcgan_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net
     if (!m)
         return gl_error_add(err, GL_ERR_RUN, "model 'dcgan': out of memory");
     *self = m;
+    glm_init_set(p, g, d);
     int rc = glm_cond_read(&m->cond, p, env, "dcgan", err);
     if (rc == GL_OK)
         rc = glm_dreg_read(&m->dreg, p, &m->cond, "dcgan", err);

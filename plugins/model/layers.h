@@ -12,6 +12,8 @@
  *   batch:  torch BatchNorm1d/2d over the batch (and space) per channel, channels = item[0];
  *   layer:  torch LayerNorm(item shape) over each item;
  *   none:   x itself.
+ * Initialisation: `init: normal` sets both nets to nn.h's GL_NET_INIT_NORMAL (DCGAN's), which
+ * every layer below and `proj.weight` follow; embeddings and spectral-norm vectors keep theirs.
  * Regularisers of D (docs/models.md has the papers and the maths):
  *   spectral norm:  a weight divided by its largest singular value, estimated by one power
  *                   iteration per training forward, its vectors net buffers NAME.weight_u/_v;
@@ -29,6 +31,29 @@
 #include <ganlab/nn.h>
 #include <ganlab/plugin.h>
 #include <ganlab/tensor.h>
+
+/* ---------------------------------------------------------------- initialisation */
+
+/* The initialisation parameters of a model's schema (glm_init_set reads them). */
+/* clang-format off */
+#define GLM_INIT_PARAMS                                                                            \
+    {"init", GL_PARAM_CHOICE, "torch", 0, GL_NO_RANGE, "torch|normal",                             \
+     "torch: PyTorch's default initialisers; normal: DCGAN's, every linear and convolution "       \
+     "weight normal(0, init_std) with zero biases, norm scales normal(1, init_std)"},              \
+    {"init_std", GL_PARAM_FLOAT, "0.02", 0, 1e-9, 1e3, NULL,                                       \
+     "standard deviation of init: normal (ignored by torch)"}
+
+/* clang-format on */
+/* Sets G's and D's initialisation scheme from `init` and `init_std` (nn.h's gl_net_set_init);
+ * call before declaring anything into them. */
+static inline void glm_init_set(const gl_params *p, gl_net *g, gl_net *d)
+{
+    gl_net_init scheme = strcmp(gl_params_string(p, "init"), "normal") == 0 ? GL_NET_INIT_NORMAL
+                                                                            : GL_NET_INIT_TORCH;
+    double std = gl_params_float(p, "init_std");
+    gl_net_set_init(g, scheme, std);
+    gl_net_set_init(d, scheme, std);
+}
 
 /* ---------------------------------------------------------------- conditioning */
 
@@ -99,12 +124,14 @@ static inline gl_tensor *glm_cond_code(gl_ctx *ctx, const glm_cond *c,
  * picks a row e_y of a learned table `proj.weight` (n_classes, width) and D's output becomes
  * head(h) + <e_y, h>, h being D's last hidden features. D then cannot ignore the label, which a
  * label code concatenated to 794 input pixels lets it do. The table starts like a Linear(width, 1)
- * weight, uniform(+-1/sqrt(width)), so the projection term starts on the head's scale (torch's
- * Embedding default, normal(0, 1), would start it sqrt(width) times larger). */
+ * weight (the net's scheme: uniform(+-1/sqrt(width)) under torch's), so the projection term starts
+ * on the head's scale (torch's Embedding default, normal(0, 1), would start it sqrt(width) times
+ * larger). */
 static inline gl_tensor *glm_proj_declare(const glm_cond *c, gl_net *net, int width)
 {
     int shape[2] = {c->n_classes, width};
-    return gl_net_param(net, "proj.weight", 2, shape, gl_init_fan_in(width));
+    return gl_net_param(net, "proj.weight", 2, shape,
+                        gl_net_layer_init(net, GL_LAYER_WEIGHT, width));
 }
 
 /* head (B, 1) + row_sum(proj[labels] * h), h (B, width). NULL labels give NULL (see above). */

@@ -28,8 +28,12 @@
  * Linear by one feature; pack m makes D's input the m samples of a pack side by side (m * item
  * wide) and its output one value per pack.
  *
- * What it does not do: other initialisations than torch's defaults, skip connections, minibatch
- * discrimination (Salimans et al.), spectral norm of G.
+ * Initialisation (layers.h): torch's defaults, or with init: normal DCGAN's normal(0, init_std)
+ * for every Linear weight of G and D (maxout pieces, the output Linears and `proj.weight`
+ * included), zero biases and normal(1, init_std) norm scales.
+ *
+ * What it does not do: skip connections, minibatch discrimination (Salimans et al.), spectral norm
+ * of G.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +69,7 @@ static const gl_param_spec mlp_params[] = {
      "dropout probability after each hidden activation of D (training steps only)"},
     GLM_COND_PARAMS,
     GLM_DREG_PARAMS,
+    GLM_INIT_PARAMS,
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
 /* Linear -> [norm] -> activation [-> dropout]: one hidden layer. */
@@ -218,6 +223,7 @@ static int mlp_create(const gl_params *p, gl_model_env *env, gl_net *g, gl_net *
     if (!m)
         return gl_error_add(err, GL_ERR_RUN, "model 'mlp': out of memory");
     *self = m;
+    glm_init_set(p, g, d);
     int rc = glm_cond_read(&m->cond, p, env, "mlp", err);
     if (rc == GL_OK)
         rc = glm_dreg_read(&m->dreg, p, &m->cond, "mlp", err);

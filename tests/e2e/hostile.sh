@@ -227,6 +227,16 @@ has err "bad_png/a/1.png"
 printf 'name: x\nruns: [{config: nowhere.yaml}]\nseeds: [1, one]\n' > "$T/bad_suite.yaml"
 trun 2 suite "$T/bad_suite.yaml" --dry-run
 has err "bad_suite.yaml"
+# The models' init options out of their schema: the file, its line and the key are named.
+for model in mlp dcgan; do
+    for bad in 'init: xavier' 'init: normal\n  init_std: 0' 'init_std: -0.02' 'init_std: .inf'; do
+        printf 'base: %s\nmodel:\n  plugin: %s\n  %b\n' "$toy" "$model" "$bad" >"$T/bad_init.yaml"
+        trun 2 config "$T/bad_init.yaml"
+        has err "bad_init.yaml:"
+        has err "'init"
+        has err "model '$model'"
+    done
+done
 head -c 512 /dev/urandom > "$T/garbage.yaml"
 trun 2 config "$T/garbage.yaml"
 has err "garbage.yaml"

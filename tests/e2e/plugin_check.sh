@@ -71,6 +71,12 @@ has out "14 passed, 0 failed, 0 skipped"
 expect 0 dcgan --set latent_dim=3 --set ngf=2 --set ndf=3 --set spectral_norm=true \
     --set minibatch_std=true
 has out "8 passed, 0 failed, 2 skipped"
+# DCGAN's initialisation (model.init: normal): every check passes from the small weights too.
+# shellcheck disable=SC2086
+expect 0 mlp $small --set init=normal
+has out "14 passed, 0 failed, 0 skipped"
+expect 0 dcgan --set latent_dim=3 --set ngf=2 --set ndf=3 --set init=normal --set minibatch_std=true
+has out "8 passed, 0 failed, 2 skipped"
 
 # Wrong plugins fail, by file, with the failing check named.
 expect 1 "$W/bad_loss.so"

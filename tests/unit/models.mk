@@ -4,8 +4,10 @@
 GL_MODELS_TEST_SOURCES = tests/unit/test_models_util.c tests/unit/test_models_util.h \
 	tests/unit/fixture.c tests/unit/fixture.h
 
-check_PROGRAMS += tests/unit/test_models tests/unit/test_losses tests/unit/test_models_dreg
-TESTS += tests/unit/test_models tests/unit/test_losses tests/unit/test_models_dreg
+check_PROGRAMS += tests/unit/test_models tests/unit/test_losses tests/unit/test_models_dreg \
+	tests/unit/test_models_init
+TESTS += tests/unit/test_models tests/unit/test_losses tests/unit/test_models_dreg \
+	tests/unit/test_models_init
 
 tests_unit_test_models_SOURCES = tests/unit/test_models.c $(GL_MODELS_TEST_SOURCES)
 tests_unit_test_models_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
@@ -18,3 +20,7 @@ tests_unit_test_losses_LDADD = $(GL_TEST_LIBS)
 tests_unit_test_models_dreg_SOURCES = tests/unit/test_models_dreg.c $(GL_MODELS_TEST_SOURCES)
 tests_unit_test_models_dreg_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
 tests_unit_test_models_dreg_LDADD = $(GL_TEST_LIBS)
+
+tests_unit_test_models_init_SOURCES = tests/unit/test_models_init.c $(GL_MODELS_TEST_SOURCES)
+tests_unit_test_models_init_CPPFLAGS = $(GL_TEST_CPP_FLAGS)
+tests_unit_test_models_init_LDADD = $(GL_TEST_LIBS)

@@ -16,6 +16,8 @@
  * Co*kh*kw (torch's _calculate_fan_in_and_fan_out), bias too; BatchNorm / LayerNorm weight 1, bias
  * 0; running mean 0, running var 1; Embedding                            normal(0, 1). (Same
  * distributions as torch, not the same numbers: the draws come from ganlab's Philox stream.)
+ * A net set to GL_NET_INIT_NORMAL (gl_net_set_init) gives its linear, convolution and norm layers
+ * DCGAN's initialisation instead (see there).
  *
  * Example: the tutorial discriminator 784-512-256-1.
  *
@@ -54,8 +56,9 @@ typedef struct gl_net gl_net;
 typedef enum gl_init_kind {
     GL_INIT_ZEROS = 0,
     GL_INIT_ONES,
-    GL_INIT_UNIFORM, /* uniform(-a, a) */
-    GL_INIT_NORMAL   /* normal(0, a) */
+    GL_INIT_UNIFORM,   /* uniform(-a, a) */
+    GL_INIT_NORMAL,    /* normal(0, a) */
+    GL_INIT_NORMAL_ONE /* normal(1, a): 1 + a * normal(0, 1) */
 } gl_init_kind;
 
 typedef struct gl_init {
@@ -82,6 +85,35 @@ GL_API gl_tensor *gl_net_param(gl_net *net, const char *name, int ndim, const in
                                gl_init init);
 GL_API gl_tensor *gl_net_buffer(gl_net *net, const char *name, int ndim, const int *shape,
                                 gl_init init);
+
+/* A net's initialisation scheme: the initialisers its layer declare functions (below) pick.
+ *   GL_NET_INIT_TORCH (a new net's): torch's defaults, as the file comment lists them.
+ *   GL_NET_INIT_NORMAL: DCGAN's (Radford et al. 2016, sec. 4: "All weights were initialized from a
+ *     zero-centered Normal distribution with standard deviation 0.02"), as the PyTorch DCGAN
+ *     tutorial's weights_init writes it: Linear, Conv2d and ConvTranspose2d weights normal(0, std),
+ *     their biases 0; BatchNorm and LayerNorm weights normal(1, std), their biases 0. Embedding
+ *     tables and the running statistics keep torch's initialisers.
+ * gl_net_set_init applies to the layers declared after it (call it first for a whole net). std
+ * is used by GL_NET_INIT_NORMAL only and must then be finite and > 0; a bad std or an unknown
+ * scheme is a declaration fault (reported by gl_net_finalize; the scheme is left unchanged), and
+ * a call after finalize changes nothing. Draws are made by gl_net_finalize as for any
+ * declaration: from the one init stream, in declaration order, so the same seed gives the same
+ * net. */
+typedef enum gl_net_init { GL_NET_INIT_TORCH = 0, GL_NET_INIT_NORMAL } gl_net_init;
+GL_API void gl_net_set_init(gl_net *net, gl_net_init scheme, double std);
+
+/* What a declared tensor is to its layer, for gl_net_layer_init. */
+typedef enum gl_layer_role {
+    GL_LAYER_WEIGHT = 0, /* a linear or convolution weight with fan_in inputs per output */
+    GL_LAYER_BIAS,       /* the bias of such a weight (fan_in: the weight's) */
+    GL_LAYER_NORM_SCALE, /* a batch or layer norm's weight (fan_in unused) */
+    GL_LAYER_NORM_SHIFT  /* a batch or layer norm's bias (fan_in unused) */
+} gl_layer_role;
+/* The initialiser net's current scheme gives a tensor of that role: what the layer declare
+ * functions use, and what a plugin passes to gl_net_param for a tensor of its own that plays a
+ * layer weight's part (so that it follows the scheme too). Torch: fan-in uniform for a weight
+ * and its bias, 1 and 0 for a norm; normal: normal(0, std), 0, normal(1, std), 0. */
+GL_API gl_init gl_net_layer_init(const gl_net *net, gl_layer_role role, int fan_in);
 
 /* Allocates the three blocks and initialises them in declaration order from rng (advanced).
  * Returns GL_OK, or GL_ERR_INPUT listing every declaration fault / GL_ERR_RUN on out of memory. */
