@@ -68,6 +68,7 @@ nobase_dist_pkgdata_DATA = \
 	configs/suites/fixes_toy.yaml \
 	configs/suites/grid_best_selection.yaml \
 	configs/suites/pacgan_budget.yaml \
+	configs/suites/pacgan_init.yaml \
 	configs/suites/quick.yaml \
 	configs/suites/stacked.yaml \
 	configs/suites/toy.yaml \
