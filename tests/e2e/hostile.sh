@@ -173,8 +173,10 @@ has err "tall.png: 50000 images of 2 x 16384 pixels do not fit one PNG grid (at 
 # suite dies and stops at a checkpoint.
 printf 'name: long\nseeds: [1]\noverrides: [train.steps=1000000, dataset.size=64]\nruns:\n  - config: %s\n' \
     "$toy" > "$T/long.yaml"
+# SIGHUP's default action is restored for the suite: a test run under nohup would otherwise pass
+# it on ignored, and the suite would rightly outlive the signal.
 for sig in KILL HUP; do
-    "$G" suite "$T/long.yaml" -j 1 -o "$T/suite_$sig" >/dev/null 2>&1 &
+    env --default-signal=HUP "$G" suite "$T/long.yaml" -j 1 -o "$T/suite_$sig" >/dev/null 2>&1 &
     su=$!
     # The child is looked for once it trains (before, the libtool wrapper's subshells are children).
     i=0
