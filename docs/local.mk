@@ -29,7 +29,7 @@ nobase_dist_ganlabdoc_DATA = README.md \
 	docs/results.md \
 	docs/scaling.md \
 	docs/training.md \
-	docs/results/fixes_toy_partial.csv \
+	docs/results/fixes_toy.csv \
 	docs/images/fm5_cgan.png \
 	docs/images/fm5_classes.png \
 	docs/images/fm5_fd.png \
