@@ -30,6 +30,14 @@ nobase_dist_ganlabdoc_DATA = README.md \
 	docs/scaling.md \
 	docs/training.md \
 	docs/results/fixes_toy.csv \
+	docs/images/fixes_grid_best.png \
+	docs/images/fixes_grid_gan.png \
+	docs/images/fixes_grid_minibatch_std.png \
+	docs/images/fixes_grid_pacgan2.png \
+	docs/images/fixes_grid_pacgan_paper_m4.png \
+	docs/images/fixes_grid_r3gan.png \
+	docs/images/fixes_ring_gan.png \
+	docs/images/fixes_ring_pacgan2.png \
 	docs/images/fm5_cgan.png \
 	docs/images/fm5_classes.png \
 	docs/images/fm5_fd.png \
