@@ -2,8 +2,9 @@
  *
  * The barrier is a counter and a generation in a MAP_SHARED page made before the fork: the last
  * process to arrive resets the counter and advances the generation; the others spin briefly (a
- * reduce of a small net takes microseconds), then yield, then sleep 50 us at a time (a rank 0
- * writing a checkpoint or running an evaluator takes seconds), checking their peers every 5 ms. */
+ * reduce of a small net takes microseconds), then yield, then sleep 50 us at a time, 1 ms after
+ * 50 ms of waiting (rank 0 writing a checkpoint or running an evaluator takes seconds), checking
+ * their peers every 5 ms. */
 #include "train/workers.h"
 
 #include <errno.h>
@@ -95,14 +96,17 @@ static int peer_down(void)
     return atomic_load(&W.c->failed) != 0;
 }
 
+/* Rank 0 says what ended the run; a worker also says who it is (each prints its own error). */
 static int peer_error(gl_error *err)
 {
     if (W.rank > 0 && getppid() != W.parent)
-        return gl_error_add(err, GL_ERR_RUN, "worker 0 of %d died", W.n);
+        return gl_error_add(err, GL_ERR_RUN, "worker %d of %d: worker 0 died", W.rank, W.n);
     if (W.dead)
         return report_end(W.dead, W.wstatus[W.dead], err);
-    return gl_error_add(err, GL_ERR_RUN, "worker %d of %d failed", atomic_load(&W.c->failed) - 1,
-                        W.n);
+    int f = atomic_load(&W.c->failed) - 1;
+    if (W.rank > 0)
+        return gl_error_add(err, GL_ERR_RUN, "worker %d of %d: worker %d failed", W.rank, W.n, f);
+    return gl_error_add(err, GL_ERR_RUN, "worker %d of %d failed", f, W.n);
 }
 
 int gl_workers_fork(int n, gl_error *err)
@@ -154,7 +158,7 @@ int gl_workers_barrier(gl_error *err)
         atomic_fetch_add(&c->generation, 1);
         return GL_OK;
     }
-    double next_check = 0;
+    double next_check = 0, since = 0;
     for (unsigned spin = 0;; spin++) {
         if (atomic_load(&c->generation) != gen)
             return GL_OK;
@@ -165,6 +169,7 @@ int gl_workers_barrier(gl_error *err)
             continue;
         }
         double t = now();
+        since = since ? since : t;
         if (t >= next_check) {
             next_check = t + 5e-3;
             /* A peer that passed this barrier and then ended is no failure here. */
@@ -174,7 +179,7 @@ int gl_workers_barrier(gl_error *err)
         if (spin < 4000)
             sched_yield();
         else
-            nap(50000);
+            nap(t - since < 0.05 ? 50000 : 1000000);
     }
 }
 

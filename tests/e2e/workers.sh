@@ -3,8 +3,9 @@
 # workers.sh - experiment.workers (docs/scaling.md "Workers in one process"), in the build without
 # MPI: two processes of one `ganlab train` on a toy config give the same bytes twice, values within
 # 1e-5 of one process's, a resume that continues bit for bit; a worker killed mid-run makes rank 0
-# exit 1 naming it within seconds, leaving no process; SIGINT to the process group stops both after
-# the same step with a checkpoint (exit 130); bad values exit 2 naming the key.
+# exit 1 naming it within seconds, as rank 0's own failure makes the worker, leaving no process;
+# SIGINT to the process group stops both after the same step with a checkpoint (exit 130); bad
+# values exit 2 naming the key.
 . "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
 
 common="train.log_every=1 train.eval_every=0 train.sample_every=0 experiment.threads=1
@@ -32,7 +33,8 @@ grep -qF "experiment.workers: 2 -> 1" "$T/resumed/log.txt" || fail "the workers 
 
 # A long run in its own process group ($! is rank 0 and the group), to the point of 5 logged rows.
 start() { # NAME
-    setsid "$G" train $toy train.steps=100000000 experiment.workers=2 experiment.name="$1" \
+    setsid "$G" train $toy train.steps=100000000 train.checkpoint_every=200 \
+        experiment.workers=2 experiment.name="$1" \
         >"$T/out" 2>"$T/err" &
     pid=$!
     i=0
@@ -61,6 +63,13 @@ start killed
 finish "SIGKILL to the worker"
 [ "$rc" -eq 1 ] || fail "SIGKILL to the worker: exit $rc, expected 1"
 grep -qF "worker 1 of 2 died (signal 9)" "$T/err" || fail "no message naming the killed worker"
+
+# Rank 0 fails on its own (its checkpoint cannot be written): the worker stops too, saying why.
+start failed
+rm -rf "$T/runs/failed/checkpoints" && : >"$T/runs/failed/checkpoints"
+finish "rank 0's failure"
+[ "$rc" -eq 1 ] || fail "rank 0's failure: exit $rc, expected 1"
+grep -qF "worker 1 of 2: worker 0 failed" "$T/err" || fail "the worker does not say rank 0 failed"
 
 start stopped
 kill -INT -- "-$pid"
