@@ -101,9 +101,9 @@ int gl_dist_start(gl_session *s, int status, int (*stop_poll)(void), gl_error *e
     if (worst != GL_OK)
         return status != GL_OK ? status
                                : gl_error_add(err, worst,
-                                              "worker %d: another worker could not set the run "
-                                              "up (its messages say why)",
-                                              rank);
+                                              "worker %d of %d: another worker could not set the "
+                                              "run up (its messages say why)",
+                                              rank, ranks);
     if (map_shared(s, ranks, err) != GL_OK)
         return GL_ERR_RUN;
     /* After a resume only rank 0 read the checkpoint. */
