@@ -77,7 +77,9 @@ static void reap_ended(void)
         if (!W.pid[r] || W.ended[r])
             continue;
         pid_t p = waitpid(W.pid[r], &W.wstatus[r], WNOHANG);
-        if (p == W.pid[r]) {
+        if (p < 0 && errno == ECHILD) /* reaped by someone else: its status is lost */
+            W.wstatus[r] = W_EXITCODE(GL_ERR_RUN, 0);
+        if (p == W.pid[r] || (p < 0 && errno == ECHILD)) {
             W.ended[r] = 1;
             int none = 0;
             if (atomic_compare_exchange_strong(&W.c->failed, &none, 1 + r))
@@ -123,6 +125,9 @@ int gl_workers_fork(int n, gl_error *err)
     if (W.fd < 0)
         return gl_error_add(err, GL_ERR_RUN, "experiment.workers: memfd_create: %s",
                             strerror(errno));
+    /* An ignored SIGCHLD (inherited from a launcher) would let the kernel reap the workers and
+     * take their exit statuses with them. */
+    signal(SIGCHLD, SIG_DFL);
     W.n = n;
     W.parent = getpid();
     fflush(NULL); /* else a worker would write rank 0's buffered output again */
@@ -206,7 +211,10 @@ int gl_workers_end(int status, gl_error *err)
         mark_failed(W.rank);
     if (W.rank > 0)
         return status;
-    double kill_at = 0;
+    /* A worker ends right after the last step; one that does not is killed rather than waited
+     * for: 2 s after a failure, else 60 s (a worker freeing a large data set). */
+    double kill_at = now() + 60;
+    int grace_cut = 0;
     for (;;) {
         reap_ended();
         int left = 0;
@@ -214,9 +222,11 @@ int gl_workers_end(int status, gl_error *err)
             left += W.pid[r] && !W.ended[r];
         if (!left)
             break;
-        if (atomic_load(&W.c->failed) && !kill_at)
+        if (atomic_load(&W.c->failed) && !grace_cut) {
+            grace_cut = 1;
             kill_at = now() + 2;
-        for (int r = 1; kill_at && now() >= kill_at && r < W.n; r++)
+        }
+        for (int r = 1; now() >= kill_at && r < W.n; r++)
             if (W.pid[r] && !W.ended[r])
                 kill(W.pid[r], SIGKILL);
         nap(5000000);

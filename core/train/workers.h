@@ -32,9 +32,9 @@ int gl_workers_agree(int status, int *worst, gl_error *err);
 
 /* At the end of `ganlab train` in every process, with its status (a failure < 128 raises the
  * shared flag, so no process waits for this one). Rank 0 then reaps every worker (a worker that
- * does not exit within 2 s of a failure is killed) and returns its own status, or when that is
- * GL_OK and a worker failed or died, GL_ERR_RUN with a message naming it. A worker returns
- * status. */
+ * does not exit within 2 s of a failure, or 60 s of rank 0's end, is killed) and returns its own
+ * status, or when that is GL_OK and a worker failed or died, GL_ERR_RUN with a message naming it. A
+ * worker returns status. */
 int gl_workers_end(int status, gl_error *err);
 
 #endif
