@@ -44,7 +44,7 @@ start() { # NAME
     worker=$(ps -o pid= --ppid "$pid" | tr -d ' ')
     [ -n "$worker" ] || fail "$1: no worker process"
 }
-# Waits up to 10 s for rank 0 to exit (rc its status), then kills the group and fails.
+# Waits up to 10 s for rank 0 to exit (rc its status; i: the 50 ms waits), else kills the group.
 finish() { # WHAT
     i=0
     while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
@@ -61,6 +61,7 @@ finish() { # WHAT
 start killed
 [ -z "$worker" ] || kill -9 "$worker"
 finish "SIGKILL to the worker"
+[ "$i" -lt 100 ] || fail "SIGKILL to the worker: rank 0 took over 5 s to stop"
 [ "$rc" -eq 1 ] || fail "SIGKILL to the worker: exit $rc, expected 1"
 grep -qF "worker 1 of 2 died (signal 9)" "$T/err" || fail "no message naming the killed worker"
 
