@@ -26,6 +26,9 @@ static const gl_param_spec experiment_schema[] = {
      "directory that receives the run directories (default relative to the working directory)"},
     {"threads", GL_PARAM_INT, NULL, 0, 1, 4096, NULL,
      "worker threads; default: $GANLAB_THREADS, else the number of online cores"},
+    {"workers", GL_PARAM_INT, "1", 0, 1, 16, NULL,
+     "processes that train the run data-parallel, each on its share of every batch with "
+     "experiment.threads threads (not in the MPI build: use mpirun)"},
     {NULL, 0, NULL, 0, GL_NO_RANGE, NULL, NULL}};
 
 static const gl_param_spec train_schema[] = {

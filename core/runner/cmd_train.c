@@ -92,9 +92,10 @@ const gl_command gl_cmd_train = {
         "exit 130/143; SIGUSR1 does the same and exits 75 (stopped to be requeued).\n"
         "  --resume RUN_DIR  continue RUN_DIR from its newest checkpoint; overrides may change\n"
         "                    the budget (train.steps, train.epochs, above the checkpoint's\n"
-        "                    step), experiment.threads, train.log_every, sample_every,\n"
-        "                    eval_every, checkpoint_every, keep_checkpoints, logging.*, eval.*\n"
-        "                    and engine.precision; each change is recorded in log.txt\n"
+        "                    step), experiment.threads, experiment.workers, train.log_every,\n"
+        "                    sample_every, eval_every, checkpoint_every, keep_checkpoints,\n"
+        "                    logging.*, eval.* and engine.precision; each change is recorded\n"
+        "                    in log.txt\n"
         "  --checkpoint FILE|STEP  with --resume: continue from this checkpoint (a file, or\n"
         "                    the step of one in RUN_DIR/checkpoints) instead of the newest\n"
         "  --force           with --resume: accept any other change (also recorded)\n",

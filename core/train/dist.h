@@ -1,6 +1,7 @@
 /* dist.h - data-parallel training: one run over the ranks of an MPI job (`mpirun -np N ganlab
- * train CFG`, docs/scaling.md). dist_mpi.c implements it over MPI (./configure --with-mpi);
- * dist_none.c, built otherwise, is a process that is always rank 0 of 1.
+ * train CFG`, docs/scaling.md), or over experiment.workers processes of one `ganlab train`.
+ * dist_mpi.c implements it over MPI (./configure --with-mpi); dist_local.c, built otherwise, is
+ * one process (rank 0 of 1), or with experiment.workers = N that process and N - 1 forked ones.
  *
  * With one rank (no MPI launcher, -np 1, or the MPI-free build) nothing here changes a run: the
  * step never calls gl_dist_reduce and the run's bytes are those of a build without MPI. With N
@@ -16,6 +17,10 @@
  * environment says so), else stays one rank. GL_ERR_INPUT when launched with several ranks by a
  * build without MPI (each rank would train a run of its own). */
 int gl_dist_init(gl_error *err);
+/* Once the config and plugins are loaded, before any thread, data or output of the run exist:
+ * with workers > 1 (experiment.workers) forks the other ranks (dist_local.c); the MPI build
+ * refuses it (GL_ERR_INPUT: its data parallelism is mpirun's). */
+int gl_dist_spawn(int workers, gl_error *err);
 int gl_dist_rank(void);  /* this process's rank, 0 (the one that writes the run directory) .. */
 int gl_dist_ranks(void); /* .. the job's size; 1 without a launcher */
 

@@ -7,6 +7,8 @@
  * or after another. */
 #include "train/dist.h"
 
+#include "train/dist_fused.h"
+
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,37 +48,37 @@ int gl_dist_init(gl_error *err)
     return GL_OK;
 }
 
+/* One backend per build: mpirun's ranks already are this build's data parallelism. */
+int gl_dist_spawn(int workers, gl_error *err)
+{
+    if (workers < 2)
+        return GL_OK;
+    if (D.ranks > 1)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "experiment.workers %d under mpirun's %d ranks: each rank would fork "
+                            "workers of its own; set experiment.workers to 1 (docs/scaling.md)",
+                            workers, D.ranks);
+    return gl_error_add(err, GL_ERR_INPUT,
+                        "experiment.workers %d: this ganlab was built with MPI, whose data "
+                        "parallelism is `mpirun -np %d ganlab train ...` with experiment.workers "
+                        "1 (docs/scaling.md)",
+                        workers, workers);
+}
+
 int gl_dist_rank(void) { return D.rank; }
 int gl_dist_ranks(void) { return D.ranks; }
 
-/* Rank 0's n floats (or bytes, as MPI_BYTE) at p to every rank. */
-static int bcast(void *p, size_t n, MPI_Datatype type)
+/* Rank 0's bytes at block to every rank (gl_dist_each_state's send). */
+static int bcast(void *block, size_t bytes, void *ud)
 {
-    for (size_t at = 0; at < n;) {
-        int part = n - at > (size_t)1 << 30 ? 1 << 30 : (int)(n - at);
-        size_t size = type == MPI_FLOAT ? sizeof(float) : 1;
-        if (MPI_Bcast((char *)p + at * size, part, type, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+    (void)ud;
+    for (size_t at = 0; at < bytes;) {
+        int part = bytes - at > (size_t)1 << 30 ? 1 << 30 : (int)(bytes - at);
+        if (MPI_Bcast((char *)block + at, part, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
             return 0;
         at += (size_t)part;
     }
     return 1;
-}
-
-/* Everything a step reads that rank 0 set up: after a resume only rank 0 read the checkpoint. */
-static int share_state(gl_session *s)
-{
-    int ok = 1;
-    for (int i = 0; i < 2; i++) {
-        size_t n = gl_net_numel(s->net[i]);
-        ok = ok && bcast(gl_net_values(s->net[i]), n, MPI_FLOAT) &&
-             bcast(gl_net_buffer_values(s->net[i]), gl_net_buffer_numel(s->net[i]), MPI_FLOAT) &&
-             bcast(s->opt_state[i], n * (size_t)s->opt_state_per[i], MPI_FLOAT);
-    }
-    ok = ok && bcast(&s->st, sizeof s->st, MPI_BYTE) &&
-         bcast(s->last_loss, sizeof s->last_loss, MPI_BYTE);
-    if (ok && D.rank > 0)
-        gl_session_resume_order(s);
-    return ok;
 }
 
 int gl_dist_start(gl_session *s, int status, int (*stop_poll)(void), gl_error *err)
@@ -92,15 +94,15 @@ int gl_dist_start(gl_session *s, int status, int (*stop_poll)(void), gl_error *e
                                               "rank %d: another rank could not set the run up "
                                               "(its messages say why)",
                                               D.rank);
-    if (!share_state(s))
+    /* After a resume only rank 0 read the checkpoint. */
+    if (!gl_dist_each_state(s, bcast, NULL))
         return gl_error_add(err, GL_ERR_RUN, "MPI: rank 0's state did not reach rank %d", D.rank);
+    if (D.rank > 0)
+        gl_session_resume_order(s);
     gl_rng *streams[3] = {&s->st.noise, &s->st.penalty, &s->st.dropout};
     for (int i = 0; i < 3; i++)
         gl_rng_set_slice(streams[i], D.rank, D.ranks);
-    size_t most = gl_net_numel(s->net[0]) > gl_net_numel(s->net[1]) ? gl_net_numel(s->net[0])
-                                                                    : gl_net_numel(s->net[1]);
-    D.cap = most + gl_net_buffer_numel(s->net[0]) + gl_net_buffer_numel(s->net[1]) + 1 +
-            GL_LOSS_MAX_TERMS + (size_t)D.ranks;
+    D.cap = gl_dist_fused_size(s, -1, D.ranks);
     /* Freed in gl_dist_finish. */
     D.buf = malloc(D.cap * sizeof *D.buf);
     if (!D.buf)
@@ -110,49 +112,12 @@ int gl_dist_start(gl_session *s, int status, int (*stop_poll)(void), gl_error *e
     return GL_OK;
 }
 
-/* Copies n floats between a block and the buffer at *at (in: into the buffer; else back, times
- * scale), advancing *at. */
-static void pack(gl_real *block, size_t n, size_t *at, int in, float scale)
-{
-    float *b = D.buf + *at;
-    if (in)
-        memcpy(b, block, n * sizeof *b);
-    else
-        for (size_t i = 0; i < n; i++)
-            block[i] = b[i] * scale;
-    *at += n;
-}
-
-static void exchange(gl_session *s, int which, gl_loss_result *res, double *loss, int in)
-{
-    float scale = 1.0f / (float)D.ranks;
-    size_t at = 0;
-    pack(gl_net_grads(s->net[which]), gl_net_numel(s->net[which]), &at, in, scale);
-    for (int i = 0; i < 2; i++)
-        pack(gl_net_buffer_values(s->net[i]), gl_net_buffer_numel(s->net[i]), &at, in, scale);
-    float *tail = D.buf + at;
-    if (in) {
-        tail[0] = (float)*loss;
-        for (int i = 0; i < res->n_terms; i++)
-            tail[1 + i] = (float)res->term_values[i];
-        memset(tail + 1 + GL_LOSS_MAX_TERMS, 0, (size_t)D.ranks * sizeof *tail);
-        tail[1 + GL_LOSS_MAX_TERMS + D.rank] = (float)(D.stop_poll ? D.stop_poll() : 0);
-        return;
-    }
-    *loss = (double)(tail[0] * scale);
-    for (int i = 0; i < res->n_terms; i++)
-        res->term_values[i] = (double)(tail[1 + i] * scale);
-    D.stop = 0;
-    for (int r = 0; r < D.ranks && !D.stop; r++)
-        D.stop = (int)tail[1 + GL_LOSS_MAX_TERMS + r];
-}
-
 int gl_dist_reduce(gl_session *s, int which, gl_loss_result *res, double *loss, gl_error *err)
 {
-    exchange(s, which, res, loss, 1);
+    gl_dist_fused_pack(s, which, res, *loss, D.rank, D.ranks, D.stop_poll ? D.stop_poll() : 0,
+                       D.buf);
     double t0 = MPI_Wtime();
-    size_t n = gl_net_numel(s->net[which]) + gl_net_buffer_numel(s->net[0]) +
-               gl_net_buffer_numel(s->net[1]) + 1 + GL_LOSS_MAX_TERMS + (size_t)D.ranks;
+    size_t n = gl_dist_fused_size(s, which, D.ranks);
     for (size_t at = 0; at < n;) {
         int part = n - at > (size_t)1 << 30 ? 1 << 30 : (int)(n - at);
         if (MPI_Allreduce(MPI_IN_PLACE, D.buf + at, part, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD) !=
@@ -163,7 +128,7 @@ int gl_dist_reduce(gl_session *s, int which, gl_loss_result *res, double *loss, 
     }
     D.reduce_s += MPI_Wtime() - t0;
     D.reduces++;
-    exchange(s, which, res, loss, 0);
+    D.stop = gl_dist_fused_unpack(s, which, res, loss, D.ranks, D.buf);
     return GL_OK;
 }
 

@@ -6,10 +6,13 @@ core_libganlab_internal_la_SOURCES += core/train/train.h core/train/run.h core/t
 	core/train/rundir.c core/train/run.c core/train/progress.c core/train/samples.c \
 	core/train/resume.c core/train/export.c core/train/eval_source.c core/train/run_events.c \
 	core/train/run_events.h core/train/provenance.c core/train/provenance.h \
-	core/train/penalty.h core/train/penalty.c core/train/dist.h
-# Data parallelism (dist.h): over MPI with ./configure --with-mpi, else one rank.
+	core/train/penalty.h core/train/penalty.c core/train/dist.h \
+	core/train/dist_fused.h core/train/dist_fused.c
+# Data parallelism (dist.h): over MPI with ./configure --with-mpi, else one process or
+# experiment.workers forked processes over shared memory.
 if HAVE_MPI
 core_libganlab_internal_la_SOURCES += core/train/dist_mpi.c
 else
-core_libganlab_internal_la_SOURCES += core/train/dist_none.c
+core_libganlab_internal_la_SOURCES += core/train/dist_local.c core/train/workers.h \
+	core/train/workers.c
 endif

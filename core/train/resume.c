@@ -18,6 +18,7 @@
 static const char *const may_change[] = {"train.steps",
                                          "train.epochs",
                                          "experiment.threads",
+                                         "experiment.workers",
                                          "train.log_every",
                                          "train.sample_every",
                                          "train.eval_every",
@@ -71,7 +72,8 @@ int gl_train_resume_config(const char *dir, const char *const *overrides, int n_
         if (n > 0)
             rc = gl_error_add(err, GL_ERR_INPUT,
                               "%s: resuming with a changed config is refused (only the budget, "
-                              "experiment.threads, the log/sample/eval/checkpoint cadences, "
+                              "experiment.threads, experiment.workers, the log/sample/eval/"
+                              "checkpoint cadences, "
                               "train.keep_checkpoints, logging.*, eval.* and engine.precision may "
                               "change; --force overrides, and log.txt records it). Changed:\n%s",
                               dir, diff);

@@ -251,12 +251,15 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     r.sample_every = gl_params_int(train, "sample_every");
     r.ckpt_every = gl_params_int(train, "checkpoint_every");
     r.keep = gl_params_int(train, "keep_checkpoints");
-    gl_engine_set_threads((int)gl_params_int(exp, "threads"));
     const char *precision = gl_params_string(gl_cfg_params(cfg, "engine"), "precision");
     int rc = gl_engine_set_precision(
         strcmp(precision, "bf16") == 0 ? GL_PRECISION_BF16 : GL_PRECISION_FP32, err);
+    /* Before gl_engine_set_threads: OpenMP's and OpenBLAS's threads must not exist at the fork. */
+    if (rc == GL_OK)
+        rc = gl_dist_spawn((int)gl_params_int(exp, "workers"), err);
     if (rc != GL_OK)
         return rc;
+    gl_engine_set_threads((int)gl_params_int(exp, "threads"));
 
     if (gl_dist_rank() > 0)
         return follow(cfg, reg, o, err);

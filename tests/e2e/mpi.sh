@@ -9,7 +9,7 @@
 # of near-zero gradients let later rows drift further, as a change of thread count does). Batch
 # norm keeps per-rank statistics: there the first step differs. -np 1 is one process, bit for
 # bit. A resume under mpirun continues bit for bit; a signal to one rank stops both at the same
-# step with a checkpoint; a global batch that does not split exits 2.
+# step with a checkpoint; a global batch that does not split exits 2, as does experiment.workers.
 . "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
 has() { grep -qF -- "$2" "$T/$1" || { fail "no '$2' in std$1:"; tail -5 "$T/$1"; }; }
 
@@ -26,28 +26,6 @@ mpi() {
     np "$n" "$G" "$@" >"$T/out" 2>"$T/err"
     rc=$?
     [ "$rc" -eq "$want" ] || { fail "mpirun -np $n ganlab $* exited $rc, expected $want:"; tail -8 "$T/err"; }
-}
-# Every value of metrics.csv files $1 and $2 (the same rows and columns) within $3, rows up to $4.
-close() {
-    awk -F, -v tol="$3" -v rows="${4:-1000000}" '
-        NR == FNR { a[FNR] = $0; next }
-        FNR > 1 && FNR <= rows + 1 {
-            n = split(a[FNR], x, ",")
-            if (n != NF) { print "row " FNR - 1 ": columns differ"; bad = 1; exit }
-            for (i = 1; i <= NF; i++) {
-                d = x[i] - $i; d = d < 0 ? -d : d; m = x[i] < 0 ? -x[i] : x[i]
-                if (d > tol * (m > 1 ? m : 1)) {
-                    print "row " FNR - 1 ", column " i ": " x[i] " vs " $i; bad = 1; exit
-                }
-            }
-        }
-        END { if (!bad && FNR != NR - FNR) { print "row counts differ"; bad = 1 }; exit bad }' "$1" "$2" ||
-        fail "$2 is not within $3 of $1"
-}
-# Checkpoint $3 and metrics.csv of run dirs $1 and $2 byte for byte.
-same() {
-    cmp -s "$1/metrics.csv" "$2/metrics.csv" || fail "$2/metrics.csv differs from $1's"
-    cmp -s "$1/checkpoints/$3" "$2/checkpoints/$3" || fail "$2/checkpoints/$3 differs from $1's"
 }
 
 command -v mpirun >/dev/null || { echo "mpirun not found (Debian openmpi-bin)"; exit 1; }
@@ -134,5 +112,12 @@ stop_rank USR1 0 usr1 10
 mpi 2 2 train $toy train.batch_size=63 experiment.name=odd
 has err "train.batch_size 63 does not split over 2 ranks"
 [ ! -e "$T/runs/odd" ] || fail "a refused run left $T/runs/odd"
+
+# experiment.workers is the MPI-free build's: refused here, under mpirun or not (exit 2).
+mpi 2 2 train $toy experiment.workers=2 experiment.name=workers
+has err "experiment.workers 2 under mpirun's 2 ranks"
+run 2 train $toy experiment.workers=2 experiment.name=workers
+grep -qF "this ganlab was built with MPI" "$T/err" || fail "workers=2 without mpirun: not refused"
+[ ! -e "$T/runs/workers" ] || fail "a refused run left $T/runs/workers"
 
 [ "$fails" -eq 0 ]

@@ -19,6 +19,12 @@ TESTS += tests/e2e/mpi.sh
 tests/e2e/mpi.log: tests/data/make_idx$(EXEEXT)
 endif
 
+# experiment.workers (docs/scaling.md): the build without MPI only.
+EXTRA_DIST += tests/e2e/workers.sh
+if !HAVE_MPI
+TESTS += tests/e2e/workers.sh
+endif
+
 # The command line end to end: every shipped config, resume, sample, signals.
 TESTS += tests/e2e/train.sh
 EXTRA_DIST += tests/e2e/train.sh tests/e2e/lib.sh
