@@ -75,12 +75,14 @@ run_torch() {
   echo "$best"
 }
 
-# best_ganlab CONFIG STEPS PRECISION -> "images_per_s peak_kib way": the faster way; the peak
-# memory of the one-process run
+# best_ganlab NAME CONFIG STEPS PRECISION -> "images_per_s peak_kib way": the faster way; the
+# peak memory of the one-process run. Both ways' images/s go to $tmp/ways for the last table.
 best_ganlab() {
-  local t w
+  local name=$1 t w
+  shift
   t=$(run_ganlab "$@" t2)
   w=$(run_ganlab "$@" w2)
+  echo "$name $3 ${t%% *} ${w%% *}" >>"$tmp/ways"
   awk -v t="$t" -v w="$w" 'BEGIN {
     split(t, a, " "); split(w, b, " ")
     if (b[1] != "-" && (a[1] == "-" || b[1] + 0 > a[1] + 0)) print b[1], a[2], "w2"
@@ -97,8 +99,8 @@ for v in gan wgan_gp cgan dcgan_gan dcgan_wgan_gp dcgan_cgan ring; do
   esac
   steps=$((images / $(images_per_step "$cfg")))
   [ $steps -ge 10 ] || steps=10
-  read -r g32 m32 w32 < <(best_ganlab "$cfg" $steps fp32)
-  read -r g16 m16 w16 < <(best_ganlab "$cfg" $steps bf16)
+  read -r g32 m32 w32 < <(best_ganlab $v "$cfg" $steps fp32)
+  read -r g16 m16 w16 < <(best_ganlab $v "$cfg" $steps bf16)
   t32=-
   t16=-
   if [ $have_torch = 1 ]; then
@@ -116,3 +118,10 @@ for v in gan wgan_gp cgan dcgan_gan dcgan_wgan_gp dcgan_cgan ring; do
       printf "%-14s %11s %11s %10s %10s %10s %10s %12s %12s %7.1f %6s\n", v, num(g32), num(g16),
         num(t32), num(t16), ratio(g32, t32), ratio(g16, t16), num(c32), num(c16), m / 1024, ways }'
 done
+
+# Both ways, so a row's other way stays visible: w2 normalises each worker's half batch in batch
+# norm (as PyTorch's DistributedDataParallel does without SyncBatchNorm), t2 the whole batch.
+echo
+printf '%-14s %-9s %10s %10s\n' config precision t2 w2
+awk '{ printf "%-14s %-9s %10s %10s\n", $1, $2, $3 == "-" ? "-" : sprintf("%.0f", $3),
+  $4 == "-" ? "-" : sprintf("%.0f", $4) }' "$tmp/ways"
