@@ -276,8 +276,21 @@ static int from_env(gl_cfg *cfg, gl_cfg_node *section, const char *key, const ch
     return org ? set_scalar(section, key, v, plain, org, err) : oom(err);
 }
 
-/* experiment.name and experiment.threads, when not given (threads: also when the environment says);
- * logging.hparams from GANLAB_HPARAMS (a suite's swept keys). */
+/* experiment.workers as given, so that the default threads share the cores among the workers; 1
+ * when unset or not a positive integer (validation reports a bad value later). */
+static long workers_given(const gl_cfg_node *exp)
+{
+    const gl_cfg_node *w = gl_cfg__node_get(exp, "workers");
+    if (!w || w->kind != GL_CFG_SCALAR || gl_cfg__is_null(w))
+        return 1;
+    char *end;
+    long v = strtol(w->text, &end, 10);
+    return end != w->text && *end == '\0' && v >= 1 ? v : 1;
+}
+
+/* experiment.name and experiment.threads, when not given (threads: also when the environment says;
+ * else the online cores over experiment.workers); logging.hparams from GANLAB_HPARAMS (a suite's
+ * swept keys). */
 static int fill_computed(gl_cfg *cfg, gl_error *err)
 {
     const gl_cfg_origin *def = gl_cfg__origin_new(&cfg->origins, GL_CFG_FROM_DEFAULT, "default",
@@ -301,9 +314,9 @@ static int fill_computed(gl_cfg *cfg, gl_error *err)
         rc = from_env(cfg, exp, "threads", THREADS_ENV, 1, &set, err);
     const gl_cfg_node *threads = gl_cfg__node_get(exp, "threads");
     if (rc == GL_OK && !set && (!threads || gl_cfg__is_null(threads))) {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        long per = sysconf(_SC_NPROCESSORS_ONLN) / workers_given(exp);
         char buf[32];
-        snprintf(buf, sizeof buf, "%ld", cores < 1 ? 1L : cores);
+        snprintf(buf, sizeof buf, "%ld", per < 1 ? 1L : per);
         rc = set_scalar(exp, "threads", buf, 1, def, err);
     }
     return rc;

@@ -7,7 +7,7 @@
  * from its first name part, see kinds[]).
  *
  * Defaults computed at load time, not written here: experiment.name (the config file's base name)
- * and experiment.threads (GANLAB_THREADS, else the number of online cores); see load.c.
+ * and experiment.threads (GANLAB_THREADS, else the online cores / experiment.workers); see load.c.
  */
 #include "config/cfg_internal.h"
 
@@ -25,7 +25,7 @@ static const gl_param_spec experiment_schema[] = {
     {"out_dir", GL_PARAM_PATH, "runs", 0, GL_NO_RANGE, NULL,
      "directory that receives the run directories (default relative to the working directory)"},
     {"threads", GL_PARAM_INT, NULL, 0, 1, 4096, NULL,
-     "worker threads; default: $GANLAB_THREADS, else the number of online cores"},
+     "threads per process; default: $GANLAB_THREADS, else the online cores / experiment.workers"},
     {"workers", GL_PARAM_INT, "1", 0, 1, 16, NULL,
      "processes that train the run data-parallel, each on its share of every batch with "
      "experiment.threads threads (not in the MPI build: use mpirun)"},

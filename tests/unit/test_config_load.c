@@ -390,6 +390,35 @@ START_TEST(threads_env_beats_file_not_override)
 }
 END_TEST
 
+/* Unset threads share the online cores among experiment.workers (at least 1 each); a value set by
+ * the file or GANLAB_THREADS stays per worker; a bad workers value leaves the default to the cores
+ * and is refused by validation. */
+START_TEST(threads_default_shares_cores_among_workers)
+{
+    cd_scratch();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    write_file("w.yaml", MINIMAL "experiment: {workers: 2}\n", -1);
+    expect_ok("w.yaml", NULL, 0);
+    const gl_params *e = gl_cfg_params(cfg, "experiment");
+    ck_assert_int_eq(gl_params_int(e, "threads"), cores / 2 < 1 ? 1 : cores / 2);
+    const char *many[] = {"experiment.workers=16"};
+    expect_ok("w.yaml", many, 1);
+    e = gl_cfg_params(cfg, "experiment");
+    ck_assert_int_eq(gl_params_int(e, "threads"), cores / 16 < 1 ? 1 : cores / 16);
+    const char *set[] = {"experiment.threads=3"};
+    expect_ok("w.yaml", set, 1);
+    ck_assert_int_eq(gl_params_int(gl_cfg_params(cfg, "experiment"), "threads"), 3);
+    setenv("GANLAB_THREADS", "5", 1);
+    expect_ok("w.yaml", NULL, 0);
+    ck_assert_int_eq(gl_params_int(gl_cfg_params(cfg, "experiment"), "threads"), 5);
+    unsetenv("GANLAB_THREADS");
+    const char *bad[] = {"experiment.workers=two"};
+    expect_fault("w.yaml", bad, 1,
+                 "override 'experiment.workers=two': 'workers' in experiment expects an integer, "
+                 "got 'two'");
+}
+END_TEST
+
 /* ---------------------------------------------------------------- hostile input */
 
 /* The refusal comes from the bound on nodes that aliases add, so the work done before it is bounded
@@ -518,6 +547,7 @@ static Suite *suite(void)
     tcase_add_test(tc, defaults_filled);
     tcase_add_test(tc, null_means_default);
     tcase_add_test(tc, threads_env_beats_file_not_override);
+    tcase_add_test(tc, threads_default_shares_cores_among_workers);
     suite_add_tcase(s, tc);
     tc = tcase_create("hostile");
     tcase_add_checked_fixture(tc, setup, teardown);
