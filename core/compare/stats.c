@@ -53,7 +53,10 @@ static const struct {
     {"density", GL_CMP_NEAR_ONE}, /* about 1 for matching sets; above 1 means samples crowd
                                      around dense real regions (docs/metrics.md) */
     {"coverage", +1},
-    {"label_acc", +1}, /* conditional models: samples classified as their label */
+    {"label_acc", +1},     /* conditional models: samples classified as their label */
+    {"kid", -1},           /* Kernel Inception Distance (its kid_std has no direction) */
+    {"stacked_modes", +1}, /* stacked data: channel triples produced, of 1,000 */
+    {"stacked_kl", -1},    /* stacked data: KL of the triples' histogram from uniform */
 };
 
 int gl_cmp_direction(const char *metric)

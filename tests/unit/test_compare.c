@@ -185,6 +185,10 @@ START_TEST(seed_suffixes_and_directions)
     ck_assert_int_eq(gl_cmp_direction("modes2d.kl"), -1);
     ck_assert_int_eq(gl_cmp_direction("classifier.fd"), -1);
     ck_assert_int_eq(gl_cmp_direction("classifier.is"), 1);
+    ck_assert_int_eq(gl_cmp_direction("classifier.kid"), -1);
+    ck_assert_int_eq(gl_cmp_direction("classifier.kid_std"), 0);
+    ck_assert_int_eq(gl_cmp_direction("classifier.stacked_modes"), 1);
+    ck_assert_int_eq(gl_cmp_direction("classifier.stacked_kl"), -1);
     ck_assert_int_eq(gl_cmp_direction("classifier.label_acc"), 1);
     ck_assert_int_eq(gl_cmp_direction("d_loss"), 0);
     ck_assert_int_eq(gl_cmp_direction("kl"), 0); /* a loss term, not a metric */
