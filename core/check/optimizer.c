@@ -72,6 +72,51 @@ static void descend(const gl_optimizer_plugin *op, void *self, int spp, float *s
     }
 }
 
+/* step_scaled (when the plugin has one) against what the core does without it: from the same
+ * values and state (after a few plain steps), with random normal gradients, step then
+ * p0 + f (p1 - p0), at f = 0.37 and f = 0.
+ * Every byte of the values and the state must agree (plugin.h). Returns the first differing
+ * element as "param i" / "state i" into what, or 0 when none. */
+static int scaled_differs(const gl_optimizer_plugin *op, void *self, int spp, float *state,
+                          const gl_check_opts *opts, char *what, size_t cap)
+{
+    void (*scaled)(void *, float *, const float *, float *, size_t, uint64_t,
+                   float) = GL_PLUGIN_OPTIONAL(op, gl_optimizer_plugin, step_scaled);
+    size_t ns = (size_t)N * (size_t)spp;
+    float p[N], q[N], p0[N], g[N], *state2 = state + ns + 1;
+    gl_rng r;
+    gl_rng_init(&r, opts->seed + 1, GL_STREAM_INIT);
+    for (int i = 0; i < N; i++)
+        p[i] = gl_rng_uniform(&r) * 2.0f - 1.0f;
+    memset(state, 0, ns * sizeof *state);
+    uint64_t t = 1;
+    for (; t <= 3; t++) {
+        gl_rng_fill_normal(&r, g, N, 0.0f, 1.0f);
+        op->step(self, p, g, state, N, t);
+    }
+    static const float fs[] = {0.37f, 0.0f};
+    for (int k = 0; k < 2; k++, t++) {
+        gl_rng_fill_normal(&r, g, N, 0.0f, 1.0f);
+        memcpy(q, p, sizeof p);
+        memcpy(p0, p, sizeof p);
+        memcpy(state2, state, ns * sizeof *state);
+        scaled(self, q, g, state2, N, t, fs[k]);
+        op->step(self, p, g, state, N, t);
+        for (int i = 0; i < N; i++)
+            p[i] = p0[i] + fs[k] * (p[i] - p0[i]);
+        for (size_t i = 0; i < N + ns; i++) {
+            const float *a = i < N ? &q[i] : &state2[i - N], *b = i < N ? &p[i] : &state[i - N];
+            if (memcmp(a, b, sizeof *a)) {
+                snprintf(what, cap, "%s %zu at lr_scale %g: %.9g against %.9g",
+                         i < N ? "param" : "state", i < N ? i : i - N, (double)fs[k], (double)*a,
+                         (double)*b);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 int gl_check__optimizer(const gl_plugin_header *hdr, const gl_check_opts *opts,
                         gl_check_report *rep, gl_error *err)
 {
@@ -95,7 +140,8 @@ int gl_check__optimizer(const gl_plugin_header *hdr, const gl_check_opts *opts,
                        "optimizer: create says %d floats of state per "
                        "parameter (expected 0 to %d)",
                        spp, MAX_STATE);
-    } else if (!(state = calloc((size_t)N * (size_t)spp + 1, sizeof *state))) {
+    } else if (!(state = calloc(2 * ((size_t)N * (size_t)spp + 1), sizeof *state))) {
+        /* Two copies: scaled_differs runs step and step_scaled side by side. */
         rc = gl_error_add(err, GL_ERR_RUN, "out of memory");
     } else {
         double f0, f_end = NAN;
@@ -112,6 +158,14 @@ int gl_check__optimizer(const gl_plugin_header *hdr, const gl_check_opts *opts,
                               "over %d parameters: f %.3g -> %.3g (%.3g times lower; at least %g "
                               "wanted), %d floats of state per parameter",
                               STEPS, (double)K, N, f0, f_end, f0 / f_end, FACTOR, spp);
+        char what[160] = "";
+        if (GL_PLUGIN_OPTIONAL(op, gl_optimizer_plugin, step_scaled)) {
+            int differs = scaled_differs(op, self, spp, state, opts, what, sizeof what);
+            gl_check__verdict(rep, !differs,
+                              "optimizer: step_scaled gives the bytes of step and the core's "
+                              "blend%s%s",
+                              differs ? "; not: " : "", what);
+        }
     }
     if (self)
         op->destroy(self);

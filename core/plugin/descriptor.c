@@ -7,6 +7,7 @@
 #include "plugin/loader.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <string.h>
 
 /* Returns the name of the first required function the descriptor leaves NULL, or NULL. */
@@ -52,13 +53,15 @@ static const char *missing_evaluator(const gl_plugin_header *hdr)
 
 static const struct kind_info {
     const char *name;
-    uint32_t min_size; /* sizeof the ABI 2 descriptor: the least a plugin may declare */
+    uint32_t min_size; /* the ABI 2 descriptor as first released: the least a plugin may
+                          declare (members appended since are optional: GL_PLUGIN_OPTIONAL) */
     missing_fn missing;
 } kinds[] = {
     [GL_KIND_DATASET] = {"dataset", sizeof(gl_dataset_plugin), missing_dataset},
     [GL_KIND_MODEL] = {"model", sizeof(gl_model_plugin), missing_model},
     [GL_KIND_LOSS] = {"loss", sizeof(gl_loss_plugin), missing_loss},
-    [GL_KIND_OPTIMIZER] = {"optimizer", sizeof(gl_optimizer_plugin), missing_optimizer},
+    [GL_KIND_OPTIMIZER] = {"optimizer", offsetof(gl_optimizer_plugin, step_scaled),
+                           missing_optimizer},
     [GL_KIND_EVALUATOR] = {"evaluator", sizeof(gl_evaluator_plugin), missing_evaluator},
 };
 static_assert(sizeof kinds / sizeof kinds[0] == GL_KIND_EVALUATOR + 1,

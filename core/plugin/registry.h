@@ -23,6 +23,12 @@
 #include <ganlab/error.h>
 #include <ganlab/plugin.h>
 
+/* A member appended to a descriptor after ABI 2's first release (plugin.h marks them optional):
+ * p->member when the plugin's descriptor (hdr.size) reaches past it, else NULL, so plugins built
+ * before the member existed keep loading and get the core's fallback. */
+#define GL_PLUGIN_OPTIONAL(p, type, member) \
+    ((p)->hdr.size >= offsetof(type, member) + sizeof(p)->member ? (p)->member : NULL)
+
 /* The variable read for extra plugin directories (colon-separated). */
 #define GL_PLUGIN_PATH_ENV "GANLAB_PLUGIN_PATH"
 

@@ -136,14 +136,22 @@ static int open_optimizers(gl_session *s, const gl_cfg *cfg, const gl_registry *
         if (!s->opt_state[i])
             return gl_error_add(err, GL_ERR_RUN, "out of memory for the optimizer state");
     }
-    if (s->lr_decay) {
-        /* One buffer for both nets, owned by prev[0] (freed in gl_session_destroy): an update uses
-         * it only while it runs (step.c), and G's copy alone is 6 MB for the MLP configs. */
-        size_t n = gl_net_numel(s->net[0]) > gl_net_numel(s->net[1]) ? gl_net_numel(s->net[0])
-                                                                     : gl_net_numel(s->net[1]);
-        s->prev[0] = s->prev[1] = malloc((n + 1) * sizeof(gl_real));
-        if (!s->prev[0])
+    /* train.lr_decay's values before an update (step.c) for the nets whose optimizer cannot
+     * scale its own update: one buffer for both, owned by prev_block (freed in
+     * gl_session_destroy), since an update uses it only while it runs and G's copy alone is 6 MB
+     * for the MLP configs. */
+    size_t n = 0;
+    for (int i = 0; i < 2; i++) {
+        s->step_scaled[i] = GL_PLUGIN_OPTIONAL(s->opt_p[i], gl_optimizer_plugin, step_scaled);
+        if (s->lr_decay && !s->step_scaled[i] && gl_net_numel(s->net[i]) + 1 > n)
+            n = gl_net_numel(s->net[i]) + 1;
+    }
+    if (n) {
+        s->prev_block = malloc(n * sizeof(gl_real));
+        if (!s->prev_block)
             return gl_error_add(err, GL_ERR_RUN, "out of memory for the optimizer state");
+        for (int i = 0; i < 2; i++)
+            s->prev[i] = s->step_scaled[i] ? NULL : s->prev_block;
     }
     return GL_OK;
 }
@@ -285,7 +293,7 @@ void gl_session_destroy(gl_session *s)
             s->opt_p[i]->destroy(s->opt[i]);
         free(s->opt_state[i]);
     }
-    free(s->prev[0]); /* prev[1] is the same buffer */
+    free(s->prev_block);
     if (s->loss)
         s->loss_p->destroy(s->loss);
     if (s->model)

@@ -129,13 +129,30 @@ static int grads_finite(gl_net *net)
     return !bad;
 }
 
-/* The optimizer's update p - prev scaled by f. Every bundled optimizer's update is proportional
- * to its learning rate, so this is the update at f times the rate, whatever the plugin, without a
- * plugin ABI for schedules (docs/training.md). */
-static void shrink_update(gl_real *p, const gl_real *prev, size_t n, gl_real f)
+/* The optimizer's update of net `which`. Under train.lr_decay linear the rates are times
+ * anneal(s) (as the WGAN-GP authors' code decays them), for every update of step t, D's and G's:
+ * every bundled optimizer's update is proportional to its learning rate, so the update at f times
+ * the rate is p0 + f (p1 - p0). The plugin's step_scaled blends as it goes; without one the core
+ * keeps p0 in prev and blends after step, the same bytes (plugin.h). */
+static void apply_update(gl_session *s, int which)
 {
-    for (size_t i = 0; i < n; i++)
-        p[i] = prev[i] + f * (p[i] - prev[i]);
+    const gl_optimizer_plugin *op = s->opt_p[which];
+    gl_real *p = gl_net_values(s->net[which]);
+    const gl_real *g = gl_net_grads(s->net[which]);
+    size_t n = gl_net_numel(s->net[which]);
+    uint64_t t = ++s->st.opt_step[which];
+    gl_real f = s->lr_decay ? (gl_real)anneal(s) : 1;
+    if (f == 1) {
+        op->step(s->opt[which], p, g, s->opt_state[which], n, t);
+    } else if (s->step_scaled[which]) {
+        s->step_scaled[which](s->opt[which], p, g, s->opt_state[which], n, t, f);
+    } else {
+        gl_real *prev = s->prev[which];
+        memcpy(prev, p, n * sizeof *p);
+        op->step(s->opt[which], p, g, s->opt_state[which], n, t);
+        for (size_t i = 0; i < n; i++)
+            p[i] = prev[i] + f * (p[i] - prev[i]);
+    }
 }
 
 /* After a failed update of net `which`: the step, the net, the function and the plugins involved,
@@ -206,17 +223,7 @@ static int update(gl_session *s, int which, gl_loss_result *res, gl_error *err)
                             "step %llu: a gradient of %s is not finite (the run stopped; the last "
                             "good checkpoint is kept)",
                             (unsigned long long)step, what[which]);
-    gl_real *p = gl_net_values(net);
-    size_t n = gl_net_numel(net);
-    if (s->prev[which])
-        memcpy(s->prev[which], p, n * sizeof *p);
-    s->opt_p[which]->step(s->opt[which], p, gl_net_grads(net), s->opt_state[which], n,
-                          ++s->st.opt_step[which]);
-    /* train.lr_decay linear: the rates times anneal(s), as the WGAN-GP authors' code decays
-     * them; every update of step t, D's and G's. */
-    gl_real f = s->prev[which] ? (gl_real)anneal(s) : 1;
-    if (f != 1)
-        shrink_update(p, s->prev[which], n, f);
+    apply_update(s, which);
     s->last_loss[which] = v;
     /* The loss tensor lives in the context being reset: only its value outlives the update. */
     res->loss = NULL;

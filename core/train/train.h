@@ -64,9 +64,14 @@ typedef struct gl_session {
     void *opt[2];
     int opt_state_per[2];
     float *opt_state[2]; /* (numel(net) * opt_state_per) */
-    /* (numel(net)) the values before an update, with lr_decay; else NULL. One buffer, the larger
-     * net's size, for both (each update uses it only while it runs); owned by prev[0]. */
+    /* opt_p[i]'s step_scaled when it has one (GL_PLUGIN_OPTIONAL), else NULL. */
+    void (*step_scaled[2])(void *self, float *param, const float *grad, float *state, size_t n,
+                           uint64_t step, float lr_scale);
+    /* (numel(net)) the values before an update, with lr_decay for a net whose optimizer has no
+     * step_scaled; else NULL. One buffer, the larger such net's size, for both (each update uses
+     * it only while it runs); owned by prev_block. */
     gl_real *prev[2];
+    gl_real *prev_block;
     struct {              /* D set aside during an unrolled G update (unroll_steps > 0) */
         gl_real *values;  /* (numel(D)) */
         float *opt_state; /* (numel(D) * opt_state_per[1]) */

@@ -71,6 +71,14 @@ static void adam_step(void *self, float *param, const float *grad, float *state,
     gl_adam_update(param, grad, state, n, step, a->lr, a->beta1, a->beta2, a->eps, a->weight_decay);
 }
 
+static void adam_step_scaled(void *self, float *param, const float *grad, float *state, size_t n,
+                             uint64_t step, float lr_scale)
+{
+    const adam *a = self;
+    gl_adam_update_scaled(param, grad, state, n, step, a->lr, a->beta1, a->beta2, a->eps,
+                          a->weight_decay, lr_scale);
+}
+
 static void adam_destroy(void *self) { free(self); }
 
 static const gl_optimizer_plugin adam_plugin = {
@@ -79,6 +87,7 @@ static const gl_optimizer_plugin adam_plugin = {
     .create = adam_create,
     .step = adam_step,
     .destroy = adam_destroy,
+    .step_scaled = adam_step_scaled,
 };
 
 GL_PLUGIN_EXPORT const gl_plugin_header *gl_plugin_entry(void) { return &adam_plugin.hdr; }

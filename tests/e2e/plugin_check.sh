@@ -85,6 +85,10 @@ has out "7 passed, 1 failed, 0 skipped"
 has err "ganlab: error: plugin 'bad_loss': 1 of 8 checks failed"
 expect 1 "$W/bad_model.so" --seed 7
 has out "FAIL model on images (1, 28, 28), 10 classes: D gradient of sum w D(x): "
+expect 1 "$W/bad_optimizer.so"
+has out "PASS optimizer: 200 steps"
+has out "FAIL optimizer: step_scaled gives the bytes of step and the core's blend; not: param "
+has out "at lr_scale 0.37: "
 
 # Required parameters, --set, --kind, and what cannot be loaded or parsed.
 expect 2 tiny --plugin-path "$P"

@@ -295,6 +295,10 @@ END_TEST
 
 static int ok_create(const gl_params *p, int *n, void **self, gl_error *err) { return GL_OK; }
 static void ok_step(void *self, float *p, const float *g, float *s, size_t n, uint64_t t) {}
+static void ok_step_scaled(void *self, float *p, const float *g, float *s, size_t n, uint64_t t,
+                           float f)
+{
+}
 static void ok_destroy(void *self) {}
 
 /* Checks an optimizer descriptor with the given schema; returns the message ("" when valid). */
@@ -326,8 +330,18 @@ START_TEST(descriptor_size_and_functions)
     snprintf(want, sizeof want,
              "t.so: descriptor size %zu is smaller than an ABI 2 optimizer descriptor (%zu "
              "bytes): rebuild the plugin against this ganlab",
-             sizeof(gl_plugin_header), sizeof(gl_optimizer_plugin));
+             sizeof(gl_plugin_header), offsetof(gl_optimizer_plugin, step_scaled));
     ck_assert_str_eq(err.text, want);
+
+    /* A descriptor built before step_scaled was appended is whole: it loads, and the member
+     * reads as absent whatever lies past its end. */
+    gl_error_init(&err);
+    d.step_scaled = ok_step_scaled;
+    d.hdr.size = offsetof(gl_optimizer_plugin, step_scaled);
+    ck_assert_int_eq(gl_plugin_check_descriptor(&d.hdr, "t.so", &err), GL_OK);
+    ck_assert_ptr_null(GL_PLUGIN_OPTIONAL(&d, gl_optimizer_plugin, step_scaled));
+    d.hdr.size = sizeof d;
+    ck_assert_ptr_nonnull(GL_PLUGIN_OPTIONAL(&d, gl_optimizer_plugin, step_scaled));
 
     gl_error_init(&err);
     d.hdr.size = sizeof d + 8; /* a newer minor layout is fine */

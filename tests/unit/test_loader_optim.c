@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ganlab/rng.h>
+
 #include "config/cfg.h"
 #include "plugin/registry.h"
 
@@ -136,6 +138,51 @@ START_TEST(adam_weight_decay)
 }
 END_TEST
 
+/* adam's step_scaled against step followed by the core's blend p0 + f (p1 - p0), byte for byte,
+ * over enough elements for the engine's split into pieces and both of torch's lerp forms (beta1
+ * 0.9 and 0.3), with weight decay; f = 0 keeps the values. sgd and rmsprop have none: the core
+ * blends for them. */
+START_TEST(adam_step_scaled_is_the_blend)
+{
+    enum { N = 3 * 4096 + 77 };
+    static float p[N], q[N], p0[N], g[N], s1[2 * N], s2[2 * N];
+    static const char *const cfgs[] = {"{plugin: adam, lr: 0.01, weight_decay: 0.01}",
+                                       "{plugin: adam, lr: 0.01, beta1: 0.3}"};
+    for (int c = 0; c < 2; c++) {
+        optim o = create(cfgs[c]);
+        ck_assert_ptr_nonnull(GL_PLUGIN_OPTIONAL(o.plugin, gl_optimizer_plugin, step_scaled));
+        gl_rng r;
+        gl_rng_init(&r, 5, GL_STREAM_INIT);
+        for (size_t i = 0; i < N; i++)
+            p[i] = gl_rng_uniform(&r) * 2.0f - 1.0f;
+        memset(s1, 0, sizeof s1);
+        for (uint64_t t = 1; t <= 4; t++) {
+            for (size_t i = 0; i < N; i++)
+                g[i] = gl_rng_uniform(&r) - 0.5f;
+            float f = t == 4 ? 0.0f : 0.37f / (float)t;
+            memcpy(q, p, sizeof p);
+            memcpy(p0, p, sizeof p);
+            memcpy(s2, s1, sizeof s1);
+            o.plugin->step_scaled(o.self, q, g, s2, N, t, f);
+            o.plugin->step(o.self, p, g, s1, N, t);
+            for (size_t i = 0; i < N; i++)
+                p[i] = p0[i] + f * (p[i] - p0[i]);
+            ck_assert_msg(!memcmp(p, q, sizeof p) && !memcmp(s1, s2, sizeof s1),
+                          "config %d, step %d: step_scaled differs from step + blend", c, (int)t);
+            if (f == 0.0f)
+                ck_assert(!memcmp(q, p0, sizeof q));
+        }
+        o.plugin->destroy(o.self);
+    }
+    static const char *const others[] = {"{plugin: sgd}", "{plugin: rmsprop}"};
+    for (int c = 0; c < 2; c++) {
+        optim o = create(others[c]);
+        ck_assert_ptr_null(GL_PLUGIN_OPTIONAL(o.plugin, gl_optimizer_plugin, step_scaled));
+        o.plugin->destroy(o.self);
+    }
+}
+END_TEST
+
 START_TEST(sgd_variants)
 {
     /* plain: p = 1 - 0.1*0.5 = 0.95, then 0.95 + 0.1*0.25 = 0.975; no state */
@@ -236,6 +283,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, adam_two_steps);
     tcase_add_test(tc, adam_weight_decay);
+    tcase_add_test(tc, adam_step_scaled_is_the_blend);
     tcase_add_test(tc, sgd_variants);
     tcase_add_test(tc, rmsprop_variants);
     tcase_add_test(tc, defaults_are_torchs);

@@ -352,17 +352,22 @@ static double d_update_ratio_error(gl_session *a, gl_session *b, double f)
 }
 
 /* train.lr_decay linear over 4 steps: step 0 is the plain step, bit for bit; at step 1 D's update
- * is 0.75 of the undecayed one (Adam: the same moments, so the same direction). */
+ * is 0.75 of the undecayed one (the same optimizer state, so the same direction). Loop 0: D's
+ * Adam scales its own update (step_scaled); loop 1: D's RMSprop has none, so the core blends. */
 START_TEST(linear_lr_decay_scales_the_updates)
 {
     gl_error err;
-    const char *decay[] = {"train.steps=4", "train.lr_decay=linear"}, *plain[] = {"train.steps=4"};
-    gl_cfg *ca = load("bce", 1, tmp, "decay", decay, 2),
-           *cb = load("bce", 1, tmp, "plain", plain, 1);
+    const char *decay[] = {"optimizer.discriminator.plugin=rmsprop", "train.steps=4",
+                           "train.lr_decay=linear"},
+               *plain[] = {"optimizer.discriminator.plugin=rmsprop", "train.steps=4"};
+    int skip = _i == 0; /* adam: leave the optimizer override out */
+    gl_cfg *ca = load("bce", 1, tmp, "decay", decay + skip, 3 - skip),
+           *cb = load("bce", 1, tmp, "plain", plain + skip, 2 - skip);
     gl_session *a, *b;
     gl_error_init(&err);
     ck_assert_int_eq(gl_session_create(ca, reg, &a, &err), GL_OK);
     ck_assert_int_eq(gl_session_create(cb, reg, &b, &err), GL_OK);
+    ck_assert(_i ? !a->step_scaled[1] && a->prev[1] : a->step_scaled[1] && !a->prev[1]);
     ck_assert_double_eq(d_update_ratio_error(a, b, 1.0), 0.0);
     double e = d_update_ratio_error(a, b, 0.75);
     ck_assert_msg(e < 1e-3, "step 1: D's update is not 0.75 of the plain one (error %g)", e);
@@ -546,7 +551,7 @@ int main(void)
     tcase_add_test(tc, damaged_and_foreign_checkpoints_refused);
     tcase_add_test(tc, diverging_run_stops_with_the_term);
     tcase_add_test(tc, steady_state_step_does_not_allocate);
-    tcase_add_test(tc, linear_lr_decay_scales_the_updates);
+    tcase_add_loop_test(tc, linear_lr_decay_scales_the_updates, 0, 2);
     tcase_add_test(tc, r1_r2_penalties_in_the_step);
     tcase_add_test(tc, unrolled_steps_leave_d_as_it_was);
     tcase_add_test(tc, resume_equals_uninterrupted_unrolled);

@@ -225,6 +225,14 @@ GL_API gl_tensor *gl_cross_entropy(gl_ctx *ctx, gl_tensor *logits, const int32_t
 GL_API void gl_adam_update(float *param, const float *grad, float *state, size_t n, uint64_t step,
                            double lr, double beta1, double beta2, double eps, double weight_decay);
 
+/* gl_adam_update with the update scaled by lr_scale (a learning-rate schedule's factor): each
+ * parameter ends as p0 + lr_scale * (p1 - p0) in float, p0 its value before and p1
+ * gl_adam_update's result, without a copy of the values; state as gl_adam_update leaves it.
+ * lr_scale == 1 is gl_adam_update. The `adam` plugin's step_scaled (plugin.h). */
+GL_API void gl_adam_update_scaled(float *param, const float *grad, float *state, size_t n,
+                                  uint64_t step, double lr, double beta1, double beta2, double eps,
+                                  double weight_decay, float lr_scale);
+
 /* gl_adam_update (no weight decay) of every parameter of net from its gradient block. state: 2 *
  * gl_net_numel(net) floats, zeroed before the first step and owned by the caller; t counts steps
  * from 1. */

@@ -305,12 +305,21 @@ typedef struct gl_optimizer_plugin {
     int (*create)(const gl_params *params, int *state_per_param, void **self, gl_error *err);
     /* One update of n parameters in place: param (n), grad (n) (finite: the core checked it),
      * state (n * state_per_param) laid out as the plugin likes. step counts from 1 and is
-     * restored on resume. The core scales the update for a learning-rate schedule afterwards, so
-     * the update MUST be proportional to the plugin's learning rate. MUST NOT allocate, fail or
-     * touch anything but param and state. */
+     * restored on resume. Under a learning-rate schedule the core scales the update afterwards
+     * (see step_scaled), so the update MUST be proportional to the plugin's learning rate. MUST
+     * NOT allocate, fail or touch anything but param and state. */
     void (*step)(void *self, float *param, const float *grad, float *state, size_t n,
                  uint64_t step);
     void (*destroy)(void *self);
+    /* Optional, appended to ABI 2 (NULL, or beyond the end of an older plugin's descriptor: the
+     * core copies the values, calls step and scales the update itself). step under a schedule
+     * (train.lr_decay) whose factor this update is lr_scale, 0 <= lr_scale < 1: state MUST end as
+     * step leaves it, and each parameter as p0 + lr_scale * (p1 - p0), computed in float in that
+     * order, where p0 is its value before and p1 the value step would leave, so that a run's
+     * bytes do not depend on which of the two the core calls (plugin-check compares them). It
+     * saves the core a copy of the values and a pass over them per update. Otherwise as step. */
+    void (*step_scaled)(void *self, float *param, const float *grad, float *state, size_t n,
+                        uint64_t step, float lr_scale);
 } gl_optimizer_plugin;
 
 /* ---------------------------------------------------------------- evaluators */
