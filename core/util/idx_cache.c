@@ -96,7 +96,10 @@ int gl_idx_cache_begin(gl_idx_cache *c, const uint8_t *header, size_t hlen, gl_e
     char dir[sizeof c->path];
     snprintf(dir, sizeof dir, "%s", c->path);
     *strrchr(dir, '/') = '\0';
-    if (gl_mkdir_p(dir, err) != GL_OK || gl_atomic_open(&c->af, c->path, err) != GL_OK)
+    if (gl_mkdir_p(dir, err) != GL_OK)
+        return GL_ERR_RUN;
+    gl_atomic_remove_stale(dir); /* 47 MB each, left by a run killed while writing an entry */
+    if (gl_atomic_open(&c->af, c->path, err) != GL_OK)
         return GL_ERR_RUN;
     c->crc = crc32(0, NULL, 0);
     return gl_idx_cache_write(c, header, hlen, err);

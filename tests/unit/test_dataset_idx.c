@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ganlab/dataset.h>
@@ -382,8 +383,8 @@ START_TEST(file_backed_matches_memory)
 }
 END_TEST
 
-/* A cache entry that is damaged (a changed byte, cut short, grown) is detected and written again.
- */
+/* A cache entry that is damaged (a changed byte, cut short, grown) is detected and written again;
+ * the temporary file of a writer that died is removed then. */
 START_TEST(damaged_cache_rebuilt)
 {
     write_colour("c.idx.gz", 1);
@@ -404,6 +405,19 @@ START_TEST(damaged_cache_rebuilt)
             fputc(0, f);
         }
         fclose(f);
+        if (damage == 0) {
+            pid_t dead = fork();
+            if (dead == 0)
+                _exit(0);
+            waitpid(dead, NULL, 0);
+            char host[256], stale[5200];
+            ck_assert_int_eq(gethostname(host, sizeof host), 0);
+            snprintf(stale, sizeof stale, "%s.tmp.%s.%ld.0", entry, host, (long)dead);
+            FILE *t = fopen(stale, "wb");
+            ck_assert_ptr_nonnull(t);
+            fclose(t);
+            ck_assert_int_eq(cache_entries(NULL, 0), 2);
+        }
         if (damage == 1)
             ck_assert_int_eq(truncate(entry, st.st_size - 1), 0);
         memset(got, 0, sizeof got);
