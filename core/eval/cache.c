@@ -1,10 +1,10 @@
 /* cache.c - the evaluator cache (eval.h): files that are expensive to compute and a function of
  * their name, shared by every run of the user (the classifier evaluator's trained weights).
  *
- * Location, by the XDG base directory rule: $XDG_CACHE_HOME/ganlab when XDG_CACHE_HOME is set to an
- * absolute path, else $HOME/.cache/ganlab. Files are written atomically (util/atomic.h), so a
- * concurrent reader sees the old file or the whole new one; a missing or unreadable file is a
- * miss, never an error. The cache holds no index: deleting the directory is always safe.
+ * Location: util/fs.h's gl_cache_dir ($XDG_CACHE_HOME/ganlab, else ~/.cache/ganlab). Files are
+ * written atomically (util/atomic.h), so a concurrent reader sees the old file or the whole new
+ * one; a missing or unreadable file is a miss, never an error. The cache holds no index: deleting
+ * the directory is always safe.
  */
 #include "eval/eval.h"
 
@@ -14,21 +14,7 @@
 #include <sys/stat.h>
 
 #include "util/atomic.h"
-
-int gl_eval_cache_dir(char *buf, size_t cap, gl_error *err)
-{
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    int n;
-    if (xdg && xdg[0] == '/')
-        n = snprintf(buf, cap, "%s/ganlab", xdg);
-    else if (home && *home)
-        n = snprintf(buf, cap, "%s/.cache/ganlab", home);
-    else
-        return gl_error_add(err, GL_ERR_RUN, "no cache directory: set XDG_CACHE_HOME or HOME");
-    if (n < 0 || (size_t)n >= cap)
-        return gl_error_add(err, GL_ERR_RUN, "the cache directory's path is too long");
-    return GL_OK;
-}
+#include "util/fs.h"
 
 /* dir/name into buf, refusing names that are not plain file names. */
 static int cache_path(const char *name, char *buf, size_t cap, gl_error *err)
@@ -38,7 +24,7 @@ static int cache_path(const char *name, char *buf, size_t cap, gl_error *err)
             strlen(name))
         return gl_error_add(err, GL_ERR_INPUT, "cache file name '%s' is not [A-Za-z0-9._-]+", name);
     char dir[4096];
-    if (gl_eval_cache_dir(dir, sizeof dir, err) != GL_OK)
+    if (gl_cache_dir(dir, sizeof dir, err) != GL_OK)
         return GL_ERR_RUN;
     int n = snprintf(buf, cap, "%s/%s", dir, name);
     if (n < 0 || (size_t)n >= cap)

@@ -84,11 +84,8 @@ void gl_eval_log_set_events(gl_eval_log *l, struct gl_events *events);
 
 /* ---------------------------------------------------------------- the evaluator cache */
 
-/* The cache directory: $XDG_CACHE_HOME/ganlab when XDG_CACHE_HOME is an absolute path, else
- * $HOME/.cache/ganlab (the XDG base directory rule) into buf. GL_ERR_RUN when neither is set. */
-int gl_eval_cache_dir(char *buf, size_t cap, gl_error *err);
-/* gl_eval_env.cache_load / cache_save over gl_eval_cache_dir (core ignored). A name must be a
- * plain file name ([A-Za-z0-9._-], not starting with '.'). */
+/* gl_eval_env.cache_load / cache_save over util/fs.h's gl_cache_dir (core ignored). A name must be
+ * a plain file name ([A-Za-z0-9._-], not starting with '.'). */
 int gl_eval_cache_load(void *core, const char *name, void **data, size_t *size, gl_error *err);
 int gl_eval_cache_save(void *core, const char *name, const void *data, size_t size, gl_error *err);
 

@@ -164,27 +164,12 @@ void gl_rundir_unlock(int fd)
         close(fd);
 }
 
-static void clean_stale_in(const char *sub)
-{
-    DIR *d = opendir(sub);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (gl_atomic_is_stale_tmp(e->d_name)) {
-            char path[8192];
-            if (snprintf(path, sizeof path, "%s/%s", sub, e->d_name) < (int)sizeof path)
-                remove(path);
-        }
-    closedir(d);
-}
-
 void gl_rundir_clean_stale(const char *dir)
 {
     static const char *const subs[] = {"", "/checkpoints", "/samples"};
     for (size_t i = 0; i < sizeof subs / sizeof *subs; i++) {
         char sub[4096];
         snprintf(sub, sizeof sub, "%s%s", dir, subs[i]);
-        clean_stale_in(sub);
+        gl_atomic_remove_stale(sub);
     }
 }

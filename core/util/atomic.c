@@ -3,6 +3,7 @@
  * wins; a run directory has one writer by its run.lock) and Windows. */
 #include "util/atomic.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -162,4 +163,19 @@ int gl_atomic_commit(gl_atomic_file *f, gl_error *err)
     int rc = sync_dir(f->path, err);
     release(f);
     return rc;
+}
+
+void gl_atomic_remove_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (gl_atomic_is_stale_tmp(e->d_name)) {
+            char path[8192];
+            if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+                remove(path);
+        }
+    closedir(d);
 }

@@ -46,4 +46,8 @@ void gl_atomic_abort(gl_atomic_file *f);
  * run directory on a shared filesystem may be written from another machine. */
 int gl_atomic_is_stale_tmp(const char *name);
 
+/* Removes the stale temporary files (gl_atomic_is_stale_tmp) directly in dir; a missing dir or a
+ * file that cannot be removed is left alone. */
+void gl_atomic_remove_stale(const char *dir);
+
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,4 +47,19 @@ int gl_open_regular(const char *path, struct stat *st)
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     return fd;
+}
+
+int gl_cache_dir(char *buf, size_t cap, gl_error *err)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    int n;
+    if (xdg && xdg[0] == '/')
+        n = snprintf(buf, cap, "%s/ganlab", xdg);
+    else if (home && *home)
+        n = snprintf(buf, cap, "%s/.cache/ganlab", home);
+    else
+        return gl_error_add(err, GL_ERR_RUN, "no cache directory: set XDG_CACHE_HOME or HOME");
+    if (n < 0 || (size_t)n >= cap)
+        return gl_error_add(err, GL_ERR_RUN, "the cache directory's path is too long");
+    return GL_OK;
 }

@@ -1,7 +1,8 @@
-/* util/fs.h - small file-system helpers shared by the run directory, reports and suites. */
+/* util/fs.h - small file-system helpers shared by the run directory, reports, suites and caches. */
 #ifndef GL_UTIL_FS_H
 #define GL_UTIL_FS_H
 
+#include <stddef.h>
 #include <sys/stat.h>
 
 #include <ganlab/error.h>
@@ -15,5 +16,10 @@ int gl_mkdir_p(const char *path, gl_error *err);
  * (nothing left open) when path is not a regular file. */
 #define GL_NOT_REGULAR (-2)
 int gl_open_regular(const char *path, struct stat *st);
+
+/* The cache directory of every ganlab cache (the evaluator's, the decompressed IDX files):
+ * $XDG_CACHE_HOME/ganlab when XDG_CACHE_HOME is an absolute path, else $HOME/.cache/ganlab (the
+ * XDG base directory rule) into buf; not created. GL_ERR_RUN when neither is set. */
+int gl_cache_dir(char *buf, size_t cap, gl_error *err);
 
 #endif

@@ -8,9 +8,14 @@
  *
  * The whole file is validated before it is used: magic, rank, every dimension > 0, the item size
  * and total below a cap, the data exactly as long as the header says (no truncation, no trailing
- * bytes), image and label counts equal, and labels below n_classes. The buffer grows as data
- * arrives, so a header that lies about huge dimensions cannot make us allocate more than about
+ * bytes), image and label counts equal, and labels below n_classes. A buffer in memory grows as
+ * data arrives, so a header that lies about huge dimensions cannot make us allocate more than about
  * twice what the file really holds.
+ *
+ * Images are file-backed (docs/architecture.md, decision 68): a raw file is read in place, a gzip
+ * file through its decompressed copy in the cache (util/idx_cache.h). Fashion-MNIST's 47 MB then
+ * sit once in the page cache instead of in every process (suite jobs, forked workers). Labels are
+ * small and stay in memory.
  */
 #include <ganlab/dataset.h>
 
@@ -19,7 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include "util/fs.h"
+#include "util/idx_cache.h"
 
 /* Refuse files whose header claims more than this; real IDX datasets are far smaller, and a corrupt
  * header must not turn into a huge allocation or an overflowing size computation. */
@@ -27,13 +36,20 @@
 #define MAX_ITEM_BYTES  (64u * 1024u * 1024u) /* one image */
 #define MAX_TOTAL_BYTES ((uint64_t)8 << 30)   /* a whole file */
 
-/* One IDX file read completely into memory. */
+#define MAX_HEADER (4 + 4 * 4) /* magic and four dimensions */
+
+/* One IDX file: its header, and its data when read into memory. */
 typedef struct idx_file {
     int ndim;
     uint32_t dims[4];
-    uint8_t *data; /* dims[0] * ... bytes; malloc'ed, freed by the caller with free() */
+    uint8_t header[MAX_HEADER]; /* as read: the magic, then the dimensions big-endian */
+    uint8_t *data;              /* size bytes or NULL; malloc'ed, freed by the caller with free() */
     uint64_t size;
 } idx_file;
+
+/* Where the data block goes as it is read (read_data): into memory, or into a cache file
+ * (gl_idx_cache_write). GL_OK, or an error status with its message in err. */
+typedef int (*data_sink)(void *ctx, const uint8_t *buf, size_t n, gl_error *err);
 
 /* Reads exactly `want` bytes unless the file ends or fails first. Returns bytes read or -1. */
 static int64_t read_full(gzFile f, void *buf, uint64_t want)
@@ -66,7 +82,7 @@ static int read_error(const char *plugin, gzFile f, const char *path, gl_error *
 static int read_header(const char *plugin, gzFile f, const char *path, int min_ndim, int max_ndim,
                        idx_file *out, gl_error *err)
 {
-    uint8_t magic[4];
+    uint8_t *magic = out->header;
     int64_t r = read_full(f, magic, 4);
     if (r < 0)
         return read_error(plugin, f, path, err);
@@ -79,8 +95,8 @@ static int read_header(const char *plugin, gzFile f, const char *path, int min_n
                             r > 1 ? magic[1] : 0, r > 2 ? magic[2] : 0, r > 3 ? magic[3] : 0,
                             min_ndim);
     out->ndim = magic[3];
-    uint8_t raw[16];
-    r = read_full(f, raw, 4u * (uint64_t)out->ndim);
+    const uint8_t *raw = out->header + 4;
+    r = read_full(f, out->header + 4, 4u * (uint64_t)out->ndim);
     if (r < 0)
         return read_error(plugin, f, path, err);
     if (r < 4 * out->ndim)
@@ -114,44 +130,70 @@ static int read_header(const char *plugin, gzFile f, const char *path, int min_n
     return GL_OK;
 }
 
-/* Reads the data block, growing the buffer as bytes arrive (see the file comment). */
-static int read_data(const char *plugin, gzFile f, const char *path, idx_file *out, gl_error *err)
+/* The message for a data block of got bytes where the header promises want. */
+static int size_error(const char *plugin, const char *path, uint64_t want, uint64_t got,
+                      gl_error *err)
 {
-    uint64_t cap = out->size < (1u << 20) ? out->size : (1u << 20), got = 0;
-    out->data = malloc(cap);
-    if (!out->data)
-        return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': %s: out of memory", plugin, path);
-    for (;;) {
-        int64_t r = read_full(f, out->data + got, cap - got);
-        if (r < 0)
-            return read_error(plugin, f, path, err);
-        got += (uint64_t)r;
-        if (got < cap || cap == out->size)
-            break;
-        uint64_t next = cap * 2 < out->size ? cap * 2 : out->size;
-        uint8_t *grown = realloc(out->data, next);
-        if (!grown)
-            return gl_error_add(err, GL_ERR_INPUT,
-                                "dataset '%s': %s: out of memory for %llu "
-                                "bytes",
-                                plugin, path, (unsigned long long)next);
-        out->data = grown;
-        cap = next;
-    }
-    if (got < out->size)
+    if (got < want)
         return gl_error_add(err, GL_ERR_INPUT,
                             "dataset '%s': %s: truncated: the header promises %llu bytes of data, "
                             "the file holds %llu",
-                            plugin, path, (unsigned long long)out->size, (unsigned long long)got);
+                            plugin, path, (unsigned long long)want, (unsigned long long)got);
+    return gl_error_add(err, GL_ERR_INPUT,
+                        "dataset '%s': %s: more data than the header's dimensions describe: "
+                        "corrupt header or wrong file",
+                        plugin, path);
+}
+
+/* Reads the data block of out->size bytes into sink, checking nothing follows it. */
+static int read_data(const char *plugin, gzFile f, const char *path, const idx_file *out,
+                     data_sink sink, void *ctx, gl_error *err)
+{
+    uint8_t buf[1 << 16];
+    uint64_t got = 0;
+    while (got < out->size) {
+        uint64_t left = out->size - got;
+        int64_t r = read_full(f, buf, left < sizeof buf ? left : sizeof buf);
+        if (r < 0)
+            return read_error(plugin, f, path, err);
+        if (r == 0)
+            break;
+        int rc = sink(ctx, buf, (size_t)r, err);
+        if (rc != GL_OK)
+            return rc;
+        got += (uint64_t)r;
+    }
+    if (got < out->size)
+        return size_error(plugin, path, out->size, got, err);
     uint8_t extra;
     int64_t r = read_full(f, &extra, 1);
     if (r < 0)
         return read_error(plugin, f, path, err);
-    if (r > 0)
-        return gl_error_add(err, GL_ERR_INPUT,
-                            "dataset '%s': %s: more data than the header's dimensions describe: "
-                            "corrupt header or wrong file",
-                            plugin, path);
+    return r > 0 ? size_error(plugin, path, out->size, out->size + 1, err) : GL_OK;
+}
+
+/* The in-memory sink: out->data grows as data arrives (see the file comment). */
+typedef struct memory_sink {
+    const char *plugin, *path;
+    idx_file *out;
+    uint64_t len, cap;
+} memory_sink;
+
+static int to_memory(void *ctx, const uint8_t *buf, size_t n, gl_error *err)
+{
+    memory_sink *m = ctx;
+    if (m->len + n > m->cap) {
+        uint64_t next = m->cap ? m->cap * 2 : 1u << 20;
+        next = next < m->out->size ? next : m->out->size;
+        uint8_t *grown = realloc(m->out->data, next);
+        if (!grown)
+            return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': %s: out of memory for %llu bytes",
+                                m->plugin, m->path, (unsigned long long)next);
+        m->out->data = grown;
+        m->cap = next;
+    }
+    memcpy(m->out->data + m->len, buf, n);
+    m->len += n;
     return GL_OK;
 }
 
@@ -167,8 +209,9 @@ static int read_idx(const char *plugin, const char *path, int min_ndim, int max_
         return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': %s: cannot open: %s", plugin, path,
                             errno ? strerror(errno) : "out of memory");
     int rc = read_header(plugin, f, path, min_ndim, max_ndim, out, err);
+    memory_sink m = {plugin, path, out, 0, 0};
     if (rc == GL_OK)
-        rc = read_data(plugin, f, path, out, err);
+        rc = read_data(plugin, f, path, out, to_memory, &m, err);
     gzclose(f);
     if (rc != GL_OK) {
         free(out->data);
@@ -274,6 +317,92 @@ static int load_labels(gl_byte_images *d, const char *path, int64_t n_images, in
     return GL_OK;
 }
 
+/* Logs why a gzip file's images go into memory (a cache that cannot be used never fails a run). */
+static int no_cache(const char *plugin, const char *path, const gl_error *why)
+{
+    gl_plugin_log(GL_LOG_WARNING, plugin, "%s: holding the images in memory: %s", path, why->text);
+    return GL_OK;
+}
+
+/* The decompressed copy of the gzip file path (st: its stat; f: after img's header) in the
+ * cache, made now when missing or damaged. Sets *fd to it, or to -1 (logged) when no cache can be
+ * used and path is to be read into memory instead. GL_ERR_INPUT when the source is bad. */
+static int cached_copy(const char *plugin, const char *path, const struct stat *st, gzFile f,
+                       const idx_file *img, int *fd, gl_error *err)
+{
+    size_t hlen = 4 + 4 * (size_t)img->ndim;
+    gl_idx_cache c;
+    gl_error cerr;
+    gl_error_init(&cerr);
+    char why[300];
+    *fd = -1;
+    if (gl_idx_cache_locate(&c, path, st, img->header, hlen, &cerr) != GL_OK)
+        return no_cache(plugin, path, &cerr);
+    if ((*fd = gl_idx_cache_open(&c, img->header, hlen, img->size, why, sizeof why)) >= 0)
+        return GL_OK;
+    if (*why)
+        gl_plugin_log(GL_LOG_INFO, plugin, "%s: %s: writing it again", c.path, why);
+    gl_plugin_log(GL_LOG_INFO, plugin, "decompressing %s into %s (once)", path, c.path);
+    if (gl_idx_cache_begin(&c, img->header, hlen, &cerr) != GL_OK)
+        return no_cache(plugin, path, &cerr);
+    int rc = read_data(plugin, f, path, img, gl_idx_cache_write, &c, err);
+    if (rc != GL_OK) {
+        gl_idx_cache_abort(&c);
+        return rc;
+    }
+    if (gl_idx_cache_commit(&c, &cerr) != GL_OK)
+        return no_cache(plugin, path, &cerr);
+    if ((*fd = gl_idx_cache_open(&c, img->header, hlen, img->size, why, sizeof why)) < 0) {
+        gl_error_add(&cerr, GL_ERR_RUN, "%s: %s", c.path, *why ? why : "gone once written");
+        return no_cache(plugin, path, &cerr);
+    }
+    return GL_OK;
+}
+
+/* What open_file_backed returns when the images are to be read into memory instead. */
+#define IN_MEMORY 1
+
+/* Validates the images file path and makes d file-backed: on path itself when raw, on its cached
+ * copy when gzip. GL_OK, GL_ERR_INPUT, or IN_MEMORY (a pipe, an unreadable file whose error
+ * read_idx reports, or no cache); fills *img (no data). */
+static int open_file_backed(gl_byte_images *d, const char *path, idx_file *img, gl_error *err)
+{
+    struct stat st;
+    memset(img, 0, sizeof *img);
+    int fd = gl_open_regular(path, &st), gz_fd = fd >= 0 ? dup(fd) : -1;
+    gzFile f = gz_fd >= 0 ? gzdopen(gz_fd, "rb") : NULL; /* owns gz_fd */
+    if (!f) {
+        if (gz_fd >= 0)
+            close(gz_fd);
+        if (fd >= 0)
+            close(fd);
+        return IN_MEMORY;
+    }
+    int rc = read_header(d->plugin, f, path, 3, 4, img, err);
+    size_t hlen = 4 + 4 * (size_t)img->ndim;
+    if (rc == GL_OK && gzdirect(f)) {
+        uint64_t have = (uint64_t)st.st_size - hlen; /* the header was read whole */
+        if (have != img->size)
+            rc = size_error(d->plugin, path, img->size, have, err);
+    } else if (rc == GL_OK) {
+        close(fd);
+        rc = cached_copy(d->plugin, path, &st, f, img, &fd, err);
+    }
+    gzclose(f);
+    if (rc == GL_OK && fd >= 0) {
+        d->fd = fd;
+        d->offset = (int64_t)hlen;
+        d->path = strdup(path);
+        d->item = malloc(img->size / img->dims[0]);
+        if (!d->path || !d->item)
+            return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': out of memory", d->plugin);
+        return GL_OK;
+    }
+    if (fd >= 0)
+        close(fd);
+    return rc == GL_OK ? IN_MEMORY : rc;
+}
+
 int gl_idx_load(const gl_params *p, const char *plugin, gl_byte_images **out, gl_error *err)
 {
     char images[4096], labels[4096];
@@ -287,10 +416,15 @@ int gl_idx_load(const gl_params *p, const char *plugin, gl_byte_images **out, gl
     *out = d;
 
     idx_file img;
-    rc = read_idx(plugin, images, 3, 4, &img, err);
+    const char *in_memory = getenv("GANLAB_DATA_IN_MEMORY");
+    rc = in_memory && strcmp(in_memory, "1") == 0 ? IN_MEMORY
+                                                  : open_file_backed(d, images, &img, err);
+    if (rc == IN_MEMORY) {
+        rc = read_idx(plugin, images, 3, 4, &img, err);
+        d->pixels = img.data;
+    }
     if (rc != GL_OK)
         return rc;
-    d->pixels = img.data;
     d->channels_last = 1;
     d->n = img.dims[0];
     d->h = (int)img.dims[1];

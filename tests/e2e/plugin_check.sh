@@ -11,6 +11,8 @@ W="$B/tests/plugins/check/.libs"
 T=$(mktemp -d /tmp/gl_pcheck_XXXXXX) || exit 99
 trap 'rm -rf "$T"' EXIT
 unset GANLAB_PLUGIN_PATH
+XDG_CACHE_HOME=$T/cache # the decompressed IDX files: not the user's cache
+export XDG_CACHE_HOME
 fails=0
 
 # expect WANT_RC ARGS...: runs ganlab plugin-check ARGS, output in $T/out and $T/err.

@@ -1,19 +1,35 @@
 /* test_dataset_idx.c - the `idx` dataset plugin, loaded from the build tree's shared object and
  * given parameters through the config system. Small IDX files (raw and gzip, 3-dim and 4-dim,
  * and corrupt variants) are written into a temporary directory by each test; the real
- * Fashion-MNIST of the Debian package is read too when it is installed. */
+ * Fashion-MNIST of the Debian package is read too when it is installed. The cache of decompressed
+ * files (XDG_CACHE_HOME) is in that directory too. */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <ganlab/dataset.h>
 
 #include "../data/idx_write.h"
 #include "fixture.h"
 
 static char dir[4096];
 
-static void setup(void) { ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK); }
+static char cache[4400]; /* the cache of decompressed IDX files */
+
+static void setup(void)
+{
+    ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK);
+    char xdg[4150];
+    snprintf(xdg, sizeof xdg, "%s/xdg", dir);
+    snprintf(cache, sizeof cache, "%s/ganlab/idx", xdg);
+    setenv("XDG_CACHE_HOME", xdg, 1);
+    unsetenv("GANLAB_DATA_IN_MEMORY");
+}
 
 static void teardown(void) { fx_rmtree(dir); }
 
@@ -40,6 +56,15 @@ static void write_five(const char *images, const char *labels, int gz)
 }
 
 static float expected(uint8_t b) { return ((float)b / 255.0f - 0.5f) / 0.5f; }
+
+/* Opens `idx` on the unlabelled images file `name`, which must succeed. */
+static void open_images(fx_dataset *d, const char *name, gl_error *err)
+{
+    char yaml[300];
+    snprintf(yaml, sizeof yaml, "dataset:\n  plugin: idx\n  images: %s\n", name);
+    gl_error_init(err);
+    ck_assert_msg(fx_dataset_open(d, "idx", dir, yaml, 1, err) == GL_OK, "%s", err->text);
+}
 
 /* Opens `idx` with yaml expected to fail and checks err holds every needle. */
 static void expect_error(const char *yaml, const char *needle1, const char *needle2)
@@ -119,10 +144,7 @@ START_TEST(scale_matches_torchvision)
     write_file("all.idx", 0, 3, dims, all, 256);
     fx_dataset d;
     gl_error err;
-    gl_error_init(&err);
-    ck_assert_msg(fx_dataset_open(&d, "idx", dir, "dataset:\n  plugin: idx\n  images: all.idx\n", 1,
-                                  &err) == GL_OK,
-                  "%s", err.text);
+    open_images(&d, "all.idx", &err);
     ck_assert_int_eq(d.info.n_classes, 0);
     float x[256];
     int64_t i0 = 0;
@@ -148,10 +170,7 @@ START_TEST(colour_hwc_to_chw)
     write_file("c.idx", 1, 4, dims, px, sizeof px);
     fx_dataset d;
     gl_error err;
-    gl_error_init(&err);
-    ck_assert_msg(fx_dataset_open(&d, "idx", dir, "dataset:\n  plugin: idx\n  images: c.idx\n", 1,
-                                  &err) == GL_OK,
-                  "%s", err.text);
+    open_images(&d, "c.idx", &err);
     ck_assert_int_eq(d.info.shape[0], 3);
     ck_assert_int_eq(d.info.shape[1], 2);
     ck_assert_int_eq(d.info.shape[2], 3);
@@ -301,6 +320,177 @@ START_TEST(fashion_mnist_default)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- file-backed and the cache */
+
+/* The files in the cache; the last one's path into path (when not NULL). */
+static int cache_entries(char *path, size_t cap)
+{
+    DIR *dp = opendir(cache);
+    int n = 0;
+    for (struct dirent *e; dp && (e = readdir(dp));)
+        if (e->d_name[0] != '.' && ++n && path)
+            snprintf(path, cap, "%s/%s", cache, e->d_name);
+    if (dp)
+        closedir(dp);
+    return n;
+}
+
+/* Opens images file `name` (2x3x3 colour, 7 items) and returns every item in a shuffled order,
+ * scaled, in x (7 * 18 floats); also whether its items were file-backed. */
+static int read_all(const char *name, float *x)
+{
+    fx_dataset d;
+    gl_error err;
+    open_images(&d, name, &err);
+    int64_t idx[7] = {3, 6, 0, 5, 1, 4, 2};
+    ck_assert_msg(d.ds->get(d.self, idx, 7, x, NULL, &err) == GL_OK, "%s", err.text);
+    const gl_byte_images *b = d.self;
+    int backed = b->pixels == NULL && b->fd >= 0;
+    fx_dataset_close(&d);
+    return backed;
+}
+
+static const uint32_t colour_dims[4] = {7, 2, 3, 3};
+
+static void write_colour(const char *name, int gz)
+{
+    uint8_t px[7 * 18];
+    for (size_t i = 0; i < sizeof px; i++)
+        px[i] = (uint8_t)(i * 41 + 3);
+    write_file(name, gz, 4, colour_dims, px, sizeof px);
+}
+
+/* Raw and gzip files give the same batches read in place, from the cache, and from memory; only
+ * the gzip file makes a cache entry, once. */
+START_TEST(file_backed_matches_memory)
+{
+    write_colour("c.idx", 0);
+    write_colour("c.idx.gz", 1);
+    float mem[7 * 18], raw[7 * 18], gz[7 * 18], again[7 * 18];
+    setenv("GANLAB_DATA_IN_MEMORY", "1", 1);
+    ck_assert_int_eq(read_all("c.idx.gz", mem), 0);
+    ck_assert_int_eq(cache_entries(NULL, 0), 0);
+    unsetenv("GANLAB_DATA_IN_MEMORY");
+    ck_assert_int_eq(read_all("c.idx", raw), 1);
+    ck_assert_int_eq(cache_entries(NULL, 0), 0);
+    ck_assert_int_eq(read_all("c.idx.gz", gz), 1);
+    ck_assert_int_eq(read_all("c.idx.gz", again), 1);
+    ck_assert_int_eq(cache_entries(NULL, 0), 1);
+    ck_assert_mem_eq(mem, raw, sizeof mem);
+    ck_assert_mem_eq(mem, gz, sizeof mem);
+    ck_assert_mem_eq(mem, again, sizeof mem);
+    ck_assert_float_eq(mem[0], expected((uint8_t)(3 * 18 * 41 + 3))); /* item 3, channel 0 */
+}
+END_TEST
+
+/* A cache entry that is damaged (a changed byte, cut short, grown) is detected and written again;
+ * the temporary file of a writer that died is removed then. */
+START_TEST(damaged_cache_rebuilt)
+{
+    write_colour("c.idx.gz", 1);
+    float want[7 * 18], got[7 * 18];
+    read_all("c.idx.gz", want);
+    char entry[4800];
+    ck_assert_int_eq(cache_entries(entry, sizeof entry), 1);
+    struct stat st;
+    ck_assert_int_eq(stat(entry, &st), 0);
+    for (int damage = 0; damage < 3; damage++) {
+        FILE *f = fopen(entry, "r+b");
+        ck_assert_ptr_nonnull(f);
+        if (damage == 0) {
+            fseek(f, 16 + 40, SEEK_SET); /* a data byte */
+            fputc(0xEE, f);
+        } else if (damage == 2) {
+            fseek(f, 0, SEEK_END);
+            fputc(0, f);
+        }
+        fclose(f);
+        if (damage == 0) {
+            pid_t dead = fork();
+            if (dead == 0)
+                _exit(0);
+            waitpid(dead, NULL, 0);
+            char host[256], stale[5200];
+            ck_assert_int_eq(gethostname(host, sizeof host), 0);
+            snprintf(stale, sizeof stale, "%s.tmp.%s.%ld.0", entry, host, (long)dead);
+            FILE *t = fopen(stale, "wb");
+            ck_assert_ptr_nonnull(t);
+            fclose(t);
+            ck_assert_int_eq(cache_entries(NULL, 0), 2);
+        }
+        if (damage == 1)
+            ck_assert_int_eq(truncate(entry, st.st_size - 1), 0);
+        memset(got, 0, sizeof got);
+        ck_assert_int_eq(read_all("c.idx.gz", got), 1);
+        ck_assert_mem_eq(want, got, sizeof want);
+        struct stat now;
+        ck_assert_int_eq(stat(entry, &now), 0);
+        ck_assert_int_eq(now.st_size, st.st_size);
+        ck_assert_int_eq(cache_entries(NULL, 0), 1);
+    }
+}
+END_TEST
+
+/* No cache directory, or one that cannot be created: the images are read into memory. */
+START_TEST(unusable_cache_falls_back)
+{
+    write_colour("c.idx.gz", 1);
+    float want[7 * 18], got[7 * 18];
+    setenv("GANLAB_DATA_IN_MEMORY", "1", 1);
+    read_all("c.idx.gz", want);
+    unsetenv("GANLAB_DATA_IN_MEMORY");
+    char blocked[4200];
+    snprintf(blocked, sizeof blocked, "%s/file", dir);
+    FILE *f = fopen(blocked, "wb"); /* a file where a directory is needed: fails even for root */
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    setenv("XDG_CACHE_HOME", blocked, 1);
+    ck_assert_int_eq(read_all("c.idx.gz", got), 0);
+    ck_assert_mem_eq(want, got, sizeof want);
+    const char *home = getenv("HOME");
+    char *saved = home ? strdup(home) : NULL;
+    unsetenv("HOME");
+    unsetenv("XDG_CACHE_HOME");
+    memset(got, 0, sizeof got);
+    ck_assert_int_eq(read_all("c.idx.gz", got), 0);
+    if (saved)
+        setenv("HOME", saved, 1);
+    free(saved);
+    ck_assert_mem_eq(want, got, sizeof want);
+}
+END_TEST
+
+/* A bad source leaves nothing in the cache; a raw file cut short after it was opened is an error
+ * naming the file and the item, not a crash. */
+START_TEST(bad_source_and_shrunk_file)
+{
+    uint32_t dims[3] = {5, 3, 4};
+    write_file("short.idx", 0, 3, dims, pixels, sizeof pixels - 1);
+    expect_error("dataset:\n  plugin: idx\n  images: short.idx\n",
+                 "short.idx: truncated: the header promises 60 bytes of data, the file holds 59",
+                 NULL);
+    write_file("short.idx.gz", 1, 3, dims, pixels, sizeof pixels - 1);
+    expect_error("dataset:\n  plugin: idx\n  images: short.idx.gz\n", "short.idx.gz: truncated",
+                 NULL);
+    ck_assert_int_eq(cache_entries(NULL, 0), 0);
+
+    write_colour("c.idx", 0);
+    fx_dataset d;
+    gl_error err;
+    open_images(&d, "c.idx", &err);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/c.idx", dir);
+    ck_assert_int_eq(truncate(path, 20 + 3 * 18), 0);
+    float x[18];
+    int64_t i = 2;
+    ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_OK);
+    i = 5;
+    ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_ERR_RUN);
+    ck_assert_msg(strstr(err.text, "c.idx: cannot read item 5"), "%s", err.text);
+    fx_dataset_close(&d);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- stacked */
 
 /* Each stacked item's channel c is one of the five source images, scaled, and its label is the
@@ -392,6 +582,10 @@ int main(void)
     tcase_add_test(tc, count_mismatch);
     tcase_add_test(tc, missing_files);
     tcase_add_test(tc, fashion_mnist_default);
+    tcase_add_test(tc, file_backed_matches_memory);
+    tcase_add_test(tc, damaged_cache_rebuilt);
+    tcase_add_test(tc, unusable_cache_falls_back);
+    tcase_add_test(tc, bad_source_and_shrunk_file);
     tcase_add_test(tc, stacked_triples);
     tcase_add_test(tc, stacked_needs_grey_labelled_source);
     suite_add_tcase(s, tc);

@@ -319,6 +319,7 @@ static void classifier_setup(void)
     snprintf(cache_dir, sizeof cache_dir, "%s/cache", data_dir);
     snprintf(cmd, sizeof cmd, "mkdir -p %s", cache_dir);
     ck_assert_int_eq(system(cmd), 0);
+    setenv("XDG_CACHE_HOME", cache_dir, 1); /* the decompressed IDX files: not the user's cache */
     gl_error err;
     gl_error_init(&err);
     char yaml[512];

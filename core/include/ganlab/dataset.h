@@ -1,8 +1,8 @@
 /* ganlab/dataset.h - byte images served as float batches: a helper for image dataset plugins.
  *
  * An image dataset usually decodes everything in open() and keeps the pixels as bytes (a quarter of
- * the memory of floats), then scales each batch in get() as torchvision's ToTensor +
- * Normalize((0.5,), (0.5,)) does, in float:
+ * the memory of floats; gl_idx_load leaves them in a file, see fd below), then scales each batch in
+ * get() as torchvision's ToTensor + Normalize((0.5,), (0.5,)) does, in float:
  *
  *     v = (x / 255 - 0.5) / 0.5,   so v lies in [-1, 1]
  *
@@ -65,13 +65,25 @@ typedef struct gl_byte_images {
     float scale[256];   /* byte -> value, filled by gl_byte_images_new */
     char **class_names; /* (n_classes) names, or NULL; each and the array malloc'ed by the
                            plugin, freed by gl_byte_images_free */
+    /* File-backed items (gl_idx_load): when pixels is NULL, get() reads item i with pread() from
+     * fd at offset + i * (c * h * w), so the bytes live in the kernel's page cache, shared by
+     * every process that reads the file, instead of in each process's memory. These fields were
+     * appended within ABI 2 (GL_ABI_VERSION unchanged): only gl_byte_images_new allocates the
+     * struct, so a plugin built against the shorter layout never sees them. */
+    int fd;         /* -1 (gl_byte_images_new): items in pixels; else closed by
+                       gl_byte_images_free */
+    int64_t offset; /* the byte offset of item 0 in fd */
+    char *path;     /* fd's file, for messages; malloc'ed, freed by gl_byte_images_free */
+    uint8_t *item;  /* one item's bytes, get()'s scratch so that get() never allocates;
+                       malloc'ed with fd, freed by gl_byte_images_free */
 } gl_byte_images;
 
-/* A zeroed gl_byte_images with the scale table filled, for plugin `plugin` (kept, not copied).
- * Returns NULL when out of memory. The caller frees it with gl_byte_images_free. */
+/* A zeroed gl_byte_images (fd -1) with the scale table filled, for plugin `plugin` (kept, not
+ * copied). Returns NULL when out of memory. The caller frees it with gl_byte_images_free. */
 GL_API gl_byte_images *gl_byte_images_new(const char *plugin);
 
-/* Frees d->pixels, d->labels, d->class_names (with free()) and d. d may be NULL. */
+/* Frees d->pixels, d->labels, d->class_names, d->path, d->item (with free()), closes d->fd and
+ * frees d. d may be NULL. */
 GL_API void gl_byte_images_free(gl_byte_images *d);
 
 /* Fills *info: shape (c, h, w), n_classes, n items, values in [-1, 1]. */
@@ -79,8 +91,9 @@ GL_API void gl_byte_images_info(const gl_byte_images *d, gl_dataset_info *info);
 
 /* gl_dataset_plugin.get for d: fills x (n, C, H, W) with the scaled items at indices[0..n) and,
  * when both labels and d->labels are set, labels (n). Returns GL_OK, or GL_ERR_RUN with
- * "dataset 'NAME': item I out of range [0, N)" for the first index outside [0, d->n) (the items
- * before it are filled). Does not allocate. */
+ * "dataset 'NAME': item I out of range [0, N)" for the first index outside [0, d->n), or naming
+ * d->path and the item when a file-backed item cannot be read (the items before it are filled).
+ * Does not allocate. */
 GL_API int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, int n, float *x,
                               int32_t *labels, gl_error *err);
 
@@ -109,9 +122,13 @@ GL_API int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, i
 
 /* Reads the IDX images (idx3 grey or idx4 colour, raw or gzip) and labels (idx1) that p's
  * GL_IDX_PARAMS keys name, validating both completely (magic, dimensions, sizes, counts, label
- * range), into a new *out (pixels channels-last, labels when a labels file is named; free with
- * gl_byte_images_free, also on failure, when *out may be partly filled or NULL). Messages start
- * "dataset 'PLUGIN': " and name the file and the fault. GL_OK or GL_ERR_INPUT. */
+ * range), into a new *out (items channels-last, labels when a labels file is named; free with
+ * gl_byte_images_free, also on failure, when *out may be partly filled or NULL). The items are
+ * file-backed (see gl_byte_images.fd): a raw file is read in place, a gzip file through its
+ * decompressed copy in the user's cache directory (written once); they are held in memory
+ * (pixels) instead when the environment sets GANLAB_DATA_IN_MEMORY=1, when the file is not a
+ * regular file, or when no cache can be written (logged). Messages start "dataset 'PLUGIN': " and
+ * name the file and the fault. GL_OK or GL_ERR_INPUT. */
 GL_API int gl_idx_load(const gl_params *p, const char *plugin, gl_byte_images **out, gl_error *err);
 
 #ifdef __cplusplus
