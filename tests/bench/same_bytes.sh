@@ -10,6 +10,8 @@ set -u
 A=$1/core/ganlab B=$2/core/ganlab SRC=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${3:-$(mktemp -d)}
 for g in "$A" "$B"; do [ -x "$g" ] || { echo "$0: no $g (build it first)" >&2; exit 2; }; done
+[ ! -e "$OUT/a" ] && [ ! -e "$OUT/b" ] || { echo "$0: $OUT holds an earlier comparison" >&2; exit 2; }
+mkdir -p "$OUT" || exit 2
 status=0
 run() { # NAME CONFIG STEPS [KEY=VALUE...]
   local name=$1 cfg=$2 steps=$3
