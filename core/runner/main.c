@@ -9,6 +9,7 @@
  */
 #include "config.h"
 #include "runner/runner.h"
+#include "train/dist.h"
 
 #include <ganlab/tensor.h>
 
@@ -216,12 +217,15 @@ int main(int argc, char **argv)
     else if (o.bad_usage)
         usage(stderr);
     int sig = gl_runner_stop_signal();
+    /* Every rank of a data-parallel run (workers, MPI) gets the signal: rank 0 alone says so. */
+    int say = sig && gl_dist_rank() == 0;
     if (sig == SIGUSR1) {
-        fprintf(stderr, "ganlab: stopped by SIGUSR1, exit %d: requeue to continue\n",
-                GL_EXIT_REQUEUE);
+        if (say)
+            fprintf(stderr, "ganlab: stopped by SIGUSR1, exit %d: requeue to continue\n",
+                    GL_EXIT_REQUEUE);
         return GL_EXIT_REQUEUE;
     }
-    if (sig)
+    if (say)
         fprintf(stderr, "ganlab: stopped by %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     return sig ? 128 + sig : st;
 }

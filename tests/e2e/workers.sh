@@ -81,6 +81,10 @@ k=$(tail -n 1 "$T/runs/stopped/metrics.csv" | cut -d, -f1)
     fail "SIGINT: no checkpoint at the last logged step $k"
 grep -q "stopped by signal 2 after step $k;" "$T/runs/stopped/log.txt" ||
     fail "SIGINT: log.txt does not say it stopped after step $k"
+i=0
+while kill -0 "$worker" 2>/dev/null && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
+n=$(grep -c "^ganlab: stopped by SIGINT" "$T/err")
+[ "$n" -eq 1 ] || fail "SIGINT: $n 'stopped by SIGINT' lines, expected 1 (rank 0's)"
 
 for v in 0 17 two; do
     run 2 train $toy experiment.workers=$v experiment.name=bad
