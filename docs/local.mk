@@ -75,6 +75,7 @@ nobase_dist_pkgdata_DATA = \
 	configs/suites/fashion_mnist_mlp.yaml \
 	configs/suites/fixes_toy.yaml \
 	configs/suites/grid_best_budget.yaml \
+	configs/suites/stacked_wgan_gp_budget.yaml \
 	configs/suites/grid_best_selection.yaml \
 	configs/suites/pacgan_budget.yaml \
 	configs/suites/pacgan_init.yaml \
