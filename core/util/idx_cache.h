@@ -35,10 +35,10 @@ int gl_idx_cache_locate(gl_idx_cache *c, const char *src, const struct stat *st,
                         const uint8_t *header, size_t hlen, gl_error *err);
 
 /* Opens c->path read-only and checks it is a whole entry for header and size bytes of data.
- * Returns the descriptor (close-on-exec; the caller closes it), or -1 with what is wrong in why
- * (cap bytes; "" when there is no entry yet). */
+ * Returns the descriptor (close-on-exec; the caller closes it) and its stat as checked in *st, or
+ * -1 with what is wrong in why (cap bytes; "" when there is no entry yet). */
 int gl_idx_cache_open(const gl_idx_cache *c, const uint8_t *header, size_t hlen, uint64_t size,
-                      char *why, size_t cap);
+                      struct stat *st, char *why, size_t cap);
 
 /* Writing an entry: begin creates the directory and a temporary file and writes the header; write
  * appends data (its signature is idx_read.c's data sink's; a write error shows at commit); commit

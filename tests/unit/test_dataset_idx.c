@@ -5,6 +5,7 @@
  * files (XDG_CACHE_HOME) is in that directory too. */
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,7 +462,7 @@ START_TEST(unusable_cache_falls_back)
 END_TEST
 
 /* A bad source leaves nothing in the cache; a raw file cut short after it was opened is an error
- * naming the file and the item, not a crash. */
+ * naming the file (and the item past its new end), not a crash. */
 START_TEST(bad_source_and_shrunk_file)
 {
     uint32_t dims[3] = {5, 3, 4};
@@ -482,11 +483,54 @@ START_TEST(bad_source_and_shrunk_file)
     snprintf(path, sizeof path, "%s/c.idx", dir);
     ck_assert_int_eq(truncate(path, 20 + 3 * 18), 0);
     float x[18];
-    int64_t i = 2;
-    ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_OK);
+    int64_t i = 2; /* still in the file, but the file is not the one opened */
+    ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_ERR_RUN);
+    ck_assert_msg(strstr(err.text, "c.idx: changed while the run read it"), "%s", err.text);
     i = 5;
+    gl_error_init(&err);
     ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_ERR_RUN);
     ck_assert_msg(strstr(err.text, "c.idx: cannot read item 5"), "%s", err.text);
+    fx_dataset_close(&d);
+}
+END_TEST
+
+/* A file read in place that is rewritten during the run (same size, new bytes), and a cache entry
+ * cut short: get() fails naming the file, rather than serving the new bytes or naming the source
+ * for the entry's fault. */
+START_TEST(file_changed_while_read)
+{
+    write_colour("c.idx", 0);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/c.idx", dir);
+    /* An old modification time, as a dataset's file has: a rewrite within the same clock tick as
+     * the file's creation would otherwise keep it. */
+    struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
+    ck_assert_int_eq(utimensat(AT_FDCWD, path, old, 0), 0);
+    fx_dataset d;
+    gl_error err;
+    open_images(&d, "c.idx", &err);
+    float x[18];
+    int64_t i = 2;
+    ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_OK);
+    FILE *f = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 20, SEEK_SET);
+    for (int k = 0; k < 7 * 18; k++)
+        fputc(0, f);
+    fclose(f);
+    ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_ERR_RUN);
+    ck_assert_msg(strstr(err.text, "c.idx: changed while the run read it"), "%s", err.text);
+    fx_dataset_close(&d);
+
+    write_colour("c.idx.gz", 1);
+    open_images(&d, "c.idx.gz", &err);
+    char entry[4800], want[9000];
+    ck_assert_int_eq(cache_entries(entry, sizeof entry), 1);
+    ck_assert_int_eq(truncate(entry, 20), 0);
+    ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_ERR_RUN);
+    snprintf(want, sizeof want, "%s (decompressed from %s/c.idx.gz): cannot read item 2", entry,
+             dir);
+    ck_assert_msg(strstr(err.text, want), "'%s' not in: %s", want, err.text);
     fx_dataset_close(&d);
 }
 END_TEST
@@ -586,6 +630,7 @@ int main(void)
     tcase_add_test(tc, damaged_cache_rebuilt);
     tcase_add_test(tc, unusable_cache_falls_back);
     tcase_add_test(tc, bad_source_and_shrunk_file);
+    tcase_add_test(tc, file_changed_while_read);
     tcase_add_test(tc, stacked_triples);
     tcase_add_test(tc, stacked_needs_grey_labelled_source);
     suite_add_tcase(s, tc);
