@@ -73,6 +73,14 @@ static int read_error(const char *plugin, gzFile f, const char *path, gl_error *
 {
     int zerr = 0;
     const char *msg = gzerror(f, &zerr);
+    /* zlib says "NAME: FAULT", NAME the path given to gzopen or "<fd:N>" for gzdopen's: the fault
+     * alone, since the message names path already. */
+    size_t n = strlen(path);
+    const char *fd_end = msg[0] == '<' ? strstr(msg, ">: ") : NULL;
+    if (fd_end)
+        msg = fd_end + 3;
+    else if (strncmp(msg, path, n) == 0 && strncmp(msg + n, ": ", 2) == 0)
+        msg += n + 2;
     return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': %s: read error: %s", plugin, path,
                         zerr == Z_ERRNO ? strerror(errno) : msg);
 }
@@ -169,7 +177,16 @@ static int read_data(const char *plugin, gzFile f, const char *path, const idx_f
     int64_t r = read_full(f, &extra, 1);
     if (r < 0)
         return read_error(plugin, f, path, err);
-    return r > 0 ? size_error(plugin, path, out->size, out->size + 1, err) : GL_OK;
+    if (r > 0)
+        return size_error(plugin, path, out->size, out->size + 1, err);
+    int zerr = 0;
+    gzerror(f, &zerr); /* gzread ends a stream cut short without an error, but says so here */
+    if (zerr == Z_BUF_ERROR)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "dataset '%s': %s: truncated: the gzip stream ends before its "
+                            "checksum (a cut download?)",
+                            plugin, path);
+    return GL_OK;
 }
 
 /* The in-memory sink: out->data grows as data arrives (see the file comment). */

@@ -535,6 +535,50 @@ START_TEST(file_changed_while_read)
 }
 END_TEST
 
+/* A gzip source damaged inside its stream, or cut inside its 8-byte trailer (the CRC-32 and the
+ * length that vouch for the data): an error naming the file and the fault, from memory and into
+ * the cache alike, and nothing cached. zlib's gzread takes a stream without its trailer for a
+ * complete one, so the cut must be caught by the reader. The data is incompressible, so it is
+ * stored as is and a changed byte in it still inflates: only the CRC-32 shows it. */
+START_TEST(corrupt_gzip_source)
+{
+    uint8_t px[25 * 20 * 40];
+    uint32_t dims[3] = {25, 20, 40}, state = 12345;
+    for (size_t i = 0; i < sizeof px; i++)
+        px[i] = (uint8_t)((state = state * 1103515245u + 12345u) >> 24);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/r.idx.gz", dir);
+    static const char *const yaml = "dataset:\n  plugin: idx\n  images: r.idx.gz\n";
+    static const struct {
+        int flip, cut; /* a data byte changed; bytes cut from the end */
+        const char *fault;
+    } cases[] = {
+        {1, 0, "read error: incorrect data check"},
+        {0, 4, "truncated: the gzip stream ends before its checksum"},
+        {1, 8, "truncated: the gzip stream ends before its checksum"}, /* no CRC-32 to show it */
+    };
+    for (int memory = 0; memory < 2; memory++) {
+        if (memory)
+            setenv("GANLAB_DATA_IN_MEMORY", "1", 1);
+        for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+            write_file("r.idx.gz", 1, 3, dims, px, sizeof px);
+            struct stat st;
+            ck_assert_int_eq(stat(path, &st), 0);
+            FILE *f = fopen(path, "r+b");
+            ck_assert_ptr_nonnull(f);
+            fseek(f, (long)st.st_size / 2, SEEK_SET);
+            int c = fgetc(f);
+            fseek(f, (long)st.st_size / 2, SEEK_SET);
+            fputc(cases[k].flip ? c ^ 0x10 : c, f);
+            fclose(f);
+            ck_assert_int_eq(truncate(path, st.st_size - cases[k].cut), 0);
+            expect_error(yaml, "r.idx.gz: ", cases[k].fault);
+        }
+        ck_assert_int_eq(cache_entries(NULL, 0), 0);
+    }
+}
+END_TEST
+
 /* ---------------------------------------------------------------- stacked */
 
 /* Each stacked item's channel c is one of the five source images, scaled, and its label is the
@@ -631,6 +675,7 @@ int main(void)
     tcase_add_test(tc, unusable_cache_falls_back);
     tcase_add_test(tc, bad_source_and_shrunk_file);
     tcase_add_test(tc, file_changed_while_read);
+    tcase_add_test(tc, corrupt_gzip_source);
     tcase_add_test(tc, stacked_triples);
     tcase_add_test(tc, stacked_needs_grey_labelled_source);
     suite_add_tcase(s, tc);
