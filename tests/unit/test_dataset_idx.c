@@ -432,7 +432,8 @@ START_TEST(damaged_cache_rebuilt)
 }
 END_TEST
 
-/* No cache directory, or one that cannot be created: the images are read into memory. */
+/* No cache directory (none set, or relative), or one that cannot be created: the images are read
+ * into memory. */
 START_TEST(unusable_cache_falls_back)
 {
     write_colour("c.idx.gz", 1);
@@ -454,9 +455,23 @@ START_TEST(unusable_cache_falls_back)
     unsetenv("XDG_CACHE_HOME");
     memset(got, 0, sizeof got);
     ck_assert_int_eq(read_all("c.idx.gz", got), 0);
+    ck_assert_mem_eq(want, got, sizeof want);
+    /* A relative HOME, like a relative XDG_CACHE_HOME, is no cache directory: it would put a cache
+     * under whatever directory a run starts in. */
+    char rel[64];
+    snprintf(rel, sizeof rel, "relative-home-%ld", (long)getpid());
+    setenv("HOME", rel, 1);
+    setenv("XDG_CACHE_HOME", "relative-xdg", 1);
+    memset(got, 0, sizeof got);
+    int backed = read_all("c.idx.gz", got);
+    struct stat st;
+    int made = stat(rel, &st) == 0;
+    if (made)
+        fx_rmtree(rel);
     if (saved)
         setenv("HOME", saved, 1);
     free(saved);
+    ck_assert_msg(!backed && !made, "a cache under the relative HOME %s", rel);
     ck_assert_mem_eq(want, got, sizeof want);
 }
 END_TEST
