@@ -442,6 +442,11 @@ int gl_idx_load(const gl_params *p, const char *plugin, gl_byte_images **out, gl
 
     idx_file img;
     const char *in_memory = getenv("GANLAB_DATA_IN_MEMORY");
+    if (in_memory && *in_memory && strcmp(in_memory, "0") != 0 && strcmp(in_memory, "1") != 0)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "dataset '%s': GANLAB_DATA_IN_MEMORY=%s: expected 1 (the images in "
+                            "memory) or 0 (read from the page cache)",
+                            plugin, in_memory);
     rc = in_memory && strcmp(in_memory, "1") == 0 ? IN_MEMORY
                                                   : open_file_backed(d, images, &img, err);
     if (rc == IN_MEMORY) {

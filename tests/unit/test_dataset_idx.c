@@ -375,11 +375,16 @@ START_TEST(file_backed_matches_memory)
     ck_assert_int_eq(read_all("c.idx", raw), 1);
     ck_assert_int_eq(cache_entries(NULL, 0), 0);
     ck_assert_int_eq(read_all("c.idx.gz", gz), 1);
+    setenv("GANLAB_DATA_IN_MEMORY", "0", 1);
     ck_assert_int_eq(read_all("c.idx.gz", again), 1);
     ck_assert_int_eq(cache_entries(NULL, 0), 1);
     ck_assert_mem_eq(mem, raw, sizeof mem);
     ck_assert_mem_eq(mem, gz, sizeof mem);
     ck_assert_mem_eq(mem, again, sizeof mem);
+    /* Any other value is a mistake to report, not a request to ignore. */
+    setenv("GANLAB_DATA_IN_MEMORY", "yes", 1);
+    expect_error("dataset:\n  plugin: idx\n  images: c.idx.gz\n", "GANLAB_DATA_IN_MEMORY=yes",
+                 "expected 1 (the images in memory) or 0");
     ck_assert_float_eq(mem[0], expected((uint8_t)(3 * 18 * 41 + 3))); /* item 3, channel 0 */
 }
 END_TEST
