@@ -8,8 +8,9 @@
  * digits of the SHA-256 of the source's absolute path, size, modification time (ns) and the CRC-32
  * of its header, so a changed source gets a new entry. An entry is checked completely (size,
  * header, checksum) each time it is opened. Entries are written atomically (util/atomic.h):
- * processes that start together at worst decompress the file twice, and the temporary file of a
- * process killed while writing is removed by the next writer. Old entries stay until the
+ * processes that start together at worst each decompress the file (the last rename wins; a
+ * reader keeps the file it opened), and the temporary file of a process killed while writing is
+ * removed by the next writer. Old entries stay until the
  * directory is deleted, which is always safe.
  */
 #ifndef GL_UTIL_IDX_CACHE_H
