@@ -129,6 +129,16 @@ static int sync_dir(const char *path, gl_error *err)
     return rc;
 }
 
+/* Why an earlier write to fp failed, which ferror() records but errno no longer says: one more
+ * byte, into a file that is removed anyway, fails again the same way (a full disk, a quota, a file
+ * size limit). EIO when it does not, rather than call a full disk a hardware fault by default. */
+static int write_cause(FILE *fp)
+{
+    clearerr(fp);
+    errno = 0;
+    return fputc(0, fp) == EOF || fflush(fp) != 0 ? (errno ? errno : EIO) : EIO;
+}
+
 int gl_atomic_commit(gl_atomic_file *f, gl_error *err)
 {
     if (!f->fp)
@@ -137,7 +147,7 @@ int gl_atomic_commit(gl_atomic_file *f, gl_error *err)
     int e = 0;
     if (ferror(f->fp)) {
         what = "write failed";
-        e = EIO;
+        e = write_cause(f->fp);
     } else if (fflush(f->fp) != 0) {
         what = "write failed";
         e = errno;
