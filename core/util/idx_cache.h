@@ -10,8 +10,8 @@
  * header, checksum) each time it is opened. Entries are written atomically (util/atomic.h):
  * processes that start together at worst each decompress the file (the last rename wins; a
  * reader keeps the file it opened), and the temporary file of a process killed while writing is
- * removed by the next writer. Old entries stay until the
- * directory is deleted, which is always safe.
+ * removed by the next writer. Old entries stay until the directory is deleted, which is always
+ * safe.
  */
 #ifndef GL_UTIL_IDX_CACHE_H
 #define GL_UTIL_IDX_CACHE_H
