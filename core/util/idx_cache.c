@@ -117,7 +117,9 @@ int gl_idx_cache_commit(gl_idx_cache *c, gl_error *err)
     uint8_t tail[TRAILER];
     trailer(c->crc, tail);
     fwrite(tail, 1, TRAILER, c->af.fp);
-    return gl_atomic_commit(&c->af, err);
+    return gl_atomic_commit_new(&c->af, err);
 }
 
 void gl_idx_cache_abort(gl_idx_cache *c) { gl_atomic_abort(&c->af); }
+
+void gl_idx_cache_remove(const gl_idx_cache *c) { unlink(c->path); }

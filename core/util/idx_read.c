@@ -357,8 +357,10 @@ static int cached_copy(const char *plugin, const char *path, struct stat *st, gz
         return no_cache(plugin, path, &cerr);
     if ((*fd = gl_idx_cache_open(c, img->header, hlen, img->size, st, why, sizeof why)) >= 0)
         return GL_OK;
-    if (*why)
+    if (*why) {
         gl_plugin_log(GL_LOG_INFO, plugin, "%s: %s: writing it again", c->path, why);
+        gl_idx_cache_remove(c);
+    }
     gl_plugin_log(GL_LOG_INFO, plugin, "decompressing %s into %s (once)", path, c->path);
     if (gl_idx_cache_begin(c, img->header, hlen, &cerr) != GL_OK)
         return no_cache(plugin, path, &cerr);

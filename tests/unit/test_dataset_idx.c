@@ -5,6 +5,7 @@
  * files (XDG_CACHE_HOME) is in that directory too. */
 #include <check.h>
 #include <dirent.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -616,6 +617,68 @@ START_TEST(corrupt_gzip_source)
 }
 END_TEST
 
+/* Whether the cache holds a temporary file (an entry being written). */
+static int cache_writing(void)
+{
+    DIR *dp = opendir(cache);
+    int found = 0;
+    for (struct dirent *e; dp && !found && (e = readdir(dp));)
+        found = strstr(e->d_name, ".tmp.") != NULL;
+    if (dp)
+        closedir(dp);
+    return found;
+}
+
+/* Two processes that both found no entry both write one: the one that finishes last keeps the
+ * entry the first put in place instead of renaming its own over it, under the first one's reader.
+ * Harmless on a local disk, that replacement gives the reader ESTALE on NFS, where a cache shared
+ * by a cluster's nodes lives (decision 70). The child is stopped while it writes; meanwhile the
+ * parent writes the entry and opens it; then the child finishes. */
+START_TEST(concurrent_writer_keeps_the_first_entry)
+{
+    enum { N = 4000, H = 20, W = 50 };
+    uint8_t *px = malloc((size_t)N * H * W);
+    ck_assert_ptr_nonnull(px);
+    for (size_t i = 0; i < (size_t)N * H * W; i++)
+        px[i] = (uint8_t)(i * 7 + i / 999);
+    uint32_t dims[3] = {N, H, W};
+    write_file("big.idx.gz", 1, 3, dims, px, (size_t)N * H * W);
+    free(px);
+    static const char *const yaml = "dataset:\n  plugin: idx\n  images: big.idx.gz\n";
+    pid_t kid = fork();
+    ck_assert_int_ge(kid, 0);
+    if (kid == 0) {
+        fx_dataset d;
+        gl_error e;
+        gl_error_init(&e);
+        int ok = fx_dataset_open(&d, "idx", dir, yaml, 1, &e) == GL_OK &&
+                 ((const gl_byte_images *)d.self)->fd >= 0;
+        fx_dataset_close(&d);
+        _exit(ok ? 0 : 1);
+    }
+    for (int t = 0; t < 100000 && !cache_writing(); t++)
+        usleep(50);
+    kill(kid, SIGSTOP);
+    int caught = cache_writing() && cache_entries(NULL, 0) == 1;
+    fx_dataset d;
+    gl_error err;
+    if (caught)
+        open_images(&d, "big.idx.gz", &err);
+    kill(kid, SIGCONT);
+    int status;
+    ck_assert_int_eq(waitpid(kid, &status, 0), kid);
+    ck_assert_msg(caught, "the child wrote its entry before it could be stopped");
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char entry[4800];
+    ck_assert_int_eq(cache_entries(entry, sizeof entry), 1);
+    struct stat mine, now;
+    ck_assert_int_eq(fstat(((const gl_byte_images *)d.self)->fd, &mine), 0);
+    ck_assert_int_eq(stat(entry, &now), 0);
+    ck_assert_msg(now.st_ino == mine.st_ino, "the entry a reader holds was replaced");
+    fx_dataset_close(&d);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- stacked */
 
 /* Each stacked item's channel c is one of the five source images, scaled, and its label is the
@@ -713,6 +776,7 @@ int main(void)
     tcase_add_test(tc, bad_source_and_shrunk_file);
     tcase_add_test(tc, file_changed_while_read);
     tcase_add_test(tc, corrupt_gzip_source);
+    tcase_add_test(tc, concurrent_writer_keeps_the_first_entry);
     tcase_add_test(tc, stacked_triples);
     tcase_add_test(tc, stacked_needs_grey_labelled_source);
     suite_add_tcase(s, tc);

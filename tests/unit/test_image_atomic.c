@@ -198,6 +198,28 @@ START_TEST(png_write_failure_leaves_nothing)
 }
 END_TEST
 
+/* commit_new puts its file where there is none, and keeps one that another writer put there
+ * meanwhile, dropping its own: no temporary file is left either way. */
+START_TEST(commit_new_keeps_an_existing_file)
+{
+    char path[600], buf[64];
+    snprintf(path, sizeof path, "%s/entry", dir);
+    gl_error err;
+    gl_error_init(&err);
+    gl_atomic_file f;
+    ck_assert_int_eq(gl_atomic_open(&f, path, &err), GL_OK);
+    fputs("first", f.fp);
+    ck_assert_int_eq(gl_atomic_commit_new(&f, &err), GL_OK);
+    ck_assert_str_eq(slurp(path, buf, sizeof buf), "first");
+    ck_assert_int_eq(gl_atomic_open(&f, path, &err), GL_OK);
+    fputs("second", f.fp);
+    ck_assert_int_eq(gl_atomic_commit_new(&f, &err), GL_OK);
+    ck_assert_ptr_null(f.fp);
+    ck_assert_str_eq(slurp(path, buf, sizeof buf), "first");
+    ck_assert_int_eq(count_entries(dir), 1);
+}
+END_TEST
+
 /* A write error shows at commit with its cause, here a file size limit (EFBIG, as a full disk's
  * ENOSPC would), not a generic "Input/output error", and leaves nothing. */
 START_TEST(write_failure_names_its_cause)
@@ -239,6 +261,7 @@ int main(void)
     tcase_add_test(tc, failed_rename_removes_temp_and_keeps_target);
     tcase_add_test(tc, png_write_failure_leaves_nothing);
     tcase_add_test(tc, write_failure_names_its_cause);
+    tcase_add_test(tc, commit_new_keeps_an_existing_file);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
