@@ -1,6 +1,7 @@
 /* atomic.c - atomic file replacement (util/atomic.h): temporary file + fsync + rename + fsync of
  * the directory. Not done: locking against concurrent writers of the same path (the last commit
- * wins; a run directory has one writer by its run.lock) and Windows. */
+ * wins, the first with gl_atomic_commit_new; a run directory has one writer by its run.lock) and
+ * Windows. */
 #include "util/atomic.h"
 
 #include <dirent.h>
@@ -129,7 +130,27 @@ static int sync_dir(const char *path, gl_error *err)
     return rc;
 }
 
-int gl_atomic_commit(gl_atomic_file *f, gl_error *err)
+/* Why an earlier write to fp failed, which ferror() records but errno no longer says: one more
+ * byte, into a file that is removed anyway, fails again the same way (a full disk, a quota, a file
+ * size limit). EIO when it does not, rather than call a full disk a hardware fault by default. */
+static int write_cause(FILE *fp)
+{
+    clearerr(fp);
+    errno = 0;
+    return fputc(0, fp) == EOF || fflush(fp) != 0 ? (errno ? errno : EIO) : EIO;
+}
+
+/* Puts the written temporary file at f->path: rename(2) over whatever is there, or when !replace
+ * link(2), which leaves an existing file alone, then drops the temporary name. A filesystem
+ * without hard links gets the rename. Returns 0 or -1 with errno. */
+static int place(const gl_atomic_file *f, int replace)
+{
+    if (!replace && (link(f->tmp_path, f->path) == 0 || errno == EEXIST))
+        return unlink(f->tmp_path);
+    return rename(f->tmp_path, f->path);
+}
+
+static int commit(gl_atomic_file *f, int replace, gl_error *err)
 {
     if (!f->fp)
         return gl_error_add(err, GL_ERR_RUN, "atomic write: commit on a file that is not open");
@@ -137,7 +158,7 @@ int gl_atomic_commit(gl_atomic_file *f, gl_error *err)
     int e = 0;
     if (ferror(f->fp)) {
         what = "write failed";
-        e = EIO;
+        e = write_cause(f->fp);
     } else if (fflush(f->fp) != 0) {
         what = "write failed";
         e = errno;
@@ -151,7 +172,7 @@ int gl_atomic_commit(gl_atomic_file *f, gl_error *err)
         what = "close failed";
         e = errno;
     }
-    if (!what && rename(f->tmp_path, f->path) != 0) {
+    if (!what && place(f, replace) != 0) {
         what = "rename failed";
         e = errno;
     }
@@ -164,6 +185,10 @@ int gl_atomic_commit(gl_atomic_file *f, gl_error *err)
     release(f);
     return rc;
 }
+
+int gl_atomic_commit(gl_atomic_file *f, gl_error *err) { return commit(f, 1, err); }
+
+int gl_atomic_commit_new(gl_atomic_file *f, gl_error *err) { return commit(f, 0, err); }
 
 void gl_atomic_remove_stale(const char *dir)
 {

@@ -36,6 +36,12 @@ int gl_atomic_open(gl_atomic_file *f, const char *path, gl_error *err);
  * and the cause. Returns GL_OK or GL_ERR_RUN. */
 int gl_atomic_commit(gl_atomic_file *f, gl_error *err);
 
+/* As gl_atomic_commit, but a file already at f->path stays and f's is dropped (GL_OK either way):
+ * for a file that every writer makes the same (a cache entry), since renaming over another
+ * writer's file pulls it from under that writer's readers on NFS (they get ESTALE). Uses link(2);
+ * a filesystem without hard links gets gl_atomic_commit's rename. */
+int gl_atomic_commit_new(gl_atomic_file *f, gl_error *err);
+
 /* Closes and removes the temporary file; the old file at path (if any) is untouched. Safe to call
  * on an already closed f (after commit, abort or a failed open). */
 void gl_atomic_abort(gl_atomic_file *f);

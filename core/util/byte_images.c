@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 gl_byte_images *gl_byte_images_new(const char *plugin)
@@ -68,6 +69,16 @@ static ssize_t read_item(const gl_byte_images *d, int64_t i, size_t item)
     return r;
 }
 
+/* Whether d's file still has the size and modification time it had when checked. Called after a
+ * call's reads: a rewrite that changed bytes already read has changed these first. One fstat per
+ * call, well under a microsecond. */
+static int file_unchanged(const gl_byte_images *d)
+{
+    struct stat st;
+    return fstat(d->fd, &st) == 0 && st.st_size == d->fd_size &&
+           (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == d->fd_mtime_ns;
+}
+
 int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, int n, float *x,
                        int32_t *labels, gl_error *err)
 {
@@ -95,5 +106,10 @@ int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, int n, f
         if (labels && d->labels)
             labels[k] = d->labels[i];
     }
+    if (!d->pixels && n > 0 && !file_unchanged(d))
+        return gl_error_add(err, GL_ERR_RUN,
+                            "dataset '%s': %s: changed while the run read it (its size or "
+                            "modification time is not what it was when opened): restart the run",
+                            d->plugin, d->path);
     return GL_OK;
 }

@@ -55,10 +55,12 @@ int gl_cache_dir(char *buf, size_t cap, gl_error *err)
     int n;
     if (xdg && xdg[0] == '/')
         n = snprintf(buf, cap, "%s/ganlab", xdg);
-    else if (home && *home)
+    else if (home && home[0] == '/')
         n = snprintf(buf, cap, "%s/.cache/ganlab", home);
-    else
-        return gl_error_add(err, GL_ERR_RUN, "no cache directory: set XDG_CACHE_HOME or HOME");
+    else /* a relative one would put a cache in whatever directory a run starts in */
+        return gl_error_add(err, GL_ERR_RUN,
+                            "no cache directory: neither XDG_CACHE_HOME nor HOME is an absolute "
+                            "path");
     if (n < 0 || (size_t)n >= cap)
         return gl_error_add(err, GL_ERR_RUN, "the cache directory's path is too long");
     return GL_OK;

@@ -19,7 +19,7 @@ int gl_open_regular(const char *path, struct stat *st);
 
 /* The cache directory of every ganlab cache (the evaluator's, the decompressed IDX files):
  * $XDG_CACHE_HOME/ganlab when XDG_CACHE_HOME is an absolute path, else $HOME/.cache/ganlab (the
- * XDG base directory rule) into buf; not created. GL_ERR_RUN when neither is set. */
+ * XDG base directory rule) when HOME is one, into buf; not created. GL_ERR_RUN when neither is. */
 int gl_cache_dir(char *buf, size_t cap, gl_error *err);
 
 #endif

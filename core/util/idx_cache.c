@@ -62,11 +62,10 @@ static uint32_t check_payload(int fd, const uint8_t *header, size_t hlen, uint64
 }
 
 int gl_idx_cache_open(const gl_idx_cache *c, const uint8_t *header, size_t hlen, uint64_t size,
-                      char *why, size_t cap)
+                      struct stat *st, char *why, size_t cap)
 {
-    struct stat st;
     *why = '\0';
-    int fd = gl_open_regular(c->path, &st);
+    int fd = gl_open_regular(c->path, st);
     if (fd < 0) {
         if (fd == GL_NOT_REGULAR || (errno != ENOENT && errno != ENOTDIR))
             snprintf(why, cap, "cannot open: %s",
@@ -75,8 +74,8 @@ int gl_idx_cache_open(const gl_idx_cache *c, const uint8_t *header, size_t hlen,
     }
     uint64_t want = hlen + size;
     uint8_t tail[TRAILER], expect[TRAILER];
-    if ((uint64_t)st.st_size != want + TRAILER)
-        snprintf(why, cap, "holds %lld bytes instead of %llu", (long long)st.st_size,
+    if ((uint64_t)st->st_size != want + TRAILER)
+        snprintf(why, cap, "holds %lld bytes instead of %llu", (long long)st->st_size,
                  (unsigned long long)(want + TRAILER));
     else {
         uint32_t crc = check_payload(fd, header, hlen, want, why, cap);
@@ -118,7 +117,9 @@ int gl_idx_cache_commit(gl_idx_cache *c, gl_error *err)
     uint8_t tail[TRAILER];
     trailer(c->crc, tail);
     fwrite(tail, 1, TRAILER, c->af.fp);
-    return gl_atomic_commit(&c->af, err);
+    return gl_atomic_commit_new(&c->af, err);
 }
 
 void gl_idx_cache_abort(gl_idx_cache *c) { gl_atomic_abort(&c->af); }
+
+void gl_idx_cache_remove(const gl_idx_cache *c) { unlink(c->path); }

@@ -7,10 +7,12 @@
  * 8-byte trailer, "GLIC" and the CRC-32 (zlib's) of those bytes big-endian. KEY is the first 32 hex
  * digits of the SHA-256 of the source's absolute path, size, modification time (ns) and the CRC-32
  * of its header, so a changed source gets a new entry. An entry is checked completely (size,
- * header, checksum) each time it is opened. Entries are written atomically (util/atomic.h):
- * processes that start together at worst decompress the file twice, and the temporary file of a
- * process killed while writing is removed by the next writer. Old entries stay until the
- * directory is deleted, which is always safe.
+ * header, checksum) each time it is opened. Entries are written atomically (util/atomic.h) and
+ * never replaced: one is linked in only where there is none (gl_atomic_commit_new), a damaged one
+ * is removed first (gl_idx_cache_remove), so no reader of a good entry loses it, even on NFS.
+ * Processes that start together at worst each decompress the file, and all read the first copy
+ * put in place. The temporary file of a process killed while writing is removed by the next
+ * writer. Old entries stay until the directory is deleted, which is always safe.
  */
 #ifndef GL_UTIL_IDX_CACHE_H
 #define GL_UTIL_IDX_CACHE_H
@@ -35,14 +37,18 @@ int gl_idx_cache_locate(gl_idx_cache *c, const char *src, const struct stat *st,
                         const uint8_t *header, size_t hlen, gl_error *err);
 
 /* Opens c->path read-only and checks it is a whole entry for header and size bytes of data.
- * Returns the descriptor (close-on-exec; the caller closes it), or -1 with what is wrong in why
- * (cap bytes; "" when there is no entry yet). */
+ * Returns the descriptor (close-on-exec; the caller closes it) and its stat as checked in *st, or
+ * -1 with what is wrong in why (cap bytes; "" when there is no entry yet). */
 int gl_idx_cache_open(const gl_idx_cache *c, const uint8_t *header, size_t hlen, uint64_t size,
-                      char *why, size_t cap);
+                      struct stat *st, char *why, size_t cap);
+
+/* Removes the entry at c->path (a damaged one, before writing it again). */
+void gl_idx_cache_remove(const gl_idx_cache *c);
 
 /* Writing an entry: begin creates the directory and a temporary file and writes the header; write
  * appends data (its signature is idx_read.c's data sink's; a write error shows at commit); commit
- * adds the trailer and renames the file into place; abort removes it. begin and commit return
+ * adds the trailer and links the file into place unless an entry is there already (another
+ * process's, which is kept and then read: GL_OK too); abort removes it. begin and commit return
  * GL_OK or GL_ERR_RUN naming the path and the cause (after which nothing is left on disk). */
 int gl_idx_cache_begin(gl_idx_cache *c, const uint8_t *header, size_t hlen, gl_error *err);
 int gl_idx_cache_write(void *cache, const uint8_t *data, size_t n, gl_error *err);

@@ -73,6 +73,14 @@ static int read_error(const char *plugin, gzFile f, const char *path, gl_error *
 {
     int zerr = 0;
     const char *msg = gzerror(f, &zerr);
+    /* zlib says "NAME: FAULT", NAME the path given to gzopen or "<fd:N>" for gzdopen's: the fault
+     * alone, since the message names path already. */
+    size_t n = strlen(path);
+    const char *fd_end = msg[0] == '<' ? strstr(msg, ">: ") : NULL;
+    if (fd_end)
+        msg = fd_end + 3;
+    else if (strncmp(msg, path, n) == 0 && strncmp(msg + n, ": ", 2) == 0)
+        msg += n + 2;
     return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': %s: read error: %s", plugin, path,
                         zerr == Z_ERRNO ? strerror(errno) : msg);
 }
@@ -169,7 +177,16 @@ static int read_data(const char *plugin, gzFile f, const char *path, const idx_f
     int64_t r = read_full(f, &extra, 1);
     if (r < 0)
         return read_error(plugin, f, path, err);
-    return r > 0 ? size_error(plugin, path, out->size, out->size + 1, err) : GL_OK;
+    if (r > 0)
+        return size_error(plugin, path, out->size, out->size + 1, err);
+    int zerr = 0;
+    gzerror(f, &zerr); /* gzread ends a stream cut short without an error, but says so here */
+    if (zerr == Z_BUF_ERROR)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "dataset '%s': %s: truncated: the gzip stream ends before its "
+                            "checksum (a cut download?)",
+                            plugin, path);
+    return GL_OK;
 }
 
 /* The in-memory sink: out->data grows as data arrives (see the file comment). */
@@ -325,35 +342,37 @@ static int no_cache(const char *plugin, const char *path, const gl_error *why)
 }
 
 /* The decompressed copy of the gzip file path (st: its stat; f: after img's header) in the
- * cache, made now when missing or damaged. Sets *fd to it, or to -1 (logged) when no cache can be
- * used and path is to be read into memory instead. GL_ERR_INPUT when the source is bad. */
-static int cached_copy(const char *plugin, const char *path, const struct stat *st, gzFile f,
-                       const idx_file *img, int *fd, gl_error *err)
+ * cache c, made now when missing or damaged. Sets *fd to it and *st to its stat, or *fd to -1
+ * (logged) when no cache can be used and path is to be read into memory instead. GL_ERR_INPUT when
+ * the source is bad. */
+static int cached_copy(const char *plugin, const char *path, struct stat *st, gzFile f,
+                       const idx_file *img, gl_idx_cache *c, int *fd, gl_error *err)
 {
     size_t hlen = 4 + 4 * (size_t)img->ndim;
-    gl_idx_cache c;
     gl_error cerr;
     gl_error_init(&cerr);
     char why[300];
     *fd = -1;
-    if (gl_idx_cache_locate(&c, path, st, img->header, hlen, &cerr) != GL_OK)
+    if (gl_idx_cache_locate(c, path, st, img->header, hlen, &cerr) != GL_OK)
         return no_cache(plugin, path, &cerr);
-    if ((*fd = gl_idx_cache_open(&c, img->header, hlen, img->size, why, sizeof why)) >= 0)
+    if ((*fd = gl_idx_cache_open(c, img->header, hlen, img->size, st, why, sizeof why)) >= 0)
         return GL_OK;
-    if (*why)
-        gl_plugin_log(GL_LOG_INFO, plugin, "%s: %s: writing it again", c.path, why);
-    gl_plugin_log(GL_LOG_INFO, plugin, "decompressing %s into %s (once)", path, c.path);
-    if (gl_idx_cache_begin(&c, img->header, hlen, &cerr) != GL_OK)
+    if (*why) {
+        gl_plugin_log(GL_LOG_INFO, plugin, "%s: %s: writing it again", c->path, why);
+        gl_idx_cache_remove(c);
+    }
+    gl_plugin_log(GL_LOG_INFO, plugin, "decompressing %s into %s (once)", path, c->path);
+    if (gl_idx_cache_begin(c, img->header, hlen, &cerr) != GL_OK)
         return no_cache(plugin, path, &cerr);
-    int rc = read_data(plugin, f, path, img, gl_idx_cache_write, &c, err);
+    int rc = read_data(plugin, f, path, img, gl_idx_cache_write, c, err);
     if (rc != GL_OK) {
-        gl_idx_cache_abort(&c);
+        gl_idx_cache_abort(c);
         return rc;
     }
-    if (gl_idx_cache_commit(&c, &cerr) != GL_OK)
+    if (gl_idx_cache_commit(c, &cerr) != GL_OK)
         return no_cache(plugin, path, &cerr);
-    if ((*fd = gl_idx_cache_open(&c, img->header, hlen, img->size, why, sizeof why)) < 0) {
-        gl_error_add(&cerr, GL_ERR_RUN, "%s: %s", c.path, *why ? why : "gone once written");
+    if ((*fd = gl_idx_cache_open(c, img->header, hlen, img->size, st, why, sizeof why)) < 0) {
+        gl_error_add(&cerr, GL_ERR_RUN, "%s: %s", c->path, *why ? why : "gone once written");
         return no_cache(plugin, path, &cerr);
     }
     return GL_OK;
@@ -367,7 +386,8 @@ static int cached_copy(const char *plugin, const char *path, const struct stat *
  * read_idx reports, or no cache); fills *img (no data). */
 static int open_file_backed(gl_byte_images *d, const char *path, idx_file *img, gl_error *err)
 {
-    struct stat st;
+    struct stat st; /* of the file fd reads: path, or its cache entry */
+    gl_idx_cache c = {.path = ""};
     memset(img, 0, sizeof *img);
     int fd = gl_open_regular(path, &st), gz_fd = fd >= 0 ? dup(fd) : -1;
     gzFile f = gz_fd >= 0 ? gzdopen(gz_fd, "rb") : NULL; /* owns gz_fd */
@@ -386,13 +406,20 @@ static int open_file_backed(gl_byte_images *d, const char *path, idx_file *img, 
             rc = size_error(d->plugin, path, img->size, have, err);
     } else if (rc == GL_OK) {
         close(fd);
-        rc = cached_copy(d->plugin, path, &st, f, img, &fd, err);
+        rc = cached_copy(d->plugin, path, &st, f, img, &c, &fd, err);
     }
     gzclose(f);
     if (rc == GL_OK && fd >= 0) {
         d->fd = fd;
         d->offset = (int64_t)hlen;
-        d->path = strdup(path);
+        d->fd_size = st.st_size;
+        d->fd_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        size_t cap = strlen(c.path) + strlen(path) + 32;
+        d->path = malloc(cap);
+        if (d->path && *c.path) /* messages name the file read, the entry, and its source */
+            snprintf(d->path, cap, "%s (decompressed from %s)", c.path, path);
+        else if (d->path)
+            snprintf(d->path, cap, "%s", path);
         d->item = malloc(img->size / img->dims[0]);
         if (!d->path || !d->item)
             return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': out of memory", d->plugin);
@@ -417,6 +444,11 @@ int gl_idx_load(const gl_params *p, const char *plugin, gl_byte_images **out, gl
 
     idx_file img;
     const char *in_memory = getenv("GANLAB_DATA_IN_MEMORY");
+    if (in_memory && *in_memory && strcmp(in_memory, "0") != 0 && strcmp(in_memory, "1") != 0)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "dataset '%s': GANLAB_DATA_IN_MEMORY=%s: expected 1 (the images in "
+                            "memory) or 0 (read from the page cache)",
+                            plugin, in_memory);
     rc = in_memory && strcmp(in_memory, "1") == 0 ? IN_MEMORY
                                                   : open_file_backed(d, images, &img, err);
     if (rc == IN_MEMORY) {

@@ -5,6 +5,8 @@
  * files (XDG_CACHE_HOME) is in that directory too. */
 #include <check.h>
 #include <dirent.h>
+#include <signal.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,11 +376,16 @@ START_TEST(file_backed_matches_memory)
     ck_assert_int_eq(read_all("c.idx", raw), 1);
     ck_assert_int_eq(cache_entries(NULL, 0), 0);
     ck_assert_int_eq(read_all("c.idx.gz", gz), 1);
+    setenv("GANLAB_DATA_IN_MEMORY", "0", 1);
     ck_assert_int_eq(read_all("c.idx.gz", again), 1);
     ck_assert_int_eq(cache_entries(NULL, 0), 1);
     ck_assert_mem_eq(mem, raw, sizeof mem);
     ck_assert_mem_eq(mem, gz, sizeof mem);
     ck_assert_mem_eq(mem, again, sizeof mem);
+    /* Any other value is a mistake to report, not a request to ignore. */
+    setenv("GANLAB_DATA_IN_MEMORY", "yes", 1);
+    expect_error("dataset:\n  plugin: idx\n  images: c.idx.gz\n", "GANLAB_DATA_IN_MEMORY=yes",
+                 "expected 1 (the images in memory) or 0");
     ck_assert_float_eq(mem[0], expected((uint8_t)(3 * 18 * 41 + 3))); /* item 3, channel 0 */
 }
 END_TEST
@@ -431,7 +438,8 @@ START_TEST(damaged_cache_rebuilt)
 }
 END_TEST
 
-/* No cache directory, or one that cannot be created: the images are read into memory. */
+/* No cache directory (none set, or relative), or one that cannot be created: the images are read
+ * into memory. */
 START_TEST(unusable_cache_falls_back)
 {
     write_colour("c.idx.gz", 1);
@@ -453,15 +461,29 @@ START_TEST(unusable_cache_falls_back)
     unsetenv("XDG_CACHE_HOME");
     memset(got, 0, sizeof got);
     ck_assert_int_eq(read_all("c.idx.gz", got), 0);
+    ck_assert_mem_eq(want, got, sizeof want);
+    /* A relative HOME, like a relative XDG_CACHE_HOME, is no cache directory: it would put a cache
+     * under whatever directory a run starts in. */
+    char rel[64];
+    snprintf(rel, sizeof rel, "relative-home-%ld", (long)getpid());
+    setenv("HOME", rel, 1);
+    setenv("XDG_CACHE_HOME", "relative-xdg", 1);
+    memset(got, 0, sizeof got);
+    int backed = read_all("c.idx.gz", got);
+    struct stat st;
+    int made = stat(rel, &st) == 0;
+    if (made)
+        fx_rmtree(rel);
     if (saved)
         setenv("HOME", saved, 1);
     free(saved);
+    ck_assert_msg(!backed && !made, "a cache under the relative HOME %s", rel);
     ck_assert_mem_eq(want, got, sizeof want);
 }
 END_TEST
 
 /* A bad source leaves nothing in the cache; a raw file cut short after it was opened is an error
- * naming the file and the item, not a crash. */
+ * naming the file (and the item past its new end), not a crash. */
 START_TEST(bad_source_and_shrunk_file)
 {
     uint32_t dims[3] = {5, 3, 4};
@@ -482,11 +504,177 @@ START_TEST(bad_source_and_shrunk_file)
     snprintf(path, sizeof path, "%s/c.idx", dir);
     ck_assert_int_eq(truncate(path, 20 + 3 * 18), 0);
     float x[18];
-    int64_t i = 2;
-    ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_OK);
+    int64_t i = 2; /* still in the file, but the file is not the one opened */
+    ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_ERR_RUN);
+    ck_assert_msg(strstr(err.text, "c.idx: changed while the run read it"), "%s", err.text);
     i = 5;
+    gl_error_init(&err);
     ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_ERR_RUN);
     ck_assert_msg(strstr(err.text, "c.idx: cannot read item 5"), "%s", err.text);
+    fx_dataset_close(&d);
+}
+END_TEST
+
+/* A file read in place that is rewritten during the run (same size, new bytes), and a cache entry
+ * cut short: get() fails naming the file, rather than serving the new bytes or naming the source
+ * for the entry's fault. A file replaced by a rename is no change to the file being read. */
+START_TEST(file_changed_while_read)
+{
+    write_colour("c.idx", 0);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/c.idx", dir);
+    /* An old modification time, as a dataset's file has: a rewrite within the same clock tick as
+     * the file's creation would otherwise keep it. */
+    struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
+    ck_assert_int_eq(utimensat(AT_FDCWD, path, old, 0), 0);
+    fx_dataset d;
+    gl_error err;
+    open_images(&d, "c.idx", &err);
+    float x[18];
+    int64_t i = 2;
+    ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_OK);
+    FILE *f = fopen(path, "r+b");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 20, SEEK_SET);
+    for (int k = 0; k < 7 * 18; k++)
+        fputc(0, f);
+    fclose(f);
+    ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_ERR_RUN);
+    ck_assert_msg(strstr(err.text, "c.idx: changed while the run read it"), "%s", err.text);
+    fx_dataset_close(&d);
+
+    write_colour("c.idx.gz", 1);
+    open_images(&d, "c.idx.gz", &err);
+    char entry[4800], want[9000];
+    ck_assert_int_eq(cache_entries(entry, sizeof entry), 1);
+    ck_assert_int_eq(truncate(entry, 20), 0);
+    ck_assert_int_eq(d.ds->get(d.self, &i, 1, x, NULL, &err), GL_ERR_RUN);
+    snprintf(want, sizeof want, "%s (decompressed from %s/c.idx.gz): cannot read item 2", entry,
+             dir);
+    ck_assert_msg(strstr(err.text, want), "'%s' not in: %s", want, err.text);
+    fx_dataset_close(&d);
+
+    /* An entry replaced by a rename (as every writer of one does) while a run reads it: the run
+     * keeps the file it opened and its bytes. */
+    open_images(&d, "c.idx.gz", &err);
+    float before[18], after[18];
+    ck_assert_int_eq(d.ds->get(d.self, &i, 1, before, NULL, &err), GL_OK);
+    char other[5000];
+    snprintf(other, sizeof other, "%s.other", entry);
+    FILE *o = fopen(other, "wb");
+    ck_assert_ptr_nonnull(o);
+    for (int k = 0; k < 20 + 7 * 18 + 8; k++)
+        fputc(0, o);
+    fclose(o);
+    ck_assert_int_eq(rename(other, entry), 0);
+    ck_assert_int_eq(d.ds->get(d.self, &i, 1, after, NULL, &err), GL_OK);
+    ck_assert_mem_eq(before, after, sizeof before);
+    fx_dataset_close(&d);
+}
+END_TEST
+
+/* A gzip source damaged inside its stream, or cut inside its 8-byte trailer (the CRC-32 and the
+ * length that vouch for the data): an error naming the file and the fault, from memory and into
+ * the cache alike, and nothing cached. zlib's gzread takes a stream without its trailer for a
+ * complete one, so the cut must be caught by the reader. The data is incompressible, so it is
+ * stored as is and a changed byte in it still inflates: only the CRC-32 shows it. */
+START_TEST(corrupt_gzip_source)
+{
+    uint8_t px[25 * 20 * 40];
+    uint32_t dims[3] = {25, 20, 40}, state = 12345;
+    for (size_t i = 0; i < sizeof px; i++)
+        px[i] = (uint8_t)((state = state * 1103515245u + 12345u) >> 24);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/r.idx.gz", dir);
+    static const char *const yaml = "dataset:\n  plugin: idx\n  images: r.idx.gz\n";
+    static const struct {
+        int flip, cut; /* a data byte changed; bytes cut from the end */
+        const char *fault;
+    } cases[] = {
+        {1, 0, "read error: incorrect data check"},
+        {0, 4, "truncated: the gzip stream ends before its checksum"},
+        {1, 8, "truncated: the gzip stream ends before its checksum"}, /* no CRC-32 to show it */
+    };
+    for (int memory = 0; memory < 2; memory++) {
+        if (memory)
+            setenv("GANLAB_DATA_IN_MEMORY", "1", 1);
+        for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+            write_file("r.idx.gz", 1, 3, dims, px, sizeof px);
+            struct stat st;
+            ck_assert_int_eq(stat(path, &st), 0);
+            FILE *f = fopen(path, "r+b");
+            ck_assert_ptr_nonnull(f);
+            fseek(f, (long)st.st_size / 2, SEEK_SET);
+            int c = fgetc(f);
+            fseek(f, (long)st.st_size / 2, SEEK_SET);
+            fputc(cases[k].flip ? c ^ 0x10 : c, f);
+            fclose(f);
+            ck_assert_int_eq(truncate(path, st.st_size - cases[k].cut), 0);
+            expect_error(yaml, "r.idx.gz: ", cases[k].fault);
+        }
+        ck_assert_int_eq(cache_entries(NULL, 0), 0);
+    }
+}
+END_TEST
+
+/* Whether the cache holds a temporary file (an entry being written). */
+static int cache_writing(void)
+{
+    DIR *dp = opendir(cache);
+    int found = 0;
+    for (struct dirent *e; dp && !found && (e = readdir(dp));)
+        found = strstr(e->d_name, ".tmp.") != NULL;
+    if (dp)
+        closedir(dp);
+    return found;
+}
+
+/* Two processes that both found no entry both write one: the one that finishes last keeps the
+ * entry the first put in place instead of renaming its own over it, under the first one's reader.
+ * Harmless on a local disk, that replacement gives the reader ESTALE on NFS, where a cache shared
+ * by a cluster's nodes lives (decision 70). The child is stopped while it writes; meanwhile the
+ * parent writes the entry and opens it; then the child finishes. */
+START_TEST(concurrent_writer_keeps_the_first_entry)
+{
+    enum { N = 4000, H = 20, W = 50 };
+    uint8_t *px = malloc((size_t)N * H * W);
+    ck_assert_ptr_nonnull(px);
+    for (size_t i = 0; i < (size_t)N * H * W; i++)
+        px[i] = (uint8_t)(i * 7 + i / 999);
+    uint32_t dims[3] = {N, H, W};
+    write_file("big.idx.gz", 1, 3, dims, px, (size_t)N * H * W);
+    free(px);
+    static const char *const yaml = "dataset:\n  plugin: idx\n  images: big.idx.gz\n";
+    pid_t kid = fork();
+    ck_assert_int_ge(kid, 0);
+    if (kid == 0) {
+        fx_dataset d;
+        gl_error e;
+        gl_error_init(&e);
+        int ok = fx_dataset_open(&d, "idx", dir, yaml, 1, &e) == GL_OK &&
+                 ((const gl_byte_images *)d.self)->fd >= 0;
+        fx_dataset_close(&d);
+        _exit(ok ? 0 : 1);
+    }
+    for (int t = 0; t < 100000 && !cache_writing(); t++)
+        usleep(50);
+    kill(kid, SIGSTOP);
+    int caught = cache_writing() && cache_entries(NULL, 0) == 1;
+    fx_dataset d;
+    gl_error err;
+    if (caught)
+        open_images(&d, "big.idx.gz", &err);
+    kill(kid, SIGCONT);
+    int status;
+    ck_assert_int_eq(waitpid(kid, &status, 0), kid);
+    ck_assert_msg(caught, "the child wrote its entry before it could be stopped");
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char entry[4800];
+    ck_assert_int_eq(cache_entries(entry, sizeof entry), 1);
+    struct stat mine, now;
+    ck_assert_int_eq(fstat(((const gl_byte_images *)d.self)->fd, &mine), 0);
+    ck_assert_int_eq(stat(entry, &now), 0);
+    ck_assert_msg(now.st_ino == mine.st_ino, "the entry a reader holds was replaced");
     fx_dataset_close(&d);
 }
 END_TEST
@@ -586,6 +774,9 @@ int main(void)
     tcase_add_test(tc, damaged_cache_rebuilt);
     tcase_add_test(tc, unusable_cache_falls_back);
     tcase_add_test(tc, bad_source_and_shrunk_file);
+    tcase_add_test(tc, file_changed_while_read);
+    tcase_add_test(tc, corrupt_gzip_source);
+    tcase_add_test(tc, concurrent_writer_keeps_the_first_entry);
     tcase_add_test(tc, stacked_triples);
     tcase_add_test(tc, stacked_needs_grey_labelled_source);
     suite_add_tcase(s, tc);

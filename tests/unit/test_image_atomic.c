@@ -3,9 +3,11 @@
  * errors name the path and the cause. Also gl_png_write's use of it on failure. */
 #include <check.h>
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -196,6 +198,56 @@ START_TEST(png_write_failure_leaves_nothing)
 }
 END_TEST
 
+/* commit_new puts its file where there is none, and keeps one that another writer put there
+ * meanwhile, dropping its own: no temporary file is left either way. */
+START_TEST(commit_new_keeps_an_existing_file)
+{
+    char path[600], buf[64];
+    snprintf(path, sizeof path, "%s/entry", dir);
+    gl_error err;
+    gl_error_init(&err);
+    gl_atomic_file f;
+    ck_assert_int_eq(gl_atomic_open(&f, path, &err), GL_OK);
+    fputs("first", f.fp);
+    ck_assert_int_eq(gl_atomic_commit_new(&f, &err), GL_OK);
+    ck_assert_str_eq(slurp(path, buf, sizeof buf), "first");
+    ck_assert_int_eq(gl_atomic_open(&f, path, &err), GL_OK);
+    fputs("second", f.fp);
+    ck_assert_int_eq(gl_atomic_commit_new(&f, &err), GL_OK);
+    ck_assert_ptr_null(f.fp);
+    ck_assert_str_eq(slurp(path, buf, sizeof buf), "first");
+    ck_assert_int_eq(count_entries(dir), 1);
+}
+END_TEST
+
+/* A write error shows at commit with its cause, here a file size limit (EFBIG, as a full disk's
+ * ENOSPC would), not a generic "Input/output error", and leaves nothing. */
+START_TEST(write_failure_names_its_cause)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/big.bin", dir);
+    struct rlimit old, small;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 4096;
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN); /* else the write past the limit kills us */
+    gl_atomic_file f;
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_atomic_open(&f, path, &err), GL_OK);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
+    static char block[65536];
+    for (int i = 0; i < 4; i++)
+        fwrite(block, 1, sizeof block, f.fp);
+    int rc = gl_atomic_commit(&f, &err);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    ck_assert_int_eq(rc, GL_ERR_RUN);
+    ck_assert_msg(strstr(err.text, "big.bin: write failed: File too large"), "%s", err.text);
+    ck_assert_int_eq(count_entries(dir), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("atomic");
@@ -208,6 +260,8 @@ int main(void)
     tcase_add_test(tc, unwritable_directory_fails_cleanly);
     tcase_add_test(tc, failed_rename_removes_temp_and_keeps_target);
     tcase_add_test(tc, png_write_failure_leaves_nothing);
+    tcase_add_test(tc, write_failure_names_its_cause);
+    tcase_add_test(tc, commit_new_keeps_an_existing_file);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

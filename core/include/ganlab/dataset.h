@@ -73,9 +73,12 @@ typedef struct gl_byte_images {
     int fd;         /* -1 (gl_byte_images_new): items in pixels; else closed by
                        gl_byte_images_free */
     int64_t offset; /* the byte offset of item 0 in fd */
-    char *path;     /* fd's file, for messages; malloc'ed, freed by gl_byte_images_free */
+    char *path;     /* fd's file as messages name it; malloc'ed, freed by gl_byte_images_free */
     uint8_t *item;  /* one item's bytes, get()'s scratch so that get() never allocates;
                        malloc'ed with fd, freed by gl_byte_images_free */
+    int64_t fd_size, fd_mtime_ns; /* fd's size and modification time (ns since the epoch) when it
+                                     was checked: get() fails once they differ, since a file
+                                     rewritten during a run would give a mix of old and new items */
 } gl_byte_images;
 
 /* A zeroed gl_byte_images (fd -1) with the scale table filled, for plugin `plugin` (kept, not
@@ -92,7 +95,9 @@ GL_API void gl_byte_images_info(const gl_byte_images *d, gl_dataset_info *info);
 /* gl_dataset_plugin.get for d: fills x (n, C, H, W) with the scaled items at indices[0..n) and,
  * when both labels and d->labels are set, labels (n). Returns GL_OK, or GL_ERR_RUN with
  * "dataset 'NAME': item I out of range [0, N)" for the first index outside [0, d->n), or naming
- * d->path and the item when a file-backed item cannot be read (the items before it are filled).
+ * d->path and the item when a file-backed item cannot be read, or d->path when its file has changed
+ * since it was opened (size or modification time; checked after the reads of each call). The items
+ * before a failure are filled.
  * Does not allocate. */
 GL_API int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, int n, float *x,
                               int32_t *labels, gl_error *err);
