@@ -29,6 +29,7 @@ nobase_dist_ganlabdoc_DATA = README.md \
 	docs/results.md \
 	docs/scaling.md \
 	docs/training.md \
+	docs/results/fashion_mnist.csv \
 	docs/results/fixes_toy.csv \
 	docs/images/fixes_grid_best.png \
 	docs/images/fixes_grid_gan.png \
@@ -49,6 +50,9 @@ nobase_dist_ganlabdoc_DATA = README.md \
 	docs/images/fm_dcgan_cgan.png \
 	docs/images/fm_dcgan_gan.png \
 	docs/images/fm_dcgan_wgan_gp.png \
+	docs/images/fm_suite_dcgan_cgan.png \
+	docs/images/fm_suite_dcgan_gan.png \
+	docs/images/fm_suite_dcgan_wgan_gp.png \
 	docs/images/fm_gan.png \
 	docs/images/fm_wgan_gp.png \
 	docs/images/report_html.png \
