@@ -152,11 +152,12 @@ typedef struct gl_cmp_table {
     int n_runs;
 } gl_cmp_table;
 
-/* The comparison step is the smallest last step among the runs that finished their budget (all runs
- * when none did); runs that stopped before it are left out of the cells (excluded[] says why), runs
- * that went further contribute their values at it. *t is freed with gl_cmp_table_free. */
+/* The comparison step is `at` when it is above 0, else the smallest last step among the runs that
+ * finished their budget (all runs when none did); runs that stopped before it are left out of the
+ * cells (excluded[] says why), runs that went further contribute their values at it. GL_ERR_INPUT
+ * when `at` is beyond every run's last step. *t is freed with gl_cmp_table_free. */
 int gl_cmp_table_build(const gl_cmp_run *runs, int n_runs, const gl_cmp_variant *v, int n_variants,
-                       gl_cmp_table *t, gl_error *err);
+                       long long at, gl_cmp_table *t, gl_error *err);
 void gl_cmp_table_free(gl_cmp_table *t);
 
 /* ---------------------------------------------------------------- charts (charts.c, svg.c) */
@@ -214,6 +215,7 @@ typedef struct gl_compare_opts {
     int skip_unreadable;      /* a run directory that cannot be read becomes a note, not an
                                  error (a suite's run that failed before writing its files) */
     gl_cmp_x x;               /* the charts' x axis */
+    long long at;             /* the table's comparison step (`--at`); 0: the default rule */
     const gl_suite_ref *refs; /* (n_refs) published rows (a suite's reference:), shown under the
                                  measured ones in the main table, marked published */
     int n_refs;

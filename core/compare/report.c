@@ -480,7 +480,8 @@ int gl_compare_report(const char *const *run_dirs, int n, const char *out_dir,
     int rc = load_runs(&r, run_dirs, n, err);
     if (rc == GL_OK)
         rc = gl_cmp_group(r.runs, r.n_runs, &r.v, &r.nv, err);
-    if (rc == GL_OK && (rc = gl_cmp_table_build(r.runs, r.n_runs, r.v, r.nv, &r.t, err)) == GL_OK)
+    if (rc == GL_OK &&
+        (rc = gl_cmp_table_build(r.runs, r.n_runs, r.v, r.nv, o->at, &r.t, err)) == GL_OK)
         r.table_ok = 1;
     if (rc == GL_OK)
         table_notes(&r);

@@ -1,7 +1,8 @@
 /* table.c - the final value of every metric for every variant, compared at equal generator steps.
  *
  * Budgets are counted in generator steps (the x axis of every chart), so the comparison step S is
- * one number for all variants: the smallest last step among the runs that completed their budget.
+ * one number for all variants: the smallest last step among the runs that completed their budget,
+ * or the step the caller asks for (`compare --at`, to read the runs at an earlier budget).
  * A run that went further contributes its values at S (the last logged or evaluated row at or
  * before S); a run that stopped before S (it failed, or was interrupted) is left out and the reason
  * is kept for the report. What D saw differs between variants at equal steps, so the table also
@@ -95,12 +96,21 @@ static void fill(gl_cmp_table *t, const gl_cmp_run *runs, const gl_cmp_variant *
 }
 
 int gl_cmp_table_build(const gl_cmp_run *runs, int n_runs, const gl_cmp_variant *v, int n_variants,
-                       gl_cmp_table *t, gl_error *err)
+                       long long at, gl_cmp_table *t, gl_error *err)
 {
     memset(t, 0, sizeof *t);
+    long long furthest = 0;
+    for (int i = 0; i < n_runs; i++)
+        if (runs[i].last_step > furthest)
+            furthest = runs[i].last_step;
+    if (at > furthest)
+        return gl_error_add(
+            err, GL_ERR_INPUT,
+            "comparison step %lld: no run reached it (the furthest reached step %lld)", at,
+            furthest);
     t->n_variants = n_variants;
     t->n_runs = n_runs;
-    t->step = comparison_step(runs, n_runs);
+    t->step = at > 0 ? at : comparison_step(runs, n_runs);
     int cap = 0;
     for (int i = 0; i < n_runs; i++)
         cap += runs[i].eval.n_cols + runs[i].metrics.n_cols;

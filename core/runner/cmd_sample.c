@@ -3,30 +3,10 @@
  * (docs/formats.md). Deterministic: the same checkpoint, seed, n and label give the same bytes. */
 #include "runner/runner.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "train/run.h"
-
-/* A whole decimal number in [lo, hi] from option name's value, or the default when absent. */
-static int int_option(const gl_cli *cli, const char *name, long long lo, long long hi,
-                      long long def, long long *out, gl_error *err)
-{
-    const char *v = gl_cli_option(cli, name);
-    *out = def;
-    if (!v)
-        return GL_OK;
-    char *end;
-    errno = 0;
-    long long x = strtoll(v, &end, 10);
-    if (errno || end == v || *end || x < lo || x > hi)
-        return gl_error_add(err, GL_ERR_INPUT,
-                            "option %s: '%s' is not a whole number in [%lld, %lld]", name, v, lo,
-                            hi);
-    *out = x;
-    return GL_OK;
-}
 
 static int sample(const gl_cli *cli, gl_registry *reg, gl_cfg *cfg, gl_error *err)
 {
@@ -35,9 +15,9 @@ static int sample(const gl_cli *cli, gl_registry *reg, gl_cfg *cfg, gl_error *er
     if (!out || !*out)
         return gl_error_add(err, GL_ERR_INPUT, "sample needs -o OUT (.png, .csv or .idx)");
     int64_t exp_seed = gl_params_int(gl_cfg_params(cfg, "experiment"), "seed");
-    if (int_option(cli, "-n", 1, 1000000, 64, &n, err) != GL_OK ||
-        int_option(cli, "--label", 0, 1000000, -1, &label, err) != GL_OK ||
-        int_option(cli, "--seed", 0, INT64_MAX, exp_seed, &seed, err) != GL_OK)
+    if (gl_cli_int_option(cli, "-n", 1, 1000000, 64, &n, err) != GL_OK ||
+        gl_cli_int_option(cli, "--label", 0, 1000000, -1, &label, err) != GL_OK ||
+        gl_cli_int_option(cli, "--seed", 0, INT64_MAX, exp_seed, &seed, err) != GL_OK)
         return GL_ERR_INPUT;
     gl_session *s;
     int st = gl_session_create(cfg, reg, &s, err);

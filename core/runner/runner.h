@@ -34,6 +34,10 @@ typedef struct gl_option {
 
 /* The value of option name ("" for a flag), or NULL when it was not given. The last one wins. */
 const char *gl_cli_option(const gl_cli *cli, const char *name);
+/* Option name's value as a whole decimal number in [lo, hi] into *out, or def when it is absent.
+ * GL_ERR_INPUT naming the option and its value when it is not one. */
+int gl_cli_int_option(const gl_cli *cli, const char *name, long long lo, long long hi,
+                      long long def, long long *out, gl_error *err);
 
 typedef struct gl_command {
     const char *name;

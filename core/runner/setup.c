@@ -2,6 +2,7 @@
  * config loaded, overridden and validated against it. Nothing here prints; failures go to err. */
 #include "runner/runner.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,4 +96,22 @@ const char *gl_cli_option(const gl_cli *cli, const char *name)
         if (strcmp(cli->opt_names[i], name) == 0)
             v = cli->opt_values[i];
     return v;
+}
+
+int gl_cli_int_option(const gl_cli *cli, const char *name, long long lo, long long hi,
+                      long long def, long long *out, gl_error *err)
+{
+    const char *v = gl_cli_option(cli, name);
+    *out = def;
+    if (!v)
+        return GL_OK;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (errno || end == v || *end || x < lo || x > hi)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "option %s: '%s' is not a whole number in [%lld, %lld]", name, v, lo,
+                            hi);
+    *out = x;
+    return GL_OK;
 }

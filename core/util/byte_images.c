@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fs.h"
+
 gl_byte_images *gl_byte_images_new(const char *plugin)
 {
     gl_byte_images *d = calloc(1, sizeof *d); /* freed by gl_byte_images_free */
@@ -75,8 +77,7 @@ static ssize_t read_item(const gl_byte_images *d, int64_t i, size_t item)
 static int file_unchanged(const gl_byte_images *d)
 {
     struct stat st;
-    return fstat(d->fd, &st) == 0 && st.st_size == d->fd_size &&
-           (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == d->fd_mtime_ns;
+    return fstat(d->fd, &st) == 0 && st.st_size == d->fd_size && gl_mtime_ns(&st) == d->fd_mtime_ns;
 }
 
 int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, int n, float *x,

@@ -49,6 +49,11 @@ int gl_open_regular(const char *path, struct stat *st)
     return fd;
 }
 
+int64_t gl_mtime_ns(const struct stat *st)
+{
+    return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
 int gl_cache_dir(char *buf, size_t cap, gl_error *err)
 {
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");

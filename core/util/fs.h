@@ -3,6 +3,7 @@
 #define GL_UTIL_FS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include <ganlab/error.h>
@@ -16,6 +17,10 @@ int gl_mkdir_p(const char *path, gl_error *err);
  * (nothing left open) when path is not a regular file. */
 #define GL_NOT_REGULAR (-2)
 int gl_open_regular(const char *path, struct stat *st);
+
+/* st's modification time in nanoseconds: with the size, what says a file was rewritten (a rewrite
+ * within the same second keeps st_mtime). */
+int64_t gl_mtime_ns(const struct stat *st);
 
 /* The cache directory of every ganlab cache (the evaluator's, the decompressed IDX files):
  * $XDG_CACHE_HOME/ganlab when XDG_CACHE_HOME is an absolute path, else $HOME/.cache/ganlab (the

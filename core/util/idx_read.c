@@ -413,7 +413,7 @@ static int open_file_backed(gl_byte_images *d, const char *path, idx_file *img, 
         d->fd = fd;
         d->offset = (int64_t)hlen;
         d->fd_size = st.st_size;
-        d->fd_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        d->fd_mtime_ns = gl_mtime_ns(&st);
         size_t cap = strlen(c.path) + strlen(path) + 32;
         d->path = malloc(cap);
         if (d->path && *c.path) /* messages name the file read, the entry, and its source */

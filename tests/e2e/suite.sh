@@ -6,7 +6,7 @@
 # resumes its interrupted ones; --status gives each run's state (exit 0, 1 or 4); a sweep made with
 # --config and --sweep, found again by --name; compare on the same run directories; the suite
 # parser's errors reach the user with their positions; --dry-run checks every shipped suite and
-# one of its printed commands runs when pasted.
+# one of its printed commands runs when pasted; compare --at reads the runs at an earlier step.
 # Needs GL_BUILDDIR and GL_SRCDIR (make check).
 . "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
 has() { grep -qF -- "$2" "$1" || { fail "no '$2' in $1:"; tail -5 "$1"; }; }
@@ -69,6 +69,14 @@ run 0 compare "$T"/out1/runs/* -o "$T/cmp" --title "Again"
 [ "$(tail -n 1 "$T/out")" = "$T/cmp/report.html" ] || fail "compare printed $(tail -n 1 "$T/out")"
 has "$T/cmp/report.md" "# Again"
 has "$T/cmp/report.md" "| ring_gan | 2 | 80 |"
+run 0 compare "$T"/out1/runs/* -o "$T/cmp3" --at 3   # an earlier step: every run read there
+has "$T/cmp3/report.md" "compared at generator step 3"
+has "$T/cmp3/report.md" "| ring_gan | 2 | 48 |"
+run 2 compare "$T"/out1/runs/* -o "$T/cmp4" --at 6
+has "$T/err" "comparison step 6: no run reached it (the furthest reached step 5)"
+run 2 compare "$T"/out1/runs/* -o "$T/cmp4" --at 3x
+has "$T/err" "option --at: '3x' is not a whole number"
+[ -e "$T/cmp4" ] && fail "a refused compare made its output directory"
 run 2 compare "$T/out1/runs/ring_gan-s1" "$T/nowhere" -o "$T/cmp2"
 run 2 compare "$T/out1/runs/ring_gan-s1"
 

@@ -130,7 +130,7 @@ static void load_table(gl_cmp_run *runs, char dirs[][600], gl_cmp_variant **v, i
     gl_error_init(&err);
     load_all(runs, dirs);
     ck_assert_int_eq(gl_cmp_group(runs, N_FAKES, v, nv, &err), GL_OK);
-    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, *v, *nv, t, &err), GL_OK);
+    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, *v, *nv, 0, t, &err), GL_OK);
 }
 
 static char *slurp(const char *path)
@@ -328,7 +328,7 @@ static gl_cmp_cell cell(const gl_cmp_table *t, int variant, const char *col)
     return (gl_cmp_cell){0};
 }
 
-START_TEST(table_compares_at_equal_generator_steps)
+START_TEST(table_compares_at_equal_generator_steps_or_a_chosen_one)
 {
     gl_cmp_run runs[N_FAKES];
     char dirs[N_FAKES][600];
@@ -366,6 +366,35 @@ START_TEST(table_compares_at_equal_generator_steps)
     ck_assert_double_eq(cell(&t, 2, "d_loss").mean, 7);
     ck_assert_double_eq(t.wall[2].mean, 5);
     ck_assert_int_eq(cell(&t, 2, "modes2d.modes").n, 0);
+    gl_cmp_table_free(&t);
+    /* compare --at 50: B-s2, which stopped there, is in; every run is read at its row at or
+     * before 50. */
+    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, v, nv, 50, &t, &err), GL_OK);
+    ck_assert_int_eq(t.step, 50);
+    for (int i = 0; i < N_FAKES; i++)
+        ck_assert_ptr_null(t.excluded[i]);
+    ck_assert_double_eq_tol(cell(&t, 0, "d_loss").mean, 5, 1e-12); /* A: 1.0 and 9 */
+    ck_assert_double_eq_tol(cell(&t, 0, "g_loss").mean, 5.5, 1e-12);
+    ck_assert_int_eq(cell(&t, 0, "modes2d.modes").n, 0); /* A evaluated at 100 only */
+    ck_assert_double_eq(t.wall[0].mean, 1);              /* A-s2 timed at 100 only */
+    ck_assert_int_eq(t.wall[0].n, 1);
+    ck_assert_int_eq(cell(&t, 1, "d_loss").n, 1); /* B-s1 logged at 100 only */
+    ck_assert_double_eq(cell(&t, 1, "d_loss").mean, -7);
+    ck_assert_double_eq(cell(&t, 1, "modes2d.kl").mean, 9);
+    ck_assert_double_eq(t.images[1], 50.0 * 5 * 32);
+    ck_assert_int_eq(cell(&t, 2, "d_loss").n, 0); /* C logged from step 100 */
+    gl_cmp_table_free(&t);
+    /* Step 200: only C reached it. */
+    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, v, nv, 200, &t, &err), GL_OK);
+    for (int i = 0; i < 4; i++)
+        ck_assert_ptr_nonnull(t.excluded[i]);
+    ck_assert_ptr_null(t.excluded[4]);
+    ck_assert_double_eq(cell(&t, 2, "d_loss").mean, 9);
+    gl_cmp_table_free(&t);
+    /* Beyond every run: an input error naming the furthest step. */
+    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, v, nv, 201, &t, &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "comparison step 201") && strstr(err.text, "step 200"), "%s",
+                  err.text);
     gl_cmp_table_free(&t);
     gl_cmp_variants_free(v, nv);
     for (int i = 0; i < N_FAKES; i++)
@@ -907,7 +936,7 @@ int main(void)
     tcase_add_test(tc, csv_rows_partial_line_and_faults);
     tcase_add_test(tc, runs_group_into_variants_by_config);
     tcase_add_test(tc, same_names_get_the_differing_keys);
-    tcase_add_test(tc, table_compares_at_equal_generator_steps);
+    tcase_add_test(tc, table_compares_at_equal_generator_steps_or_a_chosen_one);
     tcase_add_test(tc, eval_json_is_one_more_row);
     tcase_add_test(tc, packed_runs_count_every_real_item);
     tcase_add_test(tc, chart_lines_bands_and_x_axes);
