@@ -22,16 +22,17 @@ static void trailer(uint32_t crc, uint8_t out[TRAILER])
 }
 
 int gl_idx_cache_locate(gl_idx_cache *c, const char *src, const struct stat *st,
-                        const uint8_t *header, size_t hlen, gl_error *err)
+                        const uint8_t *header, size_t hlen, const uint8_t gz_trailer[8],
+                        gl_error *err)
 {
     char dir[4096], abs[PATH_MAX], id[PATH_MAX + 128], hex[65];
     if (gl_cache_dir(dir, sizeof dir, err) != GL_OK)
         return GL_ERR_RUN;
     if (!realpath(src, abs))
         snprintf(abs, sizeof abs, "%s", src);
-    int n = snprintf(id, sizeof id, "%s\n%lld\n%lld.%09ld\n%08lx", abs, (long long)st->st_size,
-                     (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
-                     crc32(0, header, (uInt)hlen));
+    int n = snprintf(id, sizeof id, "%s\n%lld\n%lld.%09ld\n%08lx\n%08lx", abs,
+                     (long long)st->st_size, (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+                     crc32(0, header, (uInt)hlen), crc32(0, gz_trailer, 8));
     gl_sha256_hex(id, (size_t)n < sizeof id ? (size_t)n : sizeof id - 1, hex);
     hex[32] = '\0'; /* 128 bits tell sources apart */
     n = snprintf(c->path, sizeof c->path, "%s/idx/%s.idx", dir, hex);

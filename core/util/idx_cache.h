@@ -5,14 +5,16 @@
  * An entry is CACHE/idx/KEY.idx (CACHE: util/fs.h's gl_cache_dir): the IDX file's bytes as
  * decompressed (header, then data), so items sit at the same offsets as in a raw file, then an
  * 8-byte trailer, "GLIC" and the CRC-32 (zlib's) of those bytes big-endian. KEY is the first 32 hex
- * digits of the SHA-256 of the source's absolute path, size, modification time (ns) and the CRC-32
- * of its header, so a changed source gets a new entry. An entry is checked completely (size,
- * header, checksum) each time it is opened. Entries are written atomically (util/atomic.h) and
- * never replaced: one is linked in only where there is none (gl_atomic_commit_new), a damaged one
- * is removed first (gl_idx_cache_remove), so no reader of a good entry loses it, even on NFS.
- * Processes that start together at worst each decompress the file, and all read the first copy
- * put in place. The temporary file of a process killed while writing is removed by the next
- * writer. Old entries stay until the directory is deleted, which is always safe.
+ * digits of the SHA-256 of the source's absolute path, size, modification time (ns), the CRC-32
+ * of its header and its gzip trailer (the CRC-32 and length of the whole decompressed file), so a
+ * changed source gets a new entry, even one of the same size with its time set back. An entry is
+ * checked completely (size, header, checksum) each time it is opened. Entries are written
+ * atomically (util/atomic.h) and never replaced: one is linked in only where there is none
+ * (gl_atomic_commit_new), a damaged one is removed first (gl_idx_cache_remove), so no reader of a
+ * good entry loses it, even on NFS. Processes that start together at worst each decompress the
+ * file, and all read the first copy put in place. The temporary file of a process killed while
+ * writing is removed by the next writer. Old entries stay until the directory is deleted, which is
+ * always safe.
  */
 #ifndef GL_UTIL_IDX_CACHE_H
 #define GL_UTIL_IDX_CACHE_H
@@ -32,9 +34,10 @@ typedef struct gl_idx_cache {
 } gl_idx_cache;
 
 /* Fills c->path for the source file src (st: its stat; header: its first hlen bytes, as
- * decompressed). GL_ERR_RUN when there is no cache directory. */
+ * decompressed; gz_trailer: its last 8 bytes). GL_ERR_RUN when there is no cache directory. */
 int gl_idx_cache_locate(gl_idx_cache *c, const char *src, const struct stat *st,
-                        const uint8_t *header, size_t hlen, gl_error *err);
+                        const uint8_t *header, size_t hlen, const uint8_t gz_trailer[8],
+                        gl_error *err);
 
 /* Opens c->path read-only and checks it is a whole entry for header and size bytes of data.
  * Returns the descriptor (close-on-exec; the caller closes it) and its stat as checked in *st, or

@@ -341,19 +341,20 @@ static int no_cache(const char *plugin, const char *path, const gl_error *why)
     return GL_OK;
 }
 
-/* The decompressed copy of the gzip file path (st: its stat; f: after img's header) in the
- * cache c, made now when missing or damaged. Sets *fd to it and *st to its stat, or *fd to -1
- * (logged) when no cache can be used and path is to be read into memory instead. GL_ERR_INPUT when
- * the source is bad. */
-static int cached_copy(const char *plugin, const char *path, struct stat *st, gzFile f,
-                       const idx_file *img, gl_idx_cache *c, int *fd, gl_error *err)
+/* The decompressed copy of the gzip file path (st: its stat; gz_trailer: its last 8 bytes; f:
+ * after img's header) in the cache c, made now when missing or damaged. Sets *fd to it and *st to
+ * its stat, or *fd to -1 (logged) when no cache can be used and path is to be read into memory
+ * instead. GL_ERR_INPUT when the source is bad. */
+static int cached_copy(const char *plugin, const char *path, struct stat *st,
+                       const uint8_t gz_trailer[8], gzFile f, const idx_file *img, gl_idx_cache *c,
+                       int *fd, gl_error *err)
 {
     size_t hlen = 4 + 4 * (size_t)img->ndim;
     gl_error cerr;
     gl_error_init(&cerr);
     char why[300];
     *fd = -1;
-    if (gl_idx_cache_locate(c, path, st, img->header, hlen, &cerr) != GL_OK)
+    if (gl_idx_cache_locate(c, path, st, img->header, hlen, gz_trailer, &cerr) != GL_OK)
         return no_cache(plugin, path, &cerr);
     if ((*fd = gl_idx_cache_open(c, img->header, hlen, img->size, st, why, sizeof why)) >= 0)
         return GL_OK;
@@ -405,8 +406,13 @@ static int open_file_backed(gl_byte_images *d, const char *path, idx_file *img, 
         if (have != img->size)
             rc = size_error(d->plugin, path, img->size, have, err);
     } else if (rc == GL_OK) {
+        /* The gzip trailer (CRC-32 and length of the data) names the content in the cache's key;
+         * a file too short to have one fails while it is decompressed. */
+        uint8_t gz_trailer[8] = {0};
+        if (st.st_size >= 8 && pread(fd, gz_trailer, 8, st.st_size - 8) != 8)
+            memset(gz_trailer, 0, sizeof gz_trailer);
         close(fd);
-        rc = cached_copy(d->plugin, path, &st, f, img, &c, &fd, err);
+        rc = cached_copy(d->plugin, path, &st, gz_trailer, f, img, &c, &fd, err);
     }
     gzclose(f);
     if (rc == GL_OK && fd >= 0) {

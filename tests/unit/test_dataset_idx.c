@@ -617,6 +617,43 @@ START_TEST(corrupt_gzip_source)
 }
 END_TEST
 
+/* A gzip source rewritten with other bytes of the same length, at the same size (the data is
+ * incompressible, so stored as is) and with its modification time set back: the cache's key reads
+ * the gzip trailer (the data's CRC-32), so the new bytes get a new entry instead of the old one. */
+START_TEST(same_size_gzip_with_old_time_gets_a_new_entry)
+{
+    uint8_t px[2][10 * 20 * 40];
+    uint32_t dims[3] = {10, 20, 40}, state = 777;
+    for (int v = 0; v < 2; v++)
+        for (size_t i = 0; i < sizeof px[v]; i++)
+            px[v][i] = (uint8_t)((state = state * 1103515245u + 12345u) >> 24);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/r.idx.gz", dir);
+    struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
+    off_t size = 0;
+    for (int v = 0; v < 2; v++) {
+        write_file("r.idx.gz", 1, 3, dims, px[v], sizeof px[v]);
+        ck_assert_int_eq(utimensat(AT_FDCWD, path, old, 0), 0);
+        struct stat st;
+        ck_assert_int_eq(stat(path, &st), 0);
+        if (v)
+            ck_assert_int_eq(st.st_size, size); /* else the size alone would tell them apart */
+        size = st.st_size;
+        fx_dataset d;
+        gl_error err;
+        open_images(&d, "r.idx.gz", &err);
+        ck_assert_int_eq(((const gl_byte_images *)d.self)->pixels == NULL, 1); /* from the cache */
+        float x[800];
+        int64_t i = 3;
+        ck_assert_msg(d.ds->get(d.self, &i, 1, x, NULL, &err) == GL_OK, "%s", err.text);
+        for (int j = 0; j < 800; j++)
+            ck_assert_float_eq(x[j], expected(px[v][3 * 800 + j]));
+        fx_dataset_close(&d);
+        ck_assert_int_eq(cache_entries(NULL, 0), v + 1);
+    }
+}
+END_TEST
+
 /* Whether the cache holds a temporary file (an entry being written). */
 static int cache_writing(void)
 {
@@ -795,6 +832,7 @@ int main(void)
     tcase_add_test(tc, bad_source_and_shrunk_file);
     tcase_add_test(tc, file_changed_while_read);
     tcase_add_test(tc, corrupt_gzip_source);
+    tcase_add_test(tc, same_size_gzip_with_old_time_gets_a_new_entry);
     tcase_add_test(tc, concurrent_writer_keeps_the_first_entry);
     tcase_add_test(tc, stacked_triples);
     tcase_add_test(tc, stacked_needs_grey_labelled_source);
