@@ -81,7 +81,8 @@ typedef struct gl_cmp_run {
                             neither */
     gl_cmp_csv timing;   /* timing.csv; n_cols 0 when the run has none */
     long long last_step; /* step of metrics.csv's last row (0 when it has none) */
-    long long budget;    /* train.steps, or last_step for a run measured in epochs */
+    long long budget;    /* train.steps; for a run measured in epochs the total_steps run.json
+                            records, else last_step */
     char *sample;        /* newest samples/step_*.png (malloc'd), NULL when none */
 } gl_cmp_run;
 
@@ -91,6 +92,10 @@ typedef struct gl_cmp_run {
 int gl_cmp_run_load(const char *dir, gl_cfg_schema_lookup lookup, void *ud, gl_cmp_run *r,
                     gl_error *err);
 void gl_cmp_run_free(gl_cmp_run *r);
+/* The budget in generator steps that run directory dir's run.json records for its latest start or
+ * resume (`total_steps`: train.epochs counted in batches), or -1 when it records none (no
+ * run.json, a damaged one, or one written before the field existed). */
+long long gl_cmp_recorded_total(const char *dir);
 
 /* ---------------------------------------------------------------- variants (variants.c) */
 

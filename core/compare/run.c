@@ -1,7 +1,7 @@
 /* run.c - one run directory as the comparison sees it (docs/formats.md): the resolved config
  * (loaded and validated through the same config system as `ganlab train`, so two configs compare
- * value by value), the CSV logs with eval.json's metrics, and the newest sample image. It does not
- * read checkpoints.
+ * value by value), the CSV logs with eval.json's metrics, the newest sample image, and for a budget
+ * in epochs the steps run.json records. It does not read checkpoints.
  */
 #include "compare/compare.h"
 
@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/json.h"
 
 static int load_config(gl_cmp_run *r, gl_cfg_schema_lookup lookup, void *ud, gl_error *err)
 {
@@ -107,9 +109,31 @@ int gl_cmp_run_load(const char *dir, gl_cfg_schema_lookup lookup, void *ud, gl_c
     if (r->metrics.n_rows > 0)
         r->last_step =
             (long long)r->metrics.v[(size_t)(r->metrics.n_rows - 1) * (size_t)r->metrics.n_cols];
-    if (r->budget <= 0)
-        r->budget = r->last_step;
+    if (r->budget <= 0) {
+        long long recorded = gl_cmp_recorded_total(r->dir);
+        r->budget = recorded > 0 ? recorded : r->last_step;
+    }
     return GL_OK;
+}
+
+long long gl_cmp_recorded_total(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    gl_json *root = NULL;
+    gl_error quiet; /* a damaged run.json is reported by the commands that need its plugins */
+    gl_error_init(&quiet);
+    if (gl_json_load(path, &root, &quiet) != GL_OK)
+        return -1;
+    const gl_json *t = gl_json_get(root, "total_steps");
+    const gl_json *rs = gl_json_get(root, "resumes");
+    if (rs && rs->type == GL_JSON_ARRAY && rs->n > 0)
+        t = gl_json_get(rs->items[rs->n - 1], "total_steps");
+    long long total = t && t->type == GL_JSON_NUMBER && t->number >= 1 && t->number < 9e18
+                          ? (long long)t->number
+                          : -1;
+    gl_json_free(root);
+    return total;
 }
 
 void gl_cmp_run_free(gl_cmp_run *r)

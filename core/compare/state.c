@@ -2,7 +2,8 @@
  *   running      its run directory's run.lock is locked (flock) by a live process (tried only
  *                when the host:PID it holds is not a dead process of this host); or, without a
  *                run.lock, logs/NAME.pid names a live process on this host
- *   done         metrics.csv reached the budget (train.steps) and a checkpoint of that step exists
+ *   done         metrics.csv reached the budget (train.steps, or for a budget in epochs the steps
+ *                run.json records) and a checkpoint of that step exists
  *                (train writes one at the last step), or the last attempt exited 0
  *   failed       the last attempt exited 1..127 other than 75 (75: stopped to be requeued)
  *   interrupted  it has a run directory with a checkpoint (stopped by a signal, killed, requeued)
@@ -107,8 +108,8 @@ static long long newest_checkpoint(const char *dir)
     return step;
 }
 
-/* train.steps of the run directory's config (-1 for a budget in epochs), and metrics.csv's last
- * step. */
+/* train.steps of the run directory's config (for a budget in epochs, the steps its run.json
+ * records; -1 when none), and metrics.csv's last step. */
 static int progress(gl_run_status *st, gl_cfg_schema_lookup lookup, void *ud, gl_error *err)
 {
     char path[4200];
@@ -120,7 +121,7 @@ static int progress(gl_run_status *st, gl_cfg_schema_lookup lookup, void *ud, gl
             rc = gl_cfg_validate(cfg, lookup, ud, err);
         if (rc == GL_OK) {
             long long steps = gl_params_int(gl_cfg_params(cfg, "train"), "steps");
-            st->total = steps > 0 ? steps : -1;
+            st->total = steps > 0 ? steps : gl_cmp_recorded_total(st->dir);
         }
         gl_cfg_destroy(cfg);
         if (rc != GL_OK)

@@ -159,6 +159,8 @@ static void process_fields(FILE *f, const gl_provenance *p, const char *now, int
     gl_json_write_string(f, backend);
     json_key(f, "threads", 0);
     fprintf(f, "%d", gl_engine_threads());
+    json_key(f, "total_steps", 0);
+    fprintf(f, "%llu", (unsigned long long)p->total_steps);
     json_key(f, "started", 0);
     gl_json_write_string(f, now);
 }

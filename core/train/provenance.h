@@ -1,8 +1,9 @@
 /* provenance.h - run.json: what produced a run directory (docs/formats.md, "run.json"): ganlab's
  * version and git description, the command line and its overrides, the host, CPU and BLAS backend,
- * the thread count, start and finish times, every plugin file that ran (kind, name, path, SHA-256),
- * and one entry per resume with its config changes. Rewritten atomically at each start and finish;
- * its times and host make it one of the files that differ between identical runs.
+ * the thread count, the budget in steps, start and finish times, every plugin file that ran (kind,
+ * name, path, SHA-256), and one entry per resume with its config changes. Rewritten atomically at
+ * each start and finish; its times and host make it one of the files that differ between identical
+ * runs.
  *
  * gl_provenance_plugin_dirs reads it back so that sample, eval, resume and compare find a plugin
  * that is not on the search path at the path it ran from, after checking its hash. */
@@ -21,6 +22,7 @@ typedef struct gl_provenance {
     int n_overrides;
     const char *changes; /* on resume: "key: old -> new" lines (gl_train_resume_changes), or NULL */
     int forced;          /* on resume: --force was given */
+    uint64_t total_steps; /* the budget in generator steps, train.epochs counted in batches */
 } gl_provenance;
 
 /* At the start of a run (resumed: step > 0 and dir/run.json kept, a resume entry appended): writes

@@ -289,8 +289,8 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
     }
     if (rc == GL_OK)
         rc = write_config(cfg, dir, err);
-    gl_provenance prov = {o->argc,        o->argv,           o->overrides,
-                          o->n_overrides, o->resume_changes, o->forced};
+    gl_provenance prov = {o->argc,           o->argv,   o->overrides, o->n_overrides,
+                          o->resume_changes, o->forced, r.total};
     if (rc == GL_OK)
         rc = gl_provenance_start(dir, cfg, reg, &prov, o->resume_dir != NULL, r.s->st.step, err);
     if (rc == GL_OK)

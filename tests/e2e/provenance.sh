@@ -16,8 +16,9 @@ ov="dataset.size=256 train.steps=4 train.batch_size=16 train.log_every=2 train.s
 run 0 --plugin-path "$T/oot" train "$S/configs/toy/ring_gan.yaml" $ov
 dir=$(tail -n 1 "$T/out")
 j=$dir/run.json
-for k in version git command overrides host cpu model features backend threads started finished \
-         plugins resumes; do key "$k" "$j"; done
+for k in version git command overrides host cpu model features backend threads total_steps \
+         started finished plugins resumes; do key "$k" "$j"; done
+grep -qF '"total_steps": 4' "$j" || fail "run.json: total_steps not 4"
 grep -qF '"overrides": ["dataset.size=256", ' "$j" || fail "run.json: overrides not in order"
 grep -qF '"threads": 1' "$j" || fail "run.json: threads not 1"
 grep -qF '"backend": "OpenBLAS' "$j" || fail "run.json: backend not OpenBLAS"
@@ -39,6 +40,7 @@ run 0 train --resume "$dir" train.steps=6 train.log_every=3
 grep -qF '"changes": ["train.steps: 4 -> 6", "train.log_every: 2 -> 3"]' "$j" ||
     fail "run.json: the resume's changes: $(grep changes "$j")"
 grep -qF '"step": 2' "$j" || fail "run.json: the resume's step"
+grep -qF '"total_steps": 6' "$j" || fail "run.json: the resume's total_steps not 6"
 grep -qF '"command": ["'"$S"'/configs' "$j" && fail "run.json: the first command was replaced"
 grep -qF "train.steps=4" "$j" || fail "run.json: the first start's overrides are gone"
 

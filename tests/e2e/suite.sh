@@ -6,7 +6,8 @@
 # resumes its interrupted ones; --status gives each run's state (exit 0, 1 or 4); a sweep made with
 # --config and --sweep, found again by --name; compare on the same run directories; the suite
 # parser's errors reach the user with their positions; --dry-run checks every shipped suite and
-# one of its printed commands runs when pasted; compare --at reads the runs at an earlier step.
+# one of its printed commands runs when pasted; compare --at reads the runs at an earlier step;
+# a budget in epochs is shown in steps.
 # Needs GL_BUILDDIR and GL_SRCDIR (make check).
 . "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
 has() { grep -qF -- "$2" "$1" || { fail "no '$2' in $1:"; tail -5 "$1"; }; }
@@ -63,6 +64,15 @@ has "$T/err" "[suite] resume ring_gan-s1 (1/1)"
     fail "the resumed run ended without its checkpoint"
 [ -e "$T/again/runs/ring_gan-s1-2" ] && fail "the resumed run got a new directory"
 run 0 suite "$T/again.yaml" -o "$T/again" --status
+
+# A budget in epochs: --status counts it in steps from run.json (256 items in batches of 16 for 2
+# epochs: 32 batches, 32 generator steps for ring_gan, 16 for ring_wgan_gp's 2 D updates a step).
+sed 's/train.steps=5,/train.steps=0, train.epochs=2,/; s/seeds: \[1, 2\]/seeds: [1]/' \
+    "$T/tiny.yaml" >"$T/epochs.yaml"
+run 0 suite "$T/epochs.yaml" -o "$T/epochs"
+run 0 suite "$T/epochs.yaml" -o "$T/epochs" --status
+has "$T/out" "ring_gan-s1 done 32/32"
+has "$T/out" "ring_wgan_gp-s1 done 16/16"
 
 # The same runs through compare.
 run 0 compare "$T"/out1/runs/* -o "$T/cmp" --title "Again"

@@ -559,6 +559,48 @@ START_TEST(packed_runs_count_every_real_item)
 }
 END_TEST
 
+/* A budget in epochs is the total_steps run.json records for the latest start or resume, so a run
+ * stopped half way is not taken as complete; without a record it is the last logged step. */
+START_TEST(epoch_budgets_from_run_json)
+{
+    static const struct {
+        const char *json; /* NULL: no run.json */
+        long long total;  /* gl_cmp_recorded_total */
+        long long budget;
+    } cases[] = {
+        {NULL, -1, 40},
+        {"{\"threads\": 1, \"total_steps\": 300, \"resumes\": []}", 300, 300},
+        {"{\"total_steps\": 300, \"resumes\": [{\"step\": 40, \"total_steps\": 400}]}", 400, 400},
+        {"{\"total_steps\": 300, \"resumes\": [{\"step\": 40}]}", -1, 40}, /* an older ganlab */
+        {"{\"total_steps\": 300,", -1, 40},                                /* damaged */
+        {"{\"total_steps\": \"300\"}", -1, 40},
+    };
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/epochs", root);
+    ck_assert_int_eq(mkdir(dir, 0777), 0);
+    write_text(dir, "config.yaml",
+               "experiment: {name: epochs, seed: 1}\ndataset: {plugin: stub}\nmodel: {plugin: "
+               "stub}\nloss: {plugin: stub}\n"
+               "optimizer: {generator: {plugin: stub}, discriminator: {plugin: stub}}\n"
+               "train: {steps: 0, epochs: 3, batch_size: 32}\n");
+    write_text(dir, "metrics.csv", "step,epoch,d_loss,g_loss\n20,1,1,1\n40,1,1,1\n");
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char path[1100];
+        snprintf(path, sizeof path, "%s/run.json", dir);
+        unlink(path);
+        if (cases[i].json)
+            write_text(dir, "run.json", cases[i].json);
+        ck_assert_int_eq(gl_cmp_recorded_total(dir), cases[i].total);
+        gl_cmp_run run;
+        gl_error err;
+        gl_error_init(&err);
+        ck_assert_msg(gl_cmp_run_load(dir, lookup, NULL, &run, &err) == GL_OK, "%s", err.text);
+        ck_assert_int_eq(run.budget, cases[i].budget);
+        gl_cmp_run_free(&run);
+    }
+}
+END_TEST
+
 START_TEST(chart_lines_bands_and_x_axes)
 {
     gl_cmp_run runs[N_FAKES];
@@ -939,6 +981,7 @@ int main(void)
     tcase_add_test(tc, table_compares_at_equal_generator_steps_or_a_chosen_one);
     tcase_add_test(tc, eval_json_is_one_more_row);
     tcase_add_test(tc, packed_runs_count_every_real_item);
+    tcase_add_test(tc, epoch_budgets_from_run_json);
     tcase_add_test(tc, chart_lines_bands_and_x_axes);
     tcase_add_test(tc, report_files_and_values);
     tcase_add_test(tc, report_without_eval_says_so);
