@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/byte_images_file.h"
 #include "util/fs.h"
 
 gl_byte_images *gl_byte_images_new(const char *plugin)
@@ -112,5 +113,31 @@ int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, int n, f
                             "dataset '%s': %s: changed while the run read it (its size or "
                             "modification time is not what it was when opened): restart the run",
                             d->plugin, d->path);
+    return GL_OK;
+}
+
+int gl_byte_images_attach(gl_byte_images *d, int fd, int64_t offset, const struct stat *st,
+                          const char *name, size_t item, gl_error *err)
+{
+    d->fd = fd;
+    d->offset = offset;
+    d->fd_size = st->st_size;
+    d->fd_mtime_ns = gl_mtime_ns(st);
+    d->path = strdup(name);
+    d->item = malloc(item ? item : 1);
+    if (!d->path || !d->item)
+        return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': out of memory", d->plugin);
+    return GL_OK;
+}
+
+int gl_data_in_memory(const char *plugin, int *yes, gl_error *err)
+{
+    const char *v = getenv("GANLAB_DATA_IN_MEMORY");
+    *yes = v && strcmp(v, "1") == 0;
+    if (v && *v && strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "dataset '%s': GANLAB_DATA_IN_MEMORY=%s: expected 1 (the images in "
+                            "memory) or 0 (read from the page cache)",
+                            plugin, v);
     return GL_OK;
 }

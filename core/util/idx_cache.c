@@ -21,24 +21,30 @@ static void trailer(uint32_t crc, uint8_t out[TRAILER])
         out[4 + i] = (uint8_t)(crc >> (24 - 8 * i));
 }
 
+int gl_idx_cache_locate_id(gl_idx_cache *c, const void *id, size_t n, gl_error *err)
+{
+    char dir[4096], hex[65];
+    if (gl_cache_dir(dir, sizeof dir, err) != GL_OK)
+        return GL_ERR_RUN;
+    gl_sha256_hex(id, n, hex);
+    hex[32] = '\0'; /* 128 bits tell sources apart */
+    int len = snprintf(c->path, sizeof c->path, "%s/idx/%s.idx", dir, hex);
+    if (len < 0 || (size_t)len >= sizeof c->path)
+        return gl_error_add(err, GL_ERR_RUN, "the cache directory's path is too long");
+    return GL_OK;
+}
+
 int gl_idx_cache_locate(gl_idx_cache *c, const char *src, const struct stat *st,
                         const uint8_t *header, size_t hlen, const uint8_t gz_trailer[8],
                         gl_error *err)
 {
-    char dir[4096], abs[PATH_MAX], id[PATH_MAX + 128], hex[65];
-    if (gl_cache_dir(dir, sizeof dir, err) != GL_OK)
-        return GL_ERR_RUN;
+    char abs[PATH_MAX], id[PATH_MAX + 128];
     if (!realpath(src, abs))
         snprintf(abs, sizeof abs, "%s", src);
     int n = snprintf(id, sizeof id, "%s\n%lld\n%lld.%09ld\n%08lx\n%08lx", abs,
                      (long long)st->st_size, (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
                      crc32(0, header, (uInt)hlen), crc32(0, gz_trailer, 8));
-    gl_sha256_hex(id, (size_t)n < sizeof id ? (size_t)n : sizeof id - 1, hex);
-    hex[32] = '\0'; /* 128 bits tell sources apart */
-    n = snprintf(c->path, sizeof c->path, "%s/idx/%s.idx", dir, hex);
-    if (n < 0 || (size_t)n >= sizeof c->path)
-        return gl_error_add(err, GL_ERR_RUN, "the cache directory's path is too long");
-    return GL_OK;
+    return gl_idx_cache_locate_id(c, id, (size_t)n < sizeof id ? (size_t)n : sizeof id - 1, err);
 }
 
 /* Reads fd to its end, checking it starts with header; returns its CRC-32 over want bytes, or

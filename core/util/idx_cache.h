@@ -39,6 +39,10 @@ int gl_idx_cache_locate(gl_idx_cache *c, const char *src, const struct stat *st,
                         const uint8_t *header, size_t hlen, const uint8_t gz_trailer[8],
                         gl_error *err);
 
+/* Fills c->path for the entry named by the n bytes of id (anything that names its content
+ * exactly: gl_byte_images_cached's key). GL_ERR_RUN when there is no cache directory. */
+int gl_idx_cache_locate_id(gl_idx_cache *c, const void *id, size_t n, gl_error *err);
+
 /* Opens c->path read-only and checks it is a whole entry for header and size bytes of data.
  * Returns the descriptor (close-on-exec; the caller closes it) and its stat as checked in *st, or
  * -1 with what is wrong in why (cap bytes; "" when there is no entry yet). */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "util/byte_images_file.h"
 #include "util/fs.h"
 #include "util/idx_cache.h"
 
@@ -416,20 +417,21 @@ static int open_file_backed(gl_byte_images *d, const char *path, idx_file *img, 
     }
     gzclose(f);
     if (rc == GL_OK && fd >= 0) {
-        d->fd = fd;
-        d->offset = (int64_t)hlen;
-        d->fd_size = st.st_size;
-        d->fd_mtime_ns = gl_mtime_ns(&st);
+        /* Messages name the file read: the entry and its source, or the raw file. */
         size_t cap = strlen(c.path) + strlen(path) + 32;
-        d->path = malloc(cap);
-        if (d->path && *c.path) /* messages name the file read, the entry, and its source */
-            snprintf(d->path, cap, "%s (decompressed from %s)", c.path, path);
-        else if (d->path)
-            snprintf(d->path, cap, "%s", path);
-        d->item = malloc(img->size / img->dims[0]);
-        if (!d->path || !d->item)
+        char *name = malloc(cap); /* freed below */
+        if (!name) {
+            close(fd);
             return gl_error_add(err, GL_ERR_INPUT, "dataset '%s': out of memory", d->plugin);
-        return GL_OK;
+        }
+        if (*c.path)
+            snprintf(name, cap, "%s (decompressed from %s)", c.path, path);
+        else
+            snprintf(name, cap, "%s", path);
+        rc = gl_byte_images_attach(d, fd, (int64_t)hlen, &st, name,
+                                   (size_t)(img->size / img->dims[0]), err);
+        free(name);
+        return rc;
     }
     if (fd >= 0)
         close(fd);
@@ -449,14 +451,10 @@ int gl_idx_load(const gl_params *p, const char *plugin, gl_byte_images **out, gl
     *out = d;
 
     idx_file img;
-    const char *in_memory = getenv("GANLAB_DATA_IN_MEMORY");
-    if (in_memory && *in_memory && strcmp(in_memory, "0") != 0 && strcmp(in_memory, "1") != 0)
-        return gl_error_add(err, GL_ERR_INPUT,
-                            "dataset '%s': GANLAB_DATA_IN_MEMORY=%s: expected 1 (the images in "
-                            "memory) or 0 (read from the page cache)",
-                            plugin, in_memory);
-    rc = in_memory && strcmp(in_memory, "1") == 0 ? IN_MEMORY
-                                                  : open_file_backed(d, images, &img, err);
+    int in_memory;
+    if (gl_data_in_memory(plugin, &in_memory, err) != GL_OK)
+        return GL_ERR_INPUT;
+    rc = in_memory ? IN_MEMORY : open_file_backed(d, images, &img, err);
     if (rc == IN_MEMORY) {
         rc = read_idx(plugin, images, 3, 4, &img, err);
         d->pixels = img.data;

@@ -7,6 +7,7 @@ core_libganlab_internal_la_SOURCES += core/util/error.c core/util/rng.c core/uti
 	core/util/csvlog.c core/util/pb.c core/util/pb.h core/util/tfrecord.c core/util/tfrecord.h \
 	core/util/sha256.c core/util/sha256.h core/util/json.c core/util/json.h \
 	core/util/events.c core/util/events.h \
-	core/util/idx_read.c core/util/idx_cache.c core/util/idx_cache.h
+	core/util/idx_read.c core/util/idx_cache.c core/util/idx_cache.h \
+	core/util/byte_images_file.h core/util/byte_images_cache.c
 ganlabinclude_HEADERS += core/include/ganlab/api.h core/include/ganlab/error.h core/include/ganlab/config.h \
 	core/include/ganlab/plugin.h core/include/ganlab/rng.h core/include/ganlab/dataset.h

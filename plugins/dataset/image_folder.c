@@ -16,9 +16,12 @@
  * clamped to the image, as PyTorch's align_corners=False; no antialiasing, so shrink by large
  * factors with nearest or beforehand), rounded to bytes.
  *
- * Everything is decoded in open() and kept as bytes (N, C, H, W); get() scales them to [-1, 1]
- * with v = (x / 255 - 0.5) / 0.5 in float, like the idx plugin and torchvision's
- * ToTensor + Normalize(0.5, 0.5), through libganlab's gl_byte_images (ganlab/dataset.h).
+ * Everything is decoded in open() into bytes (N, C, H, W), once: gl_byte_images_cached keeps
+ * them in the user's cache directory under a key made of the decoding's parameters and every
+ * file's path, label, size and modification time, and later runs read them from there. get()
+ * scales them to [-1, 1] with v = (x / 255 - 0.5) / 0.5 in float, like the idx plugin and
+ * torchvision's ToTensor + Normalize(0.5, 0.5), through libganlab's gl_byte_images
+ * (ganlab/dataset.h).
  *
  * What it does not do: other image formats, recursion below one level, cropping, augmentation.
  */
@@ -327,6 +330,43 @@ static int decode_all(gl_byte_images *d, const entry_list *l, int size, int bili
     return rc;
 }
 
+/* What gl_byte_images_cached calls on a cache miss. */
+typedef struct decode_job {
+    const entry_list *l;
+    int size, bilinear;
+} decode_job;
+
+static int decode_job_run(void *ud, gl_byte_images *d, gl_error *err)
+{
+    const decode_job *j = ud;
+    d->n = (int64_t)j->l->n;
+    return decode_all(d, j->l, j->size, j->bilinear, err);
+}
+
+/* The cache key of the decoded bytes: the decoding's parameters, then every file's path, label,
+ * size and modification time (a file replaced, added or removed makes another key). A new text of
+ * *len bytes, or NULL when out of memory; the caller frees it. */
+static char *cache_key(const entry_list *l, int channels, const decode_job *j, size_t *len)
+{
+    char *key = NULL;
+    FILE *f = open_memstream(&key, len);
+    if (!f)
+        return NULL;
+    fprintf(f, "channels %d size %d bilinear %d\n", channels, j->size, j->bilinear);
+    for (size_t i = 0; i < l->n; i++) {
+        struct stat st;
+        if (stat(l->items[i].path, &st) != 0) /* then decoding fails and says why */
+            memset(&st, 0, sizeof st);
+        fprintf(f, "%s\n%d %lld %lld.%09ld\n", l->items[i].path, l->items[i].label,
+                (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    }
+    if (fclose(f) != 0) {
+        free(key);
+        return NULL;
+    }
+    return key;
+}
+
 static int image_folder_open(const gl_params *p, uint64_t seed, void **self, gl_dataset_info *info,
                              gl_error *err)
 {
@@ -343,9 +383,15 @@ static int image_folder_open(const gl_params *p, uint64_t seed, void **self, gl_
 
     entry_list l = {0};
     int rc = collect(gl_params_string(p, "path"), &l, &d->n_classes, &d->class_names, err);
+    decode_job job = {&l, (int)gl_params_int(p, "size"),
+                      strcmp(gl_params_string(p, "resize"), "bilinear") == 0};
+    size_t key_len = 0;
+    char *key = rc == GL_OK ? cache_key(&l, channels, &job, &key_len) : NULL; /* freed below */
+    if (rc == GL_OK && !key)
+        rc = gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': out of memory");
     if (rc == GL_OK)
-        rc = decode_all(d, &l, (int)gl_params_int(p, "size"),
-                        strcmp(gl_params_string(p, "resize"), "bilinear") == 0, err);
+        rc = gl_byte_images_cached(d, key, key_len, decode_job_run, &job, err);
+    free(key);
     if (rc == GL_OK && d->n_classes > 0) {
         d->labels = malloc(l.n * sizeof *d->labels);
         if (!d->labels)
@@ -353,7 +399,6 @@ static int image_folder_open(const gl_params *p, uint64_t seed, void **self, gl_
         for (size_t i = 0; rc == GL_OK && i < l.n; i++)
             d->labels[i] = l.items[i].label;
     }
-    d->n = (int64_t)l.n;
     free_entries(&l);
     if (rc != GL_OK)
         return rc;

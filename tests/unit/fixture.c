@@ -6,6 +6,7 @@
  */
 #include "fixture.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <ftw.h>
 #include <math.h>
@@ -323,3 +324,15 @@ static int remove_one(const char *path, const struct stat *st, int flag, struct 
 }
 
 void fx_rmtree(const char *dir) { nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS); }
+
+int fx_count_files(const char *dir, char *last, size_t cap)
+{
+    DIR *dp = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; dp && (e = readdir(dp));)
+        if (e->d_name[0] != '.' && ++n && last)
+            snprintf(last, cap, "%s/%s", dir, e->d_name);
+    if (dp)
+        closedir(dp);
+    return n;
+}

@@ -86,5 +86,8 @@ void fx_dataset_close(fx_dataset *d);
 int fx_tempdir(char *buf, size_t cap);
 /* Removes dir and everything in it (for fx_tempdir results). */
 void fx_rmtree(const char *dir);
+/* The files in dir (names starting with '.' left out; 0 when dir is missing); the path of the last
+ * one read into last (when not NULL). */
+int fx_count_files(const char *dir, char *last, size_t cap);
 
 #endif

@@ -324,18 +324,8 @@ END_TEST
 
 /* ---------------------------------------------------------------- file-backed and the cache */
 
-/* The files in the cache; the last one's path into path (when not NULL). */
-static int cache_entries(char *path, size_t cap)
-{
-    DIR *dp = opendir(cache);
-    int n = 0;
-    for (struct dirent *e; dp && (e = readdir(dp));)
-        if (e->d_name[0] != '.' && ++n && path)
-            snprintf(path, cap, "%s/%s", cache, e->d_name);
-    if (dp)
-        closedir(dp);
-    return n;
-}
+/* The entries in the cache; the last one's path into path (when not NULL). */
+static int cache_entries(char *path, size_t cap) { return fx_count_files(cache, path, cap); }
 
 /* Opens images file `name` (2x3x3 colour, 7 items) and returns every item in a shuffled order,
  * scaled, in x (7 * 18 floats); also whether its items were file-backed. */

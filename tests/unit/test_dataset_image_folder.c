@@ -1,21 +1,41 @@
 /* test_dataset_image_folder.c - the `image_folder` dataset plugin (loaded from the build tree) on
  * tiny PNGs written with libpng by each test: class labels from sorted sub-folders, grey/RGB
- * conversion, nearest and bilinear resizing, and the errors for odd or broken files. */
+ * conversion, nearest and bilinear resizing, the errors for odd or broken files, and the cache of
+ * decoded images (gl_byte_images_cached), which lives in the test's directory (XDG_CACHE_HOME). */
 #include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
 #include <png.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <ganlab/dataset.h>
 
 #include "fixture.h"
 
 static char dir[4096];
 
-static void setup(void) { ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK); }
+static char cache_home[4096]; /* XDG_CACHE_HOME, outside dir (where it would be a class) */
+static char cache[4200];      /* its cache of decoded images */
 
-static void teardown(void) { fx_rmtree(dir); }
+static void setup(void)
+{
+    ck_assert_int_eq(fx_tempdir(dir, sizeof dir), GL_OK);
+    ck_assert_int_eq(fx_tempdir(cache_home, sizeof cache_home), GL_OK);
+    snprintf(cache, sizeof cache, "%s/ganlab/idx", cache_home);
+    setenv("XDG_CACHE_HOME", cache_home, 1);
+    unsetenv("GANLAB_DATA_IN_MEMORY");
+}
+
+static void teardown(void)
+{
+    fx_rmtree(dir);
+    fx_rmtree(cache_home);
+}
 
 /* dir/name in a static buffer (valid until the next call). */
 static const char *in_dir(const char *name)
@@ -227,6 +247,107 @@ START_TEST(errors)
 }
 END_TEST
 
+/* The entries in the cache; the last one's path into path (when not NULL). */
+static int cache_entries(char *path, size_t cap) { return fx_count_files(cache, path, cap); }
+
+/* Opens the folder with yaml, reads its 3 items (2 x 3 RGB unless resized) into x and returns
+ * whether they came from a file (the cache) rather than memory. */
+static int read_three(const char *yaml, float *x, size_t n_floats)
+{
+    fx_dataset d;
+    open_ok(&d, yaml);
+    ck_assert_uint_eq((size_t)d.info.n_items * (size_t)d.info.shape[0] * (size_t)d.info.shape[1] *
+                          (size_t)d.info.shape[2],
+                      n_floats);
+    int64_t idx[3] = {2, 0, 1};
+    int32_t labels[3];
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(d.ds->get(d.self, idx, 3, x, labels, &err) == GL_OK, "%s", err.text);
+    ck_assert(labels[0] == 1 && labels[1] == 0 && labels[2] == 0);
+    const gl_byte_images *b = d.self;
+    int backed = b->pixels == NULL && b->fd >= 0;
+    fx_dataset_close(&d);
+    return backed;
+}
+
+/* The folder's images are decoded once: a second open reads the cache entry without decoding (a
+ * PNG replaced by junk of its size and time is not even read), in the same bytes as from memory;
+ * another decoding parameter or a file with a new time makes another entry, a damaged entry is
+ * written again, and with no usable cache the images stay in memory. */
+START_TEST(decoded_once_into_the_cache)
+{
+    uint8_t px[3][18];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 18; j++)
+            px[i][j] = (uint8_t)(i * 70 + j * 13);
+    make_dir("a");
+    make_dir("b");
+    write_png("a/1.png", 3, 2, PNG_FORMAT_RGB, px[0]);
+    write_png("a/2.png", 3, 2, PNG_FORMAT_RGB, px[1]);
+    write_png("b/1.png", 3, 2, PNG_FORMAT_RGB, px[2]);
+    static const char *const yaml = "dataset:\n  plugin: image_folder\n  path: .\n";
+    float mem[54], first[54], again[54];
+    setenv("GANLAB_DATA_IN_MEMORY", "1", 1);
+    ck_assert_int_eq(read_three(yaml, mem, 54), 0);
+    ck_assert_int_eq(cache_entries(NULL, 0), 0);
+    unsetenv("GANLAB_DATA_IN_MEMORY");
+    ck_assert_int_eq(read_three(yaml, first, 54), 1);
+    ck_assert_mem_eq(mem, first, sizeof mem);
+    ck_assert_float_eq(first[0], expected(px[2][0])); /* item 2 is b/1.png, channel 0 first */
+    ck_assert_float_eq(first[1], expected(px[2][3]));
+    char entry[4800];
+    ck_assert_int_eq(cache_entries(entry, sizeof entry), 1);
+
+    /* Junk of the same size and time in a/2.png: the entry still names the folder's bytes. */
+    struct stat st;
+    ck_assert_int_eq(stat(in_dir("a/2.png"), &st), 0);
+    FILE *f = fopen(in_dir("a/2.png"), "wb");
+    for (off_t k = 0; k < st.st_size; k++)
+        fputc('j', f);
+    fclose(f);
+    struct timespec old[2] = {st.st_atim, st.st_mtim};
+    ck_assert_int_eq(utimensat(AT_FDCWD, in_dir("a/2.png"), old, 0), 0);
+    ck_assert_int_eq(read_three(yaml, again, 54), 1);
+    ck_assert_mem_eq(first, again, sizeof first);
+
+    /* Another size is another entry (decoded again: the junk is read and refused). */
+    expect_error("dataset:\n  plugin: image_folder\n  path: .\n  size: 2\n", "a/2.png",
+                 "unreadable PNG");
+    write_png("a/2.png", 3, 2, PNG_FORMAT_RGB, px[1]);
+    float small[36];
+    ck_assert_int_eq(
+        read_three("dataset:\n  plugin: image_folder\n  path: .\n  size: 2\n", small, 36), 1);
+    ck_assert_int_eq(cache_entries(NULL, 0), 2);
+    ck_assert_int_eq(read_three(yaml, again, 54), 1); /* a/2.png rewritten: a new time, a new key */
+    ck_assert_mem_eq(first, again, sizeof first);
+    ck_assert_int_eq(cache_entries(NULL, 0), 3);
+
+    /* A damaged entry is found, written again, and its bytes are right. */
+    DIR *dp = opendir(cache);
+    for (struct dirent *e; (e = readdir(dp));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4800];
+        snprintf(path, sizeof path, "%s/%s", cache, e->d_name);
+        f = fopen(path, "r+b");
+        fseek(f, 30, SEEK_SET);
+        fputc(0xEE, f);
+        fclose(f);
+    }
+    closedir(dp);
+    ck_assert_int_eq(read_three(yaml, again, 54), 1);
+    ck_assert_mem_eq(first, again, sizeof first);
+
+    /* A cache directory that cannot be made: the images stay in memory. */
+    setenv("XDG_CACHE_HOME", in_dir("a/1.png"), 1);
+    ck_assert_int_eq(read_three(yaml, again, 54), 0);
+    ck_assert_mem_eq(first, again, sizeof first);
+    setenv("GANLAB_DATA_IN_MEMORY", "yes", 1);
+    expect_error(yaml, "GANLAB_DATA_IN_MEMORY=yes", "expected 1");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dataset_image_folder");
@@ -236,6 +357,7 @@ int main(void)
     tcase_add_test(tc, channel_conversion);
     tcase_add_test(tc, resize);
     tcase_add_test(tc, errors);
+    tcase_add_test(tc, decoded_once_into_the_cache);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -36,6 +36,7 @@
 
 #include <ganlab/api.h>
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ganlab/config.h>
@@ -124,6 +125,21 @@ GL_API int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, i
     {"max_items", GL_PARAM_INT, "0", 0, 0, 1e15, NULL,                                             \
      "use only the first max_items items (for quick runs); 0: all"}
 /* clang-format on */
+
+/* Keeps what a plugin decodes in open() (PNG or other files) in the user's cache directory, so it
+ * is decoded once for every later run, and every process reads the items from the page cache, as
+ * gl_idx_load's are (see fd above). key (key_len bytes) must name the decoded bytes exactly:
+ * every source file's path, size and modification time, and every parameter that changes the
+ * decoding (the plugin's name is added). With a whole entry for key, d becomes file-backed on it
+ * (n, c, h, w and channels_last from the entry) and decode is not called. Without one,
+ * decode(ud, d, err) fills d->pixels, n, c, h, w and channels_last as open() would; the bytes go
+ * into a new entry, which d then reads (pixels freed). When no cache can be written (logged), or
+ * GANLAB_DATA_IN_MEMORY=1 is set, d keeps the decoded pixels. Labels, n_classes and class names
+ * stay the caller's. Returns decode's status, or GL_ERR_INPUT (GANLAB_DATA_IN_MEMORY other than
+ * 0, 1 or empty; out of memory). */
+GL_API int gl_byte_images_cached(gl_byte_images *d, const void *key, size_t key_len,
+                                 int (*decode)(void *ud, gl_byte_images *d, gl_error *err),
+                                 void *ud, gl_error *err);
 
 /* Reads the IDX images (idx3 grey or idx4 colour, raw or gzip) and labels (idx1) that p's
  * GL_IDX_PARAMS keys name, validating both completely (magic, dimensions, sizes, counts, label
