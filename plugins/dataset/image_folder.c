@@ -357,8 +357,10 @@ static char *cache_key(const entry_list *l, int channels, const decode_job *j, s
         struct stat st;
         if (stat(l->items[i].path, &st) != 0) /* then decoding fails and says why */
             memset(&st, 0, sizeof st);
-        fprintf(f, "%s\n%d %lld %lld.%09ld\n", l->items[i].path, l->items[i].label,
-                (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+        /* The path's length first: a name may hold any byte but '/' and NUL, '\n' included. */
+        fprintf(f, "%zu %s %d %lld %lld.%09ld\n", strlen(l->items[i].path), l->items[i].path,
+                l->items[i].label, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                st.st_mtim.tv_nsec);
     }
     if (fclose(f) != 0) {
         free(key);
