@@ -1,8 +1,9 @@
 /* ganlab/dataset.h - byte images served as float batches: a helper for image dataset plugins.
  *
  * An image dataset usually decodes everything in open() and keeps the pixels as bytes (a quarter of
- * the memory of floats; gl_idx_load leaves them in a file, see fd below), then scales each batch in
- * get() as torchvision's ToTensor + Normalize((0.5,), (0.5,)) does, in float:
+ * the memory of floats; gl_idx_load leaves them in a file, see fd below, and
+ * gl_byte_images_cached puts what open() decodes into one), then scales each batch in get() as
+ * torchvision's ToTensor + Normalize((0.5,), (0.5,)) does, in float:
  *
  *     v = (x / 255 - 0.5) / 0.5,   so v lies in [-1, 1]
  *
