@@ -39,9 +39,11 @@ static void header_of(const gl_byte_images *d, uint8_t h[HLEN])
         put_u32(h + 4 + 4 * i, dims[i]);
 }
 
-/* Makes d file-backed on entry c when it exists and is whole: 1. 0 when it is missing, or
- * unusable with why saying what is wrong; GL_ERR_INPUT (negative) when out of memory. */
-static int use_entry(gl_byte_images *d, const gl_idx_cache *c, char *why, size_t cap, gl_error *err)
+/* Makes d file-backed on entry c when it exists, is whole and holds the shape the caller set in
+ * want (n, c, h, w; 0: any): 1. 0 when it is missing, or unusable with why saying what is wrong;
+ * GL_ERR_INPUT (negative) when out of memory. */
+static int use_entry(gl_byte_images *d, const gl_idx_cache *c, const int64_t want[4], char *why,
+                     size_t cap, gl_error *err)
 {
     uint8_t h[HLEN];
     *why = '\0';
@@ -57,6 +59,15 @@ static int use_entry(gl_byte_images *d, const gl_idx_cache *c, char *why, size_t
         snprintf(why, cap, "holds no decoded images");
         return 0;
     }
+    const uint64_t have[4] = {n, ch, hh, w};
+    for (int i = 0; i < 4; i++)
+        if (want[i] > 0 && have[i] != (uint64_t)want[i]) {
+            snprintf(why, cap, "holds %llu items of %llux%llux%llu, not %lld of %lldx%lldx%lld",
+                     (unsigned long long)n, (unsigned long long)ch, (unsigned long long)hh,
+                     (unsigned long long)w, (long long)want[0], (long long)want[1],
+                     (long long)want[2], (long long)want[3]);
+            return 0;
+        }
     struct stat st;
     size_t item = (size_t)(ch * hh * w);
     if ((fd = gl_idx_cache_open(c, h, HLEN, n * item, &st, why, cap)) < 0)
@@ -114,9 +125,10 @@ int gl_byte_images_cached(gl_byte_images *d, const void *key, size_t key_len,
     gl_error cerr; /* why no cache can be used: logged, never a failure */
     gl_error_init(&cerr);
     char why[300];
+    const int64_t want[4] = {d->n, d->c, d->h, d->w};
     int cache = locate(&c, d->plugin, key, key_len, &cerr) == GL_OK;
     if (cache) {
-        int used = use_entry(d, &c, why, sizeof why, err);
+        int used = use_entry(d, &c, want, why, sizeof why, err);
         if (used != 0)
             return used > 0 ? GL_OK : GL_ERR_INPUT;
         if (*why) {
@@ -132,7 +144,7 @@ int gl_byte_images_cached(gl_byte_images *d, const void *key, size_t key_len,
         cache = write_entry(d, &c, &cerr) == GL_OK;
     }
     if (cache) {
-        int used = use_entry(d, &c, why, sizeof why, err);
+        int used = use_entry(d, &c, want, why, sizeof why, err);
         if (used < 0)
             return GL_ERR_INPUT;
         if (used > 0) {

@@ -391,6 +391,10 @@ static int image_folder_open(const gl_params *p, uint64_t seed, void **self, gl_
     char *key = rc == GL_OK ? cache_key(&l, channels, &job, &key_len) : NULL; /* freed below */
     if (rc == GL_OK && !key)
         rc = gl_error_add(err, GL_ERR_INPUT, "dataset 'image_folder': out of memory");
+    /* The shape an entry must have (h and w only when resized): a file put at the entry's name
+     * must not give more items than there are labels. */
+    d->n = (int64_t)l.n;
+    d->h = d->w = job.size;
     if (rc == GL_OK)
         rc = gl_byte_images_cached(d, key, key_len, decode_job_run, &job, err);
     free(key);

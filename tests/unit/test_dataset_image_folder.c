@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <ganlab/dataset.h>
 
@@ -250,6 +251,8 @@ END_TEST
 /* The entries in the cache; the last one's path into path (when not NULL). */
 static int cache_entries(char *path, size_t cap) { return fx_count_files(cache, path, cap); }
 
+static char entry_read[4800]; /* the cache entry read_three read last */
+
 /* Opens the folder with yaml, reads its 3 items (2 x 3 RGB unless resized) into x and returns
  * whether they came from a file (the cache) rather than memory. */
 static int read_three(const char *yaml, float *x, size_t n_floats)
@@ -267,6 +270,8 @@ static int read_three(const char *yaml, float *x, size_t n_floats)
     ck_assert(labels[0] == 1 && labels[1] == 0 && labels[2] == 0);
     const gl_byte_images *b = d.self;
     int backed = b->pixels == NULL && b->fd >= 0;
+    if (backed) /* "ENTRY (decoded by 'image_folder')" */
+        snprintf(entry_read, sizeof entry_read, "%.*s", (int)strcspn(b->path, " "), b->path);
     fx_dataset_close(&d);
     return backed;
 }
@@ -338,6 +343,28 @@ START_TEST(decoded_once_into_the_cache)
     closedir(dp);
     ck_assert_int_eq(read_three(yaml, again, 54), 1);
     ck_assert_mem_eq(first, again, sizeof first);
+
+    /* A whole entry of another shape at the key's name (2 items instead of 3, its checksum
+     * right) is not trusted: it would give items without labels. It is written again. */
+    ck_assert_int_eq(cache_entries(NULL, 0), 3);
+    ck_assert_int_eq(read_three(yaml, again, 54), 1);
+    const char *newest = entry_read;
+    uint8_t bytes[24 + 2 * 18 + 8];
+    f = fopen(newest, "rb");
+    ck_assert_int_eq(fread(bytes, 1, 24 + 2 * 18, f), 24 + 2 * 18);
+    fclose(f);
+    bytes[7] = 2; /* n, big-endian */
+    uLong crc = crc32(0, bytes, 24 + 2 * 18);
+    memcpy(bytes + 24 + 2 * 18, "GLIC", 4);
+    for (int k = 0; k < 4; k++)
+        bytes[24 + 2 * 18 + 4 + k] = (uint8_t)(crc >> (24 - 8 * k));
+    f = fopen(newest, "wb");
+    ck_assert_int_eq(fwrite(bytes, 1, sizeof bytes, f), sizeof bytes);
+    fclose(f);
+    ck_assert_int_eq(read_three(yaml, again, 54), 1);
+    ck_assert_mem_eq(first, again, sizeof first);
+    ck_assert_int_eq(stat(newest, &st), 0);
+    ck_assert_int_eq(st.st_size, 24 + 3 * 18 + 8);
 
     /* A cache directory that cannot be made: the images stay in memory. */
     setenv("XDG_CACHE_HOME", in_dir("a/1.png"), 1);

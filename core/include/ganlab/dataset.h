@@ -131,8 +131,10 @@ GL_API int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, i
  * is decoded once for every later run, and every process reads the items from the page cache, as
  * gl_idx_load's are (see fd above). key (key_len bytes) must name the decoded bytes exactly:
  * every source file's path, size and modification time, and every parameter that changes the
- * decoding (the plugin's name is added). With a whole entry for key, d becomes file-backed on it
- * (n, c, h, w and channels_last from the entry) and decode is not called. Without one,
+ * decoding (the plugin's name is added). With a whole entry for key that holds the n, c, h and w
+ * the caller set in d before the call (each 0: any), d becomes file-backed on it (n, c, h, w and
+ * channels_last from the entry) and decode is not called; an entry of another shape counts as
+ * damaged and is written again. Without one,
  * decode(ud, d, err) fills d->pixels, n, c, h, w and channels_last as open() would; the bytes go
  * into a new entry, which d then reads (pixels freed). When no cache can be written (logged), or
  * GANLAB_DATA_IN_MEMORY=1 is set, d keeps the decoded pixels. Labels, n_classes and class names
