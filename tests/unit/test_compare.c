@@ -396,6 +396,13 @@ START_TEST(table_compares_at_equal_generator_steps_or_a_chosen_one)
     ck_assert_msg(strstr(err.text, "comparison step 201") && strstr(err.text, "step 200"), "%s",
                   err.text);
     gl_cmp_table_free(&t);
+    /* Before every run's first row (all log from step 50): no table of empty cells either. */
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, v, nv, 49, &t, &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "comparison step 49") &&
+                      strstr(err.text, "earliest logged step is 50"),
+                  "%s", err.text);
+    gl_cmp_table_free(&t);
     gl_cmp_variants_free(v, nv);
     for (int i = 0; i < N_FAKES; i++)
         gl_cmp_run_free(&runs[i]);
