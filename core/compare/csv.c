@@ -82,9 +82,10 @@ static int row(gl_cmp_csv *t, char *line, char **fields, int *cap_rows, int line
     double *r = t->v + (size_t)t->n_rows * (size_t)t->n_cols;
     for (int i = 0; i < n; i++)
         r[i] = number(fields[i]);
-    if (!isfinite(r[0]))
-        return gl_error_add(err, GL_ERR_INPUT, "%s:%d: step '%.40s' is not a number", path, lineno,
-                            fields[0]);
+    /* As eval.json's step: a whole number that converts to long long (readers compare steps). */
+    if (!(r[0] >= 0 && r[0] <= 9e15) || r[0] != floor(r[0]))
+        return gl_error_add(err, GL_ERR_INPUT, "%s:%d: step '%.40s' is not a whole number >= 0",
+                            path, lineno, fields[0]);
     /* ganlab writes one row per step in order; anything else was written by two processes at
      * once (before run.lock) or edited, and would be averaged as if it were one run. */
     if (t->n_rows > 0 && !(r[0] > r[-t->n_cols]))

@@ -99,15 +99,28 @@ int gl_cmp_table_build(const gl_cmp_run *runs, int n_runs, const gl_cmp_variant 
                        long long at, gl_cmp_table *t, gl_error *err)
 {
     memset(t, 0, sizeof *t);
-    long long furthest = 0;
-    for (int i = 0; i < n_runs; i++)
+    long long furthest = 0, earliest = -1; /* the last and the first step any run logged */
+    for (int i = 0; i < n_runs; i++) {
         if (runs[i].last_step > furthest)
             furthest = runs[i].last_step;
+        /* An evaluation may come before the first metrics row (eval_every < log_every). */
+        const gl_cmp_csv *logs[3] = {&runs[i].metrics, &runs[i].eval, &runs[i].timing};
+        for (int k = 0; k < 3; k++) {
+            long long first = logs[k]->n_rows > 0 ? (long long)logs[k]->v[0] : -1;
+            if (first >= 0 && (earliest < 0 || first < earliest))
+                earliest = first;
+        }
+    }
     if (at > furthest)
         return gl_error_add(
             err, GL_ERR_INPUT,
             "comparison step %lld: no run reached it (the furthest reached step %lld)", at,
             furthest);
+    if (at > 0 && at < earliest)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "comparison step %lld: no run logged or evaluated a row at or "
+                            "before it (the earliest is step %lld)",
+                            at, earliest);
     t->n_variants = n_variants;
     t->n_runs = n_runs;
     t->step = at > 0 ? at : comparison_step(runs, n_runs);

@@ -7,13 +7,14 @@
 #include <ganlab/dataset.h>
 #include <ganlab/plugin.h>
 
-#include <fcntl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "util/byte_images_file.h"
+#include "util/fs.h"
 #include "util/idx_cache.h"
 
 #define HLEN (4 + 5 * 4)
@@ -46,10 +47,17 @@ static int use_entry(gl_byte_images *d, const gl_idx_cache *c, const int64_t wan
                      size_t cap, gl_error *err)
 {
     uint8_t h[HLEN];
+    struct stat st;
     *why = '\0';
-    int fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return 0; /* no entry yet; one that cannot be opened is gl_idx_cache_open's to name */
+    int fd = gl_open_regular(c->path, &st);
+    if (fd < 0) {
+        /* One that is there but cannot be opened (a link loop, no permission, a directory) is
+         * damaged as gl_idx_cache_open sees it: named, removed and written again. */
+        if (fd == GL_NOT_REGULAR || (errno != ENOENT && errno != ENOTDIR))
+            snprintf(why, cap, "cannot open: %s",
+                     fd == GL_NOT_REGULAR ? "not a regular file" : strerror(errno));
+        return 0;
+    }
     ssize_t got = pread(fd, h, HLEN, 0);
     close(fd);
     uint64_t n = get_u32(h + 4), layout = get_u32(h + 8), ch = get_u32(h + 12),
@@ -68,7 +76,6 @@ static int use_entry(gl_byte_images *d, const gl_idx_cache *c, const int64_t wan
                      (long long)want[2], (long long)want[3]);
             return 0;
         }
-    struct stat st;
     size_t item = (size_t)(ch * hh * w);
     if ((fd = gl_idx_cache_open(c, h, HLEN, n * item, &st, why, cap)) < 0)
         return 0;
@@ -102,11 +109,12 @@ static int locate(gl_idx_cache *c, const char *plugin, const void *key, size_t k
                   gl_error *err)
 {
     size_t head = strlen("decoded\n") + strlen(plugin) + 1;
-    char *id = malloc(head + key_len); /* freed below */
+    char *id = malloc(head + key_len + 1); /* freed below; + 1: snprintf's NUL, for key_len 0 */
     if (!id)
         return gl_error_add(err, GL_ERR_RUN, "out of memory");
     snprintf(id, head + 1, "decoded\n%s\n", plugin);
-    memcpy(id + head, key, key_len);
+    if (key_len > 0)
+        memcpy(id + head, key, key_len);
     int rc = gl_idx_cache_locate_id(c, id, head + key_len, err);
     free(id);
     return rc;

@@ -39,7 +39,7 @@ typedef struct gl_json {
 /* Parses text (len bytes; not NUL-terminated necessarily). On success *out is a new tree freed
  * with gl_json_free; on failure *out is NULL and err has "source:line:col: what" (GL_ERR_INPUT). */
 int gl_json_parse(const char *text, size_t len, const char *source, gl_json **out, gl_error *err);
-/* Reads and parses the file at path (at most 16 MiB). */
+/* Reads and parses the file at path (a regular file of at most 16 MiB). */
 int gl_json_load(const char *path, gl_json **out, gl_error *err);
 void gl_json_free(gl_json *j);
 

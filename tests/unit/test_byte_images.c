@@ -1,9 +1,13 @@
 /* test_byte_images.c - ganlab/dataset.h on its own: the scale table, gl_dataset_info, batches of
- * planar and of channels-last items (transposed to (C, H, W)), labels, and the out-of-range error.
- * The idx and image_folder suites test it again through those plugins. */
+ * planar and of channels-last items (transposed to (C, H, W)), labels, the out-of-range error, and
+ * gl_byte_images_cached called directly (in a cache directory of the test's own). The idx and
+ * image_folder suites test it again through those plugins. */
 #include <check.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ganlab/dataset.h>
 
@@ -122,6 +126,98 @@ START_TEST(out_of_range_names_the_plugin)
 }
 END_TEST
 
+static int decodes; /* how many times decode_three ran */
+
+/* gl_byte_images_cached's decode: three_items' bytes, in the layout *ud says. */
+static int decode_three(void *ud, gl_byte_images *d, gl_error *err)
+{
+    (void)err;
+    gl_byte_images *src = three_items(*(const int *)ud, 0);
+    d->n = src->n;
+    d->c = src->c;
+    d->h = src->h;
+    d->w = src->w;
+    d->channels_last = src->channels_last;
+    d->pixels = src->pixels;
+    src->pixels = NULL;
+    gl_byte_images_free(src);
+    decodes++;
+    return GL_OK;
+}
+
+/* A new instance through gl_byte_images_cached with key; asserts it reads its items from an entry
+ * (whose path goes into entry) in the bytes three_items has in memory. */
+static void cached_three(const void *key, size_t key_len, int channels_last, char *entry,
+                         size_t cap)
+{
+    gl_byte_images *d = gl_byte_images_new("test");
+    ck_assert_ptr_nonnull(d);
+    gl_error err;
+    gl_error_init(&err);
+    ck_assert_msg(gl_byte_images_cached(d, key, key_len, decode_three, &channels_last, &err) ==
+                      GL_OK,
+                  "%s", err.text);
+    ck_assert_msg(d->pixels == NULL && d->fd >= 0, "the items are not read from an entry");
+    ck_assert_int_eq(d->channels_last, channels_last);
+    gl_byte_images *mem = three_items(channels_last, 0);
+    int64_t idx[3] = {2, 0, 1};
+    float x[3 * 6], want[3 * 6];
+    ck_assert_msg(gl_byte_images_get(d, idx, 3, x, NULL, &err) == GL_OK, "%s", err.text);
+    ck_assert_int_eq(gl_byte_images_get(mem, idx, 3, want, NULL, &err), GL_OK);
+    ck_assert_mem_eq(x, want, sizeof x);
+    snprintf(entry, cap, "%.*s", (int)strcspn(d->path, " "), d->path); /* "ENTRY (decoded...)" */
+    gl_byte_images_free(mem);
+    gl_byte_images_free(d);
+}
+
+/* Empties and removes the cache directory home/ganlab/idx and home itself. */
+static void remove_cache(const char *home)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/ganlab/idx", home);
+    DIR *dp = opendir(path);
+    for (struct dirent *e; dp && (e = readdir(dp));) {
+        char file[4500];
+        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+        if (e->d_name[0] != '.')
+            ck_assert_int_eq(unlink(file), 0);
+    }
+    if (dp)
+        closedir(dp);
+    ck_assert_int_eq(rmdir(path), 0);
+    snprintf(path, sizeof path, "%s/ganlab", home);
+    ck_assert_int_eq(rmdir(path), 0);
+    ck_assert_int_eq(rmdir(home), 0);
+}
+
+/* Decoded once (an empty key is a key: a plugin whose bytes never change), read back in either
+ * layout; an entry that cannot be opened at all (here a link to itself) is written again. */
+START_TEST(cached_decodes_once)
+{
+    char home[] = "/tmp/gl_byte_images_XXXXXX", entry[4200], again[4200];
+    ck_assert_ptr_nonnull(mkdtemp(home));
+    setenv("XDG_CACHE_HOME", home, 1);
+    unsetenv("GANLAB_DATA_IN_MEMORY");
+    decodes = 0;
+    cached_three(NULL, 0, 1, entry, sizeof entry);
+    ck_assert_int_eq(decodes, 1);
+    cached_three("", 0, 1, again, sizeof again);
+    ck_assert_int_eq(decodes, 1);
+    ck_assert_str_eq(again, entry);
+    cached_three("planar", 6, 0, again, sizeof again);
+    ck_assert_int_eq(decodes, 2);
+    ck_assert_str_ne(again, entry);
+
+    ck_assert_int_eq(unlink(entry), 0);
+    ck_assert_int_eq(symlink(entry, entry), 0);
+    cached_three(NULL, 0, 1, again, sizeof again);
+    ck_assert_int_eq(decodes, 3);
+    cached_three(NULL, 0, 1, again, sizeof again);
+    ck_assert_int_eq(decodes, 3);
+    remove_cache(home);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("byte_images");
@@ -131,6 +227,7 @@ int main(void)
     tcase_add_test(tc, planar_items_are_copied_in_order);
     tcase_add_test(tc, channels_last_items_are_transposed);
     tcase_add_test(tc, out_of_range_names_the_plugin);
+    tcase_add_test(tc, cached_decodes_once);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

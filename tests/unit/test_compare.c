@@ -233,6 +233,19 @@ START_TEST(csv_rows_partial_line_and_faults)
     ck_assert_msg(strstr(err.text, "c.csv:1: the first column must be 'step'") != NULL, "%s",
                   err.text);
 
+    /* A step that is no whole number (1e300 would not even convert to long long). */
+    static const char *const bad_steps[] = {"1e300", "-1", "2.5", "nan"};
+    for (int i = 0; i < 4; i++) {
+        char text[64], want[64];
+        snprintf(text, sizeof text, "step,x\n1,2\n%s,3\n", bad_steps[i]);
+        snprintf(want, sizeof want, "d.csv:3: step '%s' is not a whole number", bad_steps[i]);
+        write_text(root, "d.csv", text);
+        snprintf(path, sizeof path, "%s/d.csv", root);
+        gl_error_init(&err);
+        ck_assert_int_eq(gl_cmp_csv_read(path, 0, &t, &err), GL_ERR_INPUT);
+        ck_assert_msg(strstr(err.text, want) != NULL, "%s", err.text);
+    }
+
     gl_error_init(&err);
     snprintf(path, sizeof path, "%s/missing.csv", root);
     ck_assert_int_eq(gl_cmp_csv_read(path, 1, &t, &err), GL_OK);
@@ -395,6 +408,20 @@ START_TEST(table_compares_at_equal_generator_steps_or_a_chosen_one)
     ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, v, nv, 201, &t, &err), GL_ERR_INPUT);
     ck_assert_msg(strstr(err.text, "comparison step 201") && strstr(err.text, "step 200"), "%s",
                   err.text);
+    gl_cmp_table_free(&t);
+    /* Before every run's first row (all log from step 50): no table of empty cells either. */
+    gl_error_init(&err);
+    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, v, nv, 49, &t, &err), GL_ERR_INPUT);
+    ck_assert_msg(strstr(err.text, "comparison step 49") &&
+                      strstr(err.text, "the earliest is step 50"),
+                  "%s", err.text);
+    gl_cmp_table_free(&t);
+    /* An evaluation before the first metrics row is a row: A-s2 evaluated at 40 instead. */
+    ck_assert_int_eq(runs[0].eval.n_rows, 1);
+    runs[0].eval.v[0] = 40;
+    ck_assert_int_eq(gl_cmp_table_build(runs, N_FAKES, v, nv, 45, &t, &err), GL_OK);
+    ck_assert_double_eq(cell(&t, 0, "modes2d.modes").mean, 8);
+    ck_assert_int_eq(cell(&t, 0, "d_loss").n, 0);
     gl_cmp_table_free(&t);
     gl_cmp_variants_free(v, nv);
     for (int i = 0; i < N_FAKES; i++)
@@ -598,6 +625,12 @@ START_TEST(epoch_budgets_from_run_json)
         ck_assert_int_eq(run.budget, cases[i].budget);
         gl_cmp_run_free(&run);
     }
+    /* A FIFO in its place is not waited on (suite --status would hang): no record. */
+    char path[1100];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    unlink(path);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    ck_assert_int_eq(gl_cmp_recorded_total(dir), -1);
 }
 END_TEST
 
