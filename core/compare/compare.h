@@ -160,8 +160,8 @@ typedef struct gl_cmp_table {
 /* The comparison step is `at` when it is above 0, else the smallest last step among the runs that
  * finished their budget (all runs when none did); runs that stopped before it are left out of the
  * cells (excluded[] says why), runs that went further contribute their values at it. GL_ERR_INPUT
- * when `at` is beyond every run's last step or before every run's first (metrics.csv's rows). *t
- * is freed with gl_cmp_table_free. */
+ * when `at` is beyond every run's last step or before every run's first row (of metrics.csv,
+ * eval.csv or timing.csv). *t is freed with gl_cmp_table_free. */
 int gl_cmp_table_build(const gl_cmp_run *runs, int n_runs, const gl_cmp_variant *v, int n_variants,
                        long long at, gl_cmp_table *t, gl_error *err);
 void gl_cmp_table_free(gl_cmp_table *t);

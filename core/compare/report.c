@@ -372,7 +372,8 @@ static int write_doc(gl_cmp_doc *d, const report *r, gl_error *err)
     dataset_warning(r, line, sizeof line);
     if (line[0])
         d->ops->warning(d, line);
-    d->ops->heading(d, "Final metrics");
+    /* compare --at reads the runs at an earlier step: "final" would misname it. */
+    d->ops->heading(d, r->o->at > 0 ? "Metrics at the chosen step" : "Final metrics");
     if (r->n_runs > 0 && t->n_eval_cols == 0)
         d->ops->para(d, "Note: no run has evaluation results (eval.csv or eval.json), so the "
                         "table shows the losses only, which do not measure sample quality. Add an "

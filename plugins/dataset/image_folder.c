@@ -352,7 +352,10 @@ static char *cache_key(const entry_list *l, int channels, const decode_job *j, s
     FILE *f = open_memstream(&key, len);
     if (!f)
         return NULL;
-    fprintf(f, "channels %d size %d bilinear %d\n", channels, j->size, j->bilinear);
+    /* The decoder's version: raise it when conversion or resizing changes what a file decodes
+     * to, so that entries of the old code are not read as the new code's. */
+    fprintf(f, "image_folder decoder 1\nchannels %d size %d bilinear %d\n", channels, j->size,
+            j->bilinear);
     for (size_t i = 0; i < l->n; i++) {
         struct stat st;
         if (stat(l->items[i].path, &st) != 0) /* then decoding fails and says why */

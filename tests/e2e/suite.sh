@@ -81,6 +81,7 @@ has "$T/cmp/report.md" "# Again"
 has "$T/cmp/report.md" "| ring_gan | 2 | 80 |"
 run 0 compare "$T"/out1/runs/* -o "$T/cmp3" --at 3   # an earlier step: every run read there
 has "$T/cmp3/report.md" "compared at generator step 3"
+has "$T/cmp3/report.md" "## Metrics at the chosen step"
 has "$T/cmp3/report.md" "| ring_gan | 2 | 48 |"
 run 2 compare "$T"/out1/runs/* -o "$T/cmp4" --at 6
 has "$T/err" "comparison step 6: no run reached it (the furthest reached step 5)"

@@ -130,8 +130,9 @@ GL_API int gl_byte_images_get(const gl_byte_images *d, const int64_t *indices, i
 /* Keeps what a plugin decodes in open() (PNG or other files) in the user's cache directory, so it
  * is decoded once for every later run, and every process reads the items from the page cache, as
  * gl_idx_load's are (see fd above). key (key_len bytes) must name the decoded bytes exactly:
- * every source file's path, size and modification time, and every parameter that changes the
- * decoding (the plugin's name is added). With a whole entry for key that holds the n, c, h and w
+ * every source file's path, size and modification time, every parameter that changes the
+ * decoding, and a version of the decoding code to raise when it changes what a file decodes to
+ * (the plugin's name is added). With a whole entry for key that holds the n, c, h and w
  * the caller set in d before the call (each 0: any), d becomes file-backed on it (n, c, h, w and
  * channels_last from the entry) and decode is not called; an entry of another shape counts as
  * damaged and is written again. Without one,
