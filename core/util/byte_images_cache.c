@@ -96,11 +96,10 @@ static int write_entry(const gl_byte_images *d, gl_idx_cache *c, gl_error *err)
     header_of(d, h);
     if (gl_idx_cache_begin(c, h, HLEN, err) != GL_OK)
         return GL_ERR_RUN;
-    size_t total = (size_t)d->n * (size_t)d->c * (size_t)d->h * (size_t)d->w;
-    for (size_t off = 0; off < total; off += (size_t)1 << 20) {
-        size_t chunk = total - off < ((size_t)1 << 20) ? total - off : (size_t)1 << 20;
-        gl_idx_cache_write(c, d->pixels + off, chunk, err);
-    }
+    const size_t total = (size_t)d->n * (size_t)d->c * (size_t)d->h * (size_t)d->w;
+    const size_t most = (size_t)1 << 20; /* gl_idx_cache_write's CRC takes 32-bit lengths */
+    for (size_t off = 0; off < total; off += most)
+        gl_idx_cache_write(c, d->pixels + off, total - off < most ? total - off : most, err);
     return gl_idx_cache_commit(c, err);
 }
 
