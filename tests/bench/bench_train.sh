@@ -8,7 +8,7 @@
 # ratio_bf16, ceiling_fp32, ceiling_bf16, rss_mib. Speeds are images/s (real images seen by D per
 # second), ratios ganlab / PyTorch, rss_mib ganlab's peak resident set (whole process, the larger of
 # its fp32 and bf16 runs). "-" where a figure does not exist (no bf16 in this engine or CPU, no
-# PyTorch).
+# PyTorch); torch_bf16 is "-" too where ganlab refuses bf16, as there is nothing to compare it with.
 # STEPS (default 300) sets the length of each timed run in real images: STEPS batches of 64 for the
 # MLP configs, a tenth of that for the DCGAN ones (they are ten times slower), 4 STEPS batches of
 # 256 for the ring; a WGAN-GP step counts its 5 critic batches; at least 10 steps.
@@ -105,7 +105,9 @@ for v in gan wgan_gp cgan dcgan_gan dcgan_wgan_gp dcgan_cgan ring; do
   t16=-
   if [ $have_torch = 1 ]; then
     t32=$(run_torch $peer $steps fp32)
-    t16=$(run_torch $peer $steps bf16)
+    # Where ganlab refuses bf16 (no AVX512_BF16 or AMX-BF16), PyTorch's autocast emulates it at
+    # 1/10-1/20 of its fp32 speed: minutes per row, for a column nothing is compared with.
+    [ "$g16" = - ] || t16=$(run_torch $peer $steps bf16)
   fi
   c32=$("$ceiling" $v fp32 | awk '{print $5}')
   c16=$("$ceiling" $v bf16 | awk '{print $5}')
