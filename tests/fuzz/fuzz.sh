@@ -38,6 +38,7 @@ sources() {
 libs() {
     case $1 in
     config | override | suite) wrap="-Wl,--wrap=realpath,--wrap=gl_cfg__read_file" ;;
+    idx) wrap="-Wl,--wrap=fsync,--wrap=gl_plugin_log" ;;
     *) wrap="" ;;
     esac
     # FUZZ_CORE_LIBS: the libraries the core links with in this build (make fuzz passes them:

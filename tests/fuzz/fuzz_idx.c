@@ -6,17 +6,41 @@
  * rather than images (rank 3 or 4). Images are read both ways gl_idx_load can: into memory, and
  * file-backed (a raw file in place, a gzip one through an entry of the decompressed-file cache,
  * util/idx_cache.c, in a directory of its own that is emptied after each input), where the first
- * and last items are then read back. */
+ * and last items are then read back.
+ * Bit 2 instead makes the rest an entry of the decoded-image cache (gl_byte_images_cached, which
+ * image_folder keeps its decoded PNGs in), put where the entry of a fixed key lives: bit 3 appends
+ * the trailer a whole entry ends with (its checksum), so the fuzzer reaches the checks behind it;
+ * bit 4 asks for the shape the harness's decoder makes (else any shape). Either the entry is used
+ * (holding the asked shape) or the decoder runs and its images are used: anything else aborts. */
 #include <ganlab/plugin.h>
 /* The reader's notes ("decompressing X into Y") would be most of a fuzzing log. */
 #define gl_plugin_log(...) ((void)0)
 #include "../../core/util/idx_read.c"
 
 #include <dirent.h>
+#include <sys/stat.h>
 
 #include "fuzz_files.h"
+#include "util/idx_cache.h"
 
 static char cache_home[64]; /* XDG_CACHE_HOME of the file-backed reads */
+
+/* Under libFuzzer (fuzz.sh links with --wrap=fsync,--wrap=gl_plugin_log): writing a cache entry
+ * skips fsync, whose durability is not what is fuzzed and which held the harness to a few hundred
+ * inputs a second, and the cache's notes ("writing it again") stay out of the fuzzing log. */
+int __wrap_fsync(int fd);
+int __wrap_fsync(int fd)
+{
+    (void)fd;
+    return 0;
+}
+void __wrap_gl_plugin_log(gl_log_level level, const char *plugin, const char *fmt, ...);
+void __wrap_gl_plugin_log(gl_log_level level, const char *plugin, const char *fmt, ...)
+{
+    (void)level;
+    (void)plugin;
+    (void)fmt;
+}
 
 static void empty_dir(const char *dir)
 {
@@ -30,6 +54,17 @@ static void empty_dir(const char *dir)
     }
     if (d)
         closedir(d);
+}
+
+static int count_files(const char *dir)
+{
+    int n = 0;
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
 }
 
 static void remove_cache_home(void)
@@ -82,6 +117,91 @@ static void file_backed(const char *path)
     empty_dir(dir);
 }
 
+/* The images the decoded-image entries stand for: 3 items of 1 x 4 x 5, channels first. */
+enum { DEC_N = 3, DEC_C = 1, DEC_H = 4, DEC_W = 5 };
+static const char dec_key[] = "fuzz key";
+
+static int decode_fixed(void *ud, gl_byte_images *d, gl_error *err)
+{
+    (void)ud;
+    size_t n = (size_t)DEC_N * DEC_C * DEC_H * DEC_W;
+    d->pixels = malloc(n); /* taken over by d (written into the entry, then freed) */
+    if (!d->pixels)
+        return gl_error_add(err, GL_ERR_RUN, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        d->pixels[i] = (uint8_t)(7 * i);
+    d->n = DEC_N;
+    d->c = DEC_C;
+    d->h = DEC_H;
+    d->w = DEC_W;
+    d->channels_last = 0;
+    return GL_OK;
+}
+
+/* body as the entry of dec_key (with a whole entry's trailer when trailer), then opened through
+ * gl_byte_images_cached, which must end with images of the asked shape, the entry's or the
+ * decoder's, and their first and last items read back. */
+static void decoded_entry(const uint8_t *body, size_t n, int trailer, int fixed_shape)
+{
+    /* The id gl_byte_images_cached names an entry by: "decoded", the plugin, then its key. */
+    static const char id[] = "decoded\nfuzz\nfuzz key";
+    gl_idx_cache c = {.path = ""};
+    gl_error err;
+    gl_error_init(&err);
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/ganlab", cache_home);
+    mkdir(dir, 0700);
+    snprintf(dir, sizeof dir, "%s/ganlab/idx", cache_home);
+    mkdir(dir, 0700);
+    if (gl_idx_cache_locate_id(&c, id, sizeof id - 1, &err) != GL_OK)
+        abort();
+    FILE *f = fopen(c.path, "wb");
+    if (!f)
+        abort();
+    fwrite(body, 1, n, f);
+    if (trailer) {
+        uLong crc = crc32(0L, Z_NULL, 0);
+        for (size_t at = 0; at < n; at += 1u << 20)
+            crc = crc32(crc, body + at, (uInt)(n - at < (1u << 20) ? n - at : 1u << 20));
+        uint8_t t[8] = {'G',
+                        'L',
+                        'I',
+                        'C',
+                        (uint8_t)(crc >> 24),
+                        (uint8_t)(crc >> 16),
+                        (uint8_t)(crc >> 8),
+                        (uint8_t)crc};
+        fwrite(t, 1, sizeof t, f);
+    }
+    fclose(f);
+    gl_byte_images *d = gl_byte_images_new("fuzz");
+    if (!d)
+        abort();
+    if (fixed_shape) {
+        d->n = DEC_N;
+        d->c = DEC_C;
+        d->h = DEC_H;
+        d->w = DEC_W;
+    }
+    if (gl_byte_images_cached(d, dec_key, sizeof dec_key - 1, decode_fixed, NULL, &err) != GL_OK)
+        abort(); /* neither the decoder nor a damaged entry is a failure */
+    if (d->n < 1 || d->c < 1 || d->c > 4 || d->h < 1 || d->w < 1 ||
+        (fixed_shape && (d->n != DEC_N || d->c != DEC_C || d->h != DEC_H || d->w != DEC_W)))
+        abort();
+    size_t item = (size_t)d->c * (size_t)d->h * (size_t)d->w;
+    int64_t idx[2] = {0, d->n - 1};
+    float *x = item <= ((size_t)1 << 20) ? malloc(2 * item * sizeof *x) : NULL;
+    if (x && gl_byte_images_get(d, idx, 2, x, NULL, &err) != GL_OK)
+        abort(); /* the images it ended with must be readable */
+    free(x);
+    gl_byte_images_free(d);
+    /* One entry, at the path written above: a second would mean the id above no longer names
+     * the entry gl_byte_images_cached reads, and the fuzzing would never reach it. */
+    if (count_files(dir) != 1)
+        abort();
+    empty_dir(dir);
+}
+
 /* The rest of the input as a gzip stream, in a new buffer the caller frees. */
 static uint8_t *gzip(const uint8_t *data, size_t size, size_t *out_size)
 {
@@ -110,6 +230,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int mode = data[0];
     const uint8_t *body = data + 1;
     size_t n = size - 1;
+    if (mode & 4) {
+        decoded_entry(body, n, mode & 8, mode & 16);
+        return 0;
+    }
     uint8_t *packed = NULL;
     if (mode & 1) {
         packed = gzip(body, n, &n);

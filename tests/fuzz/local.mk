@@ -26,6 +26,7 @@ tests_fuzz_replay_suite_LDFLAGS = $(AM_LDFLAGS) $(GL_FUZZ_WRAP)
 tests_fuzz_replay_idx_SOURCES = $(GL_FUZZ_COMMON) tests/fuzz/fuzz_idx.c tests/fuzz/fuzz_memfd.c
 tests_fuzz_replay_idx_CPPFLAGS = $(GL_CORE_CPP_FLAGS)
 tests_fuzz_replay_idx_LDADD = $(GL_FUZZ_LIBS)
+tests_fuzz_replay_idx_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=fsync,--wrap=gl_plugin_log
 tests_fuzz_replay_png_SOURCES = $(GL_FUZZ_COMMON) tests/fuzz/fuzz_png.c tests/fuzz/fuzz_memfd.c
 tests_fuzz_replay_png_CPPFLAGS = $(GL_CORE_CPP_FLAGS)
 tests_fuzz_replay_png_LDADD = $(GL_FUZZ_LIBS)

@@ -34,6 +34,14 @@ for m in 0 1; do
     { le $((m | 2)) 1; printf '\000\000\010\001'; be 3 4; printf '\000\001\002'; } > "$C/idx/labels$m"
 done
 { le 0 1; printf '\000\000\010\004'; be 1 4; be 2 4; be 1 4; be 3 4; printf 'abcdef'; } > "$C/idx/colour"
+# Decoded-image entries (mode bit 2; bit 3: the harness appends the checksum; bit 4: the harness
+# asks for its decoder's 3 x 1 x 4 x 5): whole and of that shape, of 2 items (so of another
+# shape), of any shape (1 x 3 x 2 x 2, channels last), and without the checksum.
+entry() { le "$1" 1; printf '\000\000\010\005'; be "$2" 4; be "$3" 4; be "$4" 4; be "$5" 4; be "$6" 4; yes abcdefghij | tr -d "\n" | head -c "$7"; }
+entry 28 3 0 1 4 5 60 > "$C/idx/entry_whole"
+entry 28 2 0 1 4 5 40 > "$C/idx/entry_short"
+entry 12 1 1 3 2 2 12 > "$C/idx/entry_any"
+entry 4 3 0 1 4 5 60 > "$C/idx/entry_raw"
 
 # checkpoint: mode byte 1 (the harness writes the CRC), then a file of fuzz_checkpoint.c's shape.
 sec() { printf '%s' "$1"; le "$2" 8; head -c "$2" /dev/zero; }
