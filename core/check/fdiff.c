@@ -51,7 +51,7 @@ static int central(gl_real *values, size_t i, double h, gl_check_scalar_fn f, vo
 {
     gl_real keep = values[i];
     gl_real up = (gl_real)(keep + h), down = (gl_real)(keep - h);
-    double fu, fl;
+    double fu = 0, fl = 0; /* read below even when f failed */
     values[i] = up;
     int rc = f(ud, &fu, err);
     values[i] = down;

@@ -197,11 +197,9 @@ int main(int argc, char **argv)
     o.operands = calloc((size_t)argc, sizeof *o.operands);
     o.opt_names = calloc((size_t)argc, sizeof *o.opt_names);
     o.opt_values = calloc((size_t)argc, sizeof *o.opt_values);
-    if (!o.plugin_path || !o.operands || !o.opt_names || !o.opt_values) {
-        fputs("ganlab: error: out of memory\n", stderr);
-        return GL_ERR_RUN;
-    }
-    int st = parse_options(argc, argv, &o, &err);
+    int st = o.plugin_path && o.operands && o.opt_names && o.opt_values
+                 ? parse_options(argc, argv, &o, &err)
+                 : gl_error_add(&err, GL_ERR_RUN, "out of memory");
     if (st == GL_OK)
         st = dispatch(&o, &err);
     free(o.plugin_path);
