@@ -144,7 +144,8 @@ static int decode_fixed(void *ud, gl_byte_images *d, gl_error *err)
 static void decoded_entry(const uint8_t *body, size_t n, int trailer, int fixed_shape)
 {
     /* The id gl_byte_images_cached names an entry by: "decoded", the plugin, then its key. */
-    static const char id[] = "decoded\nfuzz\nfuzz key";
+    char id[64];
+    snprintf(id, sizeof id, "decoded\nfuzz\n%s", dec_key);
     gl_idx_cache c = {.path = ""};
     gl_error err;
     gl_error_init(&err);
@@ -153,7 +154,7 @@ static void decoded_entry(const uint8_t *body, size_t n, int trailer, int fixed_
     mkdir(dir, 0700);
     snprintf(dir, sizeof dir, "%s/ganlab/idx", cache_home);
     mkdir(dir, 0700);
-    if (gl_idx_cache_locate_id(&c, id, sizeof id - 1, &err) != GL_OK)
+    if (gl_idx_cache_locate_id(&c, id, strlen(id), &err) != GL_OK)
         abort();
     FILE *f = fopen(c.path, "wb");
     if (!f)
@@ -163,14 +164,9 @@ static void decoded_entry(const uint8_t *body, size_t n, int trailer, int fixed_
         uLong crc = crc32(0L, Z_NULL, 0);
         for (size_t at = 0; at < n; at += 1u << 20)
             crc = crc32(crc, body + at, (uInt)(n - at < (1u << 20) ? n - at : 1u << 20));
-        uint8_t t[8] = {'G',
-                        'L',
-                        'I',
-                        'C',
-                        (uint8_t)(crc >> 24),
-                        (uint8_t)(crc >> 16),
-                        (uint8_t)(crc >> 8),
-                        (uint8_t)crc};
+        uint8_t t[8] = "GLIC";
+        for (int i = 0; i < 4; i++)
+            t[4 + i] = (uint8_t)(crc >> (24 - 8 * i));
         fwrite(t, 1, sizeof t, f);
     }
     fclose(f);
