@@ -5,6 +5,7 @@
  * Not here: timing.csv and the progress line (progress.c), the CSV files themselves (csvlog.c). */
 #include "train/run.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "eval/eval.h"
@@ -15,6 +16,7 @@
 #include "train/run_events.h"
 #include "train/rundir.h"
 #include "util/atomic.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 typedef struct run {
@@ -120,9 +122,11 @@ static int open_logs(run *r, gl_error *err)
     /* The elapsed column continues across resumes: start from its last value. */
     r->elapsed0 = gl_csv_last_second_column(path);
     snprintf(path, sizeof path, "%s/log.txt", r->dir);
-    r->log = fopen(path, "ab");
+    const char *why;
+    r->log = gl_fopen_regular(path, "ab", &why);
     if (!r->log)
-        return gl_error_add(err, GL_ERR_RUN, "%s: cannot open for writing: %m", path);
+        return gl_error_add(err, errno == EINVAL ? GL_ERR_INPUT : GL_ERR_RUN,
+                            "%s: cannot open for writing: %s", path, why);
     gl_log_set_file(r->log);
     return GL_OK;
 }

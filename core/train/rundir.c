@@ -129,6 +129,11 @@ int gl_rundir_lock(const char *dir, const char *name, int *fd_out, gl_error *err
     if (fd < 0)
         return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open the run lock: %s", path,
                             strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+        close(fd);
+        return gl_error_add(err, GL_ERR_INPUT, "%s: the run lock is not a regular file", path);
+    }
     /* flock, not a PID file: the kernel drops it when its holder dies, however it died, so a
      * lock left by a killed run never blocks the next one. */
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {

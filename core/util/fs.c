@@ -49,6 +49,30 @@ int gl_open_regular(const char *path, struct stat *st)
     return fd;
 }
 
+FILE *gl_fopen_regular(const char *path, const char *mode, const char **why)
+{
+    struct stat st;
+    int fd, append = mode[0] == 'a';
+    if (!append)
+        fd = gl_open_regular(path, &st);
+    else if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0666)) >= 0)
+        fd = fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) ? (close(fd), GL_NOT_REGULAR) : fd;
+    else if (errno == ENXIO || errno == EISDIR) /* ENXIO: a FIFO without a reader */
+        fd = GL_NOT_REGULAR;
+    FILE *f = fd >= 0 ? fdopen(fd, mode) : NULL;
+    if (f) {
+        if (append)
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        return f;
+    }
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    *why = fd == GL_NOT_REGULAR ? "not a regular file" : strerror(e);
+    errno = fd == GL_NOT_REGULAR ? EINVAL : e;
+    return NULL;
+}
+
 int64_t gl_mtime_ns(const struct stat *st)
 {
     return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include <ganlab/error.h>
@@ -17,6 +18,11 @@ int gl_mkdir_p(const char *path, gl_error *err);
  * (nothing left open) when path is not a regular file. */
 #define GL_NOT_REGULAR (-2)
 int gl_open_regular(const char *path, struct stat *st);
+
+/* fopen for the files of a run directory that are read ("r", "rb") or appended to ("a", "ab",
+ * created when missing): never blocks on a FIFO and refuses anything but a regular file. NULL when
+ * it cannot, with *why saying why ("not a regular file", or strerror(errno) with errno kept). */
+FILE *gl_fopen_regular(const char *path, const char *mode, const char **why);
 
 /* st's modification time in nanoseconds: with the size, what says a file was rewritten (a rewrite
  * within the same second keeps st_mtime). */

@@ -1,0 +1,53 @@
+#!/bin/sh
+# rundir.sh - damaged run directories end to end: what train --resume, compare and suite --status
+# do with a run's files replaced. Each gets exit 2 and a message naming the file, under a 10 s
+# limit (a hang fails the test instead of stalling make check), and loses no earlier result.
+# Needs GL_BUILDDIR and GL_SRCDIR (make check).
+. "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
+has() { grep -qF -- "$2" "$T/$1" || { fail "no '$2' in std$1:"; tail -5 "$T/$1"; }; }
+trun() {
+    want=$1; shift
+    timeout -s KILL 10 "$G" "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    [ "$rc" -eq "$want" ] || { fail "ganlab $* exited $rc, expected $want:"; tail -5 "$T/err"; }
+}
+toy="$S/configs/toy/ring_gan.yaml"
+tiny="dataset.size=64 train.steps=3 train.batch_size=16 train.log_every=1 train.sample_every=0
+ train.checkpoint_every=1 train.keep_checkpoints=3 experiment.out_dir=$T/runs experiment.threads=1"
+# shellcheck disable=SC2086
+trun 0 train "$toy" $tiny experiment.name=ring_gan-s1
+run1=$(tail -n 1 "$T/out")
+
+# A FIFO or a directory in place of a log or the lock: named at once ("not a regular file"), never
+# a blocked open() (a FIFO without a writer, or without a reader for an append).
+for f in metrics.csv timing.csv eval.csv log.txt run.lock; do
+    for kind in fifo dir; do
+        rm -rf "$T/d" && cp -r "$run1" "$T/d" && rm "$T/d/$f" || exit 99
+        if [ $kind = fifo ]; then mkfifo "$T/d/$f"; else mkdir "$T/d/$f"; fi || exit 99
+        trun 2 train --resume "$T/d" train.steps=4
+        has err "$T/d/$f"
+        [ -e "$T/d/checkpoints/step_00000004.ckpt" ] && fail "resumed past a $kind at $f"
+    done
+done
+for f in metrics.csv timing.csv eval.csv; do
+    rm -rf "$T/d" && cp -r "$run1" "$T/d" && rm "$T/d/$f" && mkfifo "$T/d/$f" || exit 99
+    trun 2 compare "$T/d" -o "$T/report"
+    has err "$T/d/$f: cannot open: not a regular file"
+done
+
+# suite --status reads each run's logs/NAME.status and .pid, and its run.lock and metrics.csv.
+printf 'name: st\nseeds: [1]\nruns: [{config: %s}]\n' "$toy" >"$T/st.yaml"
+for f in logs/ring_gan-s1.status logs/ring_gan-s1.pid runs/ring_gan-s1/run.lock \
+    runs/ring_gan-s1/metrics.csv; do
+    rm -rf "$T/st" && mkdir -p "$T/st/logs" "$T/st/runs" && cp -r "$run1" "$T/st/runs/" || exit 99
+    rm -f "$T/st/$f" && mkfifo "$T/st/$f" || exit 99
+    timeout -s KILL 10 "$G" suite "$T/st.yaml" -o "$T/st" --status >"$T/out" 2>"$T/err"
+    rc=$?
+    [ "$rc" -eq 137 ] && fail "suite --status hung on a FIFO at $f"
+    case $f in
+    *metrics.csv) [ "$rc" -eq 2 ] || fail "suite --status with a FIFO at $f exited $rc" ;;
+    *) [ "$rc" -eq 0 ] || fail "suite --status with a FIFO at $f exited $rc" ;;
+    esac
+done
+
+exit $((fails > 0))
