@@ -56,6 +56,26 @@ double gl_csv_last_second_column(const char *path)
     return v;
 }
 
+long long gl_csv_last_step(const char *path)
+{
+    long long step = -1;
+    const char *why;
+    FILE *f = gl_fopen_regular(path, "rb", &why);
+    if (!f)
+        return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        char *end;
+        long long s = strtoll(line, &end, 10);
+        if (line[0] >= '0' && line[0] <= '9' && *end == ',')
+            step = s;
+    }
+    free(line);
+    fclose(f);
+    return step;
+}
+
 int gl_csv_open(gl_csv *c, const char *path, gl_error *err)
 {
     const char *why;

@@ -50,4 +50,21 @@ for f in logs/ring_gan-s1.status logs/ring_gan-s1.pid runs/ring_gan-s1/run.lock 
     esac
 done
 
+# A step's samples and evaluation come after its checkpoint: when a kill, a signal or a failure kept
+# them from being written (here they are removed), the resume writes them first, and the run ends
+# with the files of a run that was never stopped.
+cadence="train.sample_every=2 train.eval_every=2"
+# shellcheck disable=SC2086
+trun 0 train "$toy" $tiny $cadence train.steps=4 experiment.name=whole
+whole=$(tail -n 1 "$T/out")
+# shellcheck disable=SC2086
+trun 0 train "$toy" $tiny $cadence train.steps=2 experiment.name=cut
+cut=$(tail -n 1 "$T/out")
+rm "$cut/samples/step_00000002.png" && sed -i '$d' "$cut/eval.csv" || exit 99
+trun 0 train --resume "$cut" train.steps=4
+for f in metrics.csv eval.csv samples/step_00000002.png samples/step_00000004.png \
+    checkpoints/step_00000004.ckpt; do
+    cmp -s "$whole/$f" "$cut/$f" || fail "$f after a resume differs from an uninterrupted run's"
+done
+
 exit $((fails > 0))
