@@ -50,6 +50,17 @@ for f in logs/ring_gan-s1.status logs/ring_gan-s1.pid runs/ring_gan-s1/run.lock 
     esac
 done
 
+# A checkpoint that cannot be written (a file size limit stands in for a full disk) fails the run,
+# named with the cause; the earlier checkpoints stay.
+rm -rf "$T/d" && cp -r "$run1" "$T/d" || exit 99
+(trap '' XFSZ && ulimit -f 700 && exec timeout -s KILL 10 "$G" train --resume "$T/d" train.steps=4) \
+    >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "a checkpoint past the file size limit exited $rc, expected 1"
+has err "$T/d/checkpoints/step_00000004.ckpt: write failed: File too large"
+cmp -s "$run1/checkpoints/step_00000003.ckpt" "$T/d/checkpoints/step_00000003.ckpt" ||
+    fail "a failed checkpoint lost the one before it"
+
 # A step's samples and evaluation come after its checkpoint: when a kill, a signal or a failure kept
 # them from being written (here they are removed), the resume writes them first, and the run ends
 # with the files of a run that was never stopped.
