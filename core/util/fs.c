@@ -19,9 +19,16 @@ int gl_mkdir_p(const char *path, gl_error *err)
             continue;
         char c = *p;
         *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        struct stat st;
+        int made = mkdir(buf, 0777) == 0;
+        if (!made && errno != EEXIST)
             return gl_error_add(err, GL_ERR_RUN, "%s: cannot create directory: %s", buf,
                                 strerror(errno));
+        /* EEXIST is also a file, or a link to nowhere, named where a directory must be. */
+        if (!made && stat(buf, &st) != 0)
+            return gl_error_add(err, GL_ERR_INPUT, "%s: not a directory: %s", buf, strerror(errno));
+        if (!made && !S_ISDIR(st.st_mode))
+            return gl_error_add(err, GL_ERR_INPUT, "%s: not a directory", buf);
         if (!c)
             return GL_OK;
         *p = c;

@@ -18,6 +18,14 @@ tiny="dataset.size=64 train.steps=3 train.batch_size=16 train.log_every=1 train.
 trun 0 train "$toy" $tiny experiment.name=ring_gan-s1
 run1=$(tail -n 1 "$T/out")
 
+# An out_dir that is a file (or a link to nowhere) is bad input naming it, not a failed run.
+: >"$T/afile" && ln -s "$T/nowhere" "$T/dangling" || exit 99
+for out in afile afile/sub dangling; do
+    # shellcheck disable=SC2086
+    trun 2 train "$toy" $tiny experiment.out_dir="$T/$out"
+    has err "$T/${out%/sub}: not a directory"
+done
+
 # A FIFO or a directory in place of a log or the lock: named at once ("not a regular file"), never
 # a blocked open() (a FIFO without a writer, or without a reader for an append).
 for f in metrics.csv timing.csv eval.csv log.txt run.lock; do
