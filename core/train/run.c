@@ -107,7 +107,7 @@ static int checkpoint(run *r, gl_error *err)
     gl_rundir_checkpoint_path(r->dir, r->s->st.step, path, sizeof path);
     if (gl_checkpoint_save(r->s, path, err) != GL_OK)
         return GL_ERR_RUN;
-    gl_rundir_prune(r->dir, (int)r->keep);
+    gl_rundir_prune(r->dir, (int)r->keep, r->s->st.step);
     return GL_OK;
 }
 

@@ -69,6 +69,12 @@ has err "$T/d/checkpoints/step_00000004.ckpt: write failed: File too large"
 cmp -s "$run1/checkpoints/step_00000003.ckpt" "$T/d/checkpoints/step_00000003.ckpt" ||
     fail "a failed checkpoint lost the one before it"
 
+# A resume from an older checkpoint that ends before the newest: pruning keeps what it wrote.
+rm -rf "$T/d" && cp -r "$run1" "$T/d" || exit 99
+trun 0 train --resume "$T/d" --checkpoint 1 train.steps=2 train.keep_checkpoints=1
+[ -e "$T/d/checkpoints/step_00000002.ckpt" ] || fail "pruning removed the checkpoint just written"
+[ -e "$T/d/checkpoints/step_00000001.ckpt" ] && fail "pruning kept more than train.keep_checkpoints"
+
 # A step's samples and evaluation come after its checkpoint: when a kill, a signal or a failure kept
 # them from being written (here they are removed), the resume writes them first, and the run ends
 # with the files of a run that was never stopped.
