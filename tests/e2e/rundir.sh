@@ -43,6 +43,14 @@ for f in metrics.csv timing.csv eval.csv; do
     has err "$T/d/$f: cannot open: not a regular file"
 done
 
+# compare copies the newest sample grid into its report.
+for kind in fifo dir; do
+    rm -rf "$T/d" && cp -r "$run1" "$T/d" || exit 99
+    if [ $kind = fifo ]; then mkfifo "$T/d/samples/step_00000009.png"; else mkdir "$T/d/samples/step_00000009.png"; fi
+    trun 2 compare "$T/d" -o "$T/report"
+    has err "$T/d/samples/step_00000009.png: cannot open: not a regular file"
+done
+
 # suite --status reads each run's logs/NAME.status and .pid, and its run.lock and metrics.csv.
 printf 'name: st\nseeds: [1]\nruns: [{config: %s}]\n' "$toy" >"$T/st.yaml"
 for f in logs/ring_gan-s1.status logs/ring_gan-s1.pid runs/ring_gan-s1/run.lock \
