@@ -51,6 +51,16 @@ for kind in fifo dir; do
     has err "$T/d/samples/step_00000009.png: cannot open: not a regular file"
 done
 
+# run.json's plugin paths are hashed before use (sample, eval, resume, compare): a device or a FIFO
+# recorded there is refused, never read without end.
+mkfifo "$T/plugin_fifo" || exit 99
+for p in /dev/zero "$T/plugin_fifo"; do
+    rm -rf "$T/d" && cp -r "$run1" "$T/d" || exit 99
+    sed -i "s|\"name\": \"modes2d\", \"path\": \"[^\"]*\"|\"name\": \"gone\", \"path\": \"$p\"|" "$T/d/run.json"
+    trun 2 sample "$T/d" -n 4 -o "$T/s.csv"
+    has err "$p: cannot open: not a regular file"
+done
+
 # suite --status reads each run's logs/NAME.status and .pid, and its run.lock and metrics.csv.
 printf 'name: st\nseeds: [1]\nruns: [{config: %s}]\n' "$toy" >"$T/st.yaml"
 for f in logs/ring_gan-s1.status logs/ring_gan-s1.pid runs/ring_gan-s1/run.lock \
