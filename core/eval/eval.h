@@ -76,6 +76,9 @@ int gl_eval_log_open(const gl_cfg *cfg, const gl_registry *reg, const gl_eval_so
 /* At every multiple of train.eval_every and at step == total: evaluates and appends a row
  * (step, then `<evaluator>.<metric>` columns) to eval.csv, and logs a summary line to stderr. */
 int gl_eval_log_step(gl_eval_log *l, uint64_t step, uint64_t total, gl_error *err);
+/* For a resumed run at step: gl_eval_log_step when that step is due and eval.csv has no row of it
+ * (the evaluation after the checkpoint was stopped, killed or failed). */
+int gl_eval_log_catch_up(gl_eval_log *l, uint64_t step, uint64_t total, gl_error *err);
 void gl_eval_log_close(gl_eval_log *l);
 /* Each later row also goes to events (not owned; it must outlive l) as eval/EVALUATOR.METRIC
  * scalars. l may be NULL (no evaluation during training): nothing happens. */

@@ -13,6 +13,7 @@ struct gl_eval_log {
     gl_evaluation *e;
     gl_csv csv;
     int64_t every;
+    long long last;    /* the step of eval.csv's last row when opened, -1 when none */
     gl_events *events; /* not owned; NULL: none */
 };
 
@@ -35,6 +36,7 @@ int gl_eval_log_open(const gl_cfg *cfg, const gl_registry *reg, const gl_eval_so
         rc = gl_csv_truncate(path, src->step, err);
     if (rc == GL_OK)
         rc = gl_csv_open(&l->csv, path, err);
+    l->last = rc == GL_OK ? gl_csv_last_step(path) : -1;
     if (rc != GL_OK) {
         gl_eval_log_close(l);
         return rc;
@@ -90,6 +92,13 @@ int gl_eval_log_step(gl_eval_log *l, uint64_t step, uint64_t total, gl_error *er
         return GL_OK;
     int rc = gl_evaluation_run(l->e, err);
     return rc == GL_OK ? write_row(l, step, err) : rc;
+}
+
+int gl_eval_log_catch_up(gl_eval_log *l, uint64_t step, uint64_t total, gl_error *err)
+{
+    if (!l || step == 0 || (long long)step <= l->last)
+        return GL_OK;
+    return gl_eval_log_step(l, step, total, err);
 }
 
 void gl_eval_log_set_events(gl_eval_log *l, gl_events *events)

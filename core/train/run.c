@@ -5,7 +5,9 @@
  * Not here: timing.csv and the progress line (progress.c), the CSV files themselves (csvlog.c). */
 #include "train/run.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "eval/eval.h"
 #include "train/dist.h"
@@ -15,6 +17,7 @@
 #include "train/run_events.h"
 #include "train/rundir.h"
 #include "util/atomic.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 typedef struct run {
@@ -104,7 +107,7 @@ static int checkpoint(run *r, gl_error *err)
     gl_rundir_checkpoint_path(r->dir, r->s->st.step, path, sizeof path);
     if (gl_checkpoint_save(r->s, path, err) != GL_OK)
         return GL_ERR_RUN;
-    gl_rundir_prune(r->dir, (int)r->keep);
+    gl_rundir_prune(r->dir, (int)r->keep, r->s->st.step);
     return GL_OK;
 }
 
@@ -120,9 +123,11 @@ static int open_logs(run *r, gl_error *err)
     /* The elapsed column continues across resumes: start from its last value. */
     r->elapsed0 = gl_csv_last_second_column(path);
     snprintf(path, sizeof path, "%s/log.txt", r->dir);
-    r->log = fopen(path, "ab");
+    const char *why;
+    r->log = gl_fopen_regular(path, "ab", &why);
     if (!r->log)
-        return gl_error_add(err, GL_ERR_RUN, "%s: cannot open for writing: %m", path);
+        return gl_error_add(err, errno == EINVAL ? GL_ERR_INPUT : GL_ERR_RUN,
+                            "%s: cannot open for writing: %s", path, why);
     gl_log_set_file(r->log);
     return GL_OK;
 }
@@ -149,6 +154,29 @@ static void checkpoint_after_failure(run *r, gl_error *err)
     gl_error_init(&e);
     if (checkpoint(r, &e) != GL_OK)
         gl_error_add(err, err->status, "%s", e.text);
+}
+
+/* A resumed run starts from a checkpoint that loop() wrote before its step's samples and
+ * evaluation: those that a signal, a kill or a failure kept from being written are written first,
+ * so that the run ends with the files of one that was never stopped. */
+static int catch_up(run *r, gl_error *err)
+{
+    uint64_t step = r->s->st.step;
+    char path[4096];
+    gl_train_samples_path(r->dir, step, path, sizeof path);
+    int rc = GL_OK;
+    if (step > 0 && r->sample_every > 0 && step % (uint64_t)r->sample_every == 0 &&
+        access(path, F_OK) != 0)
+        rc = samples(r, step, err);
+    if (rc == GL_OK)
+        rc = gl_eval_log_catch_up(r->eval, step, r->total, err);
+    if (rc > GL_ERR_INPUT)
+        gl_log_line("train",
+                    "stopped by signal %d at step %llu; resume with: ganlab train --resume %s",
+                    rc - 128, (unsigned long long)step, r->dir);
+    else if (rc != GL_OK)
+        gl_log_error_to_file(err->text);
+    return rc;
 }
 
 /* Whether to stop after this step: the pending signal, or with several ranks the one they agreed
@@ -318,7 +346,9 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
         log_changes(&r, o);
         gl_progress_start(&r.progress, r.s, r.total, r.elapsed0);
         double t0 = gl_clock_seconds();
-        rc = loop(&r, o, err);
+        rc = o->resume_dir ? catch_up(&r, err) : GL_OK;
+        if (rc == GL_OK)
+            rc = loop(&r, o, err);
         if (r.s->ranks > 1)
             log_reduce_time(gl_clock_seconds() - t0);
         if (rc == GL_OK)

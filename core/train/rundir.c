@@ -96,17 +96,25 @@ int gl_rundir_newest_checkpoint(const char *dir, char *path, size_t cap, gl_erro
     return rc;
 }
 
-void gl_rundir_prune(const char *dir, int keep)
+static uint64_t name_step(const char *name) { return strtoull(name + 5, NULL, 10); }
+
+void gl_rundir_prune(const char *dir, int keep, uint64_t step)
 {
     char **names;
     int n;
     if (keep < 1 || gl_rundir_checkpoints(dir, &names, &n, NULL) != GL_OK)
         return;
-    for (int i = 0; i + keep < n; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/checkpoints/%s", dir, names[i]);
-        remove(path);
-    }
+    /* By name alone, a resume from an older checkpoint would remove the ones it writes first. */
+    int older = 0;
+    for (int i = 0; i < n; i++)
+        older += name_step(names[i]) <= step;
+    for (int i = 0; i < n && older > keep; i++)
+        if (name_step(names[i]) <= step) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/checkpoints/%s", dir, names[i]);
+            remove(path);
+            older--;
+        }
     gl_rundir_free_names(names, n);
 }
 
@@ -129,6 +137,11 @@ int gl_rundir_lock(const char *dir, const char *name, int *fd_out, gl_error *err
     if (fd < 0)
         return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open the run lock: %s", path,
                             strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+        close(fd);
+        return gl_error_add(err, GL_ERR_INPUT, "%s: the run lock is not a regular file", path);
+    }
     /* flock, not a PID file: the kernel drops it when its holder dies, however it died, so a
      * lock left by a killed run never blocks the next one. */
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {

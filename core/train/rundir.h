@@ -16,8 +16,9 @@ void gl_rundir_checkpoint_path(const char *dir, uint64_t step, char *path, size_
 int gl_rundir_checkpoints(const char *dir, char ***names, int *n, gl_error *err);
 void gl_rundir_free_names(char **names, int n);
 int gl_rundir_newest_checkpoint(const char *dir, char *path, size_t cap, gl_error *err);
-/* Removes all but the newest keep checkpoints. */
-void gl_rundir_prune(const char *dir, int keep);
+/* Removes all but the newest keep checkpoints of steps up to step (the one just written). Newer
+ * ones, left by the run before a resume from an older checkpoint, are not counted or removed. */
+void gl_rundir_prune(const char *dir, int keep, uint64_t step);
 
 /* The writers' locks: run.lock for training (train, train --resume), eval.lock for `ganlab eval`'s
  * outputs. Readers (sample, compare, eval's reading of checkpoints) take neither. */

@@ -3,16 +3,22 @@
  * checkpoint's step, so N steps then M more give the same bytes as N+M steps in one go. */
 #include "util/csvlog.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/atomic.h"
+#include "util/fs.h"
 
 int gl_csv_truncate(const char *path, uint64_t step, gl_error *err)
 {
-    FILE *in = fopen(path, "rb");
-    if (!in)
+    const char *why;
+    FILE *in = gl_fopen_regular(path, "rb", &why);
+    if (!in && errno == ENOENT)
         return GL_OK; /* nothing logged yet */
+    if (!in)
+        return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open: %s", path, why);
     gl_atomic_file af;
     if (gl_atomic_open(&af, path, err) != GL_OK) {
         fclose(in);
@@ -36,7 +42,8 @@ int gl_csv_truncate(const char *path, uint64_t step, gl_error *err)
 double gl_csv_last_second_column(const char *path)
 {
     double v = 0;
-    FILE *f = fopen(path, "rb");
+    const char *why;
+    FILE *f = gl_fopen_regular(path, "rb", &why);
     if (!f)
         return 0;
     char line[256];
@@ -49,17 +56,35 @@ double gl_csv_last_second_column(const char *path)
     return v;
 }
 
+long long gl_csv_last_step(const char *path)
+{
+    long long step = -1;
+    const char *why;
+    FILE *f = gl_fopen_regular(path, "rb", &why);
+    if (!f)
+        return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        char *end;
+        long long s = strtoll(line, &end, 10);
+        if (line[0] >= '0' && line[0] <= '9' && *end == ',')
+            step = s;
+    }
+    free(line);
+    fclose(f);
+    return step;
+}
+
 int gl_csv_open(gl_csv *c, const char *path, gl_error *err)
 {
-    FILE *probe = fopen(path, "rb");
-    c->has_header = 0;
-    if (probe) {
-        c->has_header = fgetc(probe) != EOF;
-        fclose(probe);
-    }
-    c->f = fopen(path, "ab");
+    const char *why;
+    c->f = gl_fopen_regular(path, "ab", &why);
     if (!c->f)
-        return gl_error_add(err, GL_ERR_RUN, "%s: cannot open for writing: %m", path);
+        return gl_error_add(err, errno == EINVAL ? GL_ERR_INPUT : GL_ERR_RUN,
+                            "%s: cannot open for writing: %s", path, why);
+    struct stat st;
+    c->has_header = fstat(fileno(c->f), &st) == 0 && st.st_size > 0;
     return GL_OK;
 }
 

@@ -18,6 +18,8 @@ int gl_csv_truncate(const char *path, uint64_t step, gl_error *err);
 /* The second column of the last data row of path (timing.csv's elapsed seconds), or 0 when the
  * file is missing or has no rows: a resumed run continues its clock from there. */
 double gl_csv_last_second_column(const char *path);
+/* The step (first column) of the last data row of path, -1 when the file is missing or has none. */
+long long gl_csv_last_step(const char *path);
 /* Opens path for appending; close with gl_csv_close. */
 int gl_csv_open(gl_csv *c, const char *path, gl_error *err);
 /* Writes the integer columns, then the float columns (%.9g). */

@@ -19,9 +19,16 @@ int gl_mkdir_p(const char *path, gl_error *err)
             continue;
         char c = *p;
         *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        struct stat st;
+        int made = mkdir(buf, 0777) == 0;
+        if (!made && errno != EEXIST)
             return gl_error_add(err, GL_ERR_RUN, "%s: cannot create directory: %s", buf,
                                 strerror(errno));
+        /* EEXIST is also a file, or a link to nowhere, named where a directory must be. */
+        if (!made && stat(buf, &st) != 0)
+            return gl_error_add(err, GL_ERR_INPUT, "%s: not a directory: %s", buf, strerror(errno));
+        if (!made && !S_ISDIR(st.st_mode))
+            return gl_error_add(err, GL_ERR_INPUT, "%s: not a directory", buf);
         if (!c)
             return GL_OK;
         *p = c;
@@ -47,6 +54,30 @@ int gl_open_regular(const char *path, struct stat *st)
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     return fd;
+}
+
+FILE *gl_fopen_regular(const char *path, const char *mode, const char **why)
+{
+    struct stat st;
+    int fd, append = mode[0] == 'a';
+    if (!append)
+        fd = gl_open_regular(path, &st);
+    else if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0666)) >= 0)
+        fd = fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) ? (close(fd), GL_NOT_REGULAR) : fd;
+    else if (errno == ENXIO || errno == EISDIR) /* ENXIO: a FIFO without a reader */
+        fd = GL_NOT_REGULAR;
+    FILE *f = fd >= 0 ? fdopen(fd, mode) : NULL;
+    if (f) {
+        if (append)
+            fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        return f;
+    }
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    *why = fd == GL_NOT_REGULAR ? "not a regular file" : strerror(e);
+    errno = fd == GL_NOT_REGULAR ? EINVAL : e;
+    return NULL;
 }
 
 int64_t gl_mtime_ns(const struct stat *st)

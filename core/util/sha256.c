@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/fs.h"
+
 typedef struct sha256 {
     uint32_t h[8];
     unsigned char block[64];
@@ -96,9 +98,11 @@ void gl_sha256_hex(const void *data, size_t n, char hex[65])
 
 int gl_sha256_file(const char *path, char hex[65], gl_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    /* Not fopen: run.json names the file, and a FIFO or /dev/zero there would never end. */
+    const char *why;
+    FILE *f = gl_fopen_regular(path, "rb", &why);
     if (!f)
-        return gl_error_add(err, GL_ERR_RUN, "%s: cannot open: %m", path);
+        return gl_error_add(err, GL_ERR_RUN, "%s: cannot open: %s", path, why);
     sha256 s;
     init(&s);
     unsigned char buf[65536];
