@@ -12,6 +12,8 @@
 int gl_mkdir_p(const char *path, gl_error *err)
 {
     char buf[4096];
+    if (!path[0]) /* the loop starts past the first byte */
+        return gl_error_add(err, GL_ERR_INPUT, "an empty directory name");
     if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
         return gl_error_add(err, GL_ERR_INPUT, "%s: path too long", path);
     for (char *p = buf + 1;; p++) {
@@ -19,9 +21,13 @@ int gl_mkdir_p(const char *path, gl_error *err)
             continue;
         char c = *p;
         *p = '\0';
+        struct stat st;
         if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return gl_error_add(err, GL_ERR_RUN, "%s: cannot create directory: %s", buf,
-                                strerror(errno));
+            return gl_error_add(err, errno == ENOTDIR ? GL_ERR_INPUT : GL_ERR_RUN,
+                                "%s: cannot create directory: %s", buf, strerror(errno));
+        /* A file where the directory should be: mkdir's EEXIST alone would pass it on. */
+        if (!c && (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)))
+            return gl_error_add(err, GL_ERR_INPUT, "%s: not a directory", buf);
         if (!c)
             return GL_OK;
         *p = c;

@@ -9,7 +9,8 @@
 #include <ganlab/error.h>
 
 /* mkdir -p: creates path and its missing parents (mode 0777 less the umask). An existing directory
- * is fine. GL_ERR_RUN naming the component that could not be created. */
+ * is fine. GL_ERR_RUN naming the component that could not be created; GL_ERR_INPUT for an empty
+ * path, or a file where a directory should be. */
 int gl_mkdir_p(const char *path, gl_error *err);
 
 /* Opens path read-only without ever blocking (a FIFO given as a file would hang a plain open) and

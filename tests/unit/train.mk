@@ -48,3 +48,6 @@ tests_data_make_png_SOURCES = tests/data/make_png.c
 tests_data_make_png_CPPFLAGS = $(GL_CORE_CPP_FLAGS)
 tests_data_make_png_LDADD = core/libganlab_internal.la $(GL_CORE_LIBS)
 tests/e2e/hostile.log: tests/data/make_png$(EXEEXT)
+# Operands that name nothing usable: empty, named twice, a file where a directory goes.
+TESTS += tests/e2e/operands.sh
+EXTRA_DIST += tests/e2e/operands.sh
