@@ -1,7 +1,8 @@
 #!/bin/sh
 # operands.sh - command-line operands and places that name nothing usable: an empty RUN_DIR or
 # --checkpoint, one run directory named twice, --force without --resume, an out_dir or -o DIR that
-# is empty or a file. Each exits 2 naming the fault, and nothing is written or claimed.
+# is empty or a file, a suite name that starts with '-'. Each exits 2 naming the fault, and nothing
+# is written or claimed.
 # Needs GL_BUILDDIR and GL_SRCDIR (make check).
 . "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
 has() { grep -qF -- "$2" "$T/$1" || { fail "no '$2' in std$1:"; tail -5 "$T/$1"; }; }
@@ -48,5 +49,14 @@ has err "$T/file: not a directory"
 [ -s "$T/out" ] && fail "train printed a run directory it did not create: $(cat "$T/out")"
 run 2 compare "$dir" -o "$T/file"
 has err "$T/file: not a directory"
+
+# A suite's names start run names, so they may not start with '-' (experiment.name would refuse
+# each run later, far from the operand).
+run 2 suite --config "$toy" --name -x --dry-run -o "$T/sx"
+has err "--name '-x': use letters, digits"
+cp "$toy" "$T/-r.yaml"
+run 2 suite --config "$T/-r.yaml" --name ok --dry-run -o "$T/sx"
+has err "'-r' is not a usable run name"
+[ -e "$T/sx" ] && fail "a refused suite left its directory"
 
 exit $((fails > 0))

@@ -132,6 +132,11 @@ START_TEST(missing_file_and_directory)
     cd_fixtures();
     expect_fault("nope.yaml", NULL, 0, "cannot read config 'nope.yaml': No such file or directory");
     expect_fault("compose", NULL, 0, "compose: not a regular file");
+    /* An empty base is named where it is given, not read as the naming file's directory. */
+    cd_scratch();
+    write_file("empty_base.yaml", "base: [\"\"]\n", -1);
+    expect_fault("empty_base.yaml", NULL, 0,
+                 "empty_base.yaml:1:8: 'base' names an empty file name");
 }
 END_TEST
 
