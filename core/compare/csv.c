@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fs.h"
+
 #define MAX_COLS 4096
 
 void gl_cmp_csv_free(gl_cmp_csv *t)
@@ -101,11 +103,12 @@ static int row(gl_cmp_csv *t, char *line, char **fields, int *cap_rows, int line
 int gl_cmp_csv_read(const char *path, int optional, gl_cmp_csv *t, gl_error *err)
 {
     memset(t, 0, sizeof *t);
-    FILE *f = fopen(path, "r");
+    const char *why;
+    FILE *f = gl_fopen_regular(path, &why); /* a FIFO in a run directory would block fopen */
     if (!f) {
         if (optional && errno == ENOENT)
             return GL_OK;
-        return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+        return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open: %s", path, why);
     }
     /* Both freed below. */
     char **fields = malloc(MAX_COLS * sizeof *fields);

@@ -71,9 +71,11 @@ static void slug(const char *name, char *out, size_t cap)
 
 static int copy_file(const char *from, const char *to, gl_error *err)
 {
-    FILE *in = fopen(from, "rb");
+    const char *why;
+    FILE *in = gl_fopen_regular(from, &why);
     if (!in)
-        return gl_error_add(err, GL_ERR_RUN, "%s: cannot open: %s", from, strerror(errno));
+        return gl_error_add(err, errno ? GL_ERR_RUN : GL_ERR_INPUT, "%s: cannot open: %s", from,
+                            why);
     gl_atomic_file out;
     if (gl_atomic_open(&out, to, err) != GL_OK) {
         fclose(in);
@@ -213,7 +215,7 @@ static int copy_samples(report *r, gl_error *err)
         snprintf(r->caption[k], sizeof r->caption[k], "%s (seed %lld, %s)", r->v[k].name,
                  (long long)run->seed, base ? base + 1 : run->sample);
         if (copy_file(run->sample, path, err) != GL_OK)
-            return GL_ERR_RUN;
+            return err->status;
     }
     return GL_OK;
 }

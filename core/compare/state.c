@@ -27,6 +27,7 @@
 #include "compare/compare.h"
 #include "train/rundir.h"
 #include "util/atomic.h"
+#include "util/fs.h"
 
 #define EXIT_REQUEUE 75
 
@@ -39,7 +40,8 @@ const char *gl_run_state_name(gl_run_state s)
 void gl_text_last_line(const char *path, char *buf, size_t cap)
 {
     buf[0] = '\0';
-    FILE *f = fopen(path, "r");
+    const char *why;
+    FILE *f = gl_fopen_regular(path, &why); /* a FIFO put there would block fopen */
     if (!f)
         return;
     char line[4096];

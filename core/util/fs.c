@@ -55,6 +55,21 @@ int gl_open_regular(const char *path, struct stat *st)
     return fd;
 }
 
+FILE *gl_fopen_regular(const char *path, const char **why)
+{
+    struct stat st;
+    int fd = gl_open_regular(path, &st);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        errno = fd == GL_NOT_REGULAR ? 0 : e;
+        *why = fd == GL_NOT_REGULAR ? "not a regular file" : strerror(e);
+    }
+    return f;
+}
+
 int64_t gl_mtime_ns(const struct stat *st)
 {
     return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include <ganlab/error.h>
@@ -18,6 +19,10 @@ int gl_mkdir_p(const char *path, gl_error *err);
  * (nothing left open) when path is not a regular file. */
 #define GL_NOT_REGULAR (-2)
 int gl_open_regular(const char *path, struct stat *st);
+
+/* gl_open_regular as a stream ("rb"). NULL when it cannot be read, with *why saying why (for a
+ * message) and errno set, 0 when path is not a regular file. */
+FILE *gl_fopen_regular(const char *path, const char **why);
 
 /* st's modification time in nanoseconds: with the size, what says a file was rewritten (a rewrite
  * within the same second keeps st_mtime). */
