@@ -160,6 +160,10 @@ START_TEST(yaml_features_refused_or_kept)
     expect_fault("key.yaml", NULL, 0, "key.yaml:1:3: a mapping key must be a scalar, not a list");
     write_file("nul.yaml", "experiment: {name: \"a\\0b\"}\n", -1);
     expect_fault("nul.yaml", NULL, 0, "nul.yaml:1:20: a string may not contain a NUL character");
+    write_file("merge.yaml", "x: &d {steps: 1}\ntrain:\n  <<: *d\n", -1);
+    expect_fault("merge.yaml", NULL, 0,
+                 "merge.yaml:3:3: '<<' (a YAML merge key) is not supported: write the keys out, "
+                 "or layer files with 'base:'");
     write_file("list.yaml", "- 1\n", -1);
     expect_fault("list.yaml", NULL, 0,
                  "list.yaml:1:1: the top level of a config must be a mapping of sections, not a "
