@@ -314,9 +314,14 @@ static int check_train_length(vctx *c, const gl_cfg_node *sec, const gl_params *
         return gl_cfg__fault(c->err, gl_cfg__node_get(sec, "epochs"), 1,
                              "train sets both 'steps' and 'epochs'; set only one (the other to "
                              "0 or null)");
-    if (steps == 0 && epochs == 0)
-        return missing(c, sec, "%s in %s: set 'steps' (generator updates) or 'epochs'",
-                       "no run length");
+    if (steps == 0 && epochs == 0) {
+        /* Where a 0 or null was given (an override, most often), not where the section began. */
+        const gl_cfg_node *given = gl_cfg__node_get(sec, "steps");
+        if (!given)
+            given = gl_cfg__node_get(sec, "epochs");
+        return missing(c, given ? given : sec,
+                       "%s in %s: set 'steps' (generator updates) or 'epochs'", "no run length");
+    }
     return GL_OK;
 }
 
