@@ -156,8 +156,11 @@ int gl_check_open_file(const char *path, gl_registry **reg, const gl_registry_en
     *reg = NULL;
     *out = NULL;
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+    if (stat(path, &st) != 0)
         return gl_error_add(err, GL_ERR_INPUT, "%s: no such plugin file", path);
+    if (!S_ISREG(st.st_mode)) /* a directory given by mistake is there: not "no such" */
+        return gl_error_add(err, GL_ERR_INPUT, "%s: not a regular file (a plugin is a .so file)",
+                            path);
     int rc = gl_registry_open_file(path, reg, err);
     if (rc != GL_OK)
         return rc;

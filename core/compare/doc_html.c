@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/fs.h"
+
 #define MAX_IMAGE_BYTES ((long)64 << 20)
 
 /* The first n bytes of s, escaped. */
@@ -56,9 +58,11 @@ static int embed(gl_cmp_doc *d, const char *rel, gl_error *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", d->dir, rel);
-    FILE *f = fopen(path, "rb");
+    const char *why;
+    FILE *f = gl_fopen_regular(path, "rb", &why);
     if (!f)
-        return gl_error_add(err, GL_ERR_RUN, "%s: cannot open to embed: %s", path, strerror(errno));
+        return gl_error_add(err, errno == EINVAL ? GL_ERR_INPUT : GL_ERR_RUN,
+                            "%s: cannot open to embed: %s", path, why);
     unsigned char buf[3072];
     size_t got;
     long total = 0;

@@ -75,6 +75,10 @@ static int read_bases(loader *L, gl_cfg_node *root, const char *name, gl_cfg_nod
                                gl_cfg__kind_name(it));
             break;
         }
+        if (!it->text[0]) { /* joined to dir it would name the directory */
+            rc = gl_cfg__fault(L->err, it, 0, "'base' names an empty file name");
+            break;
+        }
         char *file = gl_cfg__path_join(dir, it->text);
         gl_cfg_node *layer = NULL;
         rc = file ? load_file(L, file, it, &layer) : oom(L->err);

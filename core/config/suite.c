@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config/cfg_internal.h"
@@ -73,19 +74,20 @@ static const char *scalar(parse *p, const gl_cfg_node *n, const char *what)
     return NULL;
 }
 
-/* A file-name-safe name: letters, digits, '.', '-', '_', not starting with '.'. */
+/* A file-name-safe name: letters, digits, '.', '-', '_', not starting with '.' or '-' (a run's
+ * name starts its experiment.name, which may not). */
 static char *name_value(parse *p, const gl_cfg_node *n)
 {
     const char *s = scalar(p, n, "a name");
     if (!s)
         return NULL;
-    if (!s[0] || s[0] == '.' ||
+    if (!s[0] || s[0] == '.' || s[0] == '-' ||
         s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                     "0123456789._-")] != '\0' ||
         strlen(s) > 100) {
         fault(p, n, 0,
-              "'%.*s' is not a usable name: use letters, digits, '.', '-' and '_' "
-              "(it names directories)",
+              "'%.*s' is not a usable name: use letters, digits, '.', '-' and '_', not first "
+              "'.' or '-' (it names directories)",
               s);
         return NULL;
     }
@@ -172,13 +174,20 @@ static void run(parse *p, const gl_cfg_node *m, gl_suite_run *r)
         return;
     }
     const char *path = scalar(p, cfg, "a config file");
+    if (path && !path[0]) { /* joined to the suite's directory it would name the directory */
+        p->rc = gl_cfg__fault(p->err, cfg, 0, "'config' names an empty file name");
+        return;
+    }
     if (path && !(r->config = gl_cfg__path_join(p->org->dir, path))) {
         oom(p);
         return;
     }
+    struct stat st;
     if (r->config && access(r->config, R_OK) != 0)
         p->rc = gl_cfg__fault(p->err, cfg, 0, "cannot read config '%.*s': %s", GL_CFG_CLIP, path,
                               strerror(errno));
+    else if (r->config && (stat(r->config, &st) != 0 || !S_ISREG(st.st_mode)))
+        fault(p, cfg, 0, "config '%.*s' is not a regular file", path);
     if (ov)
         overrides(p, ov, &r->overrides, &r->n_overrides);
     if (name)

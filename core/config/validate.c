@@ -314,9 +314,14 @@ static int check_train_length(vctx *c, const gl_cfg_node *sec, const gl_params *
         return gl_cfg__fault(c->err, gl_cfg__node_get(sec, "epochs"), 1,
                              "train sets both 'steps' and 'epochs'; set only one (the other to "
                              "0 or null)");
-    if (steps == 0 && epochs == 0)
-        return missing(c, sec, "%s in %s: set 'steps' (generator updates) or 'epochs'",
-                       "no run length");
+    if (steps == 0 && epochs == 0) {
+        /* Where a 0 or null was given (an override, most often), not where the section began. */
+        const gl_cfg_node *given = gl_cfg__node_get(sec, "steps");
+        if (!given)
+            given = gl_cfg__node_get(sec, "epochs");
+        return missing(c, given ? given : sec,
+                       "%s in %s: set 'steps' (generator updates) or 'epochs'", "no run length");
+    }
     return GL_OK;
 }
 
@@ -349,6 +354,18 @@ static int check_run_name(vctx *c, const gl_cfg_node *sec, const gl_params *p)
     return gl_error_add(c->err, GL_ERR_INPUT,
                         "experiment.name '%s' (the config file's name) %s: set experiment.name",
                         name, why);
+}
+
+/* experiment.out_dir "" would be no directory at all (a path's "" means "not given" to a plugin,
+ * but the run directory needs a place). */
+static int check_out_dir(vctx *c, const gl_cfg_node *sec, const gl_params *p)
+{
+    if (!p->v[gl_cfg__params_index(p, "out_dir")].present || gl_params_string(p, "out_dir")[0])
+        return GL_OK;
+    const gl_cfg_node *n = gl_cfg__node_get(sec, "out_dir");
+    const char *why = "experiment.out_dir is empty: name a directory (default: runs)";
+    return n ? gl_cfg__fault(c->err, n, 1, "%s", why)
+             : gl_error_add(c->err, GL_ERR_INPUT, "%s", why);
 }
 
 /* engine: bf16 only where the engine can run it (this build has oneDNN, the CPU multiplies bf16).
@@ -451,7 +468,7 @@ static int check_core(vctx *c, gl_cfg_slot *slot, gl_cfg_schema_lookup lookup, v
         check_train_length(c, sec, slot->params) != GL_OK)
         rc = GL_ERR_INPUT;
     if (slot->params && strcmp(slot->name, "experiment") == 0 &&
-        check_run_name(c, sec, slot->params) != GL_OK)
+        (check_run_name(c, sec, slot->params) | check_out_dir(c, sec, slot->params)) != GL_OK)
         rc = GL_ERR_INPUT;
     if (slot->params && strcmp(slot->name, "engine") == 0 &&
         check_engine(c, sec, slot->params) != GL_OK)

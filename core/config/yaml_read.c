@@ -12,8 +12,9 @@
  * Anchors are kept in a hash table, so aliases cost O(1) each.
  *
  * Not supported (refused with a message): more than one document, keys that are lists or
- * mappings, tags other than !!str. Every node records the 1-based line and column of its value and
- * of its key. Typing of scalars is left to the validator, which knows the schema.
+ * mappings, tags other than !!str, merge keys (a plain '<<' key). Every node records the 1-based
+ * line and column of its value and of its key. Typing of scalars is left to the validator, which
+ * knows the schema.
  */
 #include "config/cfg_internal.h"
 
@@ -223,6 +224,13 @@ static int on_scalar(reader *r, yaml_event_t *ev)
     if (!n)
         return gl_error_add(r->err, GL_ERR_INPUT, "out of memory reading the config");
     const char *anchor_name = (const char *)ev->data.scalar.anchor;
+    if (at_key(r) && n->plain && strcmp(n->text, "<<") == 0) {
+        /* YAML 1.1's merge key: kept as a key it would only read as "unknown key '<<'". */
+        gl_cfg__node_free(n);
+        return fault_mark(r, ev->start_mark,
+                          "'<<' (a YAML merge key) is not supported: write the keys out, or "
+                          "layer files with 'base:'");
+    }
     if (at_key(r)) {
         int rc = set_key(r, n->text, ev->start_mark);
         r->nodes++;

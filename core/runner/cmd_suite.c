@@ -425,6 +425,12 @@ static int mode_option(const gl_cli *cli, const char **mode, gl_error *err)
     const char *l = gl_cli_option(cli, "--launcher");
     if (l && strcmp(l, "local") != 0 && strcmp(l, "slurm") != 0)
         return gl_error_add(err, GL_ERR_INPUT, "--launcher '%s': use local or slurm", l);
+    /* Without it they would be dropped and the suite trained here, on the login node. */
+    static const char *const slurm_only[] = {"--partition", "--time", "--mem", "--sbatch-arg"};
+    for (size_t i = 0; i < sizeof slurm_only / sizeof *slurm_only; i++)
+        if ((!l || strcmp(l, "slurm") != 0) && gl_cli_option(cli, slurm_only[i]))
+            return gl_error_add(err, GL_ERR_INPUT, "%s is a Slurm option: add --launcher slurm",
+                                slurm_only[i]);
     return GL_OK;
 }
 

@@ -16,6 +16,8 @@ static int load(const gl_cli *cli, gl_registry *reg, const char *resume, gl_cfg 
     if (!resume) {
         if (gl_cli_option(cli, "--checkpoint"))
             return gl_error_add(err, GL_ERR_INPUT, "--checkpoint needs --resume RUN_DIR");
+        if (gl_cli_option(cli, "--force"))
+            return gl_error_add(err, GL_ERR_INPUT, "--force needs --resume RUN_DIR");
         if (cli->n_args < 1)
             return gl_error_add(err, GL_ERR_INPUT,
                                 "train needs a config file (or --resume RUN_DIR)");

@@ -59,7 +59,8 @@ extern const gl_command gl_cmd_plugin_check;
 int gl_runner_open_registry(const gl_cli *cli, gl_registry **reg, gl_error *err);
 /* The same for commands that read run directories (sample, eval, train --resume, compare): a
  * plugin that run_dirs[i]/run.json records and the search path lacks is loaded from its recorded
- * file's directory, searched last, after its SHA-256 is checked (train/provenance.h). */
+ * file's directory, searched last, after its SHA-256 is checked (train/provenance.h). An empty
+ * RUN_DIR, or one directory named twice, is GL_ERR_INPUT before anything is read. */
 int gl_runner_open_registry_for_runs(const gl_cli *cli, const char *const *run_dirs, int n_runs,
                                      gl_registry **reg, gl_error *err);
 

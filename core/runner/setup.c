@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "train/provenance.h"
 
@@ -38,10 +39,39 @@ int gl_runner_open_registry(const gl_cli *cli, gl_registry **reg, gl_error *err)
     return open_with(cli, NULL, 0, reg, err);
 }
 
+/* An empty RUN_DIR would read "/config.yaml"; a run directory named twice (by any path) would count
+ * as two seeds of its variant in a comparison, with a made-up standard deviation. */
+static int check_run_dirs(const char *const *run_dirs, int n_runs, gl_error *err)
+{
+    struct stat *st = calloc((size_t)(n_runs ? n_runs : 1), sizeof *st);
+    if (!st)
+        return gl_error_add(err, GL_ERR_RUN, "out of memory");
+    int rc = GL_OK;
+    for (int i = 0; i < n_runs && rc == GL_OK; i++) {
+        if (!run_dirs[i][0]) {
+            rc = gl_error_add(err, GL_ERR_INPUT, "an empty RUN_DIR names no run directory");
+            break;
+        }
+        if (stat(run_dirs[i], &st[i]) != 0)
+            st[i].st_ino = 0; /* reported by whatever reads it */
+        for (int j = 0; j < i && rc == GL_OK; j++)
+            if (st[i].st_ino && st[j].st_ino == st[i].st_ino && st[j].st_dev == st[i].st_dev)
+                rc = gl_error_add(err, GL_ERR_INPUT,
+                                  "%s names the run directory %s again (a run counts once)",
+                                  run_dirs[i], run_dirs[j]);
+    }
+    free(st);
+    return rc;
+}
+
 int gl_runner_open_registry_for_runs(const gl_cli *cli, const char *const *run_dirs, int n_runs,
                                      gl_registry **reg, gl_error *err)
 {
-    int st = open_with(cli, NULL, 0, reg, err);
+    *reg = NULL;
+    int st = check_run_dirs(run_dirs, n_runs, err);
+    if (st != GL_OK)
+        return st;
+    st = open_with(cli, NULL, 0, reg, err);
     char **extra = NULL;
     int n_extra = 0;
     for (int r = 0; st == GL_OK && r < n_runs; r++) {

@@ -224,7 +224,8 @@ static void recorded_ids(const gl_suite_def *d, char *ids, size_t cap)
     char path[GL_SUITE_PATH_CAP], line[ID_CAP];
     snprintf(path, sizeof path, "%.*s/slurm/jobs", GL_SUITE_DIR_CAP, d->dir);
     ids[0] = '\0';
-    FILE *f = fopen(path, "r");
+    const char *why;
+    FILE *f = gl_fopen_regular(path, "rb", &why);
     if (!f)
         return;
     while (fgets(line, sizeof line, f)) {

@@ -25,10 +25,10 @@ void gl_suite_def_free(gl_suite_def *d)
     memset(d, 0, sizeof *d);
 }
 
-/* A suite name: letters, digits, '.', '-', '_', not starting with '.', at most 100 bytes. */
+/* A suite name: letters, digits, '.', '-', '_', not starting with '.' or '-', at most 100 bytes. */
 static int name_ok(const char *s)
 {
-    return s[0] && s[0] != '.' && strlen(s) <= 100 &&
+    return s[0] && s[0] != '.' && s[0] != '-' && strlen(s) <= 100 &&
            s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] ==
                '\0';
 }
@@ -161,11 +161,16 @@ static int from_config(const gl_cli *cli, gl_registry *reg, const char *cfg, con
         return gl_error_add(err, GL_ERR_INPUT, "--config %s: %s", cfg, strerror(errno));
     if (!(r->name = stem(r->config)) || !(s->name = name ? strdup(name) : stem(r->config)))
         return gl_error_add(err, GL_ERR_RUN, "out of memory");
-    if (!name_ok(s->name) || !name_ok(r->name))
+    if (!name_ok(s->name))
         return gl_error_add(err, GL_ERR_INPUT,
                             "'%s' is not a usable suite name: use letters, digits, '.', '-' and "
-                            "'_' (give one with --name)",
-                            name_ok(s->name) ? r->name : s->name);
+                            "'_', not first '.' or '-' (give one with --name)",
+                            s->name);
+    if (!name_ok(r->name)) /* the runs' names start with it; --name names only the suite */
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "--config %s: '%s' is not a usable run name: use letters, digits, "
+                            "'.', '-' and '_', not first '.' or '-' (rename the file)",
+                            cfg, r->name);
     if (!(s->overrides = calloc((size_t)cli->n_args + 1, sizeof *s->overrides)))
         return gl_error_add(err, GL_ERR_RUN, "out of memory");
     for (int i = 0; i < cli->n_args; i++) {
@@ -198,8 +203,8 @@ int gl_suite_def_load(const gl_cli *cli, gl_registry *reg, gl_suite_def *d, gl_e
     d->x = gl_cli_option(cli, "--x");
     if (name && !name_ok(name))
         return gl_error_add(err, GL_ERR_INPUT,
-                            "--name '%.60s': use letters, digits, '.', '-' and '_' (it names a "
-                            "directory)",
+                            "--name '%.60s': use letters, digits, '.', '-' and '_', not first "
+                            "'.' or '-' (it names a directory)",
                             name);
     if (!cfg && (gl_cli_option(cli, "--sweep") || gl_cli_option(cli, "--seeds")))
         return gl_error_add(err, GL_ERR_INPUT,

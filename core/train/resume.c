@@ -125,6 +125,8 @@ static void list_valid_older(gl_session *s, const char *dir, gl_error *err)
 int gl_train_resume_checkpoint(gl_session *s, const char *dir, const char *which, gl_error *err)
 {
     char path[4096];
+    if (which && !which[0]) /* "" would pass for digits and name step 0 */
+        return gl_error_add(err, GL_ERR_INPUT, "--checkpoint '': expected FILE or STEP");
     if (which) {
         checkpoint_path(dir, which, path, sizeof path);
         return gl_checkpoint_load(s, path, err);

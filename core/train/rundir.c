@@ -17,15 +17,24 @@
 #include "util/atomic.h"
 #include "util/fs.h"
 
+/* dir holds a path only once that directory exists: `train` prints it as the run's. */
+static int not_created(char *dir, gl_error *err)
+{
+    dir[0] = '\0';
+    return err->status;
+}
+
 int gl_rundir_create(const char *out_dir, const char *name, char *dir, size_t cap, gl_error *err)
 {
     if (gl_mkdir_p(out_dir, err) != GL_OK)
-        return err->status;
+        return not_created(dir, err);
     for (int k = 1; k < 100000; k++) {
         int n = k == 1 ? snprintf(dir, cap, "%s/%s", out_dir, name)
                        : snprintf(dir, cap, "%s/%s-%d", out_dir, name, k);
-        if (n < 0 || (size_t)n >= cap)
-            return gl_error_add(err, GL_ERR_INPUT, "%s/%s: path too long", out_dir, name);
+        if (n < 0 || (size_t)n >= cap) {
+            gl_error_add(err, GL_ERR_INPUT, "%s/%s: path too long", out_dir, name);
+            return not_created(dir, err);
+        }
         /* mkdir is the atomic claim: two runs started at once never share a directory. */
         if (mkdir(dir, 0777) == 0) {
             char sub[4096];
@@ -35,11 +44,14 @@ int gl_rundir_create(const char *out_dir, const char *name, char *dir, size_t ca
             snprintf(sub, sizeof sub, "%s/checkpoints", dir);
             return gl_mkdir_p(sub, err);
         }
-        if (errno != EEXIST)
-            return gl_error_add(err, GL_ERR_RUN, "%s: cannot create the run directory: %s", dir,
-                                strerror(errno));
+        if (errno != EEXIST) {
+            gl_error_add(err, GL_ERR_RUN, "%s: cannot create the run directory: %s", dir,
+                         strerror(errno));
+            return not_created(dir, err);
+        }
     }
-    return gl_error_add(err, GL_ERR_RUN, "%s/%s: too many runs of this name", out_dir, name);
+    gl_error_add(err, GL_ERR_RUN, "%s/%s: too many runs of this name", out_dir, name);
+    return not_created(dir, err);
 }
 
 void gl_rundir_checkpoint_path(const char *dir, uint64_t step, char *path, size_t cap)

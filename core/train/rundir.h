@@ -8,7 +8,8 @@
 
 #include <ganlab/error.h>
 
-/* Creates out_dir (and parents) and a new run directory in it, writing its path into dir. */
+/* Creates out_dir (and parents) and a new run directory in it, writing its path into dir ("" when
+ * none was created). */
 int gl_rundir_create(const char *out_dir, const char *name, char *dir, size_t cap, gl_error *err);
 void gl_rundir_checkpoint_path(const char *dir, uint64_t step, char *path, size_t cap);
 /* Checkpoint file names of dir in step order: *names is a new array the caller frees with

@@ -12,6 +12,8 @@
 int gl_mkdir_p(const char *path, gl_error *err)
 {
     char buf[4096];
+    if (!path[0]) /* the loop starts past the first byte */
+        return gl_error_add(err, GL_ERR_INPUT, "an empty directory name");
     if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
         return gl_error_add(err, GL_ERR_INPUT, "%s: path too long", path);
     for (char *p = buf + 1;; p++) {

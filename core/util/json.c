@@ -307,17 +307,11 @@ int gl_json_parse(const char *text, size_t len, const char *source, gl_json **ou
 int gl_json_load(const char *path, gl_json **out, gl_error *err)
 {
     *out = NULL;
-    struct stat st;
+    const char *why;
     /* Not fopen: a FIFO (or device) put in a run directory would block the reader for good. */
-    int fd = gl_open_regular(path, &st);
-    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
-    if (!f) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open: %s", path,
-                            fd == GL_NOT_REGULAR ? "not a regular file" : strerror(e));
-    }
+    FILE *f = gl_fopen_regular(path, "rb", &why);
+    if (!f)
+        return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open: %s", path, why);
     char *buf = malloc(MAX_FILE + 1); /* freed below */
     size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
     int bad = ferror(f);

@@ -16,7 +16,8 @@ toy="$S/configs/toy/ring_gan.yaml"
 tiny="dataset.size=64 train.steps=3 train.batch_size=16 train.log_every=1 train.sample_every=0
  train.checkpoint_every=1 train.keep_checkpoints=3 experiment.out_dir=$T/runs experiment.threads=1"
 
-# FIFOs as the config, as a base and as a checkpoint: refused at once, never a blocked open().
+# FIFOs as the config, as a base and as a checkpoint: refused at once, never a blocked open()
+# (in run and suite directories: below, with compare).
 mkfifo "$T/fifo.yaml" || exit 99
 trun 2 config "$T/fifo.yaml"
 has err "not a regular file"
@@ -113,6 +114,26 @@ trun 1 train --resume "$sf" --force train.steps=6 train.checkpoint_every=5 train
 sed -n 4p "$dir/metrics.csv" > "$T/row" && cat "$T/row" >> "$dir/metrics.csv"
 trun 2 compare "$dir" -o "$T/report"
 has err "metrics.csv:7: step 3 after step 5: the steps must increase"
+# FIFOs in a run directory (a CSV, the newest sample) and in a suite's logs/: refused or passed
+# over at once, never a blocked open().
+# shellcheck disable=SC2086
+trun 0 train "$toy" $tiny experiment.name=ff train.sample_every=3
+ff=$(tail -n 1 "$T/out")
+for f in metrics.csv eval.csv timing.csv; do
+    cp -r "$ff" "$T/ff_$f" && rm "$T/ff_$f/$f" && mkfifo "$T/ff_$f/$f" || exit 99
+    trun 2 compare "$T/ff_$f" -o "$T/report_ff"
+    has err "ff_$f/$f: cannot open: not a regular file"
+done
+mkfifo "$ff/samples/step_00000009.png" || exit 99
+trun 2 compare "$ff" -o "$T/report_ff"
+has err "samples/step_00000009.png: cannot open: not a regular file"
+trun 0 suite --config "$toy" --seeds 1 -o "$T/fsuite" train.steps=2 dataset.size=64 \
+    train.batch_size=16 train.sample_every=0
+rm "$T/fsuite/logs/ring_gan-s1.status" && mkfifo "$T/fsuite/logs/ring_gan-s1.status" \
+    "$T/fsuite/logs/ring_gan-s1.pid" || exit 99
+trun 0 suite --config "$toy" --seeds 1 -o "$T/fsuite" train.steps=2 dataset.size=64 \
+    train.batch_size=16 train.sample_every=0 --status
+has out "ring_gan-s1 done 2/2"
 
 # A plugin that fails is named with its function; when it gave no message the core says so. A batch
 # of one item under batch norm names the step, the net and the fix.

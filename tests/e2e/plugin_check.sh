@@ -111,6 +111,8 @@ expect 2 "$P/missing_fn.so"
 has err "does not set the required function"
 expect 2 "$T/none.so"
 has err "$T/none.so: no such plugin file"
+expect 2 "$T"
+has err "$T: not a regular file (a plugin is a .so file)"
 expect 2 adma
 has err "did you mean 'adam'?"
 expect 2

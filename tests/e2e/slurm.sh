@@ -33,6 +33,12 @@ D=$T/suite
 # The options are checked; --dry-run prints both scripts and writes and submits nothing.
 run 2 suite "$T/tiny.yaml" -o "$D" --launcher pbs
 has "$T/err" "--launcher 'pbs': use local or slurm"
+# Slurm's options without --launcher slurm are refused, never dropped while the suite trains here.
+run 2 suite "$T/tiny.yaml" -o "$D" --partition gpu --time 1:00:00
+has "$T/err" "--partition is a Slurm option: add --launcher slurm"
+[ -e "$D" ] && fail "a suite with Slurm options but no Slurm launcher wrote $D"
+run 2 suite "$T/tiny.yaml" -o "$D" --launcher local --sbatch-arg=--exclusive
+has "$T/err" "--sbatch-arg is a Slurm option"
 run 2 suite "$T/tiny.yaml" -o "$D" --launcher slurm --sbatch-arg "$(printf 'a\nb')"
 has "$T/err" "has a line break"
 run 2 suite "$T/tiny.yaml" -o "$D" --status --cancel

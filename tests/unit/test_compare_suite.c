@@ -215,6 +215,15 @@ START_TEST(missing_parts_and_bad_yaml)
     ck_assert_msg(strstr(err.text, "suite.yaml:") && strstr(err.text, "YAML"), "%s", err.text);
     ck_assert_int_eq(load("- 1\n", &s, &err), GL_ERR_INPUT);
     has_fault(&err, "1:1: a suite is a mapping");
+    /* A config that is no file ("" would be the suite's own directory) and a run name that
+     * experiment.name would refuse later, far from this line. */
+    ck_assert_int_eq(load("seeds: [1]\nruns:\n  - config: ''\n  - config: .\n"
+                          "  - {config: exp.yaml, name: -x}\n",
+                          &s, &err),
+                     GL_ERR_INPUT);
+    has_fault(&err, "3:13: 'config' names an empty file name");
+    has_fault(&err, "4:13: config '.' is not a regular file");
+    has_fault(&err, "5:30: '-x' is not a usable name");
 }
 END_TEST
 

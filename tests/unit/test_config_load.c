@@ -132,6 +132,11 @@ START_TEST(missing_file_and_directory)
     cd_fixtures();
     expect_fault("nope.yaml", NULL, 0, "cannot read config 'nope.yaml': No such file or directory");
     expect_fault("compose", NULL, 0, "compose: not a regular file");
+    /* An empty base is named where it is given, not read as the naming file's directory. */
+    cd_scratch();
+    write_file("empty_base.yaml", "base: [\"\"]\n", -1);
+    expect_fault("empty_base.yaml", NULL, 0,
+                 "empty_base.yaml:1:8: 'base' names an empty file name");
 }
 END_TEST
 
@@ -155,6 +160,10 @@ START_TEST(yaml_features_refused_or_kept)
     expect_fault("key.yaml", NULL, 0, "key.yaml:1:3: a mapping key must be a scalar, not a list");
     write_file("nul.yaml", "experiment: {name: \"a\\0b\"}\n", -1);
     expect_fault("nul.yaml", NULL, 0, "nul.yaml:1:20: a string may not contain a NUL character");
+    write_file("merge.yaml", "x: &d {steps: 1}\ntrain:\n  <<: *d\n", -1);
+    expect_fault("merge.yaml", NULL, 0,
+                 "merge.yaml:3:3: '<<' (a YAML merge key) is not supported: write the keys out, "
+                 "or layer files with 'base:'");
     write_file("list.yaml", "- 1\n", -1);
     expect_fault("list.yaml", NULL, 0,
                  "list.yaml:1:1: the top level of a config must be a mapping of sections, not a "

@@ -97,6 +97,16 @@ START_TEST(missing_sections_plugins_and_keys)
                  "r.yaml:2:39: 'gains[2]' in model 'mlp': 1e400 is too large for a double\n"
                  "r.yaml:7:1: no run length in train: set 'steps' (generator updates) or "
                  "'epochs'");
+    /* A run length cleared by an override is blamed on the override. */
+    const char *clear[] = {"train.steps="};
+    write_file("s.yaml",
+               "dataset: {plugin: toy2d}\nmodel: {plugin: mlp}\nloss: {plugin: bce}\n"
+               "optimizer:\n  generator: {plugin: adam}\n  discriminator: {plugin: sgd}\n"
+               "train:\n  steps: 5\n",
+               -1);
+    expect_fault("s.yaml", clear, 1,
+                 "override 'train.steps=': no run length in train: set 'steps' (generator "
+                 "updates) or 'epochs'");
     write_file("p.yaml", "dataset: {plugin: [toy2d]}\n", -1);
     expect_fault("p.yaml", NULL, 0,
                  "p.yaml:1:19: 'plugin' in dataset must be a plugin name, not a list\n"

@@ -52,3 +52,7 @@ tests/e2e/hostile.log: tests/data/make_png$(EXEEXT)
 # Damaged run directories end to end: logs and locks replaced by FIFOs or directories.
 TESTS += tests/e2e/rundir.sh
 EXTRA_DIST += tests/e2e/rundir.sh
+
+# Operands that name nothing usable: empty, named twice, a file where a directory goes.
+TESTS += tests/e2e/operands.sh
+EXTRA_DIST += tests/e2e/operands.sh
