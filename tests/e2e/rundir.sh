@@ -27,7 +27,8 @@ for out in afile afile/sub dangling; do
 done
 
 # A FIFO or a directory in place of a log or the lock: named at once ("not a regular file"), never
-# a blocked open() (a FIFO without a writer, or without a reader for an append).
+# a blocked open() (a FIFO without a writer, or without a reader for an append), before the resume
+# changes config.yaml or run.json.
 for f in metrics.csv timing.csv eval.csv log.txt run.lock; do
     for kind in fifo dir; do
         rm -rf "$T/d" && cp -r "$run1" "$T/d" && rm "$T/d/$f" || exit 99
@@ -35,6 +36,9 @@ for f in metrics.csv timing.csv eval.csv log.txt run.lock; do
         trun 2 train --resume "$T/d" train.steps=4
         has err "$T/d/$f"
         [ -e "$T/d/checkpoints/step_00000004.ckpt" ] && fail "resumed past a $kind at $f"
+        # The finished run's record (its budget, run.json's finished time) stays as it was.
+        cmp -s "$run1/config.yaml" "$T/d/config.yaml" || fail "a refused resume rewrote config.yaml"
+        cmp -s "$run1/run.json" "$T/d/run.json" || fail "a refused resume rewrote run.json"
     done
 done
 for f in metrics.csv timing.csv eval.csv; do
