@@ -75,6 +75,8 @@ static int log_row(run *r, const gl_loss_result *d, const gl_loss_result *g, gl_
     gl_events_scalars(&r->events, r->s->st.step, "train", n, names, values);
     gl_events_scalars(&r->events, r->s->st.step, "train", 1, &ints[1], &epoch);
     gl_events_scalars(&r->events, r->s->st.step, "timing", 1, ips, &images_per_s);
+    if (gl_csv_check(&r->metrics, err) != GL_OK || gl_csv_check(&r->timing, err) != GL_OK)
+        return err->status;
     return gl_events_flush(&r->events, err);
 }
 

@@ -91,6 +91,16 @@ has err "$T/d/checkpoints/step_00000004.ckpt: write failed: File too large"
 cmp -s "$run1/checkpoints/step_00000003.ckpt" "$T/d/checkpoints/step_00000003.ckpt" ||
     fail "a failed checkpoint lost the one before it"
 
+# A log row that cannot be written fails the run, naming the file: the run went on to exit 0 with
+# metrics.csv ending in half a row. Nets small enough that their checkpoint fits under the limit.
+small="train.steps=200 train.checkpoint_every=0 logging.tensorboard=false model.g_hidden=[4]
+ model.d_hidden=[4]"
+# shellcheck disable=SC2086
+(trap '' XFSZ && ulimit -f 16 && timeout -s KILL 10 "$G" train "$toy" $tiny $small \
+    experiment.name=limit 2>&1 >/dev/null; echo $? >"$T/rc") | grep -v '^.train. step' >"$T/err"
+[ "$(cat "$T/rc")" -eq 1 ] || fail "a metrics.csv past the file size limit exited $(cat "$T/rc")"
+has err "limit/metrics.csv: write failed: File too large"
+
 # A resume from an older checkpoint that ends before the newest: pruning keeps what it wrote.
 rm -rf "$T/d" && cp -r "$run1" "$T/d" || exit 99
 trun 0 train --resume "$T/d" --checkpoint 1 train.steps=2 train.keep_checkpoints=1
