@@ -80,6 +80,13 @@ for f in logs/ring_gan-s1.status logs/ring_gan-s1.pid runs/ring_gan-s1/run.lock 
     esac
 done
 
+# A suite's child writes its output to logs/NAME.out and NAME.log: a FIFO there fails that run (the
+# suite exits 1 naming the file), never blocks its start.
+printf 'overrides: [train.steps=2, dataset.size=64, train.batch_size=16]\n' >>"$T/st.yaml"
+rm -rf "$T/st" && mkdir -p "$T/st/logs" && mkfifo "$T/st/logs/ring_gan-s1.log" || exit 99
+trun 1 suite "$T/st.yaml" -o "$T/st"
+has err "$T/st/logs/ring_gan-s1.log: cannot open for the run's output"
+
 # A checkpoint that cannot be written (a file size limit stands in for a full disk) fails the run,
 # named with the cause; the earlier checkpoints stay.
 rm -rf "$T/d" && cp -r "$run1" "$T/d" || exit 99
