@@ -27,7 +27,10 @@ int gl_csv_truncate(const char *path, uint64_t step, gl_error *err)
     char *line = NULL;
     size_t cap = 0;
     int first = 1;
-    while (getline(&line, &cap, in) > 0) {
+    ssize_t len;
+    /* A line without its newline was cut by a failed write (a full disk): it and nothing after it
+     * is kept, so a cut header is written again whole with the next row. */
+    while ((len = getline(&line, &cap, in)) > 0 && line[len - 1] == '\n') {
         char *end;
         unsigned long long s = strtoull(line, &end, 10);
         if (first || (end != line && *end == ',' && s <= step))

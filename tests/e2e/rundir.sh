@@ -108,6 +108,15 @@ small="train.steps=200 train.checkpoint_every=0 logging.tensorboard=false model.
 [ "$(cat "$T/rc")" -eq 1 ] || fail "a metrics.csv past the file size limit exited $(cat "$T/rc")"
 has err "limit/metrics.csv: write failed: File too large"
 
+# What that failure leaves, a header cut short (no newline), is written again whole on resume: the
+# next row was appended to the cut header.
+rm -rf "$T/d" && cp -r "$run1" "$T/d" && head -c 10 "$run1/metrics.csv" >"$T/d/metrics.csv" || exit 99
+trun 0 train --resume "$T/d" train.steps=4
+[ "$(head -n 1 "$T/d/metrics.csv")" = "$(head -n 1 "$run1/metrics.csv")" ] ||
+    fail "a cut metrics.csv header was not written again: $(head -n 1 "$T/d/metrics.csv")"
+[ "$(cut -d, -f1 "$T/d/metrics.csv" | tail -n +2 | tr '\n' ' ')" = "4 " ] ||
+    fail "rows after a cut header: $(cut -d, -f1 "$T/d/metrics.csv" | tr '\n' ' ')"
+
 # A resume from an older checkpoint that ends before the newest: pruning keeps what it wrote.
 rm -rf "$T/d" && cp -r "$run1" "$T/d" || exit 99
 trun 0 train --resume "$T/d" --checkpoint 1 train.steps=2 train.keep_checkpoints=1
