@@ -22,7 +22,8 @@ int gl_open_regular(const char *path, struct stat *st);
 
 /* fopen for the files of a run directory that are read ("r", "rb") or appended to ("a", "ab",
  * created when missing): never blocks on a FIFO and refuses anything but a regular file. NULL when
- * it cannot, with *why saying why ("not a regular file", or strerror(errno) with errno kept). */
+ * it cannot, with *why saying why: "not a regular file" (errno EINVAL, bad input), or
+ * strerror(errno) with errno kept. */
 FILE *gl_fopen_regular(const char *path, const char *mode, const char **why);
 
 /* st's modification time in nanoseconds: with the size, what says a file was rewritten (a rewrite
