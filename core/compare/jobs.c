@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +39,27 @@ int gl_jobs_cores(void)
 
 static void on_child(int sig) { (void)sig; }
 
+/* In the child: path opened for the run's stdout or stderr, or -1 after saying why on stderr (only
+ * calls that are safe after a fork). O_NONBLOCK: a FIFO put there would block the start for good.
+ */
+static int open_output(const char *path)
+{
+    static const char head[] = "ganlab: error: ";
+    static const char msg[] = ": cannot open for the run's output (not a regular file?)\n";
+    struct stat st;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK, 0666);
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        return fd;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (write(2, head, sizeof head - 1) < 0 || write(2, path, strlen(path)) < 0 ||
+        write(2, msg, sizeof msg - 1) < 0)
+        return -1;
+    return -1;
+}
+
 /* In the child: redirect, restore the signal state the parent had, exec. Never returns. */
 static void child(const gl_job *j, const sigset_t *mask, const struct sigaction *chld, pid_t parent)
 {
@@ -50,8 +72,8 @@ static void child(const gl_job *j, const sigset_t *mask, const struct sigaction 
     if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
         _exit(127);
     int in = open("/dev/null", O_RDONLY);
-    int out = open(j->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    int log = open(j->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    int out = open_output(j->out_path);
+    int log = out < 0 ? -1 : open_output(j->log_path);
     if (in < 0 || out < 0 || log < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(log, 2) < 0)
         _exit(127);
     sigaction(SIGCHLD, chld, NULL);

@@ -83,7 +83,7 @@ static int write_row(gl_eval_log *l, uint64_t step, gl_error *err)
     free(text);
     free(names);
     free(values);
-    return GL_OK;
+    return gl_csv_check(&l->csv, err);
 }
 
 int gl_eval_log_step(gl_eval_log *l, uint64_t step, uint64_t total, gl_error *err)

@@ -75,6 +75,8 @@ static int log_row(run *r, const gl_loss_result *d, const gl_loss_result *g, gl_
     gl_events_scalars(&r->events, r->s->st.step, "train", n, names, values);
     gl_events_scalars(&r->events, r->s->st.step, "train", 1, &ints[1], &epoch);
     gl_events_scalars(&r->events, r->s->st.step, "timing", 1, ips, &images_per_s);
+    if (gl_csv_check(&r->metrics, err) != GL_OK || gl_csv_check(&r->timing, err) != GL_OK)
+        return err->status;
     return gl_events_flush(&r->events, err);
 }
 
@@ -316,12 +318,6 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
             rc = gl_rundir_lock(dir, GL_RUNDIR_LOCK, &r.lock, err);
     }
     if (rc == GL_OK)
-        rc = write_config(cfg, dir, err);
-    gl_provenance prov = {o->argc,           o->argv,   o->overrides, o->n_overrides,
-                          o->resume_changes, o->forced, r.total};
-    if (rc == GL_OK)
-        rc = gl_provenance_start(dir, cfg, reg, &prov, o->resume_dir != NULL, r.s->st.step, err);
-    if (rc == GL_OK)
         rc = open_logs(&r, err);
     if (rc == GL_OK)
         rc = gl_run_events_open(&r.events, cfg, dir, r.s->st.step, o->resume_dir != NULL, err);
@@ -331,6 +327,14 @@ int gl_train_run(const gl_cfg *cfg, const gl_registry *reg, const gl_train_opts 
         gl_session_eval_source(r.s, r.s->ranks > 1 ? NULL : o->stop_signal, &r.eval_src);
         rc = gl_eval_log_open(cfg, reg, &r.eval_src, dir, &r.eval, err);
     }
+    /* Last: a resume refused for a damaged log must leave config.yaml's budget and run.json's
+     * record of the finished run as they were. */
+    if (rc == GL_OK)
+        rc = write_config(cfg, dir, err);
+    gl_provenance prov = {o->argc,           o->argv,   o->overrides, o->n_overrides,
+                          o->resume_changes, o->forced, r.total};
+    if (rc == GL_OK)
+        rc = gl_provenance_start(dir, cfg, reg, &prov, o->resume_dir != NULL, r.s->st.step, err);
     if (rc == GL_OK)
         gl_eval_log_set_events(r.eval, &r.events);
     rc = gl_dist_start(r.s, rc, o->stop_signal, err);

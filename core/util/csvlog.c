@@ -27,7 +27,10 @@ int gl_csv_truncate(const char *path, uint64_t step, gl_error *err)
     char *line = NULL;
     size_t cap = 0;
     int first = 1;
-    while (getline(&line, &cap, in) > 0) {
+    ssize_t len;
+    /* A line without its newline was cut by a failed write (a full disk): it and nothing after it
+     * is kept, so a cut header is written again whole with the next row. */
+    while ((len = getline(&line, &cap, in)) > 0 && line[len - 1] == '\n') {
         char *end;
         unsigned long long s = strtoull(line, &end, 10);
         if (first || (end != line && *end == ',' && s <= step))
@@ -79,6 +82,8 @@ long long gl_csv_last_step(const char *path)
 int gl_csv_open(gl_csv *c, const char *path, gl_error *err)
 {
     const char *why;
+    c->error = 0;
+    snprintf(c->path, sizeof c->path, "%s", path);
     c->f = gl_fopen_regular(path, "ab", &why);
     if (!c->f)
         return gl_error_add(err, errno == EINVAL ? GL_ERR_INPUT : GL_ERR_RUN,
@@ -91,6 +96,7 @@ int gl_csv_open(gl_csv *c, const char *path, gl_error *err)
 void gl_csv_row(gl_csv *c, int n, const char *const *names, const double *values, int n_int,
                 const char *const *int_names, const long long *ints)
 {
+    errno = 0;
     if (!c->has_header) {
         for (int i = 0; i < n_int; i++)
             fprintf(c->f, "%s%s", i ? "," : "", int_names[i]);
@@ -104,7 +110,15 @@ void gl_csv_row(gl_csv *c, int n, const char *const *names, const double *values
     for (int i = 0; i < n; i++)
         fprintf(c->f, ",%.9g", values[i]);
     fputc('\n', c->f);
-    fflush(c->f);
+    if ((fflush(c->f) != 0 || ferror(c->f)) && !c->error)
+        c->error = errno ? errno : EIO;
+}
+
+int gl_csv_check(const gl_csv *c, gl_error *err)
+{
+    if (!c->error)
+        return GL_OK;
+    return gl_error_add(err, GL_ERR_RUN, "%s: write failed: %s", c->path, strerror(c->error));
 }
 
 void gl_csv_close(gl_csv *c)

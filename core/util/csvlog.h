@@ -11,6 +11,8 @@
 typedef struct gl_csv {
     FILE *f;
     int has_header;
+    int error;       /* errno of the first row that could not be written, 0 when none */
+    char path[4096]; /* for gl_csv_check's message */
 } gl_csv;
 
 /* Keeps the header and the rows whose step (first column) is <= step. A missing file is fine. */
@@ -25,6 +27,9 @@ int gl_csv_open(gl_csv *c, const char *path, gl_error *err);
 /* Writes the integer columns, then the float columns (%.9g). */
 void gl_csv_row(gl_csv *c, int n, const char *const *names, const double *values, int n_int,
                 const char *const *int_names, const long long *ints);
+/* GL_ERR_RUN naming the file and the cause when a row could not be written (a full disk): the
+ * file may end in half a row. */
+int gl_csv_check(const gl_csv *c, gl_error *err);
 void gl_csv_close(gl_csv *c);
 
 #endif

@@ -11,8 +11,7 @@
 
 /* mkdir -p: creates path and its missing parents (mode 0777 less the umask). An existing directory
  * is fine. GL_ERR_RUN naming the component that could not be created; GL_ERR_INPUT naming the one
- * that exists but is not a directory (a file, a dangling link, a link loop), and for an empty path.
- */
+ * that exists but is not a directory (a file, a dangling link, a link loop). */
 int gl_mkdir_p(const char *path, gl_error *err);
 
 /* Opens path read-only without ever blocking (a FIFO given as a file would hang a plain open) and
@@ -23,8 +22,8 @@ int gl_open_regular(const char *path, struct stat *st);
 
 /* fopen for the files of a run directory that are read ("r", "rb") or appended to ("a", "ab",
  * created when missing): never blocks on a FIFO and refuses anything but a regular file. NULL when
- * it cannot, with *why saying why: "not a regular file" (errno EINVAL), or strerror(errno) with
- * errno kept. */
+ * it cannot, with *why saying why: "not a regular file" (errno EINVAL, bad input), or
+ * strerror(errno) with errno kept. */
 FILE *gl_fopen_regular(const char *path, const char *mode, const char **why);
 
 /* st's modification time in nanoseconds: with the size, what says a file was rewritten (a rewrite

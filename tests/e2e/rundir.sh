@@ -27,7 +27,8 @@ for out in afile afile/sub dangling; do
 done
 
 # A FIFO or a directory in place of a log or the lock: named at once ("not a regular file"), never
-# a blocked open() (a FIFO without a writer, or without a reader for an append).
+# a blocked open() (a FIFO without a writer, or without a reader for an append), before the resume
+# changes config.yaml or run.json.
 for f in metrics.csv timing.csv eval.csv log.txt run.lock; do
     for kind in fifo dir; do
         rm -rf "$T/d" && cp -r "$run1" "$T/d" && rm "$T/d/$f" || exit 99
@@ -35,6 +36,9 @@ for f in metrics.csv timing.csv eval.csv log.txt run.lock; do
         trun 2 train --resume "$T/d" train.steps=4
         has err "$T/d/$f"
         [ -e "$T/d/checkpoints/step_00000004.ckpt" ] && fail "resumed past a $kind at $f"
+        # The finished run's record (its budget, run.json's finished time) stays as it was.
+        cmp -s "$run1/config.yaml" "$T/d/config.yaml" || fail "a refused resume rewrote config.yaml"
+        cmp -s "$run1/run.json" "$T/d/run.json" || fail "a refused resume rewrote run.json"
     done
 done
 for f in metrics.csv timing.csv eval.csv; do
@@ -76,6 +80,13 @@ for f in logs/ring_gan-s1.status logs/ring_gan-s1.pid runs/ring_gan-s1/run.lock 
     esac
 done
 
+# A suite's child writes its output to logs/NAME.out and NAME.log: a FIFO there fails that run (the
+# suite exits 1 naming the file), never blocks its start.
+printf 'overrides: [train.steps=2, dataset.size=64, train.batch_size=16]\n' >>"$T/st.yaml"
+rm -rf "$T/st" && mkdir -p "$T/st/logs" && mkfifo "$T/st/logs/ring_gan-s1.log" || exit 99
+trun 1 suite "$T/st.yaml" -o "$T/st"
+has err "$T/st/logs/ring_gan-s1.log: cannot open for the run's output"
+
 # A checkpoint that cannot be written (a file size limit stands in for a full disk) fails the run,
 # named with the cause; the earlier checkpoints stay.
 rm -rf "$T/d" && cp -r "$run1" "$T/d" || exit 99
@@ -86,6 +97,25 @@ rc=$?
 has err "$T/d/checkpoints/step_00000004.ckpt: write failed: File too large"
 cmp -s "$run1/checkpoints/step_00000003.ckpt" "$T/d/checkpoints/step_00000003.ckpt" ||
     fail "a failed checkpoint lost the one before it"
+
+# A log row that cannot be written fails the run, naming the file: the run went on to exit 0 with
+# metrics.csv ending in half a row. Nets small enough that their checkpoint fits under the limit.
+small="train.steps=200 train.checkpoint_every=0 logging.tensorboard=false model.g_hidden=[4]
+ model.d_hidden=[4]"
+# shellcheck disable=SC2086
+(trap '' XFSZ && ulimit -f 16 && timeout -s KILL 10 "$G" train "$toy" $tiny $small \
+    experiment.name=limit 2>&1 >/dev/null; echo $? >"$T/rc") | grep -v '^.train. step' >"$T/err"
+[ "$(cat "$T/rc")" -eq 1 ] || fail "a metrics.csv past the file size limit exited $(cat "$T/rc")"
+has err "limit/metrics.csv: write failed: File too large"
+
+# What that failure leaves, a header cut short (no newline), is written again whole on resume: the
+# next row was appended to the cut header.
+rm -rf "$T/d" && cp -r "$run1" "$T/d" && head -c 10 "$run1/metrics.csv" >"$T/d/metrics.csv" || exit 99
+trun 0 train --resume "$T/d" train.steps=4
+[ "$(head -n 1 "$T/d/metrics.csv")" = "$(head -n 1 "$run1/metrics.csv")" ] ||
+    fail "a cut metrics.csv header was not written again: $(head -n 1 "$T/d/metrics.csv")"
+[ "$(cut -d, -f1 "$T/d/metrics.csv" | tail -n +2 | tr '\n' ' ')" = "4 " ] ||
+    fail "rows after a cut header: $(cut -d, -f1 "$T/d/metrics.csv" | tr '\n' ' ')"
 
 # A resume from an older checkpoint that ends before the newest: pruning keeps what it wrote.
 rm -rf "$T/d" && cp -r "$run1" "$T/d" || exit 99
