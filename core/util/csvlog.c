@@ -3,14 +3,19 @@
  * checkpoint's step, so N steps then M more give the same bytes as N+M steps in one go. */
 #include "util/csvlog.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/atomic.h"
+#include "util/fs.h"
 
 int gl_csv_truncate(const char *path, uint64_t step, gl_error *err)
 {
-    FILE *in = fopen(path, "rb");
+    const char *why;
+    FILE *in = gl_fopen_regular(path, &why); /* a FIFO put in the run would block fopen */
+    if (!in && errno == 0)
+        return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open: %s", path, why);
     if (!in)
         return GL_OK; /* nothing logged yet */
     gl_atomic_file af;
@@ -36,7 +41,8 @@ int gl_csv_truncate(const char *path, uint64_t step, gl_error *err)
 double gl_csv_last_second_column(const char *path)
 {
     double v = 0;
-    FILE *f = fopen(path, "rb");
+    const char *why;
+    FILE *f = gl_fopen_regular(path, &why);
     if (!f)
         return 0;
     char line[256];
@@ -51,8 +57,11 @@ double gl_csv_last_second_column(const char *path)
 
 int gl_csv_open(gl_csv *c, const char *path, gl_error *err)
 {
-    FILE *probe = fopen(path, "rb");
+    const char *why;
+    FILE *probe = gl_fopen_regular(path, &why);
     c->has_header = 0;
+    if (!probe && errno == 0) /* not a regular file: appending would block on a FIFO */
+        return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open: %s", path, why);
     if (probe) {
         c->has_header = fgetc(probe) != EOF;
         fclose(probe);
