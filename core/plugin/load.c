@@ -14,11 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fs.h"
+
 /* dlopen's message for a file that is not ELF varies between C libraries, so look first. */
 static int is_elf(const char *path)
 {
     unsigned char magic[4] = {0};
-    FILE *f = fopen(path, "rb");
+    const char *why;
+    FILE *f = gl_fopen_regular(path, &why); /* a FIFO named x.so would block fopen */
     if (!f)
         return 0;
     size_t got = fread(magic, 1, sizeof magic, f);

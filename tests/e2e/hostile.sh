@@ -134,6 +134,15 @@ rm "$T/fsuite/logs/ring_gan-s1.status" && mkfifo "$T/fsuite/logs/ring_gan-s1.sta
 trun 0 suite --config "$toy" --seeds 1 -o "$T/fsuite" train.steps=2 dataset.size=64 \
     train.batch_size=16 train.sample_every=0 --status
 has out "ring_gan-s1 done 2/2"
+# ... as metrics.csv or timing.csv of a run resumed (a blocked open there ignored SIGTERM too), and
+# as a *.so of a plugin directory (every command scans it).
+for f in metrics.csv timing.csv; do
+    cp -r "$ff" "$T/ffr_$f" && rm "$T/ffr_$f/$f" && mkfifo "$T/ffr_$f/$f" || exit 99
+    trun 2 train --resume "$T/ffr_$f" train.steps=4
+    has err "ffr_$f/$f: cannot open: not a regular file"
+done
+mkdir -p "$T/fifo_plugins" && mkfifo "$T/fifo_plugins/x.so" || exit 99
+trun 0 --plugin-path "$T/fifo_plugins" plugins adam
 
 # A plugin that fails is named with its function; when it gave no message the core says so. A batch
 # of one item under batch norm names the step, the net and the fix.
