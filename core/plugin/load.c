@@ -21,7 +21,7 @@ static int is_elf(const char *path)
 {
     unsigned char magic[4] = {0};
     const char *why;
-    FILE *f = gl_fopen_regular(path, &why); /* a FIFO named x.so would block fopen */
+    FILE *f = gl_fopen_regular(path, "rb", &why); /* a FIFO named x.so would block fopen */
     if (!f)
         return 0;
     size_t got = fread(magic, 1, sizeof magic, f);
