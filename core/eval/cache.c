@@ -42,7 +42,10 @@ int gl_eval_cache_load(void *core, const char *name, void **data, size_t *size, 
     if (cache_path(name, path, sizeof path, &quiet) != GL_OK)
         return quiet.status == GL_ERR_INPUT ? gl_error_add(err, GL_ERR_INPUT, "%s", quiet.text)
                                             : GL_OK;
-    FILE *f = fopen(path, "rb");
+    const char *why;
+    /* A miss also when it is not a regular file (a FIFO there would block fopen): the entry
+     * written after the evaluation replaces it. */
+    FILE *f = gl_fopen_regular(path, "rb", &why);
     if (!f)
         return GL_OK;
     struct stat st;

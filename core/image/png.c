@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/atomic.h"
+#include "util/fs.h"
 
 /* libpng's error_ptr: where its last message lands. */
 typedef struct png_msg {
@@ -148,9 +149,10 @@ int gl_png_read(const char *path, uint8_t **pixels, int *width, int *height, int
                 gl_error *err)
 {
     *pixels = NULL;
-    FILE *fp = fopen(path, "rb");
+    const char *why;
+    FILE *fp = gl_fopen_regular(path, "rb", &why); /* a FIFO would block fopen */
     if (!fp)
-        return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+        return gl_error_add(err, GL_ERR_INPUT, "%s: cannot open: %s", path, why);
     png_msg msg = {""};
     int rc = decode(fp, pixels, width, height, channels, &msg);
     fclose(fp);

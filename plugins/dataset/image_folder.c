@@ -101,13 +101,16 @@ static int has_png_suffix(const char *name)
     return len > 4 && strcasecmp(name + len - 4, ".png") == 0;
 }
 
-static int is_dir(const char *dir, const char *name)
+/* The file type of dir/name as stat sees it (through links); 0 when stat fails. */
+static mode_t type_of(const char *dir, const char *name)
 {
     char path[4096];
     struct stat st;
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    return stat(path, &st) == 0 ? st.st_mode & S_IFMT : 0;
 }
+
+static int is_dir(const char *dir, const char *name) { return type_of(dir, name) == S_IFDIR; }
 
 static int name_cmp(const struct dirent **a, const struct dirent **b)
 {
@@ -139,9 +142,21 @@ static int add_pngs(entry_list *l, const char *dir, int label, gl_error *err)
     struct dirent **names;
     int n;
     int rc = list_dir(dir, &names, &n, err);
-    for (int i = 0; rc == GL_OK && i < n; i++)
-        if (has_png_suffix(names[i]->d_name) && !is_dir(dir, names[i]->d_name))
-            rc = push_entry(l, dir, names[i]->d_name, label, err);
+    for (int i = 0; rc == GL_OK && i < n; i++) {
+        const char *name = names[i]->d_name;
+        if (!has_png_suffix(name))
+            continue;
+        mode_t type = type_of(dir, name);
+        if (type == S_IFDIR) /* a folder named like a PNG */
+            continue;
+        /* A FIFO would block libpng's read for good. One that stat cannot see (0) is kept, and
+         * decoding it says why it fails. */
+        if (type != S_IFREG && type != 0)
+            rc = gl_error_add(err, GL_ERR_INPUT,
+                              "dataset 'image_folder': %s/%s: not a regular file", dir, name);
+        else
+            rc = push_entry(l, dir, name, label, err);
+    }
     if (n >= 0)
         free_names(names, n);
     return rc;

@@ -90,6 +90,14 @@ cp "$cls/eval.json" "$T/cls.json"
 run 0 eval "$cls"
 has err "from the cache"
 same "$cls/eval.json" "$T/cls.json"
+# A FIFO where the cached classifier was is a miss (a plain fopen blocked there for good): the
+# classifier is trained again, the same, and a regular entry replaces the FIFO.
+f=$(ls "$T/cache/ganlab/"classifier-*.bin | head -n 1)
+rm "$f" && mkfifo "$f" || exit 99
+timeout -s KILL 60 "$G" eval "$cls" >"$T/out" 2>"$T/err" || fail "eval with a FIFO in the cache exited $?"
+has err "[classifier] trained in"
+same "$cls/eval.json" "$T/cls.json"
+[ -f "$f" ] || fail "the FIFO in the cache was not replaced by an entry"
 
 [ "$fails" -eq 0 ] || { echo "$fails failures"; exit 1; }
 echo "eval.sh: all passed"

@@ -156,6 +156,12 @@ mkdir -p "$T/flat" && "$B/tests/data/make_png" "$T/flat/1.png" 4 4 &&
 trun 2 --plugin-path "$B/tests/plugins/.libs" train "$toy" 'model={plugin: stub_model, width: 999}' \
     dataset.plugin=image_folder dataset.path="$T/flat" eval.evaluators=[] experiment.out_dir="$T/runs"
 has err "model 'stub_model' is conditional (G and D take labels), but dataset 'image_folder' has no labels"
+# A FIFO named like a PNG in the folder is named, not read (libpng's open blocked for good).
+mkfifo "$T/flat/3.png" || exit 99
+trun 2 train "$toy" dataset.plugin=image_folder dataset.path="$T/flat" eval.evaluators=[] \
+    experiment.out_dir="$T/runs"
+has err "dataset 'image_folder': $T/flat/3.png: not a regular file"
+rm "$T/flat/3.png"
 trun 1 train "$toy" dataset.size=17 train.batch_size=16 train.steps=4 model.d_norm=batch \
     experiment.out_dir="$T/runs" experiment.threads=1
 has err "step 2, D update: d_loss failed (loss 'bce', model 'mlp', a batch of 1)"
