@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "compare/compare.h"
+#include "train/rundir.h"
 #include "util/fs.h"
 
 #define EXIT_NOT_DONE 4 /* --status: some run is pending, running or interrupted */
@@ -446,6 +447,16 @@ static int planned(const gl_suite_def *d, const gl_cli *cli, gl_registry *reg, c
         return GL_ERR_INPUT;
     if (this_program(exe, shown, sizeof exe, err) != GL_OK)
         return GL_ERR_RUN;
+    /* Trained here: one suite process at a time, locked before the plan, so that a second one
+     * neither starts the runs the first is about to start (as NAME-2) nor plans from states the
+     * first is changing. Status, reports, dry runs and Slurm tasks read, or lock their run. */
+    const char *launcher = gl_cli_option(cli, "--launcher");
+    int slurm_jobs = launcher && strcmp(launcher, "slurm") == 0;
+    int lock = -1, here = !is(mode, "--status") && !is(mode, "--task") && !is(mode, "--report") &&
+                          !dry && !slurm_jobs;
+    if (here && (gl_mkdir_p(d->dir, err) != GL_OK ||
+                 gl_rundir_lock(d->dir, GL_RUNDIR_SUITE_LOCK, &lock, err) != GL_OK))
+        return err->status;
     gl_suite_plan p = {0};
     int st = gl_suite_plan_make(d, reg, &p, err);
     int n_todo = 0;
@@ -455,20 +466,20 @@ static int planned(const gl_suite_def *d, const gl_cli *cli, gl_registry *reg, c
     int threads = is(mode, "--task") ? task_threads : cores / parallel > 1 ? cores / parallel : 1;
     if (st == GL_OK)
         st = gl_suite_plan_commands(&p, d, cli, dry ? shown : exe, threads, err);
-    const char *launcher = gl_cli_option(cli, "--launcher");
     if (st == GL_OK && is(mode, "--status"))
         st = status(&p, cli, reg);
     else if (st == GL_OK && is(mode, "--task"))
         st = task(d, &p, gl_cli_option(cli, "--task"), err);
     else if (st == GL_OK && is(mode, "--report"))
         st = compare(d, &p, cli, reg, x, err);
-    else if (st == GL_OK && launcher && strcmp(launcher, "slurm") == 0)
+    else if (st == GL_OK && slurm_jobs)
         st = slurm(d, &p, cli, shown, dry, err);
     else if (st == GL_OK && dry)
         st = dry_run(&p, cli, reg, err);
     else if (st == GL_OK)
         st = train(d, &p, cli, reg, jobs_max, x, err);
     gl_suite_plan_free(&p);
+    gl_rundir_unlock(lock);
     return st;
 }
 

@@ -140,6 +140,16 @@ static void read_holder(int fd, char *holder, size_t cap)
         snprintf(holder, cap, "unknown");
 }
 
+/* What the holder of lock `name` is doing, for the message of a second writer. */
+static const char *held_for(const char *name)
+{
+    if (strcmp(name, GL_RUNDIR_LOCK) == 0)
+        return "the run is being trained";
+    if (strcmp(name, GL_RUNDIR_SUITE_LOCK) == 0)
+        return "the suite is being run";
+    return "the run is being evaluated";
+}
+
 int gl_rundir_lock(const char *dir, const char *name, int *fd_out, gl_error *err)
 {
     char path[4096];
@@ -163,10 +173,9 @@ int gl_rundir_lock(const char *dir, const char *name, int *fd_out, gl_error *err
         close(fd);
         if (e == EWOULDBLOCK)
             return gl_error_add(err, GL_ERR_INPUT,
-                                "%s: the run is being %s by %s (%s); one writer at a time: wait "
-                                "for it to finish or stop it",
-                                dir, strcmp(name, GL_RUNDIR_LOCK) == 0 ? "trained" : "evaluated",
-                                holder, name);
+                                "%s: %s by %s (%s); one writer at a time: wait for it to finish "
+                                "or stop it",
+                                dir, held_for(name), holder, name);
         return gl_error_add(err, GL_ERR_INPUT, "%s: cannot lock: %s", path, strerror(e));
     }
     char me[300], host[256];

@@ -25,6 +25,9 @@ void gl_rundir_prune(const char *dir, int keep, uint64_t step);
  * outputs. Readers (sample, compare, eval's reading of checkpoints) take neither. */
 #define GL_RUNDIR_LOCK      "run.lock"
 #define GL_RUNDIR_EVAL_LOCK "eval.lock"
+/* In a suite's directory, while `ganlab suite` trains its runs here (not under Slurm, whose tasks
+ * each lock their run). */
+#define GL_RUNDIR_SUITE_LOCK "suite.lock"
 /* Takes the exclusive lock dir/name (flock; the file then holds "host:PID") for as long as *fd
  * stays open; gl_rundir_unlock releases it. GL_ERR_INPUT naming the holder when another process
  * holds it; never waits. */

@@ -48,6 +48,17 @@ run 0 suite "$T/tiny.yaml" -o "$T/out1" --status
 has "$T/out" "ring_wgan_gp-s2 done 5/5"
 [ "$(wc -l <"$T/out")" -eq 4 ] || fail "--status printed $(wc -l <"$T/out") lines, not 4"
 
+# One suite process trains in a directory at a time: while another holds its lock (here flock(1)),
+# a second exits 2 naming it, before planning or writing anything; --status still reads.
+flock "$T/out1/suite.lock" "$G" suite "$T/tiny.yaml" -o "$T/out1" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -eq 2 ] || fail "a suite beside another exited $rc, not 2"
+has "$T/err" "$T/out1: the suite is being run by "
+has "$T/err" " (suite.lock); one writer at a time"
+flock "$T/out1/suite.lock" "$G" suite "$T/tiny.yaml" -o "$T/out1" --status >"$T/out" 2>"$T/err" ||
+    fail "--status beside a running suite exited $?"
+has "$T/out" "ring_wgan_gp-s2 done 5/5"
+
 # A run killed after its last log row but before its last checkpoint is interrupted, not done; the
 # suite run again resumes it from its checkpoint and leaves the done one alone.
 sed 's/train.steps=5,/train.steps=10,/; s/seeds: \[1, 2\]/seeds: [1]/' "$T/tiny.yaml" \
