@@ -132,6 +132,11 @@ static void seeds(parse *p, const gl_cfg_node *n, gl_suite *s)
               gl_cfg__kind_name(n));
         return;
     }
+    if (n->n > GL_SUITE_MAX_RUNS) { /* before the check for repeats, which is quadratic */
+        p->rc = gl_cfg__fault(p->err, n, 0, "%zu seeds: a suite runs at most %d", n->n,
+                              GL_SUITE_MAX_RUNS);
+        return;
+    }
     if (!(s->seeds = calloc(n->n, sizeof *s->seeds))) {
         oom(p);
         return;

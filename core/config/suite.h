@@ -51,6 +51,10 @@ typedef struct gl_suite_ref {
     int n;
 } gl_suite_ref;
 
+/* The most runs a suite may plan (seeds x runs x sweep points), and so the most seeds: a plan holds
+ * about 9 KB a run, and a list past this is a slip of the keyboard, not an experiment. */
+#define GL_SUITE_MAX_RUNS 10000
+
 typedef struct gl_suite {
     char *name;     /* [A-Za-z0-9._-]+ */
     int64_t *seeds; /* (n_seeds) distinct, >= 0 */

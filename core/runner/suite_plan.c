@@ -63,7 +63,16 @@ int gl_suite_plan_make(const gl_suite_def *d, gl_registry *reg, gl_suite_plan *p
     memset(p, 0, sizeof *p);
     const gl_suite *su = d->suite;
     int points = gl_sweep_points(&d->sweep);
-    p->n = su->n_seeds * su->n_runs * points;
+    /* In 64 bits: with at most GL_SUITE_MAX_RUNS seeds and GL_SWEEP_MAX_POINTS points it cannot
+     * overflow, where the int product could (and size the plan too small). */
+    int64_t n = (int64_t)su->n_seeds * su->n_runs * points;
+    if (n > GL_SUITE_MAX_RUNS)
+        return gl_error_add(err, GL_ERR_INPUT,
+                            "suite '%s': %lld runs (%d seeds x %d runs x %d sweep points), more "
+                            "than the %d a suite may plan",
+                            su->name, (long long)n, su->n_seeds, su->n_runs, points,
+                            GL_SUITE_MAX_RUNS);
+    p->n = (int)n;
     /* Freed by gl_suite_plan_free. */
     if (!(p->kids = calloc((size_t)(p->n ? p->n : 1), sizeof *p->kids)))
         return gl_error_add(err, GL_ERR_RUN, "out of memory");

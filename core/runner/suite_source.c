@@ -57,6 +57,9 @@ static int parse_seeds(const char *text, gl_suite *s, gl_error *err)
             return gl_error_add(err, GL_ERR_INPUT,
                                 "--seeds '%.60s': seeds are integers >= 0, e.g. --seeds 1,2,3",
                                 text);
+        if (s->n_seeds == GL_SUITE_MAX_RUNS) /* before the quadratic check for repeats */
+            return gl_error_add(err, GL_ERR_INPUT, "--seeds: more than %d seeds",
+                                GL_SUITE_MAX_RUNS);
         for (int i = 0; i < s->n_seeds; i++)
             if (s->seeds[i] == v)
                 return gl_error_add(err, GL_ERR_INPUT, "--seeds: seed %lld is given twice", v);

@@ -48,6 +48,20 @@ run 0 suite "$T/tiny.yaml" -o "$T/out1" --status
 has "$T/out" "ring_wgan_gp-s2 done 5/5"
 [ "$(wc -l <"$T/out")" -eq 4 ] || fail "--status printed $(wc -l <"$T/out") lines, not 4"
 
+# A suite plans at most 10000 runs (seeds x runs x sweep points; the int product overflowed for
+# large lists), and a seed list longer than that is refused before its repeats are checked.
+{ echo "name: big"; printf 'seeds: ['; seq -s, 0 3400 | tr -d '\n'; echo ']'; echo "runs:"
+  for i in 1 2 3; do echo "  - {config: $S/configs/toy/ring_gan.yaml, name: r$i}"; done; } >"$T/big.yaml"
+run 2 suite "$T/big.yaml" -o "$T/big" --dry-run
+has "$T/err" "suite 'big': 10203 runs (3401 seeds x 3 runs x 1 sweep points), more than the 10000"
+sed "s/^seeds: .*/seeds: [$(seq -s, 0 10000 | tr -d '\n')]/" "$T/big.yaml" >"$T/bigger.yaml"
+run 2 suite "$T/bigger.yaml" -o "$T/big" --dry-run
+has "$T/err" "10001 seeds: a suite runs at most 10000"
+run 2 suite --config "$S/configs/toy/ring_gan.yaml" --seeds "$(seq -s, 0 10000 | tr -d '\n')" \
+    -o "$T/big" --dry-run
+has "$T/err" "--seeds: more than 10000 seeds"
+[ -e "$T/big" ] && fail "a refused suite made its directory"
+
 # One suite process trains in a directory at a time: while another holds its lock (here flock(1)),
 # a second exits 2 naming it, before planning or writing anything; --status still reads.
 flock "$T/out1/suite.lock" "$G" suite "$T/tiny.yaml" -o "$T/out1" >"$T/out" 2>"$T/err"
