@@ -3,10 +3,31 @@
  * (docs/formats.md). Deterministic: the same checkpoint, seed, n and label give the same bytes. */
 #include "runner/runner.h"
 
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "train/run.h"
+
+/* OUT is written through a temporary file beside it, so its directory must exist: a missing one
+ * (or OUT a directory) is the user's slip, said before the checkpoint is read. */
+static int check_out(const char *out, gl_error *err)
+{
+    struct stat st;
+    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+        return gl_error_add(err, GL_ERR_INPUT, "-o %s: a directory; name a file", out);
+    char *copy = strdup(out); /* dirname may write into its argument; freed below */
+    if (!copy)
+        return gl_error_add(err, GL_ERR_RUN, "out of memory");
+    const char *dir = dirname(copy);
+    int rc = stat(dir, &st) == 0 && S_ISDIR(st.st_mode)
+                 ? GL_OK
+                 : gl_error_add(err, GL_ERR_INPUT, "-o %s: %s is not a directory", out, dir);
+    free(copy);
+    return rc;
+}
 
 static int sample(const gl_cli *cli, gl_registry *reg, gl_cfg *cfg, gl_error *err)
 {
@@ -14,6 +35,8 @@ static int sample(const gl_cli *cli, gl_registry *reg, gl_cfg *cfg, gl_error *er
     const char *out = gl_cli_option(cli, "-o");
     if (!out || !*out)
         return gl_error_add(err, GL_ERR_INPUT, "sample needs -o OUT (.png, .csv or .idx)");
+    if (check_out(out, err) != GL_OK)
+        return err->status;
     int64_t exp_seed = gl_params_int(gl_cfg_params(cfg, "experiment"), "seed");
     if (gl_cli_int_option(cli, "-n", 1, 1000000, 64, &n, err) != GL_OK ||
         gl_cli_int_option(cli, "--label", 0, 1000000, -1, &label, err) != GL_OK ||

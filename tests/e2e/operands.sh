@@ -1,7 +1,7 @@
 #!/bin/sh
 # operands.sh - command-line operands and places that name nothing usable: an empty RUN_DIR or
 # --checkpoint, one run directory named twice, --force without --resume, an out_dir or -o DIR that
-# is empty or a file, a suite name that starts with '-'. Each exits 2 naming the fault, and nothing
+# is empty or a file, sample -o into a missing directory, a suite name that starts with '-'. Each exits 2 naming the fault, and nothing
 # is written or claimed.
 # Needs GL_BUILDDIR and GL_SRCDIR (make check).
 . "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
@@ -49,6 +49,15 @@ has err "$T/file: not a directory"
 [ -s "$T/out" ] && fail "train printed a run directory it did not create: $(cat "$T/out")"
 run 2 compare "$dir" -o "$T/file"
 has err "$T/file: not a directory"
+
+# sample -o into a directory that is not there, or onto a directory: refused before any sampling.
+run 2 sample "$dir" -o "$T/nowhere/s.png"
+has err "-o $T/nowhere/s.png: $T/nowhere is not a directory"
+run 2 sample "$dir" -o "$T/file/s.png"
+has err "$T/file is not a directory"
+run 2 sample "$dir" -o "$T"
+has err "-o $T: a directory; name a file"
+run 0 sample "$dir" -o "$T/s.csv"
 
 # A suite's names start run names, so they may not start with '-' (experiment.name would refuse
 # each run later, far from the operand).
