@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "eval/eval.h"
 #include "train/rundir.h"
@@ -31,6 +32,13 @@ static int evaluate(const gl_cli *cli, gl_registry *reg, gl_cfg *cfg, gl_error *
     /* eval.json has one writer at a time; the run itself may be training meanwhile. */
     int lock;
     st = gl_rundir_lock(dir, GL_RUNDIR_EVAL_LOCK, &lock, err);
+    struct stat out;
+    snprintf(path, sizeof path, "%s/eval.json", dir);
+    /* A directory there would fail the rename that puts eval.json in place: said before the
+     * evaluation (minutes with a classifier to train), not after it. */
+    if (st == GL_OK && lstat(path, &out) == 0 && S_ISDIR(out.st_mode))
+        st = gl_error_add(err, GL_ERR_INPUT, "%s: a directory is where it goes; move it away",
+                          path);
     if (st == GL_OK)
         st = gl_train_resume_checkpoint(s, dir, gl_cli_option(cli, "--checkpoint"), err);
     gl_eval_source src;
@@ -39,10 +47,8 @@ static int evaluate(const gl_cli *cli, gl_registry *reg, gl_cfg *cfg, gl_error *
         st = gl_evaluation_open(cfg, reg, &src, &e, err);
     if (st == GL_OK)
         st = gl_evaluation_run(e, err);
-    if (st == GL_OK) {
-        snprintf(path, sizeof path, "%s/eval.json", dir);
+    if (st == GL_OK)
         st = gl_evaluation_write_json(e, s->st.step, path, err);
-    }
     if (st == GL_OK)
         gl_evaluation_print_table(e, s->st.step, stdout);
     gl_evaluation_close(e);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # operands.sh - command-line operands and places that name nothing usable: an empty RUN_DIR or
 # --checkpoint, one run directory named twice, --force without --resume, an out_dir or -o DIR that
-# is empty or a file, sample -o into a missing directory, a suite name that starts with '-'. Each exits 2 naming the fault, and nothing
+# is empty or a file, sample -o into a missing directory, eval.json a directory, a suite name that starts with '-'. Each exits 2 naming the fault, and nothing
 # is written or claimed.
 # Needs GL_BUILDDIR and GL_SRCDIR (make check).
 . "${GL_SRCDIR:?run through make check}/tests/e2e/lib.sh"
@@ -58,6 +58,11 @@ has err "$T/file is not a directory"
 run 2 sample "$dir" -o "$T"
 has err "-o $T: a directory; name a file"
 run 0 sample "$dir" -o "$T/s.csv"
+# eval.json as a directory: named before the evaluation, not by a failed rename after it.
+mkdir "$dir/eval.json" || exit 99
+run 2 eval "$dir"
+has err "$dir/eval.json: a directory is where it goes"
+rmdir "$dir/eval.json"
 
 # A suite's names start run names, so they may not start with '-' (experiment.name would refuse
 # each run later, far from the operand).
