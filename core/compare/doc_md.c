@@ -1,6 +1,7 @@
 /* doc_md.c - the report's blocks (doc.h) as GitHub-flavoured Markdown. Images are linked by their
  * relative path (charts/..., samples/... beside report.md), so the directory is the report.
- * Table cells escape '|' and fold newlines; other text is the report's own and written as is.
+ * Table cells escape '|' and fold newlines, headings fold them; other text is the report's own and
+ * written as is.
  */
 #include "compare/doc.h"
 
@@ -17,11 +18,20 @@ static void cell(FILE *f, const char *s)
     }
 }
 
-static void begin(gl_cmp_doc *d, const char *title) { fprintf(d->f, "# %s\n\n", title); }
+/* A heading: its text with line breaks as spaces (a --title may hold them), so it stays one. */
+static void heading_at(FILE *f, const char *marks, const char *s)
+{
+    fprintf(f, "%s ", marks);
+    for (; *s; s++)
+        fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+    fputs("\n\n", f);
+}
+
+static void begin(gl_cmp_doc *d, const char *title) { heading_at(d->f, "#", title); }
 
 static void end(gl_cmp_doc *d) { (void)d; }
 
-static void heading(gl_cmp_doc *d, const char *text) { fprintf(d->f, "## %s\n\n", text); }
+static void heading(gl_cmp_doc *d, const char *text) { heading_at(d->f, "##", text); }
 
 static void para(gl_cmp_doc *d, const char *text) { fprintf(d->f, "%s\n\n", text); }
 

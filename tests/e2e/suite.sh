@@ -103,6 +103,10 @@ has "$T/out" "ring_wgan_gp-s1 done 16/16"
 run 0 compare "$T"/out1/runs/* -o "$T/cmp" --title "Again"
 [ "$(tail -n 1 "$T/out")" = "$T/cmp/report.html" ] || fail "compare printed $(tail -n 1 "$T/out")"
 has "$T/cmp/report.md" "# Again"
+# A title of two lines stays one heading in report.md.
+run 0 compare "$T"/out1/runs/* -o "$T/cmp2" --title "$(printf 'Two\nlines')"
+[ "$(head -n 1 "$T/cmp2/report.md")" = "# Two lines" ] ||
+    fail "a two-line title: $(head -n 2 "$T/cmp2/report.md")"
 has "$T/cmp/report.md" "| ring_gan | 2 | 80 |"
 run 0 compare "$T"/out1/runs/* -o "$T/cmp3" --at 3   # an earlier step: every run read there
 has "$T/cmp3/report.md" "compared at generator step 3"
