@@ -6,14 +6,33 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "compare/compare.h"
+
+/* A report written into a run directory would put its samples/ beside the run's own sample grids
+ * (and compare would later read them as the run's). */
+static int check_out(const char *out, gl_error *err)
+{
+    static const char *const marks[] = {"run.json", "config.yaml"};
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", out, marks[i]);
+        if (access(path, F_OK) == 0)
+            return gl_error_add(err, GL_ERR_INPUT,
+                                "-o %s: a run directory (it has %s); write the report elsewhere",
+                                out, marks[i]);
+    }
+    return GL_OK;
+}
 
 static int run(const gl_cli *cli, gl_error *err)
 {
     const char *out = gl_cli_option(cli, "-o");
     if (!out || !*out)
         return gl_error_add(err, GL_ERR_INPUT, "compare needs -o DIR (where the report goes)");
+    if (check_out(out, err) != GL_OK)
+        return GL_ERR_INPUT;
     gl_cmp_x x = GL_CMP_X_STEPS;
     const char *xs = gl_cli_option(cli, "--x");
     if (xs && gl_cmp_x_parse(xs, "option --x", &x, err) != GL_OK)

@@ -49,6 +49,9 @@ has err "$T/file: not a directory"
 [ -s "$T/out" ] && fail "train printed a run directory it did not create: $(cat "$T/out")"
 run 2 compare "$dir" -o "$T/file"
 has err "$T/file: not a directory"
+run 2 compare "$dir" -o "$dir"
+has err "-o $dir: a run directory (it has run.json); write the report elsewhere"
+[ -e "$dir/report.md" ] && fail "compare wrote its report into a run directory"
 
 # sample -o into a directory that is not there, or onto a directory: refused before any sampling.
 run 2 sample "$dir" -o "$T/nowhere/s.png"
