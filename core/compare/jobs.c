@@ -54,9 +54,9 @@ static int open_output(const char *path)
     }
     if (fd >= 0)
         close(fd);
-    if (write(2, head, sizeof head - 1) < 0 || write(2, path, strlen(path)) < 0 ||
-        write(2, msg, sizeof msg - 1) < 0)
-        return -1;
+    /* Best effort: stderr is all the child has to say it with, and it exits 127 either way. */
+    if (write(2, head, sizeof head - 1) > 0 && write(2, path, strlen(path)) > 0)
+        (void)!write(2, msg, sizeof msg - 1);
     return -1;
 }
 
